@@ -1,0 +1,66 @@
+import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { Pool } from 'pg';
+import { LedgerConfig } from './config';
+import { EmbeddedPostgresInstance, startEmbeddedPostgres } from './embedded-postgres';
+
+/**
+ * Where the service's PostgreSQL is: DATABASE_URL when set, otherwise an embedded cluster
+ * in LEDGER_DATA_DIR that this process starts (and stops on shutdown).
+ */
+export interface DatabaseHandle {
+  url: string;
+  embedded: EmbeddedPostgresInstance | null;
+  stop: () => Promise<void>;
+}
+
+export const INSTANCE_FILE = 'instance.json';
+
+export async function openDatabase(config: LedgerConfig, log: (line: string) => void = () => undefined): Promise<DatabaseHandle> {
+  if (config.databaseUrl) return { url: config.databaseUrl, embedded: null, stop: async () => undefined };
+  await fs.mkdir(config.dataDir, { recursive: true });
+  const embedded = await startEmbeddedPostgres({ dataDir: path.join(config.dataDir, 'pg'), log });
+  await ensureDatabase(embedded.url('postgres'), 'ledger');
+  const url = embedded.url('ledger');
+  // Lets the CLI find a running instance without being told the port.
+  const instanceFile = path.join(config.dataDir, INSTANCE_FILE);
+  await fs.writeFile(instanceFile, JSON.stringify({ pid: process.pid, port: embedded.port, url }), { mode: 0o600 });
+  return {
+    url,
+    embedded,
+    stop: async () => {
+      await embedded.stop();
+      await fs.rm(instanceFile, { force: true });
+    },
+  };
+}
+
+/** The running embedded instance's URL, if a service process owns one in this data dir. */
+export function runningInstanceUrl(dataDir: string): string | null {
+  const file = path.join(dataDir, INSTANCE_FILE);
+  if (!existsSync(file)) return null;
+  const instance = JSON.parse(readFileSync(file, 'utf8'));
+  try {
+    process.kill(instance.pid, 0);
+    return instance.url;
+  } catch {
+    return null;
+  }
+}
+
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const pool = new Pool({ connectionString: adminUrl, max: 1 });
+  try {
+    const exists = await pool.query('select 1 from pg_database where datname = $1', [name]);
+    if (exists.rowCount === 0) await pool.query(`create database "${name.replace(/"/g, '""')}"`);
+  } finally {
+    await pool.end();
+  }
+}
+
+export function createPool(url: string, max: number): Pool {
+  const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+  // An idle client losing its connection must not crash the process; the next query reports it.
+  pool.on('error', () => undefined);
+  return pool;
+}

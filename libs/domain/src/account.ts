@@ -1,0 +1,70 @@
+import { AccountStatus, BalanceAfter, Direction, NormalBalance } from './events';
+
+export interface Account {
+  id: string;
+  customer: string;
+  currency: string;
+  account_type: string;
+  normal_balance: NormalBalance;
+  allow_negative: boolean;
+  status: AccountStatus;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  debits_posted: bigint;
+  credits_posted: bigint;
+  debits_pending: bigint;
+  credits_pending: bigint;
+}
+
+export interface Counters {
+  debits_posted: bigint;
+  credits_posted: bigint;
+  debits_pending: bigint;
+  credits_pending: bigint;
+}
+
+/** Posted balance in the account's normal direction. */
+export function postedBalance(normal: NormalBalance, c: Counters): bigint {
+  return normal === 'credit' ? c.credits_posted - c.debits_posted : c.debits_posted - c.credits_posted;
+}
+
+/** Posted minus what pending holds would take out of the account. */
+export function availableBalance(normal: NormalBalance, c: Counters): bigint {
+  const outgoingPending = normal === 'credit' ? c.debits_pending : c.credits_pending;
+  return postedBalance(normal, c) - outgoingPending;
+}
+
+export function withPosting(c: Counters, direction: Direction, amount: bigint): Counters {
+  return direction === 'debit'
+    ? { ...c, debits_posted: c.debits_posted + amount }
+    : { ...c, credits_posted: c.credits_posted + amount };
+}
+
+export function balanceAfter(normal: NormalBalance, c: Counters): BalanceAfter {
+  return {
+    debits_posted: c.debits_posted.toString(),
+    credits_posted: c.credits_posted.toString(),
+    debits_pending: c.debits_pending.toString(),
+    credits_pending: c.credits_pending.toString(),
+    posted: postedBalance(normal, c).toString(),
+    available: availableBalance(normal, c).toString(),
+  };
+}
+
+export function countersOf(account: Account): Counters {
+  return {
+    debits_posted: account.debits_posted,
+    credits_posted: account.credits_posted,
+    debits_pending: account.debits_pending,
+    credits_pending: account.credits_pending,
+  };
+}
+
+export function countersFrom(after: BalanceAfter): Counters {
+  return {
+    debits_posted: BigInt(after.debits_posted),
+    credits_posted: BigInt(after.credits_posted),
+    debits_pending: BigInt(after.debits_pending),
+    credits_pending: BigInt(after.credits_pending),
+  };
+}

@@ -1,0 +1,45 @@
+import { Direction, NormalBalance } from './events';
+
+export interface OpenAccount {
+  type: 'open_account';
+  customer: string;
+  currency: string;
+  account_type: string;
+  normal_balance: NormalBalance;
+  allow_negative: boolean;
+  metadata: Record<string, unknown>;
+}
+
+export type AccountStatusAction = 'freeze' | 'unfreeze' | 'close';
+
+export interface ChangeAccountStatus {
+  type: 'change_account_status';
+  account_id: string;
+  action: AccountStatusAction;
+}
+
+export interface EntryInput {
+  account_id: string;
+  direction: Direction;
+  amount: bigint;
+  /** Optional: when given it must equal the account's currency. */
+  currency?: string;
+}
+
+export interface PostTransaction {
+  type: 'post_transaction';
+  entries: EntryInput[];
+  description: string | null;
+  reference: string | null;
+  metadata: Record<string, unknown>;
+}
+
+export type LedgerCommand = OpenAccount | ChangeAccountStatus | PostTransaction;
+
+/** Everything non-deterministic, fixed when the command is accepted. */
+export interface DecisionContext {
+  /** RFC 3339 time of acceptance. */
+  now: string;
+  /** Yields a fresh unique id each call (accounts, transactions, entries). */
+  newId: () => string;
+}

@@ -1,0 +1,193 @@
+import {
+  Account,
+  Counters,
+  availableBalance,
+  balanceAfter,
+  countersOf,
+  withPosting,
+} from './account';
+import { ChangeAccountStatus, DecisionContext, LedgerCommand, OpenAccount, PostTransaction } from './commands';
+import { DomainError, domainError } from './errors';
+import { AccountStatus, LedgerEvent, PostedEntry } from './events';
+import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits';
+import { LedgerState } from './state';
+
+export type Decision = LedgerEvent[] | DomainError;
+
+/**
+ * The single place where the ledger's rules live. Pure: the same state, command and
+ * context always give the same events or the same error.
+ */
+export function decide(state: LedgerState, command: LedgerCommand, ctx: DecisionContext): Decision {
+  switch (command.type) {
+    case 'open_account':
+      return openAccount(command, ctx);
+    case 'change_account_status':
+      return changeAccountStatus(state, command, ctx);
+    case 'post_transaction':
+      return postTransaction(state, command, ctx);
+    default: {
+      const _exhaustive: never = command;
+      throw new Error(`unknown command ${JSON.stringify(_exhaustive)}`);
+    }
+  }
+}
+
+function openAccount(command: OpenAccount, ctx: DecisionContext): Decision {
+  return [
+    {
+      type: 'account.created',
+      data: {
+        account_id: ctx.newId(),
+        customer: command.customer,
+        currency: command.currency,
+        account_type: command.account_type,
+        normal_balance: command.normal_balance,
+        allow_negative: command.allow_negative,
+        metadata: command.metadata,
+        created_at: ctx.now,
+      },
+    },
+  ];
+}
+
+const STATUS_TRANSITIONS: Record<ChangeAccountStatus['action'], { from: AccountStatus[]; to: AccountStatus }> = {
+  freeze: { from: ['active'], to: 'frozen' },
+  unfreeze: { from: ['frozen'], to: 'active' },
+  close: { from: ['active', 'frozen'], to: 'closed' },
+};
+
+function changeAccountStatus(state: LedgerState, command: ChangeAccountStatus, ctx: DecisionContext): Decision {
+  const account = state.accounts.get(command.account_id);
+  if (!account) return accountNotFound(command.account_id);
+  const transition = STATUS_TRANSITIONS[command.action];
+  // Asking for the state the account is already in changes nothing and is not an error.
+  if (account.status === transition.to) return [];
+  if (!transition.from.includes(account.status)) {
+    return domainError('account_not_active', `account ${account.id} is ${account.status}; cannot ${command.action}`, {
+      account_id: account.id,
+      status: account.status,
+    });
+  }
+  if (command.action === 'close' && !isEmpty(account)) {
+    return domainError('account_not_empty', `account ${account.id} has a balance or pending holds; it cannot be closed`, {
+      account_id: account.id,
+      balances: balanceAfter(account.normal_balance, countersOf(account)),
+    });
+  }
+  return [
+    {
+      type: 'account.status_changed',
+      data: {
+        account_id: account.id,
+        from: account.status,
+        to: transition.to,
+        changed_at: ctx.now,
+        balances: balanceAfter(account.normal_balance, countersOf(account)),
+      },
+    },
+  ];
+}
+
+function isEmpty(account: Account): boolean {
+  return (
+    account.debits_posted === account.credits_posted &&
+    account.debits_pending === 0n &&
+    account.credits_pending === 0n
+  );
+}
+
+function postTransaction(state: LedgerState, command: PostTransaction, ctx: DecisionContext): Decision {
+  // Shape is validated at the edge; reaching here with a bad shape is a programming error.
+  const count = command.entries.length;
+  if (count < ENTRIES_PER_TRANSACTION_MIN || count > ENTRIES_PER_TRANSACTION_MAX) {
+    throw new Error(`post_transaction with ${count} entries reached the domain`);
+  }
+  const refused = checkEntries(state, command);
+  if (refused) return refused;
+
+  // Apply the entries in order so that each records the balance right after it.
+  const counters = new Map<string, Counters>();
+  const entries: PostedEntry[] = [];
+  for (const input of command.entries) {
+    const account = state.accounts.get(input.account_id)!;
+    const next = withPosting(counters.get(account.id) ?? countersOf(account), input.direction, input.amount);
+    counters.set(account.id, next);
+    entries.push({
+      entry_id: ctx.newId(),
+      account_id: account.id,
+      direction: input.direction,
+      amount: input.amount.toString(),
+      currency: account.currency,
+      balance_after: balanceAfter(account.normal_balance, next),
+    });
+  }
+
+  for (const [accountId, next] of counters) {
+    const account = state.accounts.get(accountId)!;
+    const before = availableBalance(account.normal_balance, countersOf(account));
+    const after = availableBalance(account.normal_balance, next);
+    if (!account.allow_negative && after < 0n && after < before) {
+      return domainError('insufficient_funds', `account ${accountId} has insufficient available balance`, {
+        account_id: accountId,
+        available: before.toString(),
+        required: (before - after).toString(),
+      });
+    }
+  }
+
+  return [
+    {
+      type: 'ledger.entry.posted',
+      data: {
+        transaction_id: ctx.newId(),
+        description: command.description,
+        reference: command.reference,
+        metadata: command.metadata,
+        posted_at: ctx.now,
+        entries,
+      },
+    },
+  ];
+}
+
+/** Existence, status, currency and balance per currency: everything decidable before amounts move. */
+function checkEntries(state: LedgerState, command: PostTransaction): DomainError | null {
+  const netByCurrency = new Map<string, bigint>();
+  for (const [index, entry] of command.entries.entries()) {
+    const account = state.accounts.get(entry.account_id);
+    if (!account) return accountNotFound(entry.account_id, index);
+    if (account.status !== 'active') {
+      return domainError('account_not_active', `account ${account.id} is ${account.status}`, {
+        account_id: account.id,
+        status: account.status,
+        entry_index: index,
+      });
+    }
+    if (entry.currency !== undefined && entry.currency !== account.currency) {
+      return domainError('currency_mismatch', `entry currency ${entry.currency} differs from account currency ${account.currency}`, {
+        account_id: account.id,
+        entry_index: index,
+        entry_currency: entry.currency,
+        account_currency: account.currency,
+      });
+    }
+    const signed = entry.direction === 'debit' ? entry.amount : -entry.amount;
+    netByCurrency.set(account.currency, (netByCurrency.get(account.currency) ?? 0n) + signed);
+  }
+  for (const [currency, net] of netByCurrency) {
+    if (net !== 0n) {
+      return domainError('unbalanced_transaction', `debits and credits differ for ${currency}`, {
+        currency,
+        debits_minus_credits: net.toString(),
+      });
+    }
+  }
+  return null;
+}
+
+function accountNotFound(accountId: string, entryIndex?: number): DomainError {
+  const details: Record<string, unknown> = { account_id: accountId };
+  if (entryIndex !== undefined) details.entry_index = entryIndex;
+  return domainError('not_found', `account ${accountId} not found`, details);
+}

@@ -1,0 +1,24 @@
+/** Errors are values: a decision either yields events or one of these. */
+export type DomainErrorCode =
+  | 'not_found'
+  | 'insufficient_funds'
+  | 'unbalanced_transaction'
+  | 'currency_mismatch'
+  | 'account_not_active'
+  | 'account_not_empty'
+  | 'idempotency_key_reused';
+
+export interface DomainError {
+  readonly kind: 'domain_error';
+  readonly code: DomainErrorCode;
+  readonly message: string;
+  readonly details: Record<string, unknown>;
+}
+
+export function domainError(code: DomainErrorCode, message: string, details: Record<string, unknown> = {}): DomainError {
+  return { kind: 'domain_error', code, message, details };
+}
+
+export function isDomainError(value: unknown): value is DomainError {
+  return typeof value === 'object' && value !== null && (value as DomainError).kind === 'domain_error';
+}

@@ -1,0 +1,71 @@
+/**
+ * The ledger's public event types and their data. Event data is wire-ready JSON:
+ * amounts and counters are strings of digits, never numbers.
+ */
+export type NormalBalance = 'credit' | 'debit';
+export type AccountStatus = 'active' | 'frozen' | 'closed';
+export type Direction = 'debit' | 'credit';
+
+/** TigerBeetle-style counters of one account, as decimal strings. */
+export interface BalanceCounters {
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
+}
+
+/** The account's figures right after an entry: counters plus the derived balances. */
+export interface BalanceAfter extends BalanceCounters {
+  posted: string;
+  available: string;
+}
+
+export interface AccountCreatedData {
+  account_id: string;
+  customer: string;
+  currency: string;
+  account_type: string;
+  normal_balance: NormalBalance;
+  allow_negative: boolean;
+  metadata: Record<string, unknown>;
+  created_at: string;
+}
+
+export interface AccountStatusChangedData {
+  account_id: string;
+  from: AccountStatus;
+  to: AccountStatus;
+  changed_at: string;
+  balances: BalanceAfter;
+}
+
+export interface PostedEntry {
+  entry_id: string;
+  account_id: string;
+  direction: Direction;
+  amount: string;
+  currency: string;
+  balance_after: BalanceAfter;
+}
+
+export interface EntryPostedData {
+  transaction_id: string;
+  description: string | null;
+  reference: string | null;
+  metadata: Record<string, unknown>;
+  posted_at: string;
+  entries: PostedEntry[];
+}
+
+export type LedgerEvent =
+  | { type: 'account.created'; data: AccountCreatedData }
+  | { type: 'account.status_changed'; data: AccountStatusChangedData }
+  | { type: 'ledger.entry.posted'; data: EntryPostedData };
+
+export type LedgerEventType = LedgerEvent['type'];
+
+export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
+  'account.created',
+  'account.status_changed',
+  'ledger.entry.posted',
+];

@@ -1,0 +1,4 @@
+export const ENTRIES_PER_TRANSACTION_MIN = 2;
+export const ENTRIES_PER_TRANSACTION_MAX = 512;
+export const TEXT_FIELD_LENGTH_MAX = 1024;
+export const METADATA_BYTES_MAX = 16 * 1024;

@@ -1,0 +1,96 @@
+import { Account, countersFrom } from './account';
+import { LedgerEvent } from './events';
+
+/** What a command's idempotency key resolved to: the request's hash and its events' revisions. */
+export interface IdempotencyRecord {
+  request_hash: string;
+  first_revision: bigint;
+  event_count: number;
+}
+
+/** Metadata the write model reads back from the log (the rest is evidence). */
+export interface EventEnvelopeMeta {
+  idempotency_key?: string | null;
+  request_hash?: string | null;
+}
+
+/**
+ * The write model of one tenant: everything decide() needs, rebuilt from the tenant's
+ * stream. `revision` is the stream revision of the last event folded in (-1 for none).
+ */
+export interface LedgerState {
+  revision: bigint;
+  accounts: KeyValue<Account>;
+  idempotency: KeyValue<IdempotencyRecord>;
+}
+
+/** The part of Map the domain uses, so a writer can decide against a copy-on-write overlay. */
+export interface KeyValue<V> {
+  get(key: string): V | undefined;
+  set(key: string, value: V): unknown;
+}
+
+export function initialState(): LedgerState {
+  return { revision: -1n, accounts: new Map(), idempotency: new Map() };
+}
+
+/**
+ * Folds one recorded event into the state. The maps are updated in place (a tenant's state
+ * can hold millions of keys; copying them per event is not an option) but account records are
+ * replaced, never mutated, so a writer can fold tentative events into an overlay and throw it
+ * away. Deterministic: the same events always give the same state.
+ */
+export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint, meta: EventEnvelopeMeta = {}): LedgerState {
+  switch (event.type) {
+    case 'account.created': {
+      const d = event.data;
+      state.accounts.set(d.account_id, {
+        id: d.account_id,
+        customer: d.customer,
+        currency: d.currency,
+        account_type: d.account_type,
+        normal_balance: d.normal_balance,
+        allow_negative: d.allow_negative,
+        status: 'active',
+        metadata: d.metadata,
+        created_at: d.created_at,
+        debits_posted: 0n,
+        credits_posted: 0n,
+        debits_pending: 0n,
+        credits_pending: 0n,
+      });
+      break;
+    }
+    case 'account.status_changed': {
+      const account = state.accounts.get(event.data.account_id);
+      if (account) state.accounts.set(account.id, { ...account, status: event.data.to });
+      break;
+    }
+    case 'ledger.entry.posted': {
+      for (const entry of event.data.entries) {
+        const account = state.accounts.get(entry.account_id);
+        if (account) state.accounts.set(account.id, { ...account, ...countersFrom(entry.balance_after) });
+      }
+      break;
+    }
+    default: {
+      const _exhaustive: never = event;
+      throw new Error(`unknown event ${JSON.stringify(_exhaustive)}`);
+    }
+  }
+  rememberIdempotencyKey(state, revision, meta);
+  state.revision = revision;
+  return state;
+}
+
+function rememberIdempotencyKey(state: LedgerState, revision: bigint, meta: EventEnvelopeMeta): void {
+  if (!meta.idempotency_key || !meta.request_hash) return;
+  const seen = state.idempotency.get(meta.idempotency_key);
+  if (seen && seen.request_hash === meta.request_hash && seen.first_revision + BigInt(seen.event_count) === revision) {
+    state.idempotency.set(meta.idempotency_key, { ...seen, event_count: seen.event_count + 1 });
+    return;
+  }
+  if (!seen) {
+    state.idempotency.set(meta.idempotency_key, { request_hash: meta.request_hash, first_revision: revision, event_count: 1 });
+  }
+}

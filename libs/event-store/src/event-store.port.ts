@@ -1,0 +1,89 @@
+/**
+ * The event store port, shaped after EventStoreDB so adapters are interchangeable.
+ * Revisions are per stream and 0-based; positions are global and strictly increasing in
+ * the order a reader of $all sees events.
+ */
+export type ExpectedRevision = 'no_stream' | 'any' | bigint;
+
+export interface NewEvent {
+  id: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+}
+
+export interface RecordedEvent {
+  id: string;
+  stream_id: string;
+  revision: bigint;
+  position: bigint;
+  type: string;
+  data: any;
+  metadata: Record<string, any>;
+  created_at: Date;
+}
+
+export interface AppendResult {
+  /** Revision of the last event written. */
+  next_expected_revision: bigint;
+  /** One per appended event, in order. */
+  positions: bigint[];
+  revisions: bigint[];
+}
+
+export interface ReadStreamOptions {
+  fromRevision?: bigint;
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Read events strictly after this position (0n or undefined: from the start). */
+  afterPosition?: bigint;
+  maxCount?: number;
+  /** Only streams whose id starts with one of these prefixes. */
+  streamPrefixes?: string[];
+}
+
+export interface SubscribeOptions extends ReadAllOptions {
+  /** How many events a subscriber handles at once. */
+  batchSize?: number;
+}
+
+export interface Subscription {
+  /** Resolves when the subscription has stopped (after stop(), or with the handler's error). */
+  readonly done: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export class WrongExpectedVersionError extends Error {
+  constructor(
+    readonly stream_id: string,
+    readonly expected: ExpectedRevision,
+    readonly actual: bigint | 'no_stream',
+  ) {
+    super(`wrong expected version for ${stream_id}: expected ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedVersionError';
+  }
+}
+
+/** The store could not be reached or failed; the caller may retry. */
+export class EventStoreUnavailableError extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'EventStoreUnavailableError';
+  }
+}
+
+export interface EventStore {
+  append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  /** Reads committed events in global order, never past a gap that a slower transaction may still fill. */
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  /** Catch-up then live: calls handler with batches in global order until stopped. */
+  subscribeToAll(options: SubscribeOptions, handler: (events: RecordedEvent[]) => Promise<void>): Subscription;
+  /** Highest position a reader may safely read up to right now. */
+  headPosition(): Promise<bigint>;
+  close(): Promise<void>;
+}
+
+export const APPEND_EVENTS_MAX = 10_000;

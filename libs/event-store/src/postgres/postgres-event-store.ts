@@ -1,0 +1,218 @@
+import { Pool, PoolClient } from 'pg';
+import {
+  APPEND_EVENTS_MAX,
+  AppendResult,
+  EventStore,
+  EventStoreUnavailableError,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+  WrongExpectedVersionError,
+} from '../event-store.port';
+import { isConnectionError } from '../../../database/src/errors';
+
+const READ_BATCH_DEFAULT = 1000;
+/** A subscriber that saw nothing new looks again after this long even without a NOTIFY. */
+const IDLE_POLL_MS = 200;
+
+const COLUMNS = `global_position, stream_id, stream_revision, event_id, type, data, metadata, created_at`;
+
+const SQL = {
+  append: `select out_position, out_revision from append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+  readStream: `select ${COLUMNS} from events where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
+  readAll: `select ${COLUMNS} from events
+            where global_position > $1 and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+            order by global_position limit $2`,
+  readAllFiltered: `select ${COLUMNS} from events
+            where global_position > $1 and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+              and stream_id like any($3::text[])
+            order by global_position limit $2`,
+  head: `select global_position from events
+         where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+         order by global_position desc limit 1`,
+};
+
+function encodeExpected(expected: ExpectedRevision): string {
+  if (expected === 'any') return '-2';
+  if (expected === 'no_stream') return '-1';
+  return expected.toString();
+}
+
+function toRecorded(row: any): RecordedEvent {
+  return {
+    id: row.event_id,
+    stream_id: row.stream_id,
+    revision: BigInt(row.stream_revision),
+    position: BigInt(row.global_position),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    created_at: row.created_at,
+  };
+}
+
+export class PostgresEventStore implements EventStore {
+  private listener: PoolClient | null = null;
+  private listenerStarting: Promise<void> | null = null;
+  private readonly wakers = new Set<() => void>();
+  private closed = false;
+
+  constructor(private readonly pool: Pool) {}
+
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    if (events.length > APPEND_EVENTS_MAX) throw new Error(`append of ${events.length} events exceeds ${APPEND_EVENTS_MAX}`);
+    try {
+      const result = await this.pool.query({
+        name: 'zl_append_events',
+        text: SQL.append,
+        values: [
+          streamId,
+          encodeExpected(expected),
+          events.map((e) => e.id),
+          events.map((e) => e.type),
+          events.map((e) => JSON.stringify(e.data)),
+          events.map((e) => JSON.stringify(e.metadata)),
+        ],
+      });
+      const rows = result.rows
+        .map((r) => ({ position: BigInt(r.out_position), revision: BigInt(r.out_revision) }))
+        .sort((a, b) => (a.revision < b.revision ? -1 : 1));
+      return {
+        next_expected_revision: rows[rows.length - 1].revision,
+        positions: rows.map((r) => r.position),
+        revisions: rows.map((r) => r.revision),
+      };
+    } catch (error: any) {
+      if (error?.code === 'ZL001') {
+        const actual = BigInt(error.detail);
+        throw new WrongExpectedVersionError(streamId, expected, actual < 0n ? 'no_stream' : actual);
+      }
+      throw this.mapError(error);
+    }
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const from = options.fromRevision ?? 0n;
+    const max = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    try {
+      const result = await this.pool.query({
+        name: 'zl_read_stream',
+        text: SQL.readStream,
+        values: [streamId, from.toString(), max],
+      });
+      return result.rows.map(toRecorded);
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const after = (options.afterPosition ?? 0n).toString();
+    const max = options.maxCount ?? READ_BATCH_DEFAULT;
+    try {
+      const result = options.streamPrefixes
+        ? await this.pool.query({
+            name: 'zl_read_all_filtered',
+            text: SQL.readAllFiltered,
+            values: [after, max, options.streamPrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`)],
+          })
+        : await this.pool.query({ name: 'zl_read_all', text: SQL.readAll, values: [after, max] });
+      return result.rows.map(toRecorded);
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  async headPosition(): Promise<bigint> {
+    try {
+      const result = await this.pool.query({ name: 'zl_head', text: SQL.head });
+      return result.rows.length ? BigInt(result.rows[0].global_position) : 0n;
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: (events: RecordedEvent[]) => Promise<void>): Subscription {
+    let stopped = false;
+    let wake: () => void = () => undefined;
+    const waker = () => wake();
+    this.wakers.add(waker);
+    let position = options.afterPosition ?? 0n;
+
+    const loop = async () => {
+      await this.ensureListener().catch(() => undefined);
+      while (!stopped) {
+        const events = await this.readAll({
+          afterPosition: position,
+          maxCount: options.batchSize ?? READ_BATCH_DEFAULT,
+          streamPrefixes: options.streamPrefixes,
+        });
+        if (stopped) break;
+        if (events.length > 0) {
+          await handler(events);
+          position = events[events.length - 1].position;
+          continue;
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, IDLE_POLL_MS);
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+      }
+    };
+    const done = loop().finally(() => this.wakers.delete(waker));
+    return {
+      done,
+      stop: async () => {
+        stopped = true;
+        wake();
+        await done.catch(() => undefined);
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const waker of this.wakers) waker();
+    if (this.listener) {
+      const listener = this.listener;
+      this.listener = null;
+      await listener.query('unlisten *').catch(() => undefined);
+      listener.release();
+    }
+  }
+
+  /** One LISTEN connection per store wakes every subscriber when an append commits. */
+  private ensureListener(): Promise<void> {
+    if (this.listener || this.closed) return Promise.resolve();
+    if (!this.listenerStarting) {
+      this.listenerStarting = (async () => {
+        const client = await this.pool.connect();
+        client.on('notification', () => {
+          for (const waker of this.wakers) waker();
+        });
+        client.on('error', () => {
+          this.listener = null;
+          this.listenerStarting = null;
+        });
+        await client.query('listen zentra_events');
+        this.listener = client;
+      })().finally(() => {
+        if (!this.listener) this.listenerStarting = null;
+      });
+    }
+    return this.listenerStarting;
+  }
+
+  private mapError(error: unknown): Error {
+    if (isConnectionError(error)) return new EventStoreUnavailableError('event store unavailable', error);
+    return error as Error;
+  }
+}

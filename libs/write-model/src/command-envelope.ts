@@ -1,0 +1,39 @@
+import { DomainError, LedgerCommand, LedgerState } from '../../domain/src';
+import { RecordedEvent } from '../../event-store/src';
+
+/** Who asked, and under which policy checks: travels into every event's metadata. */
+export interface CommandMetadata {
+  actor: string;
+  role: string;
+  request_id: string;
+  intent_id: string | null;
+  policy: string[];
+}
+
+export interface CommandEnvelope {
+  tenant_id: string;
+  command: LedgerCommand;
+  idempotency_key: string | null;
+  /** SHA-256 of the canonical request; same key + different hash is a reuse. */
+  request_hash: string | null;
+  metadata: CommandMetadata;
+}
+
+export type CommandOutcome =
+  | {
+      kind: 'accepted';
+      events: RecordedEvent[];
+      /** True when the idempotency key had been seen: the events are the original ones. */
+      replayed: boolean;
+      /** The writer's state right after the decision; read-only for rendering. */
+      state: LedgerState;
+    }
+  | { kind: 'rejected'; error: DomainError };
+
+export function ledgerStream(tenantId: string): string {
+  return `ledger-${tenantId}`;
+}
+
+export function auditStream(tenantId: string): string {
+  return `audit-${tenantId}`;
+}

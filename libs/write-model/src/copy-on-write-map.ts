@@ -1,0 +1,21 @@
+import { KeyValue } from '../../domain/src';
+
+/** Reads fall through to `base`; writes stay here until commit(). */
+export class CopyOnWriteMap<V> implements KeyValue<V> {
+  private readonly own = new Map<string, V>();
+
+  constructor(private readonly base: Map<string, V>) {}
+
+  get(key: string): V | undefined {
+    return this.own.has(key) ? this.own.get(key) : this.base.get(key);
+  }
+
+  set(key: string, value: V): this {
+    this.own.set(key, value);
+    return this;
+  }
+
+  commit(): void {
+    for (const [key, value] of this.own) this.base.set(key, value);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './command-envelope';
+export * from './copy-on-write-map';
+export * from './tenant-writer';
+export * from './writer-registry';

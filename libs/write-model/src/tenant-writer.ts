@@ -1,0 +1,222 @@
+import { randomUUID } from 'node:crypto';
+import {
+  DecisionContext,
+  IdempotencyRecord,
+  LedgerEvent,
+  LedgerState,
+  decide,
+  domainError,
+  evolve,
+  initialState,
+  isDomainError,
+} from '../../domain/src';
+import { EventStore, NewEvent, RecordedEvent, WrongExpectedVersionError } from '../../event-store/src';
+import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope';
+import { CopyOnWriteMap } from './copy-on-write-map';
+
+/** At most this many queued commands are decided and appended together (group commit). */
+export const GROUP_COMMANDS_MAX = 1024;
+/** Commands waiting for one tenant beyond this are refused as overload. */
+export const WRITER_QUEUE_MAX = 50_000;
+/** Another writer appended first this many times in a row: give up and report unavailable. */
+export const CONFLICT_RETRIES_MAX = 20;
+const CATCH_UP_PAGE = 10_000;
+
+export class WriterOverloadedError extends Error {
+  constructor(tenantId: string) {
+    super(`writer queue for tenant ${tenantId} is full`);
+  }
+}
+
+interface Pending {
+  envelope: CommandEnvelope;
+  resolve: (outcome: CommandOutcome) => void;
+  reject: (error: unknown) => void;
+}
+
+/** What one command turned into within a batch, before the append. */
+type Planned =
+  | { kind: 'new'; pending: Pending; events: NewEvent[]; first: number }
+  | { kind: 'replay'; pending: Pending; record: IdempotencyRecord }
+  | { kind: 'rejected'; pending: Pending; outcome: CommandOutcome };
+
+interface WorkingState extends LedgerState {
+  accounts: CopyOnWriteMap<any>;
+  idempotency: CopyOnWriteMap<IdempotencyRecord>;
+}
+
+/**
+ * The one place commands for a tenant are decided. Commands queue up; the writer takes what is
+ * queued, decides each in order against its cached state (each seeing the effects of those
+ * before it), appends all resulting events in one append with the expected revision, then
+ * answers each caller. A rejected command rejects alone. On a conflict (another process wrote
+ * first) it catches up from the stream and decides the batch again.
+ */
+export class TenantWriter {
+  private readonly queue: Pending[] = [];
+  private running = false;
+  private state: LedgerState | null = null;
+  private readonly stream: string;
+
+  constructor(
+    readonly tenantId: string,
+    private readonly store: EventStore,
+  ) {
+    this.stream = ledgerStream(tenantId);
+  }
+
+  submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
+    if (this.queue.length >= WRITER_QUEUE_MAX) return Promise.reject(new WriterOverloadedError(this.tenantId));
+    return new Promise((resolve, reject) => {
+      this.queue.push({ envelope, resolve, reject });
+      if (!this.running) void this.drain();
+    });
+  }
+
+  /** Resolves once every queued command has been answered. */
+  async idle(): Promise<void> {
+    while (this.running) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  private async drain(): Promise<void> {
+    this.running = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, GROUP_COMMANDS_MAX);
+        await this.process(batch);
+      }
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async process(batch: Pending[]): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const state = await this.caughtUpState();
+        await this.decideAndAppend(state, batch);
+        return;
+      } catch (error) {
+        if (error instanceof WrongExpectedVersionError && attempt < CONFLICT_RETRIES_MAX) continue;
+        // The cache may now be behind the stream (an append can succeed even when its answer
+        // is lost): rebuild it on the next batch.
+        this.state = null;
+        for (const pending of batch) pending.reject(error);
+        return;
+      }
+    }
+  }
+
+  private async caughtUpState(): Promise<LedgerState> {
+    const state = this.state ?? initialState();
+    for (;;) {
+      const events = await this.store.readStream(this.stream, { fromRevision: state.revision + 1n, maxCount: CATCH_UP_PAGE });
+      for (const event of events) fold(state, event);
+      if (events.length < CATCH_UP_PAGE) break;
+    }
+    this.state = state;
+    return state;
+  }
+
+  private async decideAndAppend(state: LedgerState, batch: Pending[]): Promise<void> {
+    const working: WorkingState = {
+      revision: state.revision,
+      accounts: new CopyOnWriteMap(state.accounts as Map<string, any>),
+      idempotency: new CopyOnWriteMap(state.idempotency as Map<string, IdempotencyRecord>),
+    };
+    let offset = 0;
+    const planned = batch.map((pending) => {
+      const item = plan(working, pending);
+      if (item.kind === 'new') {
+        item.first = offset;
+        offset += item.events.length;
+      }
+      return item;
+    });
+    const newEvents = planned.flatMap((p) => (p.kind === 'new' ? p.events : []));
+
+    let recorded: RecordedEvent[] = [];
+    if (newEvents.length > 0) {
+      const result = await this.store.append(this.stream, newEvents, state.revision < 0n ? 'no_stream' : state.revision);
+      const now = new Date();
+      recorded = newEvents.map((event, index) => ({
+        id: event.id,
+        stream_id: this.stream,
+        revision: result.revisions[index],
+        position: result.positions[index],
+        type: event.type,
+        data: event.data,
+        metadata: event.metadata,
+        created_at: now,
+      }));
+    }
+    // Only now, with the append durable, does the cached state move forward.
+    working.accounts.commit();
+    working.idempotency.commit();
+    state.revision = working.revision;
+
+    for (const item of planned) {
+      if (item.kind === 'rejected') item.pending.resolve(item.outcome);
+      else if (item.kind === 'new') {
+        item.pending.resolve({ kind: 'accepted', events: recorded.slice(item.first, item.first + item.events.length), replayed: false, state });
+      }
+    }
+    for (const item of planned) {
+      if (item.kind !== 'replay') continue;
+      const events = await this.originalEvents(item.record, recorded, state.revision - BigInt(recorded.length) + 1n);
+      item.pending.resolve({ kind: 'accepted', events, replayed: true, state });
+    }
+  }
+
+  /** The events an idempotency key first produced: from this batch, or read back from the log. */
+  private async originalEvents(record: IdempotencyRecord, batchEvents: RecordedEvent[], batchFirstRevision: bigint): Promise<RecordedEvent[]> {
+    if (batchEvents.length > 0 && record.first_revision >= batchFirstRevision) {
+      const start = Number(record.first_revision - batchFirstRevision);
+      return batchEvents.slice(start, start + record.event_count);
+    }
+    return this.store.readStream(this.stream, { fromRevision: record.first_revision, maxCount: record.event_count });
+  }
+}
+
+function fold(state: LedgerState, event: RecordedEvent): void {
+  evolve(state, { type: event.type, data: event.data } as LedgerEvent, event.revision, event.metadata);
+}
+
+/** Decides one command against the working state and folds its events in tentatively. */
+function plan(working: WorkingState, pending: Pending): Planned {
+  const { envelope } = pending;
+  if (envelope.idempotency_key) {
+    const seen = working.idempotency.get(envelope.idempotency_key);
+    if (seen) {
+      if (seen.request_hash !== envelope.request_hash) {
+        const error = domainError('idempotency_key_reused', 'this Idempotency-Key was used with a different request', {
+          idempotency_key: envelope.idempotency_key,
+        });
+        return { kind: 'rejected', pending, outcome: { kind: 'rejected', error } };
+      }
+      return { kind: 'replay', pending, record: seen };
+    }
+  }
+  const ctx: DecisionContext = { now: new Date().toISOString(), newId: randomUUID };
+  const decision = decide(working, envelope.command, ctx);
+  if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
+
+  const events: NewEvent[] = decision.map((event) => ({
+    id: randomUUID(),
+    type: event.type,
+    data: event.data,
+    metadata: {
+      tenant_id: envelope.tenant_id,
+      ...envelope.metadata,
+      idempotency_key: envelope.idempotency_key,
+      request_hash: envelope.request_hash,
+      occurred_at: ctx.now,
+      command: envelope.command.type,
+    },
+  }));
+  for (const event of events) {
+    const revision = working.revision + 1n;
+    evolve(working, { type: event.type, data: event.data } as LedgerEvent, revision, event.metadata);
+  }
+  return { kind: 'new', pending, events, first: 0 };
+}

@@ -1,0 +1,27 @@
+import { EventStore } from '../../event-store/src';
+import { CommandEnvelope, CommandOutcome } from './command-envelope';
+import { TenantWriter } from './tenant-writer';
+
+/** One writer per tenant in this process; tenants proceed in parallel. */
+export class WriterRegistry {
+  private readonly writers = new Map<string, TenantWriter>();
+  private accepting = true;
+
+  constructor(private readonly store: EventStore) {}
+
+  submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
+    if (!this.accepting) return Promise.reject(new Error('writer registry is shutting down'));
+    let writer = this.writers.get(envelope.tenant_id);
+    if (!writer) {
+      writer = new TenantWriter(envelope.tenant_id, this.store);
+      this.writers.set(envelope.tenant_id, writer);
+    }
+    return writer.submit(envelope);
+  }
+
+  /** Stop taking commands and wait for the queued ones to be answered. */
+  async drain(): Promise<void> {
+    this.accepting = false;
+    await Promise.all([...this.writers.values()].map((w) => w.idle()));
+  }
+}

@@ -1,0 +1,41 @@
+import { randomBytes } from 'node:crypto';
+import { Pool } from 'pg';
+import { runMigrations } from '../../libs/database/src/migrate';
+import { ALL_MIGRATIONS } from '../../libs/schema/src';
+
+/** A fresh, migrated database on the run's PostgreSQL, dropped by drop(). */
+export interface TestDatabase {
+  url: string;
+  name: string;
+  drop: () => Promise<void>;
+}
+
+function adminUrl(): string {
+  const url = process.env.TEST_DATABASE_ADMIN_URL;
+  if (!url) throw new Error('TEST_DATABASE_ADMIN_URL is not set: run through jest (globalSetup starts PostgreSQL)');
+  return url;
+}
+
+export function databaseUrl(name: string): string {
+  const url = new URL(adminUrl());
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  const name = `test_${randomBytes(6).toString('hex')}`;
+  const admin = new Pool({ connectionString: adminUrl(), max: 1 });
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = databaseUrl(name);
+  if (options.migrate !== false) await runMigrations(url, ALL_MIGRATIONS);
+  return {
+    url,
+    name,
+    drop: async () => {
+      const pool = new Pool({ connectionString: adminUrl(), max: 1 });
+      await pool.query(`drop database if exists ${name} with (force)`);
+      await pool.end();
+    },
+  };
+}
