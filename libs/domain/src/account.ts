@@ -1,4 +1,4 @@
-import { AccountStatus, BalanceAfter, Direction, NormalBalance } from './events';
+import { AccountStatus, BalanceAfter, Direction, NormalBalance } from './events.js';
 
 export interface Account {
   id: string;

@@ -1,4 +1,4 @@
-import { Direction, NormalBalance } from './events';
+import { Direction, NormalBalance } from './events.js';
 
 export interface OpenAccount {
   type: 'open_account';

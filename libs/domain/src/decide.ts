@@ -5,12 +5,12 @@ import {
   balanceAfter,
   countersOf,
   withPosting,
-} from './account';
-import { ChangeAccountStatus, DecisionContext, LedgerCommand, OpenAccount, PostTransaction } from './commands';
-import { DomainError, domainError } from './errors';
-import { AccountStatus, LedgerEvent, PostedEntry } from './events';
-import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits';
-import { LedgerState } from './state';
+} from './account.js';
+import { ChangeAccountStatus, DecisionContext, LedgerCommand, OpenAccount, PostTransaction } from './commands.js';
+import { DomainError, domainError } from './errors.js';
+import { AccountStatus, LedgerEvent, PostedEntry } from './events.js';
+import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits.js';
+import { LedgerState } from './state.js';
 
 export type Decision = LedgerEvent[] | DomainError;
 

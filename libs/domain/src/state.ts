@@ -1,5 +1,5 @@
-import { Account, countersFrom } from './account';
-import { LedgerEvent } from './events';
+import { Account, countersFrom } from './account.js';
+import { LedgerEvent } from './events.js';
 
 /** What a command's idempotency key resolved to: the request's hash and its events' revisions. */
 export interface IdempotencyRecord {

@@ -1,3 +1,3 @@
-export * from './event-store.port';
-export * from './postgres/postgres-event-store';
-export * from './postgres/event-store.migration';
+export * from './event-store.port.js';
+export * from './postgres/postgres-event-store.js';
+export * from './postgres/event-store.migration.js';

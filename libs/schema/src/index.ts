@@ -1,4 +1,20 @@
-import { EventStore1700000000000 } from '../../event-store/src/postgres/event-store.migration';
+import { EventStore1700000000000 } from '../../event-store/src/postgres/event-store.migration.js';
+import { ProjectionCheckpoints1700000000100 } from '../../projection-runtime/src/checkpoint.migration.js';
+import { Tenancy1700000000050 } from '../../tenancy/src/tenancy.migration.js';
+import { AccountsReadModel1700000000200 } from '../../../projections/accounts/accounts.migration.js';
+import { EntriesReadModel1700000000300 } from '../../../projections/entries/entries.migration.js';
+import { TransactionsReadModel1700000000400 } from '../../../projections/transactions/transactions.migration.js';
+import { EventFeedReadModel1700000000500 } from '../../../projections/event-feed/event-feed.migration.js';
+import { AuditLogReadModel1700000000600 } from '../../../projections/audit-log/audit-log.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
-export const ALL_MIGRATIONS = [EventStore1700000000000];
+export const ALL_MIGRATIONS = [
+  EventStore1700000000000,
+  Tenancy1700000000050,
+  ProjectionCheckpoints1700000000100,
+  AccountsReadModel1700000000200,
+  EntriesReadModel1700000000300,
+  TransactionsReadModel1700000000400,
+  EventFeedReadModel1700000000500,
+  AuditLogReadModel1700000000600,
+];

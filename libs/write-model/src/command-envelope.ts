@@ -1,5 +1,5 @@
-import { DomainError, LedgerCommand, LedgerState } from '../../domain/src';
-import { RecordedEvent } from '../../event-store/src';
+import { DomainError, LedgerCommand, LedgerState } from '../../domain/src/index.js';
+import { RecordedEvent } from '../../event-store/src/index.js';
 
 /** Who asked, and under which policy checks: travels into every event's metadata. */
 export interface CommandMetadata {

@@ -9,10 +9,10 @@ import {
   evolve,
   initialState,
   isDomainError,
-} from '../../domain/src';
-import { EventStore, NewEvent, RecordedEvent, WrongExpectedVersionError } from '../../event-store/src';
-import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope';
-import { CopyOnWriteMap } from './copy-on-write-map';
+} from '../../domain/src/index.js';
+import { EventStore, NewEvent, RecordedEvent, WrongExpectedVersionError } from '../../event-store/src/index.js';
+import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope.js';
+import { CopyOnWriteMap } from './copy-on-write-map.js';
 
 /** At most this many queued commands are decided and appended together (group commit). */
 export const GROUP_COMMANDS_MAX = 1024;

@@ -1,6 +1,6 @@
-import { EventStore } from '../../event-store/src';
-import { CommandEnvelope, CommandOutcome } from './command-envelope';
-import { TenantWriter } from './tenant-writer';
+import { EventStore } from '../../event-store/src/index.js';
+import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
+import { TenantWriter } from './tenant-writer.js';
 
 /** One writer per tenant in this process; tenants proceed in parallel. */
 export class WriterRegistry {

@@ -12,8 +12,8 @@ import {
   SubscribeOptions,
   Subscription,
   WrongExpectedVersionError,
-} from '../event-store.port';
-import { isConnectionError } from '../../../database/src/errors';
+} from '../event-store.port.js';
+import { isConnectionError } from '../../../database/src/errors.js';
 
 const READ_BATCH_DEFAULT = 1000;
 /** A subscriber that saw nothing new looks again after this long even without a NOTIFY. */

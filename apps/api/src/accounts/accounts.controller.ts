@@ -1,0 +1,86 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { AccountStatusAction } from '../../../../libs/domain/src/index.js';
+import { commandEnvelope } from '../http/command-request.js';
+import { Caller, LedgerRequest, TenantPrincipal } from '../http/request-context.js';
+import { Allow, READERS } from '../http/roles.js';
+import { CommandResult, send } from '../runtime/ledger-gateway.js';
+import { AccountEntriesQuery } from './account-entries.query.js';
+import { GetAccountQuery, ListAccountsQuery } from './account.queries.js';
+import { ChangeAccountStatusCommand } from './change-account-status.command.js';
+import { OpenAccountCommand } from './open-account.command.js';
+import { OpenAccountDto } from './open-account.dto.js';
+
+@ApiTags('accounts')
+@ApiBearerAuth()
+@Controller('accounts')
+export class AccountsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @Allow('open_account', 'admin', 'service')
+  async open(@Body() dto: OpenAccountDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const envelope = commandEnvelope(
+      req,
+      caller,
+      {
+        type: 'open_account',
+        customer: dto.customer,
+        currency: dto.currency,
+        account_type: dto.account_type,
+        normal_balance: dto.normal_balance ?? 'credit',
+        allow_negative: dto.allow_negative ?? false,
+        metadata: dto.metadata ?? {},
+      },
+      dto,
+    );
+    return send(reply, await this.commands.execute<OpenAccountCommand, CommandResult>(new OpenAccountCommand(envelope)));
+  }
+
+  @Get()
+  @Allow('list_accounts', ...READERS)
+  list(@Caller() caller: TenantPrincipal, @Query() query: Record<string, unknown>) {
+    return this.queries.execute(new ListAccountsQuery(caller, query));
+  }
+
+  @Get(':id')
+  @Allow('get_account', ...READERS)
+  get(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.queries.execute(new GetAccountQuery(caller, req, id, minPosition));
+  }
+
+  @Get(':id/entries')
+  @Allow('list_entries', ...READERS)
+  entries(@Param('id') id: string, @Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.queries.execute(new AccountEntriesQuery(caller, req, id, query));
+  }
+
+  @Post(':id/freeze')
+  @Allow('freeze_account', 'admin', 'service', 'operator')
+  freeze(@Param('id') id: string, @Body() body: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.changeStatus(id, 'freeze', body, caller, req, reply);
+  }
+
+  @Post(':id/unfreeze')
+  @Allow('unfreeze_account', 'admin', 'service', 'operator')
+  unfreeze(@Param('id') id: string, @Body() body: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.changeStatus(id, 'unfreeze', body, caller, req, reply);
+  }
+
+  @Post(':id/close')
+  @Allow('close_account', 'admin', 'service')
+  close(@Param('id') id: string, @Body() body: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    return this.changeStatus(id, 'close', body, caller, req, reply);
+  }
+
+  private async changeStatus(id: string, action: AccountStatusAction, body: unknown, caller: TenantPrincipal, req: LedgerRequest, reply: FastifyReply) {
+    const options = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const envelope = commandEnvelope(req, caller, { type: 'change_account_status', account_id: id, action }, options);
+    return send(reply, await this.commands.execute<ChangeAccountStatusCommand, CommandResult>(new ChangeAccountStatusCommand(envelope)));
+  }
+}

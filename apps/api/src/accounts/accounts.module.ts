@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { AccountEntriesHandler } from './account-entries.query.js';
+import { GetAccountHandler, ListAccountsHandler } from './account.queries.js';
+import { AccountsController } from './accounts.controller.js';
+import { ChangeAccountStatusHandler } from './change-account-status.handler.js';
+import { OpenAccountHandler } from './open-account.handler.js';
+
+@Module({
+  controllers: [AccountsController],
+  providers: [OpenAccountHandler, ChangeAccountStatusHandler, GetAccountHandler, ListAccountsHandler, AccountEntriesHandler],
+})
+export class AccountsModule {}

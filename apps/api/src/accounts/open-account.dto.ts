@@ -1,0 +1,45 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { METADATA_BYTES_MAX, NormalBalance } from '../../../../libs/domain/src/index.js';
+import { IsCurrencyCode, IsMetadata } from '../http/validation.js';
+
+export class OpenAccountDto {
+  @ApiProperty({ example: 'customer_123' })
+  @IsString()
+  @Length(1, 255)
+  customer!: string;
+
+  @ApiProperty({ example: 'USD', description: '3-12 characters of A-Z, 0-9, _' })
+  @IsCurrencyCode()
+  currency!: string;
+
+  @ApiProperty({ example: 'customer', description: 'free text: operating, customer, settlement, ...' })
+  @IsString()
+  @Length(1, 64)
+  account_type!: string;
+
+  @ApiPropertyOptional({ enum: ['credit', 'debit'], default: 'credit' })
+  @IsOptional()
+  @IsIn(['credit', 'debit'])
+  normal_balance?: NormalBalance;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean()
+  allow_negative?: boolean;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsMetadata(METADATA_BYTES_MAX)
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'same as the Idempotency-Key header' })
+  @IsOptional()
+  @IsString()
+  idempotency_key?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  intent_id?: string;
+}

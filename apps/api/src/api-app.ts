@@ -1,0 +1,61 @@
+import { randomUUID } from 'node:crypto';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module.js';
+import { ErrorFilter, toApiError } from './http/error.filter.js';
+import { validationPipe } from './http/validation.js';
+import { LedgerMetrics } from './operations/metrics.js';
+import { LedgerRuntime } from './runtime/ledger-runtime.js';
+
+/** Request bodies beyond this are refused with 413. */
+export const BODY_BYTES_MAX = 16 * 1024 * 1024;
+
+/** Builds the HTTP API around a runtime; main.ts and the tests both start it this way. */
+export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyApplication> {
+  const metrics = new LedgerMetrics();
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_BYTES_MAX, genReqId: () => randomUUID(), logger: false });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime, metrics), adapter, {
+    bodyParser: false,
+    logger: runtime.config.logLevel === 'silent' ? false : ['error', 'warn'],
+  });
+  const fastify = app.getHttpAdapter().getInstance();
+
+  // Our own JSON parser: an empty body is no body (POST /accounts/:id/freeze from curl), and
+  // malformed JSON becomes the API's validation_failed envelope rather than Fastify's.
+  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_BYTES_MAX }, (_req, body, done) => {
+    const text = String(body);
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(Object.assign(new Error('request body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
+  fastify.setErrorHandler((error, _request, reply) => {
+    const apiError = toApiError(error);
+    void reply.status(apiError.status).send({ error: { code: apiError.code, message: apiError.message, details: apiError.details } });
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions?.url ?? 'unmatched';
+    metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  app.useGlobalPipes(validationPipe());
+  app.useGlobalFilters(new ErrorFilter());
+  app.enableShutdownHooks([]);
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Zentra Ledger')
+      .setDescription('Multi-tenant, event-sourced, double-entry ledger. Contract: shared/API.md.')
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+  await app.init();
+  return app;
+}

@@ -1,0 +1,39 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { CqrsModule } from '@nestjs/cqrs';
+import { AccountsModule } from './accounts/accounts.module.js';
+import { AuditLogController } from './audit/audit-log.controller.js';
+import { EventsController } from './events/events.controller.js';
+import { AuthGuard } from './http/auth.guard.js';
+import { LedgerMetrics } from './operations/metrics.js';
+import { OperationsController } from './operations/operations.controller.js';
+import { LedgerGateway } from './runtime/ledger-gateway.js';
+import { LedgerRuntime } from './runtime/ledger-runtime.js';
+import { Reads } from './runtime/reads.js';
+import { TenantsController } from './tenants/tenants.controller.js';
+import { TransactionsModule } from './transactions/transactions.module.js';
+
+/** The process-wide runtime (pool, event store, writers) as injectable providers. */
+@Global()
+@Module({})
+export class RuntimeModule {
+  static forRoot(runtime: LedgerRuntime, metrics: LedgerMetrics): DynamicModule {
+    return {
+      module: RuntimeModule,
+      providers: [{ provide: LedgerRuntime, useValue: runtime }, { provide: LedgerMetrics, useValue: metrics }, LedgerGateway, Reads],
+      exports: [LedgerRuntime, LedgerMetrics, LedgerGateway, Reads],
+    };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(runtime: LedgerRuntime, metrics: LedgerMetrics): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule],
+      controllers: [TenantsController, EventsController, AuditLogController, OperationsController],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+    };
+  }
+}

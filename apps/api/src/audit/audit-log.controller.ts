@@ -1,0 +1,30 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { auditPage } from '../../../../projections/audit-log/audit-log.projection.js';
+import { ApiError } from '../http/api-error.js';
+import { decodeCursor, encodeCursor, parseLimit } from '../http/pagination.js';
+import { Caller, TenantPrincipal } from '../http/request-context.js';
+import { Allow } from '../http/roles.js';
+import { Reads } from '../runtime/reads.js';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit-log')
+export class AuditLogController {
+  constructor(private readonly reads: Reads) {}
+
+  @Get()
+  @Allow('read_audit_log', 'admin', 'auditor')
+  async list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
+    const limit = parseLimit(query.limit);
+    const cursor = decodeCursor(query.cursor, 1);
+    const outcome = query.outcome ?? null;
+    if (outcome !== null && outcome !== 'allowed' && outcome !== 'denied') {
+      throw ApiError.validation('outcome must be allowed or denied', { outcome: ['must be allowed or denied'] });
+    }
+    await this.reads.settle(caller, ['audit_log'], query.min_position);
+    const rows = await auditPage(this.reads.pool, caller.tenant_id, outcome as string | null, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
+    const page = rows.slice(0, limit);
+    return { data: page, next_cursor: rows.length > limit ? encodeCursor([page[page.length - 1].position]) : null };
+  }
+}

@@ -1,0 +1,64 @@
+import { randomBytes } from 'node:crypto';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Pool } from 'pg';
+import { createPool, DatabaseHandle, LedgerConfig, openDatabase, runMigrations } from '../../../libs/database/src/index.js';
+import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
+import { Projector } from '../../../libs/projection-runtime/src/index.js';
+import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
+import { ALL_PROJECTIONS } from '../../../projections/index.js';
+import { createApiApp } from './api-app.js';
+import { LedgerRuntime } from './runtime/ledger-runtime.js';
+
+export interface RunningLedger {
+  app: NestFastifyApplication;
+  runtime: LedgerRuntime;
+  url: string;
+  adminToken: string;
+  adminTokenGenerated: boolean;
+  database: DatabaseHandle;
+  /** Stops accepting, answers in-flight commands, stops the projector and the database. */
+  shutdown: () => Promise<void>;
+}
+
+/**
+ * Starts the whole service: database (embedded or DATABASE_URL), migrations, event store,
+ * in-process projector (unless LEDGER_PROJECTOR=off) and the HTTP API.
+ */
+export async function startLedger(config: LedgerConfig, log: (line: string) => void): Promise<RunningLedger> {
+  const database = await openDatabase(config, log);
+  let pool: Pool | null = null;
+  try {
+    await runMigrations(database.url, ALL_MIGRATIONS);
+    pool = createPool(database.url, config.poolSize);
+    const store = new PostgresEventStore(pool);
+    const adminTokenGenerated = !config.adminToken;
+    const adminToken = config.adminToken ?? `zl_admin_${randomBytes(24).toString('base64url')}`;
+    const runtime = new LedgerRuntime(config, pool, store, adminToken);
+    const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, log).start() : null;
+    const app = await createApiApp(runtime);
+    await app.listen({ port: config.port, host: config.host });
+    const address = app.getHttpServer().address();
+    const port = typeof address === 'object' && address ? address.port : config.port;
+    const openPool = pool;
+    return {
+      app,
+      runtime,
+      url: `http://127.0.0.1:${port}`,
+      adminToken,
+      adminTokenGenerated,
+      database,
+      shutdown: async () => {
+        await app.close();
+        await runtime.writers.drain();
+        await projector?.stop();
+        await store.close();
+        await openPool.end();
+        await database.stop();
+      },
+    };
+  } catch (error) {
+    await pool?.end().catch(() => undefined);
+    await database.stop();
+    throw error;
+  }
+}

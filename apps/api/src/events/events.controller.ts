@@ -1,0 +1,25 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { feedPage } from '../../../../projections/event-feed/event-feed.projection.js';
+import { parseLimit, parsePosition } from '../http/pagination.js';
+import { Caller, TenantPrincipal } from '../http/request-context.js';
+import { Allow, READERS } from '../http/roles.js';
+import { Reads } from '../runtime/reads.js';
+
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller('events')
+export class EventsController {
+  constructor(private readonly reads: Reads) {}
+
+  /** This tenant's ledger events in log order; continue with `after=<next_after>`. */
+  @Get()
+  @Allow('list_events', ...READERS)
+  async list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
+    const limit = parseLimit(query.limit);
+    const after = parsePosition(query.after, 'after') ?? 0n;
+    await this.reads.settle(caller, ['event_feed'], query.min_position);
+    const data = await feedPage(this.reads.pool, caller.tenant_id, after, limit);
+    return { data, next_after: data.length ? data[data.length - 1].position : after.toString() };
+  }
+}

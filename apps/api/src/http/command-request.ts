@@ -1,0 +1,59 @@
+import { createHash } from 'node:crypto';
+import { LedgerCommand } from '../../../../libs/domain/src/index.js';
+import { actorOf } from '../../../../libs/tenancy/src/index.js';
+import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { ApiError } from './api-error.js';
+import { canonicalJson } from './canonical-json.js';
+import { LedgerRequest, TenantPrincipal } from './request-context.js';
+
+const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
+const INTENT_ID_LENGTH_MAX = 255;
+const PRINTABLE = /^[\x21-\x7e]+$/;
+
+function headerValue(request: LedgerRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function optionalToken(value: unknown, field: string, max: number): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  if (typeof value !== 'string' || value.length > max || !PRINTABLE.test(value)) {
+    throw ApiError.validation(`${field} must be 1-${max} printable characters`, { [field]: [`must be 1-${max} printable characters`] });
+  }
+  return value;
+}
+
+/**
+ * Wraps a validated domain command with who sent it and its idempotency key (header
+ * `Idempotency-Key` or body `idempotency_key`) and intent id (`X-Intent-Id` or body `intent_id`).
+ * The request hash covers the normalised command, so "100" and 100 are the same request.
+ */
+export function commandEnvelope(
+  request: LedgerRequest,
+  caller: TenantPrincipal,
+  command: LedgerCommand,
+  body: { idempotency_key?: unknown; intent_id?: unknown } = {},
+): CommandEnvelope {
+  const fromHeader = optionalToken(headerValue(request, 'idempotency-key'), 'Idempotency-Key', IDEMPOTENCY_KEY_LENGTH_MAX);
+  const fromBody = optionalToken(body.idempotency_key, 'idempotency_key', IDEMPOTENCY_KEY_LENGTH_MAX);
+  if (fromHeader && fromBody && fromHeader !== fromBody) {
+    throw ApiError.validation('Idempotency-Key header and idempotency_key differ', { idempotency_key: ['differs from the Idempotency-Key header'] });
+  }
+  const key = fromHeader ?? fromBody;
+  const intent =
+    optionalToken(headerValue(request, 'x-intent-id'), 'X-Intent-Id', INTENT_ID_LENGTH_MAX) ??
+    optionalToken(body.intent_id, 'intent_id', INTENT_ID_LENGTH_MAX);
+  return {
+    tenant_id: caller.tenant_id,
+    command,
+    idempotency_key: key,
+    request_hash: key ? createHash('sha256').update(canonicalJson(command)).digest('hex') : null,
+    metadata: {
+      actor: actorOf(caller),
+      role: caller.role,
+      request_id: String(request.id),
+      intent_id: intent,
+      policy: ['tenant_scope.passed', 'role.passed', 'limit_check.passed'],
+    },
+  };
+}

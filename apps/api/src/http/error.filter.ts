@@ -1,0 +1,44 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { EventStoreUnavailableError } from '../../../../libs/event-store/src/index.js';
+import { isConnectionError } from '../../../../libs/database/src/errors.js';
+import { WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
+import { ApiError } from './api-error.js';
+
+function envelope(error: ApiError) {
+  return { error: { code: error.code, message: error.message, details: error.details } };
+}
+
+/** Maps anything thrown to the API's error envelope; bad input is never a 500. */
+export function toApiError(exception: unknown): ApiError {
+  if (exception instanceof ApiError) return exception;
+  if (exception instanceof EventStoreUnavailableError || exception instanceof WriterOverloadedError || isConnectionError(exception)) {
+    return new ApiError(503, 'unavailable', 'storage is unavailable; retry with the same Idempotency-Key', {});
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    if (status === 404) return new ApiError(404, 'not_found', 'no such route', {});
+    if (status === 413) return new ApiError(413, 'payload_too_large', 'request body is too large', {});
+    if (status === 415) return new ApiError(415, 'unsupported_media_type', 'send application/json', {});
+    if (status < 500) return new ApiError(400, 'validation_failed', exception.message, {});
+  }
+  const fastify = exception as { statusCode?: number; code?: string; message?: string };
+  if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
+    if (fastify.statusCode === 413) return new ApiError(413, 'payload_too_large', 'request body is too large', {});
+    if (fastify.statusCode === 415) return new ApiError(415, 'unsupported_media_type', fastify.message ?? 'unsupported media type', {});
+    return new ApiError(400, 'validation_failed', `malformed request: ${fastify.message ?? 'bad input'}`, { fields: { body: ['malformed JSON'] } });
+  }
+  return new ApiError(500, 'internal', 'internal error', {});
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ErrorFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const error = toApiError(exception);
+    if (error.status >= 500) this.logger.error((exception as Error)?.stack ?? String(exception));
+    void reply.status(error.status).header('content-type', 'application/json').send(envelope(error));
+  }
+}

@@ -1,0 +1,41 @@
+import { ApiError } from './api-error.js';
+
+export const PAGE_LIMIT_DEFAULT = 50;
+export const PAGE_LIMIT_MAX = 1000;
+
+export function parseLimit(raw: unknown): number {
+  if (raw === undefined || raw === '') return PAGE_LIMIT_DEFAULT;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || !/^[0-9]+$/.test(raw) || value < 1 || value > PAGE_LIMIT_MAX) {
+    throw ApiError.validation(`limit must be an integer from 1 to ${PAGE_LIMIT_MAX}`, { limit: ['must be an integer from 1 to 1000'] });
+  }
+  return value;
+}
+
+/** Cursors are opaque to clients: base64url of the position they continue after. */
+export function encodeCursor(parts: (string | number | bigint)[]): string {
+  return Buffer.from(parts.join('.')).toString('base64url');
+}
+
+export function decodeCursor(raw: unknown, size: number): string[] | null {
+  if (raw === undefined || raw === '') return null;
+  const parts = typeof raw === 'string' ? Buffer.from(raw, 'base64url').toString('utf8').split('.') : [];
+  if (parts.length !== size || parts.some((p) => !/^[0-9]{1,19}$/.test(p))) {
+    throw ApiError.validation('cursor is not valid', { cursor: ['not a cursor this API returned'] });
+  }
+  return parts;
+}
+
+export function parsePosition(raw: unknown, field: string): bigint | null {
+  if (raw === undefined || raw === '') return null;
+  if (typeof raw !== 'string' || !/^[0-9]{1,19}$/.test(raw)) {
+    throw ApiError.validation(`${field} must be a position`, { [field]: ['must be a non-negative integer'] });
+  }
+  return BigInt(raw);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}

@@ -1,0 +1,65 @@
+import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { registerDecorator, ValidationOptions } from 'class-validator';
+import { isCurrency, parseAmount } from '../../../../libs/domain/src/index.js';
+import { ApiError } from './api-error.js';
+
+function collect(errors: ValidationError[], prefix: string, into: Record<string, string[]>): void {
+  for (const error of errors) {
+    const path = prefix ? `${prefix}.${error.property}` : error.property;
+    if (error.constraints) into[path] = Object.values(error.constraints);
+    if (error.children?.length) collect(error.children, path, into);
+  }
+}
+
+/** class-validator with the API's error shape: 400 validation_failed, details.fields by path. */
+export function validationPipe(): ValidationPipe {
+  return new ValidationPipe({
+    transform: true,
+    whitelist: true,
+    forbidUnknownValues: true,
+    exceptionFactory: (errors) => {
+      const fields: Record<string, string[]> = {};
+      collect(errors, '', fields);
+      const names = Object.keys(fields);
+      return ApiError.validation(`invalid ${names.join(', ') || 'request body'}`, fields);
+    },
+  });
+}
+
+/** A positive integer amount in minor units: digits string or safe integer, at most 2^63-1. */
+export function IsAmount(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isAmount',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a positive integer amount in minor units (a string of digits, at most 9223372036854775807)`, ...options },
+      validator: { validate: (value: unknown) => parseAmount(value) !== null },
+    });
+}
+
+export function IsCurrencyCode(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isCurrencyCode',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be 3-12 characters of A-Z, 0-9 or _`, ...options },
+      validator: { validate: (value: unknown) => isCurrency(value) },
+    });
+}
+
+/** Bounded JSON object for free-form metadata. */
+export function IsMetadata(maxBytes: number, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isMetadata',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be a JSON object of at most ${maxBytes} bytes`, ...options },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' && value !== null && !Array.isArray(value) && Buffer.byteLength(JSON.stringify(value)) <= maxBytes,
+      },
+    });
+}

@@ -1,0 +1,41 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The process's Prometheus registry; gauges about projections are filled at scrape time. */
+export class LedgerMetrics {
+  readonly registry = new Registry();
+  readonly httpRequests = new Counter({
+    name: 'zentra_http_requests_total',
+    help: 'HTTP requests by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [this.registry],
+  });
+  readonly httpDuration = new Histogram({
+    name: 'zentra_http_request_duration_seconds',
+    help: 'HTTP request duration',
+    labelNames: ['method', 'route'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+  readonly projectionPosition = new Gauge({
+    name: 'zentra_projection_position',
+    help: 'Last log position applied by each projection',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+  readonly projectionLagEvents = new Gauge({
+    name: 'zentra_projection_lag_events',
+    help: 'Log positions not yet applied by each projection',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+  readonly projectionLagSeconds = new Gauge({
+    name: 'zentra_projection_lag_seconds',
+    help: 'Age of the oldest event each projection has not applied',
+    labelNames: ['projection'] as const,
+    registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'zentra_' });
+  }
+}

@@ -1,0 +1,46 @@
+import { Controller, Get, Header, Res } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
+import { projectionLag } from '../../../../libs/projection-runtime/src/index.js';
+import { ALL_PROJECTIONS } from '../../../../projections/index.js';
+import { Public } from '../http/roles.js';
+import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { LedgerMetrics } from './metrics.js';
+
+const PROJECTION_NAMES = ALL_PROJECTIONS.map((p) => p.name);
+
+@ApiTags('operations')
+@Controller()
+export class OperationsController {
+  constructor(
+    private readonly runtime: LedgerRuntime,
+    private readonly metrics: LedgerMetrics,
+  ) {}
+
+  /** No auth: for load balancers and on-call. 503 when the database cannot be reached. */
+  @Get('health')
+  @Public()
+  async health(@Res({ passthrough: true }) reply: FastifyReply) {
+    try {
+      const lag = await projectionLag(this.runtime.pool, this.runtime.store, PROJECTION_NAMES);
+      const degraded = Object.values(lag).some((p) => p.status !== 'ok');
+      return { status: degraded ? 'degraded' : 'ok', projection_lag: lag, projector: this.runtime.config.projectorEnabled ? 'in_process' : 'external' };
+    } catch {
+      void reply.status(503);
+      return { status: 'unavailable', projection_lag: {} };
+    }
+  }
+
+  @Get('metrics')
+  @Public()
+  @Header('content-type', 'text/plain; version=0.0.4')
+  async scrape() {
+    const lag = await projectionLag(this.runtime.pool, this.runtime.store, PROJECTION_NAMES).catch(() => ({}));
+    for (const [name, p] of Object.entries(lag)) {
+      this.metrics.projectionPosition.set({ projection: name }, Number(p.position));
+      this.metrics.projectionLagEvents.set({ projection: name }, Number(p.lag_events));
+      this.metrics.projectionLagSeconds.set({ projection: name }, p.lag_seconds);
+    }
+    return this.metrics.registry.metrics();
+  }
+}

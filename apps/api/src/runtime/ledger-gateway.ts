@@ -1,0 +1,64 @@
+import { Injectable } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { LedgerState } from '../../../../libs/domain/src/index.js';
+import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
+import { ApiError, fromDomainError } from '../http/api-error.js';
+import { LedgerRuntime } from './ledger-runtime.js';
+
+export interface Accepted {
+  events: RecordedEvent[];
+  replayed: boolean;
+  state: LedgerState;
+}
+
+/** What a command handler returns: the HTTP status and body, and whether it is a replay. */
+export interface CommandResult<T = unknown> {
+  status: number;
+  body: T;
+  replayed: boolean;
+}
+
+/** Submits commands to the tenant's writer and turns refusals into API errors. */
+@Injectable()
+export class LedgerGateway {
+  constructor(private readonly runtime: LedgerRuntime) {}
+
+  async submit(envelope: CommandEnvelope): Promise<Accepted> {
+    const outcome = await this.runtime.writers.submit(envelope);
+    if (outcome.kind === 'rejected') {
+      const accountId = outcome.error.details.account_id;
+      if (outcome.error.code === 'not_found' && typeof accountId === 'string') await this.auditIfForeign(envelope, accountId);
+      throw fromDomainError(outcome.error);
+    }
+    const last = outcome.events[outcome.events.length - 1];
+    if (last) this.runtime.watermark.wrote(envelope.tenant_id, last.position);
+    return outcome;
+  }
+
+  /** A command naming another tenant's account is refused as not_found, and the attempt is audited. */
+  private async auditIfForeign(envelope: CommandEnvelope, accountId: string): Promise<void> {
+    const found = /^[0-9a-f-]{36}$/i.test(accountId) ? await findAccount(this.runtime.pool, accountId).catch(() => null) : null;
+    if (found && found.tenant_id !== envelope.tenant_id) {
+      await this.runtime.audit.denied(
+        { actor: envelope.metadata.actor, tenant_id: envelope.tenant_id, role: envelope.metadata.role },
+        envelope.command.type,
+        `account:${accountId}`,
+        'cross_tenant',
+        envelope.metadata.request_id,
+      );
+    }
+  }
+}
+
+export function send<T>(reply: FastifyReply, result: CommandResult<T>): T {
+  void reply.status(result.status);
+  if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
+  return result.body;
+}
+
+export function notFoundUnless<T>(value: T | null | undefined, resource: string, id: string): T {
+  if (value === null || value === undefined) throw ApiError.notFound(resource, id);
+  return value;
+}

@@ -1,0 +1,41 @@
+import { Injectable } from '@nestjs/common';
+import { who } from '../audit/access-audit.js';
+import { ApiError } from '../http/api-error.js';
+import { parsePosition } from '../http/pagination.js';
+import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
+import { LedgerRuntime } from './ledger-runtime.js';
+
+/** The two things every query does first: wait for its projections, and stay inside the tenant. */
+@Injectable()
+export class Reads {
+  constructor(private readonly runtime: LedgerRuntime) {}
+
+  get pool() {
+    return this.runtime.pool;
+  }
+
+  /** Read-your-writes: bounded wait until the projections reach the caller's last write or `min_position`. */
+  async settle(caller: TenantPrincipal, projections: readonly string[], minPosition?: unknown): Promise<void> {
+    const min = parsePosition(minPosition, 'min_position');
+    const reached = await this.runtime.watermark.waitFor(caller.tenant_id, projections, min);
+    if (!reached) {
+      throw new ApiError(503, 'unavailable', 'read models have not caught up with your last write yet; retry shortly', { projections });
+    }
+  }
+
+  /**
+   * A resource of another tenant answers exactly like a missing one; the attempt is audited.
+   */
+  async ownedOrNotFound<T>(
+    caller: TenantPrincipal,
+    request: LedgerRequest,
+    found: { view: T; tenant_id: string } | null,
+    resource: string,
+    id: string,
+    action: string,
+  ): Promise<T> {
+    if (found && found.tenant_id === caller.tenant_id) return found.view;
+    if (found) await this.runtime.audit.denied(who(caller), action, `${resource}:${id}`, 'cross_tenant', String(request.id));
+    throw ApiError.notFound(resource, id);
+  }
+}

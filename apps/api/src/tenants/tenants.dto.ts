@@ -1,0 +1,22 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { Role, ROLES } from '../../../../libs/tenancy/src/index.js';
+
+export class CreateTenantDto {
+  @ApiProperty({ example: 'acme' })
+  @IsString()
+  @Length(1, 255)
+  name!: string;
+}
+
+export class CreateApiKeyDto {
+  @ApiProperty({ enum: ROLES })
+  @IsIn(ROLES as unknown as string[])
+  role!: Role;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  name?: string;
+}

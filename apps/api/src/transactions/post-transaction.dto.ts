@@ -1,0 +1,62 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { Direction, ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
+import { IsAmount, IsCurrencyCode, IsMetadata } from '../http/validation.js';
+
+export class EntryDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsString()
+  @Length(1, 64)
+  account_id!: string;
+
+  @ApiProperty({ enum: ['debit', 'credit'] })
+  @IsIn(['debit', 'credit'])
+  direction!: Direction;
+
+  @ApiProperty({ example: '125000', description: 'minor units, a string of digits (a safe JSON integer is accepted)' })
+  @IsAmount()
+  amount!: string | number;
+
+  @ApiPropertyOptional({ description: "when given, must equal the account's currency" })
+  @IsOptional()
+  @IsCurrencyCode()
+  currency?: string;
+}
+
+export class PostTransactionDto {
+  @ApiProperty({ type: [EntryDto], minItems: ENTRIES_PER_TRANSACTION_MIN, maxItems: ENTRIES_PER_TRANSACTION_MAX })
+  @IsArray()
+  @ArrayMinSize(ENTRIES_PER_TRANSACTION_MIN)
+  @ArrayMaxSize(ENTRIES_PER_TRANSACTION_MAX)
+  @ValidateNested({ each: true })
+  @Type(() => EntryDto)
+  entries!: EntryDto[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(0, TEXT_FIELD_LENGTH_MAX)
+  description?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(0, 255)
+  reference?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsMetadata(METADATA_BYTES_MAX)
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  idempotency_key?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  intent_id?: string;
+}

@@ -1,0 +1,17 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EntryPostedData } from '../../../../libs/domain/src/index.js';
+import { renderTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
+import { PostTransactionCommand } from './post-transaction.command.js';
+
+@CommandHandler(PostTransactionCommand)
+export class PostTransactionHandler implements ICommandHandler<PostTransactionCommand, CommandResult> {
+  constructor(private readonly gateway: LedgerGateway) {}
+
+  async execute({ envelope }: PostTransactionCommand): Promise<CommandResult> {
+    const { events, replayed } = await this.gateway.submit(envelope);
+    const posted = events[0];
+    const body = { ...renderTransaction(posted.data as EntryPostedData, posted.position), event: posted.type };
+    return { status: 201, body, replayed };
+  }
+}

@@ -1,0 +1,20 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { findTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { isUuid } from '../http/pagination.js';
+import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
+import { Reads } from '../runtime/reads.js';
+
+export class GetTransactionQuery {
+  constructor(readonly caller: TenantPrincipal, readonly request: LedgerRequest, readonly id: string, readonly minPosition: unknown) {}
+}
+
+@QueryHandler(GetTransactionQuery)
+export class GetTransactionHandler implements IQueryHandler<GetTransactionQuery> {
+  constructor(private readonly reads: Reads) {}
+
+  async execute({ caller, request, id, minPosition }: GetTransactionQuery) {
+    await this.reads.settle(caller, ['transactions'], minPosition);
+    const found = isUuid(id) ? await findTransaction(this.reads.pool, id) : null;
+    return this.reads.ownedOrNotFound(caller, request, found, 'transaction', id, 'get_transaction');
+  }
+}

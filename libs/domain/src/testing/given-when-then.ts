@@ -1,0 +1,102 @@
+/**
+ * Given/when/then for the decider: given recorded events, when a command is decided,
+ * then events or an error. Framework-free on purpose (this file is compiled with the
+ * library, which has no Jest types); the specs make the assertions.
+ */
+import { DecisionContext, LedgerCommand } from '../commands.js';
+import { Decision, decide } from '../decide.js';
+import { DomainError, isDomainError } from '../errors.js';
+import { LedgerEvent } from '../events.js';
+import { EventEnvelopeMeta, LedgerState, evolve, initialState } from '../state.js';
+
+/** The acceptance time every test context uses unless told otherwise. */
+export const NOW = '2030-01-02T03:04:05.000Z';
+
+export interface TestContext extends DecisionContext {
+  /** Every id handed out so far, in order. */
+  readonly issued: string[];
+}
+
+/** A deterministic context: a fixed `now` and ids `${prefix}-1`, `${prefix}-2`, ... */
+export function testContext(now: string = NOW, prefix = 'id'): TestContext {
+  const issued: string[] = [];
+  return {
+    now,
+    issued,
+    newId: () => {
+      const id = `${prefix}-${issued.length + 1}`;
+      issued.push(id);
+      return id;
+    },
+  };
+}
+
+/** An event as the log holds it: the event plus the envelope metadata evolve() reads. */
+export interface RecordedEvent {
+  event: LedgerEvent;
+  meta: EventEnvelopeMeta;
+}
+
+export type GivenEvent = LedgerEvent | RecordedEvent;
+
+function isRecorded(given: GivenEvent): given is RecordedEvent {
+  return 'event' in given && 'meta' in given;
+}
+
+/** Folds events into `state` (a fresh one by default) at revisions following `state.revision`. */
+export function fold(events: readonly GivenEvent[], state: LedgerState = initialState()): LedgerState {
+  for (const given of events) {
+    const revision = state.revision + 1n;
+    if (isRecorded(given)) evolve(state, given.event, revision, given.meta);
+    else evolve(state, given, revision);
+  }
+  return state;
+}
+
+export interface Outcome {
+  readonly decision: Decision;
+  /** The state decide() ran against, as it is after the decision. */
+  readonly state: LedgerState;
+  /** The same history folded into a separate state: what `state` must still equal. */
+  readonly stateBefore: LedgerState;
+  readonly ctx: TestContext;
+  /** The decided events; throws if the decision was an error. */
+  events(): LedgerEvent[];
+  /** The refusal; throws if the decision was events. */
+  error(): DomainError;
+  /** The state after folding the decided events (a copy; `state` stays as it was). */
+  stateAfter(): LedgerState;
+}
+
+export interface Scenario {
+  when(command: LedgerCommand, ctx?: TestContext): Outcome;
+}
+
+export function given(...history: GivenEvent[]): Scenario {
+  return {
+    when(command, ctx = testContext()) {
+      const state = fold(history);
+      const stateBefore = fold(history);
+      const decision = decide(state, command, ctx);
+      const events = (): LedgerEvent[] => {
+        if (isDomainError(decision)) throw new Error(`expected events, got ${decision.code}: ${decision.message}`);
+        return decision;
+      };
+      const error = (): DomainError => {
+        if (!isDomainError(decision)) throw new Error(`expected a domain error, got ${decision.length} event(s)`);
+        return decision;
+      };
+      const stateAfter = (): LedgerState => fold(events(), fold(history));
+      return { decision, state, stateBefore, ctx, events, error, stateAfter };
+    },
+  };
+}
+
+/** Serialises a state deterministically (bigints as strings, maps in insertion order). */
+export function serializeState(state: LedgerState): string {
+  const entriesOf = (map: unknown): unknown[] => (map instanceof Map ? [...map.entries()] : []);
+  return JSON.stringify(
+    { revision: state.revision, accounts: entriesOf(state.accounts), idempotency: entriesOf(state.idempotency) },
+    (_key, value) => (typeof value === 'bigint' ? `${value}n` : value),
+  );
+}

@@ -1,0 +1,20 @@
+import { randomUUID } from 'node:crypto';
+import { createPool } from '../../../database/src';
+import { createTestDatabase } from '../../../../test/support/database';
+import { PostgresEventStore } from './postgres-event-store';
+it('probe', async () => {
+  const db = await createTestDatabase();
+  const pool = createPool(db.url, 10);
+  const store = new PostgresEventStore(pool);
+  const ev = () => [{ id: randomUUID(), type: 't', data: {}, metadata: {} }];
+  await store.append('S', ev(), 'no_stream');
+  const h = await pool.connect();
+  await h.query('begin');
+  await h.query(`select * from append_events('S', -2, array[$1]::uuid[], array['t'], array['{}']::jsonb[], array['{}']::jsonb[])`, [randomUUID()]);
+  const slow = store.append('S', ev(), 'any');
+  await new Promise((r) => setTimeout(r, 300));
+  console.log((await pool.query(`select pid, backend_xid, backend_xmin, wait_event_type, wait_event, state, left(query, 40) q from pg_stat_activity where datname = current_database()`)).rows);
+  await h.query('commit'); h.release();
+  console.log(await slow);
+  await store.close(); await pool.end(); await db.drop();
+});

@@ -1,0 +1,5 @@
+export * from './checkpoint.migration.js';
+export * from './projection.js';
+export * from './projection-runner.js';
+export * from './projection-lag.js';
+export * from './projector.js';

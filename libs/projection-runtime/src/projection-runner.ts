@@ -1,0 +1,146 @@
+import { Pool, PoolClient } from 'pg';
+import { EventStore, RecordedEvent, Subscription } from '../../event-store/src/index.js';
+import { Projection } from './projection.js';
+
+/** Events applied per transaction. */
+export const PROJECTION_BATCH_MAX = 500;
+/** How often a projector that does not own a projection asks for it again. */
+const OWNERSHIP_RETRY_MS = 1000;
+
+const SQL = {
+  tryLock: `select pg_try_advisory_lock(hashtext('zentra-projection'), hashtext($1)) as locked`,
+  unlock: `select pg_advisory_unlock(hashtext('zentra-projection'), hashtext($1))`,
+  read: `select position from projection_checkpoints where name = $1`,
+  ensure: `insert into projection_checkpoints (name) values ($1) on conflict (name) do nothing`,
+  advance: `update projection_checkpoints set position = $2, updated_at = now(), last_event_at = $3, error = null, error_position = null where name = $1`,
+  fail: `update projection_checkpoints set error = $2, error_position = $3, updated_at = now() where name = $1`,
+};
+
+export type RunnerStatus = 'waiting_for_ownership' | 'running' | 'failed' | 'stopped';
+
+/**
+ * Runs one projection: owns it through a session advisory lock (so of several projector
+ * processes exactly one applies it, and another takes over when the owner dies), follows the
+ * log from the stored checkpoint, and applies each batch with the checkpoint in one
+ * transaction. An event it cannot apply stops this projection only and is recorded.
+ */
+export class ProjectionRunner {
+  status: RunnerStatus = 'stopped';
+  lastError: string | null = null;
+  private lockClient: PoolClient | null = null;
+  private subscription: Subscription | null = null;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    readonly projection: Projection,
+    private readonly store: EventStore,
+    private readonly pool: Pool,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    void this.acquire();
+  }
+
+  private async acquire(): Promise<void> {
+    if (this.stopped) return;
+    this.status = 'waiting_for_ownership';
+    try {
+      const client = this.lockClient ?? (await this.pool.connect());
+      this.lockClient = client;
+      const { rows } = await client.query(SQL.tryLock, [this.projection.name]);
+      if (!rows[0].locked) {
+        this.retryTimer = setTimeout(() => void this.acquire(), OWNERSHIP_RETRY_MS);
+        return;
+      }
+      // Losing the lock connection means losing ownership: stop and compete again.
+      client.once('error', () => void this.restart());
+      await this.follow();
+    } catch (error) {
+      this.releaseLockClient(true);
+      if (!this.stopped) this.retryTimer = setTimeout(() => void this.acquire(), OWNERSHIP_RETRY_MS);
+    }
+  }
+
+  private async follow(): Promise<void> {
+    await this.pool.query(SQL.ensure, [this.projection.name]);
+    const { rows } = await this.pool.query(SQL.read, [this.projection.name]);
+    const from = BigInt(rows[0].position);
+    this.status = 'running';
+    this.subscription = this.store.subscribeToAll({ afterPosition: from, batchSize: PROJECTION_BATCH_MAX }, (events) => this.applyBatch(events));
+    this.subscription.done.catch(async (error) => {
+      if (this.stopped) return;
+      this.status = 'failed';
+      this.lastError = String(error?.message ?? error);
+      this.log(`projection ${this.projection.name} stopped: ${this.lastError}`);
+    });
+  }
+
+  private async applyBatch(events: RecordedEvent[]): Promise<void> {
+    const tx = await this.pool.connect();
+    try {
+      await tx.query('begin');
+      await this.projection.apply(tx, events);
+      const last = events[events.length - 1];
+      await tx.query(SQL.advance, [this.projection.name, last.position.toString(), last.created_at]);
+      await tx.query('commit');
+    } catch (error: any) {
+      await tx.query('rollback').catch(() => undefined);
+      await this.recordFailure(events, error);
+      throw error;
+    } finally {
+      tx.release();
+    }
+  }
+
+  /** Finds the first event of the batch that fails on its own and records it (never skipped). */
+  private async recordFailure(events: RecordedEvent[], error: any): Promise<void> {
+    let culprit = events[0];
+    let message = String(error?.message ?? error);
+    const tx = await this.pool.connect();
+    try {
+      for (const event of events) {
+        await tx.query('begin');
+        try {
+          await this.projection.apply(tx, [event]);
+          await tx.query('rollback');
+        } catch (single: any) {
+          await tx.query('rollback');
+          culprit = event;
+          message = String(single?.message ?? single);
+          break;
+        }
+      }
+      await this.pool.query(SQL.fail, [this.projection.name, message, culprit.position.toString()]);
+    } catch {
+      /* the database is unreachable; the runner reports the original error */
+    } finally {
+      tx.release();
+    }
+  }
+
+  private async restart(): Promise<void> {
+    await this.stop();
+    this.start();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.subscription) await this.subscription.stop();
+    this.subscription = null;
+    if (this.lockClient) {
+      await this.lockClient.query(SQL.unlock, [this.projection.name]).catch(() => undefined);
+      this.releaseLockClient(false);
+    }
+    this.status = 'stopped';
+  }
+
+  private releaseLockClient(destroy: boolean): void {
+    if (!this.lockClient) return;
+    this.lockClient.release(destroy);
+    this.lockClient = null;
+  }
+}

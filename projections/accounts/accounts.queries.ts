@@ -1,0 +1,67 @@
+import { Pool } from 'pg';
+import { availableBalance, NormalBalance, postedBalance } from '../../libs/domain/src/index.js';
+
+const COLUMNS = `id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, status, metadata,
+  created_at, debits_posted, credits_posted, debits_pending, credits_pending, created_position, position`;
+
+export const ACCOUNT_QUERIES = {
+  byId: `select ${COLUMNS} from accounts where id = $1`,
+  list: `select ${COLUMNS} from accounts
+          where tenant_id = $1 and ($2::text is null or customer = $2) and created_position > $3
+          order by created_position limit $4`,
+};
+
+export interface AccountView {
+  id: string;
+  tenant_id: string;
+  customer: string;
+  currency: string;
+  account_type: string;
+  normal_balance: NormalBalance;
+  allow_negative: boolean;
+  status: string;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  balances: { posted: string; pending_debits: string; pending_credits: string; available: string };
+  created_position: string;
+}
+
+export function accountViewFromRow(row: any): AccountView {
+  const counters = {
+    debits_posted: BigInt(row.debits_posted),
+    credits_posted: BigInt(row.credits_posted),
+    debits_pending: BigInt(row.debits_pending),
+    credits_pending: BigInt(row.credits_pending),
+  };
+  return {
+    id: row.id,
+    tenant_id: row.tenant_id,
+    customer: row.customer,
+    currency: row.currency,
+    account_type: row.account_type,
+    normal_balance: row.normal_balance,
+    allow_negative: row.allow_negative,
+    status: row.status,
+    metadata: row.metadata,
+    created_at: new Date(row.created_at).toISOString(),
+    balances: {
+      posted: postedBalance(row.normal_balance, counters).toString(),
+      pending_debits: counters.debits_pending.toString(),
+      pending_credits: counters.credits_pending.toString(),
+      available: availableBalance(row.normal_balance, counters).toString(),
+    },
+    created_position: String(row.created_position),
+  };
+}
+
+/** Returns null for a missing account and for another tenant's: callers answer 404 alike. */
+export async function findAccount(pool: Pool, id: string): Promise<{ view: AccountView; tenant_id: string } | null> {
+  const { rows } = await pool.query({ name: 'account_by_id', text: ACCOUNT_QUERIES.byId, values: [id] });
+  if (rows.length === 0) return null;
+  return { view: accountViewFromRow(rows[0]), tenant_id: rows[0].tenant_id };
+}
+
+export async function listAccounts(pool: Pool, tenantId: string, customer: string | null, after: bigint, limit: number): Promise<AccountView[]> {
+  const { rows } = await pool.query({ name: 'accounts_list', text: ACCOUNT_QUERIES.list, values: [tenantId, customer, after.toString(), limit] });
+  return rows.map(accountViewFromRow);
+}

@@ -1,0 +1,98 @@
+import { PoolClient } from 'pg';
+import { AccountCreatedData, AccountStatusChangedData, EntryPostedData } from '../../libs/domain/src/index.js';
+import { RecordedEvent } from '../../libs/event-store/src/index.js';
+import { Projection, isLedgerEvent, tenantOf } from '../../libs/projection-runtime/src/index.js';
+
+/** The event an access denial is recorded as, in the tenant's audit-<tenant> stream. */
+export const ACCESS_DENIED = 'access.denied';
+
+export interface AccessDeniedData {
+  actor: string;
+  tenant_id: string;
+  role: string;
+  action: string;
+  resource: string | null;
+  reason: string;
+  request_id: string;
+  timestamp: string;
+}
+
+const SQL = {
+  insert: `
+    insert into audit_log (position, tenant_id, event_id, actor, role, action, resource, outcome, reason, request_id, timestamp)
+    select * from unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                         $9::text[], $10::text[], $11::timestamptz[])
+    on conflict (position) do nothing`,
+  page: `select position, event_id, actor, tenant_id, role, action, resource, outcome, reason, request_id, timestamp
+           from audit_log
+          where tenant_id = $1 and ($2::text is null or outcome = $2) and position > $3
+          order by position limit $4`,
+};
+
+function resourceOf(event: RecordedEvent): string | null {
+  switch (event.type) {
+    case 'account.created':
+      return `account:${(event.data as AccountCreatedData).account_id}`;
+    case 'account.status_changed':
+      return `account:${(event.data as AccountStatusChangedData).account_id}`;
+    case 'ledger.entry.posted':
+      return `transaction:${(event.data as EntryPostedData).transaction_id}`;
+    default:
+      return null;
+  }
+}
+
+/** Who did what: every ledger event (allowed) and every denied attempt, per tenant. */
+export const auditLogProjection: Projection = {
+  name: 'audit_log',
+  tables: ['audit_log'],
+  async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
+    const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+    for (const event of events) {
+      let row: unknown[] | null = null;
+      if (event.type === ACCESS_DENIED) {
+        const d = event.data as AccessDeniedData;
+        row = [event.position.toString(), d.tenant_id, event.id, d.actor, d.role, d.action, d.resource, 'denied', d.reason, d.request_id, d.timestamp];
+      } else if (isLedgerEvent(event)) {
+        const m = event.metadata;
+        row = [
+          event.position.toString(), tenantOf(event), event.id, m.actor, m.role, m.command ?? event.type, resourceOf(event),
+          'allowed', null, m.request_id ?? null, m.occurred_at ?? event.created_at,
+        ];
+      }
+      if (row) row.forEach((value, column) => columns[column].push(value));
+    }
+    if (columns[0].length > 0) await tx.query(SQL.insert, columns);
+  },
+};
+
+export interface AuditEntry {
+  id: string;
+  actor: string;
+  tenant_id: string;
+  role: string;
+  action: string;
+  resource: string | null;
+  outcome: 'allowed' | 'denied';
+  reason: string | null;
+  request_id: string | null;
+  timestamp: string;
+  position: string;
+}
+
+export async function auditPage(tx: { query: PoolClient['query'] }, tenantId: string, outcome: string | null, after: bigint, limit: number): Promise<AuditEntry[]> {
+  const { rows } = await tx.query({ name: 'audit_page', text: SQL.page, values: [tenantId, outcome, after.toString(), limit] });
+  return rows.map((row: any) => ({
+    id: row.event_id,
+    actor: row.actor,
+    tenant_id: row.tenant_id,
+    role: row.role,
+    action: row.action,
+    resource: row.resource,
+    outcome: row.outcome,
+    reason: row.reason,
+    request_id: row.request_id,
+    timestamp: new Date(row.timestamp).toISOString(),
+    position: String(row.position),
+  }));
+}

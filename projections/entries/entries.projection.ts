@@ -1,0 +1,34 @@
+import { PoolClient } from 'pg';
+import { EntryPostedData } from '../../libs/domain/src/index.js';
+import { RecordedEvent } from '../../libs/event-store/src/index.js';
+import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+
+const SQL = {
+  insert: `
+    insert into entries (id, tenant_id, transaction_id, account_id, direction, amount, currency, status,
+                         balance_after_posted, balance_after_available, posted_at, position, entry_index)
+    select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::text[], $8::text[],
+                         $9::numeric[], $10::numeric[], $11::timestamptz[], $12::bigint[], $13::int[])
+    on conflict (id) do nothing`,
+};
+
+/** Balance history: every entry with the balances it left its account at, as the log recorded them. */
+export const entriesProjection: Projection = {
+  name: 'entries',
+  tables: ['entries'],
+  async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
+    const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+    for (const event of events) {
+      if (event.type !== 'ledger.entry.posted') continue;
+      const d = event.data as EntryPostedData;
+      d.entries.forEach((entry, index) => {
+        const row = [
+          entry.entry_id, tenantOf(event), d.transaction_id, entry.account_id, entry.direction, entry.amount, entry.currency,
+          'posted', entry.balance_after.posted, entry.balance_after.available, d.posted_at, event.position.toString(), index,
+        ];
+        row.forEach((value, column) => columns[column].push(value));
+      });
+    }
+    if (columns[0].length > 0) await tx.query(SQL.insert, columns);
+  },
+};

@@ -1,0 +1,14 @@
+import { Projection } from '../libs/projection-runtime/src/index.js';
+import { accountsProjection } from './accounts/accounts.projection.js';
+import { auditLogProjection } from './audit-log/audit-log.projection.js';
+import { entriesProjection } from './entries/entries.projection.js';
+import { eventFeedProjection } from './event-feed/event-feed.projection.js';
+import { transactionsProjection } from './transactions/transactions.projection.js';
+
+export const ALL_PROJECTIONS: readonly Projection[] = [
+  accountsProjection,
+  entriesProjection,
+  transactionsProjection,
+  eventFeedProjection,
+  auditLogProjection,
+];

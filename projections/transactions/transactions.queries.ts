@@ -1,0 +1,66 @@
+import { Pool } from 'pg';
+import { EntryPostedData } from '../../libs/domain/src/index.js';
+import { EntryView } from '../entries/entries.queries.js';
+
+export interface TransactionView {
+  id: string;
+  status: string;
+  entries: EntryView[];
+  description: string | null;
+  reference: string | null;
+  metadata: Record<string, unknown>;
+  posted_at: string;
+  position: string;
+}
+
+/** The API's entry shape, from the event: the same rendering for a command's answer and the read model. */
+export function renderEntries(d: EntryPostedData, position: bigint): EntryView[] {
+  return d.entries.map((entry) => ({
+    id: entry.entry_id,
+    transaction_id: d.transaction_id,
+    account_id: entry.account_id,
+    direction: entry.direction,
+    amount: entry.amount,
+    currency: entry.currency,
+    status: 'posted',
+    balance_after: { posted: entry.balance_after.posted, available: entry.balance_after.available },
+    posted_at: d.posted_at,
+    position: position.toString(),
+  }));
+}
+
+export function renderTransaction(d: EntryPostedData, position: bigint): TransactionView {
+  return {
+    id: d.transaction_id,
+    status: 'posted',
+    entries: renderEntries(d, position),
+    description: d.description,
+    reference: d.reference,
+    metadata: d.metadata,
+    posted_at: d.posted_at,
+    position: position.toString(),
+  };
+}
+
+export const TRANSACTION_QUERIES = {
+  byId: `select id, tenant_id, status, description, reference, metadata, entries, posted_at, position from transactions where id = $1`,
+};
+
+export async function findTransaction(pool: Pool, id: string): Promise<{ view: TransactionView; tenant_id: string } | null> {
+  const { rows } = await pool.query({ name: 'transaction_by_id', text: TRANSACTION_QUERIES.byId, values: [id] });
+  if (rows.length === 0) return null;
+  const row = rows[0];
+  return {
+    tenant_id: row.tenant_id,
+    view: {
+      id: row.id,
+      status: row.status,
+      entries: row.entries,
+      description: row.description,
+      reference: row.reference,
+      metadata: row.metadata,
+      posted_at: new Date(row.posted_at).toISOString(),
+      position: String(row.position),
+    },
+  };
+}
