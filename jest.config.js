@@ -1,29 +1,20 @@
+// Tests run on the compiled output (tsc, in dist/): tsc is what emits Nest's decorator
+// metadata correctly, and the code base is ESM (Nest 12 is ESM-only), so jest runs with
+// --experimental-vm-modules and no transform. `npm test` builds first.
 // One embedded PostgreSQL per run (globalSetup); every test file gets a fresh database.
-// The code base is ESM (Nest 12 is ESM-only), so jest runs with --experimental-vm-modules.
-const swc = ['@swc/jest', {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-  },
-  module: { type: 'es6' },
-}];
-
 const common = {
-  transform: { '^.+\\.ts$': swc },
-  extensionsToTreatAsEsm: ['.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+  transform: {},
   testEnvironment: 'node',
-  moduleFileExtensions: ['ts', 'js', 'json'],
+  moduleFileExtensions: ['js', 'mjs', 'json'],
 };
 
 export default {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/{libs,projections,apps}/**/!(*.int).spec.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/dist/{libs,projections,apps}/**/!(*.int).spec.js'] },
     {
       ...common,
       displayName: 'integration',
-      testMatch: ['<rootDir>/{libs,projections,apps}/**/*.int.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
+      testMatch: ['<rootDir>/dist/{libs,projections,apps}/**/*.int.spec.js', '<rootDir>/dist/test/**/*.e2e-spec.js'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
       testTimeout: 60_000,

@@ -14,7 +14,7 @@ export const BODY_BYTES_MAX = 16 * 1024 * 1024;
 /** Builds the HTTP API around a runtime; main.ts and the tests both start it this way. */
 export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyApplication> {
   const metrics = new LedgerMetrics();
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_BYTES_MAX, genReqId: () => randomUUID(), logger: false });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_BYTES_MAX, genReqId: () => randomUUID(), logger: false, allowErrorHandlerOverride: true } as any);
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime, metrics), adapter, {
     bodyParser: false,
     logger: runtime.config.logLevel === 'silent' ? false : ['error', 'warn'],
@@ -55,7 +55,10 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, document);
+  // The UI's static assets are served through @fastify/static, which jest's ESM loader cannot
+  // import; tests turn the UI off (LEDGER_DOCS_UI=off) and check /docs-json, while the process
+  // tests check /docs itself.
+  SwaggerModule.setup('docs', app, document, { swaggerUiEnabled: process.env.LEDGER_DOCS_UI !== 'off' });
   await app.init();
   return app;
 }

@@ -133,6 +133,7 @@ function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promi
     let ready = false;
     const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
+      if (ready) return;
       const text = chunk.toString('utf8');
       output += text;
       if (!ready && text.includes('database system is ready to accept connections')) {

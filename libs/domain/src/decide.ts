@@ -106,12 +106,24 @@ function postTransaction(state: LedgerState, command: PostTransaction, ctx: Deci
   const refused = checkEntries(state, command);
   if (refused) return refused;
 
-  // Apply the entries in order so that each records the balance right after it.
+  // Apply the entries in order so that each records the balance right after it. The funds
+  // rule holds at every step: the balance history never shows a non-negative account below
+  // zero, even for a moment inside one transaction.
   const counters = new Map<string, Counters>();
   const entries: PostedEntry[] = [];
   for (const input of command.entries) {
     const account = state.accounts.get(input.account_id)!;
-    const next = withPosting(counters.get(account.id) ?? countersOf(account), input.direction, input.amount);
+    const current = counters.get(account.id) ?? countersOf(account);
+    const next = withPosting(current, input.direction, input.amount);
+    const before = availableBalance(account.normal_balance, current);
+    const after = availableBalance(account.normal_balance, next);
+    if (!account.allow_negative && after < 0n && after < before) {
+      return domainError('insufficient_funds', `account ${account.id} has insufficient available balance`, {
+        account_id: account.id,
+        available: availableBalance(account.normal_balance, countersOf(account)).toString(),
+        required: input.amount.toString(),
+      });
+    }
     counters.set(account.id, next);
     entries.push({
       entry_id: ctx.newId(),
@@ -121,19 +133,6 @@ function postTransaction(state: LedgerState, command: PostTransaction, ctx: Deci
       currency: account.currency,
       balance_after: balanceAfter(account.normal_balance, next),
     });
-  }
-
-  for (const [accountId, next] of counters) {
-    const account = state.accounts.get(accountId)!;
-    const before = availableBalance(account.normal_balance, countersOf(account));
-    const after = availableBalance(account.normal_balance, next);
-    if (!account.allow_negative && after < 0n && after < before) {
-      return domainError('insufficient_funds', `account ${accountId} has insufficient available balance`, {
-        account_id: accountId,
-        available: before.toString(),
-        required: (before - after).toString(),
-      });
-    }
   }
 
   return [

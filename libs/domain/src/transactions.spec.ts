@@ -309,15 +309,31 @@ describe('post_transaction', () => {
       expect(postedData(outcome.events()).entries[1].balance_after).toMatchObject({ posted: '1', available: '1' });
     });
 
-    it('judges the net effect of all entries on an account', () => {
-      // 70 + 40 = 110 out of 100: each entry alone would fit, together they do not.
+    it('judges the running balance after every entry on an account', () => {
+      // 70 + 40 = 110 out of 100: each entry alone would fit, together they do not; the second one is refused.
       const outcome = given(...opened, aliceDeposited100).when(postTransaction([debit('alice', 70n), debit('alice', 40n), credit('bob', 110n)]));
-      expect(outcome.error()).toMatchObject({ code: 'insufficient_funds', details: { account_id: 'alice', available: '100', required: '110' } });
+      expect(outcome.error()).toMatchObject({ code: 'insufficient_funds', details: { account_id: 'alice', available: '100', required: '40' } });
     });
 
     it('reports the first account, in entry order, that lacks funds', () => {
       const outcome = given(...opened).when(postTransaction([credit('carol', 5n), debit('bob', 2n), debit('alice', 3n)]));
       expect(outcome.error()).toMatchObject({ code: 'insufficient_funds', details: { account_id: 'bob', available: '0', required: '2' } });
+    });
+
+    it('accepts a posting that raises an available balance already below zero, and refuses one that lowers it', () => {
+      // Today's commands cannot reach this state; recorded figures stand in for holds that exceed the balance.
+      const overHeld = posted('tx-hold', [
+        { account_id: 'alice', direction: 'debit', amount: '0', balance_after: figures({ debits_pending: '10', available: '-10' }) },
+      ]);
+      const float = accountCreated('float', { allow_negative: true });
+
+      const raised = given(...opened, float, overHeld).when(postTransaction([debit('float', 4n), credit('alice', 4n)]));
+      expect(postedData(raised.events()).entries[1].balance_after).toEqual(
+        figures({ credits_posted: '4', debits_pending: '10', posted: '4', available: '-6' }),
+      );
+
+      const lowered = given(...opened, float, overHeld).when(postTransaction([debit('alice', 1n), credit('bob', 1n)]));
+      expect(lowered.error()).toMatchObject({ code: 'insufficient_funds', details: { account_id: 'alice', available: '-10', required: '1' } });
     });
 
     it('yields no events and leaves the state untouched', () => {
@@ -328,7 +344,13 @@ describe('post_transaction', () => {
       expect(outcome.state.accounts.get('bob')).toMatchObject({ credits_posted: 0n });
     });
 
-    it.todo('refuses a posting whose intermediate balance_after shows a negative available balance on an account without allow_negative (see report)');
+    it('refuses a posting whose balance history would show a non-negative account below zero mid-transaction', () => {
+      // Net zero for both, but alice's first entry would record available -50 in her history.
+      const outcome = given(...opened).when(postTransaction([debit('alice', 50n), credit('bob', 50n), debit('bob', 50n), credit('alice', 50n)]));
+      expect(outcome.error()).toMatchObject({ code: 'insufficient_funds', details: { account_id: 'alice', available: '0', required: '50' } });
+      const reordered = given(...opened).when(postTransaction([credit('alice', 50n), debit('alice', 50n), credit('bob', 50n), debit('bob', 50n)]));
+      expect(postedData(reordered.events()).entries.map((e) => e.balance_after.available)).toEqual(['50', '0', '50', '0']);
+    });
   });
 
   describe('account_not_active', () => {

@@ -1,0 +1,131 @@
+import { loadConfig } from '../../libs/database/src/index.js';
+import { startLedger, RunningLedger } from '../../apps/api/src/bootstrap.js';
+import { createTestDatabase, TestDatabase } from './database.js';
+
+export const TEST_ADMIN_TOKEN = 'test-platform-admin-token';
+
+export interface HttpResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent as-is (for malformed JSON tests). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** A real service (HTTP API + in-process projector) on a fresh database of the run's PostgreSQL. */
+export class TestLedger {
+  private constructor(
+    readonly ledger: RunningLedger,
+    readonly db: TestDatabase,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<TestLedger> {
+    process.env.LEDGER_DOCS_UI = 'off';
+    const db = await createTestDatabase();
+    const config = loadConfig({
+      DATABASE_URL: db.url,
+      LEDGER_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LEDGER_LOG: 'silent',
+      ...env,
+    });
+    const ledger = await startLedger(config, () => undefined);
+    return new TestLedger(ledger, db);
+  }
+
+  get url(): string {
+    return this.ledger.url;
+  }
+
+  async stop(): Promise<void> {
+    await this.ledger.shutdown();
+    await this.db.drop();
+  }
+
+  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
+    const headers: Record<string, string> = { ...(options.headers ?? {}) };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined;
+    if (options.rawBody !== undefined) body = options.rawBody;
+    else if (options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
+    const response = await fetch(`${this.url}${path}`, { method, headers, body });
+    const text = await response.text();
+    let parsed: any = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON (metrics, docs) */
+    }
+    return { status: response.status, body: parsed, headers: response.headers };
+  }
+
+  async createTenant(name = 'acme'): Promise<{ id: string; key: string }> {
+    const res = await this.request('POST', '/tenants', { token: TEST_ADMIN_TOKEN, body: { name } });
+    if (res.status !== 201) throw new Error(`create tenant: ${res.status} ${JSON.stringify(res.body)}`);
+    return { id: res.body.id, key: res.body.api_key.key };
+  }
+
+  async createKey(adminKey: string, role: string): Promise<string> {
+    const res = await this.request('POST', '/api-keys', { token: adminKey, body: { role, name: role } });
+    if (res.status !== 201) throw new Error(`create key: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body.key;
+  }
+
+  async openAccount(key: string, body: Record<string, unknown> = {}): Promise<any> {
+    const res = await this.request('POST', '/accounts', {
+      token: key,
+      body: { customer: 'cust', currency: 'USD', account_type: 'customer', ...body },
+    });
+    if (res.status !== 201) throw new Error(`open account: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body;
+  }
+
+  /** Moves `amount` from `from` (debit) to `to` (credit). */
+  transfer(key: string, from: string, to: string, amount: string, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    return this.request('POST', '/transactions', {
+      token: key,
+      headers,
+      body: {
+        entries: [
+          { account_id: from, direction: 'debit', amount },
+          { account_id: to, direction: 'credit', amount },
+        ],
+      },
+    });
+  }
+
+  /** A tenant with a funding account (may go negative) and `count` customer accounts. */
+  async fundedTenant(count = 2, funds = '0'): Promise<{ key: string; tenantId: string; funding: any; accounts: any[] }> {
+    const tenant = await this.createTenant();
+    const funding = await this.openAccount(tenant.key, { customer: 'treasury', account_type: 'operating', allow_negative: true });
+    const accounts = [];
+    for (let i = 0; i < count; i++) {
+      const account = await this.openAccount(tenant.key, { customer: `customer-${i}` });
+      if (funds !== '0') {
+        const res = await this.transfer(tenant.key, funding.id, account.id, funds);
+        if (res.status !== 201) throw new Error(`fund: ${res.status} ${JSON.stringify(res.body)}`);
+      }
+      accounts.push(account);
+    }
+    return { key: tenant.key, tenantId: tenant.id, funding, accounts };
+  }
+
+  async eventCount(): Promise<number> {
+    const { Pool } = await import('pg');
+    const pool = new Pool({ connectionString: this.db.url, max: 1 });
+    try {
+      const { rows } = await pool.query(`select count(*)::int as n from events where stream_id like 'ledger-%'`);
+      return rows[0].n;
+    } finally {
+      await pool.end();
+    }
+  }
+}
