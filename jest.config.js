@@ -9,6 +9,7 @@ const common = {
 };
 
 export default {
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/dist/{libs,projections,apps}/**/!(*.int).spec.js'] },
     {
@@ -17,7 +18,6 @@ export default {
       testMatch: ['<rootDir>/dist/{libs,projections,apps}/**/*.int.spec.js', '<rootDir>/dist/test/**/*.e2e-spec.js'],
       globalSetup: '<rootDir>/test/support/global-setup.mjs',
       globalTeardown: '<rootDir>/test/support/global-teardown.mjs',
-      testTimeout: 60_000,
     },
   ],
 };

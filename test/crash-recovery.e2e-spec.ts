@@ -1,0 +1,71 @@
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { processAlive, ServiceProcess, waitUntilDead } from './support/process.js';
+
+/**
+ * The real service in its own process on its own embedded PostgreSQL: killed with SIGKILL
+ * after a 201, restarted on the same data directory, it still has the posting and answers the
+ * retry with the original. SIGTERM stops it cleanly, PostgreSQL included.
+ */
+describe('crash recovery and shutdown (real processes)', () => {
+  const service = new ServiceProcess(ServiceProcess.tempDataDir());
+  afterAll(async () => {
+    if (service.child && service.child.exitCode === null) await service.kill('SIGKILL');
+    const pg = service.postgresPid();
+    if (pg && processAlive(pg)) process.kill(pg, 'SIGKILL');
+    rmSync(path.dirname(service.dataDir), { recursive: true, force: true });
+  });
+
+  it('keeps a posting across kill -9 and replays the original answer to a retry', async () => {
+    await service.start();
+    const admin = service.adminToken;
+    const tenant = await service.request('POST', '/tenants', admin, { name: 'crashy' });
+    expect(tenant.status).toBe(201);
+    const key = tenant.body.api_key.key;
+    const open = (body: object) => service.request('POST', '/accounts', key, { customer: 'c', currency: 'EUR', account_type: 'customer', ...body });
+    const funding = (await open({ allow_negative: true })).body;
+    const wallet = (await open({})).body;
+    const transfer = {
+      entries: [
+        { account_id: funding.id, direction: 'debit', amount: '4200' },
+        { account_id: wallet.id, direction: 'credit', amount: '4200' },
+      ],
+    };
+    const first = await service.request('POST', '/transactions', key, transfer, { 'Idempotency-Key': 'crash-1' });
+    expect(first.status).toBe(201);
+
+    // A machine crash: the service and its PostgreSQL die at once, leaving a stale postmaster.pid.
+    const pgPid = service.postgresPid()!;
+    expect(processAlive(pgPid)).toBe(true);
+    await service.kill('SIGKILL');
+    process.kill(pgPid, 'SIGKILL');
+    await waitUntilDead(pgPid);
+
+    await service.start();
+    // A new process knows nothing of the old one's writes: the client passes min_position (API.md).
+    const stored = await service.request('GET', `/transactions/${first.body.id}?min_position=${first.body.position}`, key);
+    expect(stored.status).toBe(200);
+    expect(stored.body.entries.map((e: any) => e.amount)).toEqual(['4200', '4200']);
+    const retry = await service.request('POST', '/transactions', key, transfer, { 'Idempotency-Key': 'crash-1' });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotent-replayed')).toBe('true');
+    expect(retry.text).toBe(first.text);
+    const balance = await service.request('GET', `/accounts/${wallet.id}`, key);
+    expect(balance.body.balances.posted).toBe('4200');
+
+    // Only the service dies: its PostgreSQL lives on as an orphan; the next start takes it over.
+    const orphan = service.postgresPid()!;
+    await service.kill('SIGKILL');
+    expect(processAlive(orphan)).toBe(true);
+    await service.start();
+    expect((await service.request('GET', `/accounts/${wallet.id}`, key)).body.balances.posted).toBe('4200');
+
+    expect((await service.request('GET', '/docs', '')).status).toBe(200);
+
+    const pgPidNow = service.postgresPid()!;
+    const code = await service.kill('SIGTERM');
+    expect(code).toBe(0);
+    await waitUntilDead(pgPidNow);
+    expect(service.output).toContain('stopped cleanly');
+  });
+});

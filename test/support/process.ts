@@ -1,0 +1,89 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const MAIN = path.resolve('dist/apps/api/src/main.js');
+const START_TIMEOUT_MS = 60_000;
+
+/** The real service as a separate process (`node dist/apps/api/src/main.js`), on its own embedded PostgreSQL. */
+export class ServiceProcess {
+  child: ChildProcess | null = null;
+  url = '';
+  output = '';
+
+  constructor(
+    readonly dataDir: string,
+    readonly adminToken = 'process-test-admin-token',
+  ) {}
+
+  static tempDataDir(): string {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'zentra-process-'));
+    chmodSync(dir, 0o755); // the embedded PostgreSQL runs as the postgres user when we are root
+    return path.join(dir, 'data');
+  }
+
+  async start(): Promise<void> {
+    this.output = '';
+    const child = spawn(process.execPath, [MAIN], {
+      env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: this.dataDir, LEDGER_ADMIN_TOKEN: this.adminToken, LEDGER_DOCS_UI: 'on' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.child = child;
+    this.url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`service did not start:\n${this.output}`)), START_TIMEOUT_MS);
+      const onData = (chunk: Buffer) => {
+        this.output += chunk.toString();
+        const match = /listening on (http:\/\/[0-9.:]+)/.exec(this.output);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]);
+        }
+      };
+      child.stdout!.on('data', onData);
+      child.stderr!.on('data', onData);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`service exited with ${code} during start:\n${this.output}`));
+      });
+    });
+  }
+
+  /** PID of the embedded PostgreSQL's postmaster, from its pid file. */
+  postgresPid(): number | null {
+    const file = path.join(this.dataDir, 'pg', 'postmaster.pid');
+    return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : null;
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<number | null> {
+    const child = this.child!;
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill(signal);
+    return exited;
+  }
+
+  async request(method: string, pathname: string, token: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`${this.url}${pathname}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, text, body: text.startsWith('{') ? JSON.parse(text) : text };
+  }
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function waitUntilDead(pid: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  if (processAlive(pid)) throw new Error(`process ${pid} still alive`);
+}
