@@ -26,11 +26,16 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_BYTES_MAX }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    let parsed: unknown;
     try {
-      done(null, JSON.parse(text));
+      parsed = JSON.parse(text);
     } catch {
-      done(Object.assign(new Error('request body is not valid JSON'), { statusCode: 400 }), undefined);
+      return done(Object.assign(new Error('request body is not valid JSON'), { statusCode: 400 }), undefined);
     }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+      return done(Object.assign(new Error('request body must be a JSON object'), { statusCode: 400 }), undefined);
+    }
+    done(null, parsed);
   });
   fastify.setErrorHandler((error, _request, reply) => {
     const apiError = toApiError(error);

@@ -80,7 +80,7 @@ export class AccountsController {
 
   private async changeStatus(id: string, action: AccountStatusAction, body: unknown, caller: TenantPrincipal, req: LedgerRequest, reply: FastifyReply) {
     const options = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
-    const envelope = commandEnvelope(req, caller, { type: 'change_account_status', account_id: id, action }, options);
+    const envelope = commandEnvelope(req, caller, { type: 'change_account_status', account_id: id.toLowerCase(), action }, options);
     return send(reply, await this.commands.execute<ChangeAccountStatusCommand, CommandResult>(new ChangeAccountStatusCommand(envelope)));
   }
 }

@@ -22,7 +22,8 @@ export class AuthGuard implements CanActivate {
     if (access?.kind === 'public') return true;
     const request = context.switchToHttp().getRequest<LedgerRequest>();
     const header = request.headers.authorization;
-    const token = typeof header === 'string' && header.startsWith('Bearer ') ? header.slice(7).trim() : '';
+    const bearer = typeof header === 'string' ? /^bearer\s+(\S+)\s*$/i.exec(header) : null;
+    const token = bearer ? bearer[1] : '';
     const principal = token ? await this.runtime.keys.authenticate(token) : null;
     if (!principal) throw new ApiError(401, 'unauthenticated', 'missing or unknown API key');
     request.principal = principal;

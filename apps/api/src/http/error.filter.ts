@@ -26,7 +26,8 @@ export function toApiError(exception: unknown): ApiError {
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
     if (fastify.statusCode === 413) return new ApiError(413, 'payload_too_large', 'request body is too large', {});
     if (fastify.statusCode === 415) return new ApiError(415, 'unsupported_media_type', fastify.message ?? 'unsupported media type', {});
-    return new ApiError(400, 'validation_failed', `malformed request: ${fastify.message ?? 'bad input'}`, { fields: { body: ['malformed JSON'] } });
+    const message = fastify.message ?? 'bad input';
+    return new ApiError(400, 'validation_failed', `malformed request: ${message}`, { fields: { body: [message] } });
   }
   return new ApiError(500, 'internal', 'internal error', {});
 }

@@ -29,7 +29,7 @@ export class TransactionsController {
       {
         type: 'post_transaction',
         entries: dto.entries.map((e) => ({
-          account_id: e.account_id,
+          account_id: e.account_id.toLowerCase(),
           direction: e.direction,
           amount: parseAmount(e.amount)!,
           ...(e.currency !== undefined ? { currency: e.currency } : {}),
