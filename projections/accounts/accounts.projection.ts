@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { AccountCreatedData, AccountStatusChangedData, EntryPostedData } from '../../libs/domain/src/index.js';
+import { AccountCreatedData, AccountStatusChangedData, BalanceReleasedData, EntryPostedData, HoldCreatedData } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
 import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
@@ -69,6 +69,14 @@ export const accountsProjection: Projection = {
           for (const entry of d.entries) {
             counters.set(entry.account_id, { id: entry.account_id, ...pickCounters(entry.balance_after), position: event.position.toString() });
           }
+          break;
+        }
+        case 'balance.hold.created':
+        case 'balance.released': {
+          const d = event.data as HoldCreatedData | BalanceReleasedData;
+          const position = event.position.toString();
+          counters.set(d.account_id, { id: d.account_id, ...pickCounters(d.source_balance_after), position });
+          counters.set(d.destination_account_id, { id: d.destination_account_id, ...pickCounters(d.destination_balance_after), position });
           break;
         }
       }

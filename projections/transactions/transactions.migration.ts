@@ -9,6 +9,7 @@ export class TransactionsReadModel1700000000400 implements MigrationInterface {
         id uuid primary key,
         tenant_id uuid not null,
         status text not null,
+        hold_id uuid,
         description text,
         reference text,
         metadata jsonb not null,

@@ -6,9 +6,9 @@ import { renderEntries } from './transactions.queries.js';
 
 const SQL = {
   insert: `
-    insert into transactions (id, tenant_id, status, description, reference, metadata, entries, posted_at, position)
-    select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::jsonb[], $7::jsonb[],
-                         $8::timestamptz[], $9::bigint[])
+    insert into transactions (id, tenant_id, status, hold_id, description, reference, metadata, entries, posted_at, position)
+    select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::text[], $6::text[], $7::jsonb[], $8::jsonb[],
+                         $9::timestamptz[], $10::bigint[])
     on conflict (id) do nothing`,
 };
 
@@ -16,12 +16,12 @@ export const transactionsProjection: Projection = {
   name: 'transactions',
   tables: ['transactions'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const columns: unknown[][] = Array.from({ length: 9 }, () => []);
+    const columns: unknown[][] = Array.from({ length: 10 }, () => []);
     for (const event of events) {
       if (event.type !== 'ledger.entry.posted') continue;
       const d = event.data as EntryPostedData;
       const row = [
-        d.transaction_id, tenantOf(event), 'posted', d.description, d.reference, JSON.stringify(d.metadata),
+        d.transaction_id, tenantOf(event), 'posted', d.hold_id ?? null, d.description, d.reference, JSON.stringify(d.metadata),
         JSON.stringify(renderEntries(d, event.position)), d.posted_at, event.position.toString(),
       ];
       row.forEach((value, column) => columns[column].push(value));

@@ -5,6 +5,8 @@ import { EntryView } from '../entries/entries.queries.js';
 export interface TransactionView {
   id: string;
   status: string;
+  /** The hold this posting captured, if any. */
+  hold_id: string | null;
   entries: EntryView[];
   description: string | null;
   reference: string | null;
@@ -33,6 +35,7 @@ export function renderTransaction(d: EntryPostedData, position: bigint): Transac
   return {
     id: d.transaction_id,
     status: 'posted',
+    hold_id: d.hold_id ?? null,
     entries: renderEntries(d, position),
     description: d.description,
     reference: d.reference,
@@ -43,7 +46,7 @@ export function renderTransaction(d: EntryPostedData, position: bigint): Transac
 }
 
 export const TRANSACTION_QUERIES = {
-  byId: `select id, tenant_id, status, description, reference, metadata, entries, posted_at, position from transactions where id = $1`,
+  byId: `select id, tenant_id, status, hold_id, description, reference, metadata, entries, posted_at, position from transactions where id = $1`,
 };
 
 export async function findTransaction(pool: Pool, id: string): Promise<{ view: TransactionView; tenant_id: string } | null> {
@@ -55,6 +58,7 @@ export async function findTransaction(pool: Pool, id: string): Promise<{ view: T
     view: {
       id: row.id,
       status: row.status,
+      hold_id: row.hold_id,
       entries: row.entries,
       description: row.description,
       reference: row.reference,

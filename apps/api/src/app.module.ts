@@ -4,6 +4,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditLogController } from './audit/audit-log.controller.js';
 import { EventsController } from './events/events.controller.js';
+import { HoldsModule } from './holds/holds.module.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { OperationsController } from './operations/operations.controller.js';
@@ -31,7 +32,7 @@ export class AppModule {
   static forRoot(runtime: LedgerRuntime, metrics: LedgerMetrics): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule],
+      imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule],
       controllers: [TenantsController, EventsController, AuditLogController, OperationsController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

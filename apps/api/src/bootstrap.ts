@@ -7,6 +7,7 @@ import { Projector } from '../../../libs/projection-runtime/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { ALL_PROJECTIONS } from '../../../projections/index.js';
 import { createApiApp } from './api-app.js';
+import { HoldExpirySweeper } from './holds/hold-expiry.sweeper.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
 
 export interface RunningLedger {
@@ -35,6 +36,7 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
     const adminToken = config.adminToken ?? `zl_admin_${randomBytes(24).toString('base64url')}`;
     const runtime = new LedgerRuntime(config, pool, store, adminToken);
     const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, log).start() : null;
+    const sweeper = new HoldExpirySweeper(pool, runtime.writers, config.holdSweepIntervalMs, log).start();
     const app = await createApiApp(runtime);
     await app.listen({ port: config.port, host: config.host });
     const address = app.getHttpServer().address();
@@ -49,6 +51,7 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
       database,
       shutdown: async () => {
         await app.close();
+        await sweeper.stop();
         await runtime.writers.drain();
         await projector?.stop();
         await store.close();

@@ -11,6 +11,8 @@ export interface LedgerConfig {
   /** How long a read waits for projections to reach the caller's last write. */
   readYourWritesTimeoutMs: number;
   poolSize: number;
+  /** How often expired holds are swept (released with reason `expired`). */
+  holdSweepIntervalMs: number;
   logLevel: 'silent' | 'info';
 }
 
@@ -31,6 +33,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     projectorEnabled: (env.LEDGER_PROJECTOR ?? 'on') !== 'off',
     readYourWritesTimeoutMs: intFrom(env.LEDGER_READ_WAIT_MS, 5000, 'LEDGER_READ_WAIT_MS'),
     poolSize: intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE'),
+    holdSweepIntervalMs: intFrom(env.LEDGER_HOLD_SWEEP_MS, 1000, 'LEDGER_HOLD_SWEEP_MS'),
     logLevel: env.LEDGER_LOG === 'silent' ? 'silent' : 'info',
   };
 }

@@ -34,7 +34,38 @@ export interface PostTransaction {
   metadata: Record<string, unknown>;
 }
 
-export type LedgerCommand = OpenAccount | ChangeAccountStatus | PostTransaction;
+export interface PlaceHold {
+  type: 'place_hold';
+  account_id: string;
+  destination_account_id: string;
+  amount: bigint;
+  /** RFC 3339; null: the hold never expires by itself. */
+  expires_at: string | null;
+  reference: string | null;
+  description: string | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface CaptureHold {
+  type: 'capture_hold';
+  hold_id: string;
+  /** null: the full held amount. */
+  amount: bigint | null;
+}
+
+export interface ReleaseHold {
+  type: 'release_hold';
+  hold_id: string;
+  note: string | null;
+}
+
+/** Sent by the expiry sweep; decided against the command's accepted time. */
+export interface ExpireHold {
+  type: 'expire_hold';
+  hold_id: string;
+}
+
+export type LedgerCommand = OpenAccount | ChangeAccountStatus | PostTransaction | PlaceHold | CaptureHold | ReleaseHold | ExpireHold;
 
 /** Everything non-deterministic, fixed when the command is accepted. */
 export interface DecisionContext {

@@ -9,6 +9,7 @@ import {
 import { ChangeAccountStatus, DecisionContext, LedgerCommand, OpenAccount, PostTransaction } from './commands.js';
 import { DomainError, domainError } from './errors.js';
 import { AccountStatus, LedgerEvent, PostedEntry } from './events.js';
+import { captureHold, expireHold, placeHold, releaseHold } from './holds.js';
 import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits.js';
 import { LedgerState } from './state.js';
 
@@ -26,6 +27,14 @@ export function decide(state: LedgerState, command: LedgerCommand, ctx: Decision
       return changeAccountStatus(state, command, ctx);
     case 'post_transaction':
       return postTransaction(state, command, ctx);
+    case 'place_hold':
+      return placeHold(state, command, ctx);
+    case 'capture_hold':
+      return captureHold(state, command, ctx);
+    case 'release_hold':
+      return releaseHold(state, command, ctx);
+    case 'expire_hold':
+      return expireHold(state, command, ctx);
     default: {
       const _exhaustive: never = command;
       throw new Error(`unknown command ${JSON.stringify(_exhaustive)}`);

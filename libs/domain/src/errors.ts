@@ -6,7 +6,10 @@ export type DomainErrorCode =
   | 'currency_mismatch'
   | 'account_not_active'
   | 'account_not_empty'
-  | 'idempotency_key_reused';
+  | 'idempotency_key_reused'
+  | 'hold_not_pending'
+  | 'capture_exceeds_hold'
+  | 'invalid_hold';
 
 export interface DomainError {
   readonly kind: 'domain_error';

@@ -50,6 +50,8 @@ export interface PostedEntry {
 
 export interface EntryPostedData {
   transaction_id: string;
+  /** Set when the posting is a hold's capture. */
+  hold_id?: string;
   description: string | null;
   reference: string | null;
   metadata: Record<string, unknown>;
@@ -57,10 +59,43 @@ export interface EntryPostedData {
   entries: PostedEntry[];
 }
 
+export interface HoldCreatedData {
+  hold_id: string;
+  account_id: string;
+  destination_account_id: string;
+  amount: string;
+  currency: string;
+  expires_at: string | null;
+  reference: string | null;
+  description: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+  source_balance_after: BalanceAfter;
+  destination_balance_after: BalanceAfter;
+}
+
+export type ReleaseReason = 'captured_remainder' | 'released' | 'expired';
+
+export interface BalanceReleasedData {
+  hold_id: string;
+  reason: ReleaseReason;
+  /** What went back from pending to available. */
+  amount: string;
+  account_id: string;
+  destination_account_id: string;
+  /** Free text an operator gave with a release. */
+  note: string | null;
+  released_at: string;
+  source_balance_after: BalanceAfter;
+  destination_balance_after: BalanceAfter;
+}
+
 export type LedgerEvent =
   | { type: 'account.created'; data: AccountCreatedData }
   | { type: 'account.status_changed'; data: AccountStatusChangedData }
-  | { type: 'ledger.entry.posted'; data: EntryPostedData };
+  | { type: 'ledger.entry.posted'; data: EntryPostedData }
+  | { type: 'balance.hold.created'; data: HoldCreatedData }
+  | { type: 'balance.released'; data: BalanceReleasedData };
 
 export type LedgerEventType = LedgerEvent['type'];
 
@@ -68,4 +103,6 @@ export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
   'account.created',
   'account.status_changed',
   'ledger.entry.posted',
+  'balance.hold.created',
+  'balance.released',
 ];

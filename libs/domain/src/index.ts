@@ -3,6 +3,7 @@ export * from './commands.js';
 export * from './decide.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './holds.js';
 export * from './limits.js';
 export * from './money.js';
 export * from './state.js';

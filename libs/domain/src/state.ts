@@ -1,5 +1,5 @@
 import { Account, countersFrom } from './account.js';
-import { LedgerEvent } from './events.js';
+import { BalanceAfter, LedgerEvent } from './events.js';
 
 /** What a command's idempotency key resolved to: the request's hash and its events' revisions. */
 export interface IdempotencyRecord {
@@ -18,9 +18,29 @@ export interface EventEnvelopeMeta {
  * The write model of one tenant: everything decide() needs, rebuilt from the tenant's
  * stream. `revision` is the stream revision of the last event folded in (-1 for none).
  */
+export type HoldStatus = 'pending' | 'captured' | 'released' | 'expired';
+
+/** A hold as the write model needs it to decide capture, release and expiry. */
+export interface Hold {
+  id: string;
+  account_id: string;
+  destination_account_id: string;
+  amount: bigint;
+  currency: string;
+  expires_at: string | null;
+  status: HoldStatus;
+  captured_amount: bigint;
+  released_amount: bigint;
+  reference: string | null;
+  description: string | null;
+  metadata: Record<string, unknown>;
+  created_at: string;
+}
+
 export interface LedgerState {
   revision: bigint;
   accounts: KeyValue<Account>;
+  holds: KeyValue<Hold>;
   idempotency: KeyValue<IdempotencyRecord>;
 }
 
@@ -31,7 +51,7 @@ export interface KeyValue<V> {
 }
 
 export function initialState(): LedgerState {
-  return { revision: -1n, accounts: new Map(), idempotency: new Map() };
+  return { revision: -1n, accounts: new Map(), holds: new Map(), idempotency: new Map() };
 }
 
 /**
@@ -67,9 +87,45 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
       break;
     }
     case 'ledger.entry.posted': {
-      for (const entry of event.data.entries) {
-        const account = state.accounts.get(entry.account_id);
-        if (account) state.accounts.set(account.id, { ...account, ...countersFrom(entry.balance_after) });
+      for (const entry of event.data.entries) setCounters(state, entry.account_id, entry.balance_after);
+      const holdId = event.data.hold_id;
+      const hold = holdId ? state.holds.get(holdId) : undefined;
+      if (hold) {
+        const captured = BigInt(event.data.entries[0].amount);
+        state.holds.set(hold.id, { ...hold, status: 'captured', captured_amount: captured });
+      }
+      break;
+    }
+    case 'balance.hold.created': {
+      const d = event.data;
+      setCounters(state, d.account_id, d.source_balance_after);
+      setCounters(state, d.destination_account_id, d.destination_balance_after);
+      state.holds.set(d.hold_id, {
+        id: d.hold_id,
+        account_id: d.account_id,
+        destination_account_id: d.destination_account_id,
+        amount: BigInt(d.amount),
+        currency: d.currency,
+        expires_at: d.expires_at,
+        status: 'pending',
+        captured_amount: 0n,
+        released_amount: 0n,
+        reference: d.reference,
+        description: d.description,
+        metadata: d.metadata,
+        created_at: d.created_at,
+      });
+      break;
+    }
+    case 'balance.released': {
+      const d = event.data;
+      setCounters(state, d.account_id, d.source_balance_after);
+      setCounters(state, d.destination_account_id, d.destination_balance_after);
+      const hold = state.holds.get(d.hold_id);
+      if (hold) {
+        // A capture's remainder keeps the hold `captured`; a release or expiry ends it as such.
+        const status = d.reason === 'captured_remainder' ? hold.status : d.reason;
+        state.holds.set(hold.id, { ...hold, status, released_amount: hold.released_amount + BigInt(d.amount) });
       }
       break;
     }
@@ -81,6 +137,11 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
   rememberIdempotencyKey(state, revision, meta);
   state.revision = revision;
   return state;
+}
+
+function setCounters(state: LedgerState, accountId: string, after: BalanceAfter): void {
+  const account = state.accounts.get(accountId);
+  if (account) state.accounts.set(accountId, { ...account, ...countersFrom(after) });
 }
 
 function rememberIdempotencyKey(state: LedgerState, revision: bigint, meta: EventEnvelopeMeta): void {

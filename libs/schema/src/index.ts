@@ -5,6 +5,7 @@ import { AccountsReadModel1700000000200 } from '../../../projections/accounts/ac
 import { EntriesReadModel1700000000300 } from '../../../projections/entries/entries.migration.js';
 import { TransactionsReadModel1700000000400 } from '../../../projections/transactions/transactions.migration.js';
 import { EventFeedReadModel1700000000500 } from '../../../projections/event-feed/event-feed.migration.js';
+import { HoldsReadModel1700000000700 } from '../../../projections/holds/holds.migration.js';
 import { AuditLogReadModel1700000000600 } from '../../../projections/audit-log/audit-log.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
@@ -17,4 +18,5 @@ export const ALL_MIGRATIONS = [
   TransactionsReadModel1700000000400,
   EventFeedReadModel1700000000500,
   AuditLogReadModel1700000000600,
+  HoldsReadModel1700000000700,
 ];

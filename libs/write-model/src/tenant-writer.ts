@@ -42,6 +42,7 @@ type Planned =
 
 interface WorkingState extends LedgerState {
   accounts: CopyOnWriteMap<any>;
+  holds: CopyOnWriteMap<any>;
   idempotency: CopyOnWriteMap<IdempotencyRecord>;
 }
 
@@ -122,6 +123,7 @@ export class TenantWriter {
     const working: WorkingState = {
       revision: state.revision,
       accounts: new CopyOnWriteMap(state.accounts as Map<string, any>),
+      holds: new CopyOnWriteMap(state.holds as Map<string, any>),
       idempotency: new CopyOnWriteMap(state.idempotency as Map<string, IdempotencyRecord>),
     };
     let offset = 0;
@@ -152,6 +154,7 @@ export class TenantWriter {
     }
     // Only now, with the append durable, does the cached state move forward.
     working.accounts.commit();
+    working.holds.commit();
     working.idempotency.commit();
     state.revision = working.revision;
 

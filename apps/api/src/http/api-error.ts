@@ -30,16 +30,21 @@ export class ApiError extends Error {
   }
 }
 
-const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
-  not_found: 404,
-  idempotency_key_reused: 409,
-  insufficient_funds: 422,
-  unbalanced_transaction: 422,
-  currency_mismatch: 422,
-  account_not_active: 422,
-  account_not_empty: 422,
+const DOMAIN_STATUS: Record<DomainErrorCode, [number, ApiErrorCode]> = {
+  not_found: [404, 'not_found'],
+  idempotency_key_reused: [409, 'idempotency_key_reused'],
+  hold_not_pending: [409, 'hold_not_pending'],
+  insufficient_funds: [422, 'insufficient_funds'],
+  unbalanced_transaction: [422, 'unbalanced_transaction'],
+  currency_mismatch: [422, 'currency_mismatch'],
+  account_not_active: [422, 'account_not_active'],
+  account_not_empty: [422, 'account_not_empty'],
+  capture_exceeds_hold: [422, 'capture_exceeds_hold'],
+  // A hold that cannot be placed as asked (expiry not in the future, one account twice) is bad input.
+  invalid_hold: [400, 'validation_failed'],
 };
 
 export function fromDomainError(error: DomainError): ApiError {
-  return new ApiError(DOMAIN_STATUS[error.code], error.code, error.message, error.details);
+  const [status, code] = DOMAIN_STATUS[error.code];
+  return new ApiError(status, code, error.message, error.details);
 }

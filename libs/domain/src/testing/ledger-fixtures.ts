@@ -2,8 +2,18 @@
  * Builders for the events and commands the domain specs use. Figures are written out as
  * strings in the specs so that a test states the expected numbers, not a recomputation.
  */
-import { ChangeAccountStatus, EntryInput, OpenAccount, PostTransaction } from '../commands.js';
-import { AccountCreatedData, AccountStatus, BalanceAfter, Direction, LedgerEvent, PostedEntry } from '../events.js';
+import { CaptureHold, ChangeAccountStatus, EntryInput, ExpireHold, OpenAccount, PlaceHold, PostTransaction, ReleaseHold } from '../commands.js';
+import {
+  AccountCreatedData,
+  AccountStatus,
+  BalanceAfter,
+  BalanceReleasedData,
+  Direction,
+  HoldCreatedData,
+  LedgerEvent,
+  PostedEntry,
+  ReleaseReason,
+} from '../events.js';
 
 export const USD = 'USD';
 export const EUR = 'EUR';
@@ -103,4 +113,101 @@ export function credit(account_id: string, amount: bigint, currency?: string): E
 
 export function postTransaction(entries: EntryInput[], overrides: Partial<Omit<PostTransaction, 'type' | 'entries'>> = {}): PostTransaction {
   return { type: 'post_transaction', entries, description: null, reference: null, metadata: {}, ...overrides };
+}
+
+// --- Holds -------------------------------------------------------------------------------
+
+export function placeHold(
+  account_id: string,
+  destination_account_id: string,
+  amount: bigint,
+  overrides: Partial<Omit<PlaceHold, 'type' | 'account_id' | 'destination_account_id' | 'amount'>> = {},
+): PlaceHold {
+  return {
+    type: 'place_hold',
+    account_id,
+    destination_account_id,
+    amount,
+    expires_at: null,
+    reference: null,
+    description: null,
+    metadata: {},
+    ...overrides,
+  };
+}
+
+/** amount null (the default): capture the full held amount. */
+export function captureHold(hold_id: string, amount: bigint | null = null): CaptureHold {
+  return { type: 'capture_hold', hold_id, amount };
+}
+
+export function releaseHold(hold_id: string, note: string | null = null): ReleaseHold {
+  return { type: 'release_hold', hold_id, note };
+}
+
+export function expireHold(hold_id: string): ExpireHold {
+  return { type: 'expire_hold', hold_id };
+}
+
+export interface RecordedHold {
+  account_id: string;
+  destination_account_id: string;
+  amount: string;
+  currency?: string;
+  expires_at?: string | null;
+  source_balance_after: BalanceAfter;
+  destination_balance_after: BalanceAfter;
+}
+
+/** A recorded `balance.hold.created`, placed at CREATED_AT. */
+export function holdCreated(hold_id: string, hold: RecordedHold, overrides: Partial<Omit<HoldCreatedData, 'hold_id'>> = {}): LedgerEvent {
+  return {
+    type: 'balance.hold.created',
+    data: {
+      hold_id,
+      account_id: hold.account_id,
+      destination_account_id: hold.destination_account_id,
+      amount: hold.amount,
+      currency: hold.currency ?? USD,
+      expires_at: hold.expires_at ?? null,
+      reference: null,
+      description: null,
+      metadata: {},
+      created_at: CREATED_AT,
+      source_balance_after: hold.source_balance_after,
+      destination_balance_after: hold.destination_balance_after,
+    },
+  };
+}
+
+/** A recorded capture: a posting carrying `hold_id`; entry ids are `${transaction_id}-entry-${index}`. */
+export function holdCaptured(transaction_id: string, hold_id: string, entries: RecordedEntry[]): LedgerEvent {
+  const event = posted(transaction_id, entries);
+  if (event.type !== 'ledger.entry.posted') throw new Error('unreachable');
+  return { type: 'ledger.entry.posted', data: { ...event.data, hold_id, description: `capture of hold ${hold_id}` } };
+}
+
+export interface RecordedRelease {
+  account_id: string;
+  destination_account_id: string;
+  amount: string;
+  note?: string | null;
+  source_balance_after: BalanceAfter;
+  destination_balance_after: BalanceAfter;
+}
+
+/** A recorded `balance.released`, at CREATED_AT. */
+export function holdReleased(hold_id: string, reason: ReleaseReason, release: RecordedRelease): LedgerEvent {
+  const data: BalanceReleasedData = {
+    hold_id,
+    reason,
+    amount: release.amount,
+    account_id: release.account_id,
+    destination_account_id: release.destination_account_id,
+    note: release.note ?? null,
+    released_at: CREATED_AT,
+    source_balance_after: release.source_balance_after,
+    destination_balance_after: release.destination_balance_after,
+  };
+  return { type: 'balance.released', data };
 }

@@ -5,6 +5,15 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * flight, so an event committed out of position order is never skipped (DESIGN §4).
  * `append_events` checks the expected revision and writes every event of an append in one
  * statement; NOTIFY wakes subscribers at commit.
+ *
+ * Stopping below the oldest transaction in flight is only sound if positions follow
+ * transaction ids: a committed event must never have a younger transaction id than an event
+ * at a lower position that is still in flight, or a reader passes that position before it
+ * commits and skips it for good. Left to itself, a transaction takes its id at its first write
+ * and its positions later, so concurrent appends interleave (two multi-event appends take
+ * alternating positions). `append_events` therefore takes the transaction id and all of its
+ * positions together, one append at a time, and only then writes; it must be the first write
+ * of its transaction.
  */
 export class EventStore1700000000000 implements MigrationInterface {
   name = 'EventStore1700000000000';
@@ -35,7 +44,25 @@ export class EventStore1700000000000 implements MigrationInterface {
       language plpgsql as $$
       declare
         current_revision bigint;
+        positions bigint[];
       begin
+        if pg_current_xact_id_if_assigned() is not null then
+          raise exception using errcode = 'ZL002',
+            message = 'append_events must be the first write of its transaction (one append per transaction)';
+        end if;
+        -- Transaction id and positions, together and one append at a time. The lock is held
+        -- only for this block: a transaction-level lock taken in a subtransaction is released
+        -- when the subtransaction rolls back, which keeps the transaction id and the sequence
+        -- values (neither is undone by a rollback) and, unlike a session lock, cannot leak.
+        begin
+          perform pg_advisory_xact_lock(7, 1700000000);
+          perform pg_current_xact_id();
+          select array_agg(p order by p) into positions
+            from (select nextval('events_global_position_seq') as p from generate_series(1, cardinality(p_ids))) s;
+          raise exception using errcode = 'ZL000';
+        exception when sqlstate 'ZL000' then
+          null;
+        end;
         insert into streams (stream_id, revision) values (p_stream, -1) on conflict (stream_id) do nothing;
         select revision into current_revision from streams where stream_id = p_stream for update;
         -- p_expected: -2 any, -1 no stream, otherwise the revision of the stream's last event.
@@ -45,8 +72,9 @@ export class EventStore1700000000000 implements MigrationInterface {
         update streams set revision = current_revision + cardinality(p_ids) where stream_id = p_stream;
         perform pg_notify('zentra_events', p_stream);
         return query
-          insert into events (stream_id, stream_revision, event_id, type, data, metadata)
-          select p_stream, current_revision + u.ordinal, u.id, u.type, u.data, u.metadata
+          insert into events (global_position, stream_id, stream_revision, event_id, type, data, metadata)
+          overriding system value
+          select positions[u.ordinal], p_stream, current_revision + u.ordinal, u.id, u.type, u.data, u.metadata
           from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, type, data, metadata, ordinal)
           order by u.ordinal
           returning global_position, stream_revision;

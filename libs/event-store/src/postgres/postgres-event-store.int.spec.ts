@@ -8,6 +8,8 @@ import { PostgresEventStore } from './postgres-event-store.js';
 
 /** How long we watch for a read that must not happen (longer than the subscriber's idle poll). */
 const QUIET_MS = 600;
+/** Per test; set here because Jest ignores a project's testTimeout. */
+const TEST_TIMEOUT_MS = 30_000;
 
 describe('PostgresEventStore', () => {
   let db: TestDatabase;
@@ -65,9 +67,9 @@ describe('PostgresEventStore', () => {
       return result.rows.map((r) => BigInt(r.out_position)).sort((a, b) => (a < b ? -1 : 1));
     }
 
-    function subscribeFrom(afterPosition: bigint): { events: RecordedEvent[]; stop: () => Promise<void> } {
+    function subscribeFrom(afterPosition: bigint, batchSize = 1): { events: RecordedEvent[]; stop: () => Promise<void> } {
       const events: RecordedEvent[] = [];
-      const subscription = store.subscribeToAll({ afterPosition, batchSize: 1 }, async (batch) => {
+      const subscription = store.subscribeToAll({ afterPosition, batchSize }, async (batch) => {
         events.push(...batch);
       });
       return { events, stop: () => subscription.stop() };
@@ -97,12 +99,12 @@ describe('PostgresEventStore', () => {
       expect(subscriber.events.map((e) => e.position)).toEqual([earlyPosition, latePosition]);
       expect(await store.headPosition()).toBeGreaterThanOrEqual(latePosition);
       await subscriber.stop();
-    });
+    }, TEST_TIMEOUT_MS);
 
-    it('never skips an event whose transaction got its position before a committed one with an older transaction id', async () => {
-      // A transaction that gets its transaction id early but its positions late (here: it
-      // waits on the unique event id of a third, undecided append) must not let readers
-      // jump over the positions a younger, still open transaction took meanwhile.
+    it('loses nothing when an append waits half-way (on the event id of an undecided append)', async () => {
+      // The slow append has its transaction id and positions, then waits; a younger append
+      // takes later positions and stays open; the slow one commits. Readers must stop below
+      // the young one's position until it commits.
       const contested = randomUUID();
       const blocker = await openTransaction();
       await appendInTransaction(blocker, stream('blocker'), [contested]);
@@ -131,7 +133,6 @@ describe('PostgresEventStore', () => {
 
       await blocker.query('rollback'); // the slow append goes ahead and commits
       const slowResult = await slow;
-      console.log("DBG", { youngPosition, slow: slowResult.positions, before });
 
       // Whatever readers are shown while the young transaction is open must not lie beyond it.
       await sleep(QUIET_MS);
@@ -152,6 +153,89 @@ describe('PostgresEventStore', () => {
       expect(ids.map((id) => positions.get(id))).toEqual([...slowResult.positions, youngPosition]);
       const read = await readAllUntil(store, ids, { afterPosition: before });
       expect(read.map((e) => e.id)).toEqual(subscriber.events.map((e) => e.id));
-    });
+    }, TEST_TIMEOUT_MS);
+
+    it('refuses an append in a transaction that already has a transaction id', async () => {
+      // Its positions would come after those of younger transactions: once it committed, a
+      // reader could pass a younger one's lower, still uncommitted positions and skip them.
+      const client = await openTransaction();
+      await client.query('select pg_current_xact_id()');
+      const error = await appendInTransaction(client, stream('late-id'), [randomUUID()]).then(
+        () => undefined,
+        (e: any) => e,
+      );
+      expect(error?.code).toBe('ZL002');
+    }, TEST_TIMEOUT_MS);
+
+    it(
+      'keeps positions in transaction id order under concurrent multi-event appends, so readers skip nothing',
+      async () => {
+        const WRITERS = 10;
+        const APPENDS = 30;
+        const stop = { now: false };
+        const head = await store.headPosition();
+        const reader = async () => {
+          const seen = new Set<string>();
+          let position = head;
+          while (!stop.now) {
+            const page = await store.readAll({ afterPosition: position, maxCount: 100 });
+            for (const e of page) seen.add(e.id);
+            if (page.length > 0) position = page[page.length - 1].position;
+          }
+          return seen;
+        };
+        const readers = [reader(), reader(), reader()];
+        const subscriber = subscribeFrom(head, 100);
+
+        const appended: string[] = [];
+        const writer = async (w: number) => {
+          for (let i = 0; i < APPENDS; i++) {
+            const size = (w + i) % 3 === 0 ? 150 : 1 + (i % 4);
+            const events = Array.from({ length: size }, () => ({ id: randomUUID(), type: 'load', data: { w, i }, metadata: {} }));
+            await store.append(i % 2 ? stream(`load-${w}`) : `load-${w}-${head}`, events, 'any');
+            appended.push(...events.map((e) => e.id));
+          }
+        };
+        await Promise.all(Array.from({ length: WRITERS }, (_, w) => writer(w)));
+
+        // No event has a lower position than an event of an older transaction.
+        const inversions = await pool.query(
+          `select count(*)::int as n from (
+             select transaction_id::text::bigint as xid,
+                    max(transaction_id::text::bigint) over (order by global_position rows between unbounded preceding and 1 preceding) as older
+             from events where global_position > $1) e
+           where older > xid`,
+          [head.toString()],
+        );
+        expect(inversions.rows[0].n).toBe(0);
+
+        // A fresh read finds everything (the readers above never reread what they passed).
+        const all = await readAllUntil(store, appended, { afterPosition: head });
+        expect(all).toHaveLength(appended.length);
+        const last = all[all.length - 1].position;
+        await eventually('the subscriber to reach the last event', () =>
+          subscriber.events.some((e) => e.position === last) ? true : undefined,
+        );
+        stop.now = true;
+        const seenByReaders = await Promise.all(readers);
+        expect(subscriber.events.map((e) => e.id)).toEqual(all.map((e) => e.id));
+        expectStrictlyIncreasing(subscriber.events.map((e) => e.position));
+        // Whatever a reader got to, it saw every event below it.
+        for (const seen of seenByReaders) {
+          const reached = maxPosition(all, seen);
+          const skipped = all.filter((e) => !seen.has(e.id) && e.position <= reached);
+          expect(skipped.map((e) => e.position)).toEqual([]);
+        }
+        await subscriber.stop();
+      },
+      60_000,
+    );
   });
 });
+
+/** The highest position among the events a reader saw. */
+function maxPosition(all: RecordedEvent[], seen: Set<string>): bigint {
+  let max = 0n;
+  for (const e of all) if (seen.has(e.id) && e.position > max) max = e.position;
+  return max;
+}

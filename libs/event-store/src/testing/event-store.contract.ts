@@ -20,7 +20,7 @@
  * file is compiled with the library, which has no Jest types.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { afterEach, beforeEach, describe, expect, it as jestIt } from '@jest/globals';
 import {
   EventStore,
   ExpectedRevision,
@@ -37,6 +37,14 @@ export interface EventStoreContractSubject {
 }
 
 export type EventStoreContractFactory = () => Promise<EventStoreContractSubject>;
+
+/** Per test; set here because Jest ignores a project's testTimeout. */
+const TEST_TIMEOUT_MS = 30_000;
+const CONCURRENCY_TEST_TIMEOUT_MS = 120_000;
+
+function it(name: string, fn: () => Promise<void>, timeoutMs = TEST_TIMEOUT_MS): void {
+  jestIt(name, fn, timeoutMs);
+}
 
 /** How long a test waits for something that must happen "eventually". */
 const EVENTUALLY_MS = 15_000;
@@ -675,7 +683,7 @@ export function describeEventStoreContract(name: string, factory: EventStoreCont
         }
         const all = (await readAllUntil(store, appended.keys(), { afterPosition: 0n })).filter((e) => e.stream_id.startsWith(base));
         expect(all.map((e) => e.id)).toEqual(everything.events.filter((e) => e.stream_id.startsWith(base)).map((e) => e.id));
-      });
+      }, CONCURRENCY_TEST_TIMEOUT_MS);
     });
   });
 }

@@ -1,0 +1,49 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { CaptureHold, ReleaseHold } from '../../../../libs/domain/src/index.js';
+import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
+import { renderCapture, renderHold, renderPlacedHold } from './hold.render.js';
+
+export class PlaceHoldCommand {
+  constructor(readonly envelope: CommandEnvelope) {}
+}
+
+export class CaptureHoldCommand {
+  constructor(readonly envelope: CommandEnvelope) {}
+}
+
+export class ReleaseHoldCommand {
+  constructor(readonly envelope: CommandEnvelope) {}
+}
+
+@CommandHandler(PlaceHoldCommand)
+export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, CommandResult> {
+  constructor(private readonly gateway: LedgerGateway) {}
+
+  async execute({ envelope }: PlaceHoldCommand): Promise<CommandResult> {
+    const { events, replayed } = await this.gateway.submit(envelope);
+    return { status: 201, body: renderPlacedHold(events[0]), replayed };
+  }
+}
+
+@CommandHandler(CaptureHoldCommand)
+export class CaptureHoldHandler implements ICommandHandler<CaptureHoldCommand, CommandResult> {
+  constructor(private readonly gateway: LedgerGateway) {}
+
+  async execute({ envelope }: CaptureHoldCommand): Promise<CommandResult> {
+    const { events, replayed, state } = await this.gateway.submit(envelope);
+    const hold = state.holds.get((envelope.command as CaptureHold).hold_id)!;
+    return { status: 200, body: renderCapture(hold, events), replayed };
+  }
+}
+
+@CommandHandler(ReleaseHoldCommand)
+export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, CommandResult> {
+  constructor(private readonly gateway: LedgerGateway) {}
+
+  async execute({ envelope }: ReleaseHoldCommand): Promise<CommandResult> {
+    const { events, replayed, state } = await this.gateway.submit(envelope);
+    const hold = state.holds.get((envelope.command as ReleaseHold).hold_id)!;
+    return { status: 200, body: renderHold(hold, events[0]), replayed };
+  }
+}

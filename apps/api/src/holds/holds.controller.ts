@@ -1,0 +1,66 @@
+import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { parseAmount } from '../../../../libs/domain/src/index.js';
+import { commandEnvelope } from '../http/command-request.js';
+import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
+import { Allow, READERS } from '../http/roles.js';
+import { CommandResult, send } from '../runtime/ledger-gateway.js';
+import { CaptureHoldCommand, PlaceHoldCommand, ReleaseHoldCommand } from './holds.commands.js';
+import { CaptureHoldDto, PlaceHoldDto, ReleaseHoldDto } from './holds.dto.js';
+import { GetHoldQuery, ListHoldsQuery } from './holds.queries.js';
+
+@ApiTags('holds')
+@ApiBearerAuth()
+@Controller('holds')
+export class HoldsController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  @Allow('place_hold', 'admin', 'service')
+  async place(@Body() dto: PlaceHoldDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const command = {
+      type: 'place_hold' as const,
+      account_id: dto.account_id.toLowerCase(),
+      destination_account_id: dto.destination_account_id.toLowerCase(),
+      amount: parseAmount(dto.amount)!,
+      expires_at: dto.expires_at ? new Date(dto.expires_at).toISOString() : null,
+      reference: dto.reference ?? null,
+      description: dto.description ?? null,
+      metadata: dto.metadata ?? {},
+    };
+    const envelope = commandEnvelope(req, caller, command, dto);
+    return send(reply, await this.commands.execute<PlaceHoldCommand, CommandResult>(new PlaceHoldCommand(envelope)));
+  }
+
+  @Post(':id/capture')
+  @Allow('capture_hold', 'admin', 'service')
+  async capture(@Param('id') id: string, @Body() dto: CaptureHoldDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const amount = dto?.amount === undefined ? null : parseAmount(dto.amount)!;
+    const envelope = commandEnvelope(req, caller, { type: 'capture_hold', hold_id: id.toLowerCase(), amount }, dto ?? {});
+    return send(reply, await this.commands.execute<CaptureHoldCommand, CommandResult>(new CaptureHoldCommand(envelope)));
+  }
+
+  @Post(':id/release')
+  @Allow('release_hold', 'admin', 'service', 'operator')
+  async release(@Param('id') id: string, @Body() dto: ReleaseHoldDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const envelope = commandEnvelope(req, caller, { type: 'release_hold', hold_id: id.toLowerCase(), note: dto?.reason ?? null }, dto ?? {});
+    return send(reply, await this.commands.execute<ReleaseHoldCommand, CommandResult>(new ReleaseHoldCommand(envelope)));
+  }
+
+  @Get()
+  @Allow('list_holds', ...READERS)
+  list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
+    return this.queries.execute(new ListHoldsQuery(caller, query));
+  }
+
+  @Get(':id')
+  @Allow('get_hold', ...READERS)
+  get(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.queries.execute(new GetHoldQuery(caller, req, id, minPosition));
+  }
+}

@@ -1,0 +1,87 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
+import { IsAmount, IsMetadata } from '../http/validation.js';
+
+export class PlaceHoldDto {
+  @ApiProperty({ format: 'uuid', description: 'source: funds are reserved here' })
+  @IsString()
+  @Length(1, 64)
+  account_id!: string;
+
+  @ApiProperty({ format: 'uuid' })
+  @IsString()
+  @Length(1, 64)
+  destination_account_id!: string;
+
+  @ApiProperty({ example: '5000' })
+  @IsAmount()
+  amount!: string | number;
+
+  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', description: 'RFC 3339; after it the hold expires' })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  expires_at?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(0, 255)
+  reference?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(0, TEXT_FIELD_LENGTH_MAX)
+  description?: string;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true })
+  @IsOptional()
+  @IsMetadata(METADATA_BYTES_MAX)
+  metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  idempotency_key?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  intent_id?: string;
+}
+
+export class CaptureHoldDto {
+  @ApiPropertyOptional({ description: 'default: the full held amount' })
+  @IsOptional()
+  @IsAmount()
+  amount?: string | number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  idempotency_key?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  intent_id?: string;
+}
+
+export class ReleaseHoldDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(0, TEXT_FIELD_LENGTH_MAX)
+  reason?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  idempotency_key?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  intent_id?: string;
+}

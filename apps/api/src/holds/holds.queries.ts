@@ -1,0 +1,65 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { findHold, HoldView, listHolds } from '../../../../projections/holds/holds.queries.js';
+import { ApiError } from '../http/api-error.js';
+import { decodeCursor, encodeCursor, isUuid, parseLimit } from '../http/pagination.js';
+import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
+import { Reads } from '../runtime/reads.js';
+
+/** A pending hold older than this is listed by `GET /holds?stuck=true` even without an expiry. */
+export const STUCK_HOLD_AFTER_SECONDS_DEFAULT = 24 * 60 * 60;
+const HOLD_STATUSES = ['pending', 'captured', 'released', 'expired'];
+
+export class GetHoldQuery {
+  constructor(readonly caller: TenantPrincipal, readonly request: LedgerRequest, readonly id: string, readonly minPosition: unknown) {}
+}
+
+export class ListHoldsQuery {
+  constructor(readonly caller: TenantPrincipal, readonly query: Record<string, unknown>) {}
+}
+
+function publicView({ created_position: _, position: __, ...hold }: HoldView) {
+  return hold;
+}
+
+@QueryHandler(GetHoldQuery)
+export class GetHoldHandler implements IQueryHandler<GetHoldQuery> {
+  constructor(private readonly reads: Reads) {}
+
+  async execute({ caller, request, id, minPosition }: GetHoldQuery) {
+    await this.reads.settle(caller, ['holds'], minPosition);
+    const found = isUuid(id) ? await findHold(this.reads.pool, id.toLowerCase()) : null;
+    return publicView(await this.reads.ownedOrNotFound(caller, request, found, 'hold', id, 'get_hold'));
+  }
+}
+
+@QueryHandler(ListHoldsQuery)
+export class ListHoldsHandler implements IQueryHandler<ListHoldsQuery> {
+  constructor(private readonly reads: Reads) {}
+
+  async execute({ caller, query }: ListHoldsQuery) {
+    const limit = parseLimit(query.limit);
+    const cursor = decodeCursor(query.cursor, 1);
+    const status = query.status ?? null;
+    if (status !== null && !HOLD_STATUSES.includes(status as string)) {
+      throw ApiError.validation('status must be pending, captured, released or expired', { status: [`must be one of ${HOLD_STATUSES.join(', ')}`] });
+    }
+    const accountId = query.account_id ?? null;
+    if (accountId !== null && !isUuid(accountId)) {
+      throw ApiError.validation('account_id must be an account id', { account_id: ['must be a uuid'] });
+    }
+    if (query.stuck !== undefined && query.stuck !== 'true' && query.stuck !== 'false') {
+      throw ApiError.validation('stuck must be true or false', { stuck: ['must be true or false'] });
+    }
+    await this.reads.settle(caller, ['holds'], query.min_position);
+    const stuckAfter = query.stuck === 'true' ? Number(process.env.LEDGER_STUCK_HOLD_SECONDS ?? STUCK_HOLD_AFTER_SECONDS_DEFAULT) : null;
+    const rows = await listHolds(
+      this.reads.pool,
+      caller.tenant_id,
+      { status: status as string | null, account_id: (accountId as string | null)?.toLowerCase() ?? null, stuck_after_seconds: stuckAfter },
+      cursor ? BigInt(cursor[0]) : 0n,
+      limit + 1,
+    );
+    const page = rows.slice(0, limit);
+    return { data: page.map(publicView), next_cursor: rows.length > limit ? encodeCursor([page[page.length - 1].created_position]) : null };
+  }
+}
