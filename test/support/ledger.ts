@@ -25,9 +25,9 @@ export class TestLedger {
     readonly db: TestDatabase,
   ) {}
 
-  static async start(env: Record<string, string> = {}): Promise<TestLedger> {
+  static async start(env: Record<string, string> = {}, shared?: TestDatabase): Promise<TestLedger> {
     process.env.LEDGER_DOCS_UI = 'off';
-    const db = await createTestDatabase();
+    const db = shared ?? (await createTestDatabase());
     const config = loadConfig({
       DATABASE_URL: db.url,
       LEDGER_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
@@ -44,9 +44,24 @@ export class TestLedger {
     return this.ledger.url;
   }
 
+  /** A second service process-alike on the same database (another API instance). */
+  startSibling(env: Record<string, string> = {}): Promise<TestLedger> {
+    return TestLedger.start(env, { ...this.db, drop: async () => undefined });
+  }
+
   async stop(): Promise<void> {
     await this.ledger.shutdown();
     await this.db.drop();
+  }
+
+  async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {
+    const { Pool } = await import('pg');
+    const pool = new Pool({ connectionString: this.db.url, max: 1 });
+    try {
+      return (await pool.query(sql, params)).rows;
+    } finally {
+      await pool.end();
+    }
   }
 
   async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
@@ -119,13 +134,11 @@ export class TestLedger {
   }
 
   async eventCount(): Promise<number> {
-    const { Pool } = await import('pg');
-    const pool = new Pool({ connectionString: this.db.url, max: 1 });
-    try {
-      const { rows } = await pool.query(`select count(*)::int as n from events where stream_id like 'ledger-%'`);
-      return rows[0].n;
-    } finally {
-      await pool.end();
-    }
+    const rows = await this.query(`select count(*)::int as n from events where stream_id like 'ledger-%'`);
+    return rows[0].n;
+  }
+
+  placeHold(key: string, body: Record<string, unknown>, headers: Record<string, string> = {}): Promise<HttpResponse> {
+    return this.request('POST', '/holds', { token: key, body, headers });
   }
 }
