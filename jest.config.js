@@ -10,6 +10,8 @@ const common = {
 
 export default {
   testTimeout: 60_000,
+  // A leaked handle must not hang CI; each suite closes its servers and pools in afterAll.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/dist/{libs,projections,apps}/**/!(*.int).spec.js'] },
     {

@@ -269,7 +269,10 @@ describe('holds over HTTP', () => {
       );
       expect(rows).toHaveLength(20);
       expect(rows.every((r) => r.n === 1)).toBe(true);
-      expect((await balances(key, payer.id)).available).toBe('1000');
+      // The sibling's expiries are not this process's writes: wait for the projection explicitly.
+      const head = (await t.query(`select max(global_position)::text as head from events`))[0].head;
+      const account = await t.request('GET', `/accounts/${payer.id}?min_position=${head}`, { token: key });
+      expect(account.body.balances.available).toBe('1000');
     } finally {
       await sibling.ledger.shutdown();
     }

@@ -68,3 +68,13 @@ export function countersFrom(after: BalanceAfter): Counters {
     credits_pending: BigInt(after.credits_pending),
   };
 }
+
+/**
+ * The funds rule: moving an account from `before` to `after` would take its available balance
+ * below zero (and lower than it was) while it may not go negative.
+ */
+export function overdraws(account: Account, before: Counters, after: Counters): boolean {
+  if (account.allow_negative) return false;
+  const availableAfter = availableBalance(account.normal_balance, after);
+  return availableAfter < 0n && availableAfter < availableBalance(account.normal_balance, before);
+}

@@ -4,6 +4,7 @@ import {
   availableBalance,
   balanceAfter,
   countersOf,
+  overdraws,
   withPosting,
 } from './account.js';
 import { ChangeAccountStatus, DecisionContext, LedgerCommand, OpenAccount, PostTransaction } from './commands.js';
@@ -124,9 +125,7 @@ function postTransaction(state: LedgerState, command: PostTransaction, ctx: Deci
     const account = state.accounts.get(input.account_id)!;
     const current = counters.get(account.id) ?? countersOf(account);
     const next = withPosting(current, input.direction, input.amount);
-    const before = availableBalance(account.normal_balance, current);
-    const after = availableBalance(account.normal_balance, next);
-    if (!account.allow_negative && after < 0n && after < before) {
+    if (overdraws(account, current, next)) {
       return domainError('insufficient_funds', `account ${account.id} has insufficient available balance`, {
         account_id: account.id,
         available: availableBalance(account.normal_balance, countersOf(account)).toString(),

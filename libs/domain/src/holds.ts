@@ -1,4 +1,4 @@
-import { Account, Counters, availableBalance, balanceAfter, countersOf } from './account.js';
+import { Account, Counters, availableBalance, balanceAfter, countersOf, overdraws } from './account.js';
 import { CaptureHold, DecisionContext, ExpireHold, PlaceHold, ReleaseHold } from './commands.js';
 import { DomainError, domainError } from './errors.js';
 import { BalanceAfter, LedgerEvent, ReleaseReason } from './events.js';
@@ -36,16 +36,17 @@ export function placeHold(state: LedgerState, command: PlaceHold, ctx: DecisionC
     return domainError('invalid_hold', 'expires_at must be in the future', { expires_at: command.expires_at, now: ctx.now });
   }
   const sourceAfter = { ...countersOf(source), debits_pending: source.debits_pending + command.amount };
-  const before = availableBalance(source.normal_balance, countersOf(source));
-  const after = availableBalance(source.normal_balance, sourceAfter);
-  if (!source.allow_negative && after < 0n && after < before) {
-    return domainError('insufficient_funds', `account ${source.id} has insufficient available balance`, {
-      account_id: source.id,
-      available: before.toString(),
-      required: command.amount.toString(),
-    });
-  }
   const destinationAfter = { ...countersOf(destination), credits_pending: destination.credits_pending + command.amount };
+  // Both sides obey the funds rule: a pending credit lowers a debit-normal account's available.
+  for (const [account, after] of [[source, sourceAfter], [destination, destinationAfter]] as const) {
+    if (overdraws(account, countersOf(account), after)) {
+      return domainError('insufficient_funds', `account ${account.id} has insufficient available balance`, {
+        account_id: account.id,
+        available: availableBalance(account.normal_balance, countersOf(account)).toString(),
+        required: command.amount.toString(),
+      });
+    }
+  }
   return [
     {
       type: 'balance.hold.created',

@@ -7,16 +7,24 @@ export class WriterRegistry {
   private readonly writers = new Map<string, TenantWriter>();
   private accepting = true;
 
-  constructor(private readonly store: EventStore) {}
+  constructor(
+    private readonly store: EventStore,
+    /** Told the last position of every accepted command (read-your-writes bookkeeping). */
+    private readonly onAppended: (tenantId: string, position: bigint) => void = () => undefined,
+  ) {}
 
-  submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
-    if (!this.accepting) return Promise.reject(new Error('writer registry is shutting down'));
+  async submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
+    if (!this.accepting) throw new Error('writer registry is shutting down');
     let writer = this.writers.get(envelope.tenant_id);
     if (!writer) {
       writer = new TenantWriter(envelope.tenant_id, this.store);
       this.writers.set(envelope.tenant_id, writer);
     }
-    return writer.submit(envelope);
+    const outcome = await writer.submit(envelope);
+    if (outcome.kind === 'accepted' && outcome.events.length > 0) {
+      this.onAppended(envelope.tenant_id, outcome.events[outcome.events.length - 1].position);
+    }
+    return outcome;
   }
 
   /** Stop taking commands and wait for the queued ones to be answered. */

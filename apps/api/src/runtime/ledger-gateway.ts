@@ -32,8 +32,6 @@ export class LedgerGateway {
       if (outcome.error.code === 'not_found' && typeof accountId === 'string') await this.auditIfForeign(envelope, accountId);
       throw fromDomainError(outcome.error);
     }
-    const last = outcome.events[outcome.events.length - 1];
-    if (last) this.runtime.watermark.wrote(envelope.tenant_id, last.position);
     return outcome;
   }
 

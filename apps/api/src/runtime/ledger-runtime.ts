@@ -22,9 +22,9 @@ export class LedgerRuntime {
     readonly store: EventStore,
     readonly adminToken: string,
   ) {
-    this.writers = new WriterRegistry(store);
-    this.keys = new ApiKeyService(pool, adminToken);
     this.watermark = new ProjectionWatermark(pool, config.readYourWritesTimeoutMs);
+    this.writers = new WriterRegistry(store, (tenantId, position) => this.watermark.wrote(tenantId, position));
+    this.keys = new ApiKeyService(pool, adminToken);
     this.audit = new AccessAudit(store, (tenantId, position) => this.watermark.wrote(tenantId, position));
   }
 }
