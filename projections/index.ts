@@ -2,6 +2,7 @@ import { Projection } from '../libs/projection-runtime/src/index.js';
 import { accountsProjection } from './accounts/accounts.projection.js';
 import { auditLogProjection } from './audit-log/audit-log.projection.js';
 import { entriesProjection } from './entries/entries.projection.js';
+import { balanceHistoryProjection } from './balance-history/balance-history.projection.js';
 import { holdsProjection } from './holds/holds.projection.js';
 import { eventFeedProjection } from './event-feed/event-feed.projection.js';
 import { transactionsProjection } from './transactions/transactions.projection.js';
@@ -13,4 +14,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   eventFeedProjection,
   auditLogProjection,
   holdsProjection,
+  balanceHistoryProjection,
 ];

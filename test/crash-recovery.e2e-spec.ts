@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { processAlive, ServiceProcess, waitUntilDead } from './support/process.js';
+import { cliOn, processAlive, ServiceProcess, waitUntilDead } from './support/process.js';
 
 /**
  * The real service in its own process on its own embedded PostgreSQL: killed with SIGKILL
@@ -62,10 +62,23 @@ describe('crash recovery and shutdown (real processes)', () => {
 
     expect((await service.request('GET', '/docs', '')).status).toBe(200);
 
+    // The auditor's CLI uses the running service's embedded PostgreSQL...
+    const whileRunning = await cliOn(service.dataDir, ['replay', '--tenant', tenant.body.id, '--json']);
+    expect(whileRunning.code).toBe(0);
+    const replayed = JSON.parse(whileRunning.stdout);
+    expect(replayed.accounts.find((a: any) => a.account_id === wallet.id).balances.posted).toBe('4200');
+
     const pgPidNow = service.postgresPid()!;
     const code = await service.kill('SIGTERM');
     expect(code).toBe(0);
     await waitUntilDead(pgPidNow);
     expect(service.output).toContain('stopped cleanly');
+
+    // ...and starts it itself when no service runs, with the same answer.
+    const stopped = await cliOn(service.dataDir, ['replay', '--tenant', tenant.body.id, '--json']);
+    expect(stopped.code).toBe(0);
+    expect(JSON.parse(stopped.stdout).state_hash).toBe(replayed.state_hash);
+    expect(stopped.stderr).toContain('starting its embedded PostgreSQL');
+    expect(service.postgresPid()).toBeNull();
   });
 });

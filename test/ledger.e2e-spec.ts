@@ -165,7 +165,7 @@ describe('ledger core over HTTP', () => {
     const health = await t.request('GET', '/health');
     expect(health.status).toBe(200);
     expect(health.body.status).toBe('ok');
-    expect(Object.keys(health.body.projection_lag).sort()).toEqual(['accounts', 'audit_log', 'entries', 'event_feed', 'holds', 'transactions']);
+    expect(Object.keys(health.body.projection_lag).sort()).toEqual(['accounts', 'audit_log', 'balance_history', 'entries', 'event_feed', 'holds', 'transactions']);
     const metrics = await t.request('GET', '/metrics');
     expect(metrics.status).toBe(200);
     expect(metrics.body).toContain('zentra_projection_lag_events{projection="accounts"}');

@@ -37,6 +37,8 @@ function resourceOf(event: RecordedEvent): string | null {
       return `account:${(event.data as AccountStatusChangedData).account_id}`;
     case 'ledger.entry.posted':
       return `transaction:${(event.data as EntryPostedData).transaction_id}`;
+    case 'ledger.entry.reversed':
+      return `transaction:${(event.data as { transaction_id: string }).transaction_id}`;
     case 'balance.hold.created':
     case 'balance.released':
       return `hold:${(event.data as { hold_id: string }).hold_id}`;

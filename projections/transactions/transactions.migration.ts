@@ -10,6 +10,8 @@ export class TransactionsReadModel1700000000400 implements MigrationInterface {
         tenant_id uuid not null,
         status text not null,
         hold_id uuid,
+        reverses uuid,
+        reversed_by uuid,
         description text,
         reference text,
         metadata jsonb not null,

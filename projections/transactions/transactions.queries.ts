@@ -7,6 +7,10 @@ export interface TransactionView {
   status: string;
   /** The hold this posting captured, if any. */
   hold_id: string | null;
+  /** The transaction this one reverses, if it is a reversal. */
+  reverses: string | null;
+  /** The reversal of this transaction, once reversed. */
+  reversed_by: string | null;
   entries: EntryView[];
   description: string | null;
   reference: string | null;
@@ -36,6 +40,8 @@ export function renderTransaction(d: EntryPostedData, position: bigint): Transac
     id: d.transaction_id,
     status: 'posted',
     hold_id: d.hold_id ?? null,
+    reverses: d.reverses ?? null,
+    reversed_by: null,
     entries: renderEntries(d, position),
     description: d.description,
     reference: d.reference,
@@ -46,7 +52,7 @@ export function renderTransaction(d: EntryPostedData, position: bigint): Transac
 }
 
 export const TRANSACTION_QUERIES = {
-  byId: `select id, tenant_id, status, hold_id, description, reference, metadata, entries, posted_at, position from transactions where id = $1`,
+  byId: `select id, tenant_id, status, hold_id, reverses, reversed_by, description, reference, metadata, entries, posted_at, position from transactions where id = $1`,
 };
 
 export async function findTransaction(pool: Pool, id: string): Promise<{ view: TransactionView; tenant_id: string } | null> {
@@ -59,6 +65,8 @@ export async function findTransaction(pool: Pool, id: string): Promise<{ view: T
       id: row.id,
       status: row.status,
       hold_id: row.hold_id,
+      reverses: row.reverses,
+      reversed_by: row.reversed_by,
       entries: row.entries,
       description: row.description,
       reference: row.reference,

@@ -87,3 +87,17 @@ export async function waitUntilDead(pid: number, timeoutMs = 10_000): Promise<vo
   while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   if (processAlive(pid)) throw new Error(`process ${pid} still alive`);
 }
+
+/** The real CLI with LEDGER_DATA_DIR (no DATABASE_URL), as an operator would run it. */
+export function cliOn(dataDir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.resolve('dist/apps/cli/src/main.js'), ...args], {
+      env: { ...process.env, DATABASE_URL: '', LEDGER_DATA_DIR: dataDir },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (c) => (stdout += c));
+    child.stderr!.on('data', (c) => (stderr += c));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}

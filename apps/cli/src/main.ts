@@ -1,48 +1,55 @@
-import { createPool, loadConfig, runMigrations, runningInstanceUrl } from '../../../libs/database/src/index.js';
+import { loadConfig, runMigrations } from '../../../libs/database/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
+import { parseArgs, UsageError } from './args.js';
+import { replayCommand } from './commands/replay.js';
+import { connect } from './database.js';
 
-const USAGE = `usage: npm run cli -- <command>
+const USAGE = `usage: npm run cli -- <command> [options]
 commands:
-  migrate    apply pending migrations to DATABASE_URL (or the running embedded instance)
-  status     print the log head and every projection's checkpoint`;
+  replay --tenant <id> [--until <time|position>] [--account <id>] [--json] [--compare]
+             fold the tenant's stream from the event store with the domain's evolve and print balances,
+             stream revision and state hash; --compare checks the projections (exit 1 on any difference)
+  status     the log head and every projection's checkpoint
+  migrate    apply pending migrations
+Uses DATABASE_URL, or the embedded PostgreSQL in LEDGER_DATA_DIR (the running service's, or started for the command).`;
 
-/** Operator CLI. Replay, rebuild, verify and reconcile arrive with their issues. */
 async function main(argv: string[]): Promise<number> {
-  const config = loadConfig();
-  const url = config.databaseUrl ?? runningInstanceUrl(config.dataDir);
-  const [command] = argv;
-  if (!command || command === 'help' || command === '--help') {
+  const { words, options } = parseArgs(argv);
+  const [command] = words;
+  if (!command || command === 'help' || options.help) {
     console.log(USAGE);
-    return command ? 0 : 2;
+    return command || options.help ? 0 : 2;
   }
-  if (!url) {
-    console.error(`no database: set DATABASE_URL, or start the service (no running instance in ${config.dataDir})`);
+  if (!['replay', 'status', 'migrate'].includes(command)) {
+    console.error(`unknown command: ${command}\n${USAGE}`);
     return 2;
   }
-  if (command === 'migrate') {
-    const applied = await runMigrations(url, ALL_MIGRATIONS);
-    console.log(applied.length ? `applied: ${applied.join(', ')}` : 'up to date');
-    return 0;
-  }
-  if (command === 'status') {
-    const pool = createPool(url, 1);
-    try {
-      const head = await pool.query('select coalesce(max(global_position), 0) as head from events');
-      const checkpoints = await pool.query('select name, position, error from projection_checkpoints order by name');
-      console.log(JSON.stringify({ head: String(head.rows[0].head), projections: checkpoints.rows }, null, 2));
-      return 0;
-    } finally {
-      await pool.end();
+  const config = loadConfig();
+  const db = await connect(config, (line) => console.error(`[cli] ${line}`));
+  try {
+    await runMigrations(db.url, ALL_MIGRATIONS);
+    switch (command) {
+      case 'replay':
+        return await replayCommand(db.pool, options, (line) => console.log(line), (line) => console.error(line));
+      case 'status': {
+        const head = await db.pool.query('select coalesce(max(global_position), 0)::text as head from events');
+        const checkpoints = await db.pool.query('select name, position::text, error from projection_checkpoints order by name');
+        console.log(JSON.stringify({ head: head.rows[0].head, projections: checkpoints.rows }, null, 2));
+        return 0;
+      }
+      default:
+        console.log('migrations up to date');
+        return 0;
     }
+  } finally {
+    await db.close();
   }
-  console.error(`unknown command: ${command}\n${USAGE}`);
-  return 2;
 }
 
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error) => {
-    console.error(error?.message ?? error);
-    process.exit(1);
+    console.error(error instanceof UsageError ? `${error.message}\n${USAGE}` : (error?.message ?? error));
+    process.exit(error instanceof UsageError ? 2 : 1);
   },
 );

@@ -65,7 +65,13 @@ export interface ExpireHold {
   hold_id: string;
 }
 
-export type LedgerCommand = OpenAccount | ChangeAccountStatus | PostTransaction | PlaceHold | CaptureHold | ReleaseHold | ExpireHold;
+export interface ReverseTransaction {
+  type: 'reverse_transaction';
+  transaction_id: string;
+  reason: string | null;
+}
+
+export type LedgerCommand = OpenAccount | ChangeAccountStatus | PostTransaction | ReverseTransaction | PlaceHold | CaptureHold | ReleaseHold | ExpireHold;
 
 /** Everything non-deterministic, fixed when the command is accepted. */
 export interface DecisionContext {

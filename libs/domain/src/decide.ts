@@ -10,6 +10,7 @@ import {
 import { ChangeAccountStatus, DecisionContext, LedgerCommand, OpenAccount, PostTransaction } from './commands.js';
 import { DomainError, domainError } from './errors.js';
 import { AccountStatus, LedgerEvent, PostedEntry } from './events.js';
+import { reverseTransaction } from './reversals.js';
 import { captureHold, expireHold, placeHold, releaseHold } from './holds.js';
 import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits.js';
 import { LedgerState } from './state.js';
@@ -28,6 +29,8 @@ export function decide(state: LedgerState, command: LedgerCommand, ctx: Decision
       return changeAccountStatus(state, command, ctx);
     case 'post_transaction':
       return postTransaction(state, command, ctx);
+    case 'reverse_transaction':
+      return reverseTransaction(state, command, ctx);
     case 'place_hold':
       return placeHold(state, command, ctx);
     case 'capture_hold':

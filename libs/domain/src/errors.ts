@@ -8,6 +8,7 @@ export type DomainErrorCode =
   | 'account_not_empty'
   | 'idempotency_key_reused'
   | 'hold_not_pending'
+  | 'already_reversed'
   | 'capture_exceeds_hold'
   | 'invalid_hold';
 

@@ -52,6 +52,8 @@ export interface EntryPostedData {
   transaction_id: string;
   /** Set when the posting is a hold's capture. */
   hold_id?: string;
+  /** Set when the posting reverses another transaction. */
+  reverses?: string;
   description: string | null;
   reference: string | null;
   metadata: Record<string, unknown>;
@@ -90,10 +92,19 @@ export interface BalanceReleasedData {
   destination_balance_after: BalanceAfter;
 }
 
+export interface EntryReversedData {
+  /** The original transaction, now reversed. */
+  transaction_id: string;
+  reversed_by: string;
+  reason: string | null;
+  reversed_at: string;
+}
+
 export type LedgerEvent =
   | { type: 'account.created'; data: AccountCreatedData }
   | { type: 'account.status_changed'; data: AccountStatusChangedData }
   | { type: 'ledger.entry.posted'; data: EntryPostedData }
+  | { type: 'ledger.entry.reversed'; data: EntryReversedData }
   | { type: 'balance.hold.created'; data: HoldCreatedData }
   | { type: 'balance.released'; data: BalanceReleasedData };
 
@@ -103,6 +114,7 @@ export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
   'account.created',
   'account.status_changed',
   'ledger.entry.posted',
+  'ledger.entry.reversed',
   'balance.hold.created',
   'balance.released',
 ];

@@ -4,6 +4,8 @@ export * from './decide.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './holds.js';
+export * from './reversals.js';
 export * from './limits.js';
 export * from './money.js';
 export * from './state.js';
+export * from './canonical-json.js';

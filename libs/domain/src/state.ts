@@ -1,5 +1,5 @@
 import { Account, countersFrom } from './account.js';
-import { BalanceAfter, LedgerEvent } from './events.js';
+import { BalanceAfter, Direction, LedgerEvent } from './events.js';
 
 /** What a command's idempotency key resolved to: the request's hash and its events' revisions. */
 export interface IdempotencyRecord {
@@ -12,6 +12,7 @@ export interface IdempotencyRecord {
 export interface EventEnvelopeMeta {
   idempotency_key?: string | null;
   request_hash?: string | null;
+  occurred_at?: string;
 }
 
 /**
@@ -37,9 +38,19 @@ export interface Hold {
   created_at: string;
 }
 
+/** What a reversal needs of a posted transaction. */
+export interface PostedTransaction {
+  id: string;
+  entries: { account_id: string; direction: Direction; amount: bigint }[];
+  reversed_by: string | null;
+}
+
 export interface LedgerState {
   revision: bigint;
+  /** occurred_at of the last event: the writer never lets a tenant's log time go backwards. */
+  last_occurred_at: string | null;
   accounts: KeyValue<Account>;
+  transactions: KeyValue<PostedTransaction>;
   holds: KeyValue<Hold>;
   idempotency: KeyValue<IdempotencyRecord>;
 }
@@ -51,7 +62,7 @@ export interface KeyValue<V> {
 }
 
 export function initialState(): LedgerState {
-  return { revision: -1n, accounts: new Map(), holds: new Map(), idempotency: new Map() };
+  return { revision: -1n, last_occurred_at: null, accounts: new Map(), transactions: new Map(), holds: new Map(), idempotency: new Map() };
 }
 
 /**
@@ -88,12 +99,22 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
     }
     case 'ledger.entry.posted': {
       for (const entry of event.data.entries) setCounters(state, entry.account_id, entry.balance_after);
+      state.transactions.set(event.data.transaction_id, {
+        id: event.data.transaction_id,
+        entries: event.data.entries.map((e) => ({ account_id: e.account_id, direction: e.direction, amount: BigInt(e.amount) })),
+        reversed_by: null,
+      });
       const holdId = event.data.hold_id;
       const hold = holdId ? state.holds.get(holdId) : undefined;
       if (hold) {
         const captured = BigInt(event.data.entries[0].amount);
         state.holds.set(hold.id, { ...hold, status: 'captured', captured_amount: captured });
       }
+      break;
+    }
+    case 'ledger.entry.reversed': {
+      const original = state.transactions.get(event.data.transaction_id);
+      if (original) state.transactions.set(original.id, { ...original, reversed_by: event.data.reversed_by });
       break;
     }
     case 'balance.hold.created': {
@@ -135,6 +156,7 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
     }
   }
   rememberIdempotencyKey(state, revision, meta);
+  if (meta.occurred_at) state.last_occurred_at = meta.occurred_at;
   state.revision = revision;
   return state;
 }

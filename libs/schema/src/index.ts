@@ -6,6 +6,7 @@ import { EntriesReadModel1700000000300 } from '../../../projections/entries/entr
 import { TransactionsReadModel1700000000400 } from '../../../projections/transactions/transactions.migration.js';
 import { EventFeedReadModel1700000000500 } from '../../../projections/event-feed/event-feed.migration.js';
 import { HoldsReadModel1700000000700 } from '../../../projections/holds/holds.migration.js';
+import { BalanceHistoryReadModel1700000000800 } from '../../../projections/balance-history/balance-history.migration.js';
 import { AuditLogReadModel1700000000600 } from '../../../projections/audit-log/audit-log.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
@@ -19,4 +20,5 @@ export const ALL_MIGRATIONS = [
   EventFeedReadModel1700000000500,
   AuditLogReadModel1700000000600,
   HoldsReadModel1700000000700,
+  BalanceHistoryReadModel1700000000800,
 ];

@@ -42,8 +42,30 @@ type Planned =
 
 interface WorkingState extends LedgerState {
   accounts: CopyOnWriteMap<any>;
+  transactions: CopyOnWriteMap<any>;
   holds: CopyOnWriteMap<any>;
   idempotency: CopyOnWriteMap<IdempotencyRecord>;
+}
+
+/** A tentative view of the state: decisions fold into it; it is committed only after the append. */
+function fork(state: LedgerState): WorkingState {
+  return {
+    revision: state.revision,
+    last_occurred_at: state.last_occurred_at,
+    accounts: new CopyOnWriteMap(state.accounts as Map<string, any>),
+    transactions: new CopyOnWriteMap(state.transactions as Map<string, any>),
+    holds: new CopyOnWriteMap(state.holds as Map<string, any>),
+    idempotency: new CopyOnWriteMap(state.idempotency as Map<string, IdempotencyRecord>),
+  };
+}
+
+function commit(working: WorkingState, state: LedgerState): void {
+  working.accounts.commit();
+  working.transactions.commit();
+  working.holds.commit();
+  working.idempotency.commit();
+  state.revision = working.revision;
+  state.last_occurred_at = working.last_occurred_at;
 }
 
 /**
@@ -120,12 +142,7 @@ export class TenantWriter {
   }
 
   private async decideAndAppend(state: LedgerState, batch: Pending[]): Promise<void> {
-    const working: WorkingState = {
-      revision: state.revision,
-      accounts: new CopyOnWriteMap(state.accounts as Map<string, any>),
-      holds: new CopyOnWriteMap(state.holds as Map<string, any>),
-      idempotency: new CopyOnWriteMap(state.idempotency as Map<string, IdempotencyRecord>),
-    };
+    const working = fork(state);
     let offset = 0;
     const planned = batch.map((pending) => {
       const item = plan(working, pending);
@@ -153,10 +170,7 @@ export class TenantWriter {
       }));
     }
     // Only now, with the append durable, does the cached state move forward.
-    working.accounts.commit();
-    working.holds.commit();
-    working.idempotency.commit();
-    state.revision = working.revision;
+    commit(working, state);
 
     for (const item of planned) {
       if (item.kind === 'rejected') item.pending.resolve(item.outcome);
@@ -200,7 +214,11 @@ function plan(working: WorkingState, pending: Pending): Planned {
       return { kind: 'replay', pending, record: seen };
     }
   }
-  const ctx: DecisionContext = { now: new Date().toISOString(), newId: randomUUID };
+  // A tenant's log time never goes backwards, even across processes with skewed clocks, so
+  // "the balances as of T" is always a prefix of the stream.
+  const clock = new Date().toISOString();
+  const now = working.last_occurred_at && working.last_occurred_at > clock ? working.last_occurred_at : clock;
+  const ctx: DecisionContext = { now, newId: randomUUID };
   const decision = decide(working, envelope.command, ctx);
   if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
 

@@ -7,6 +7,7 @@ import { commandEnvelope } from '../http/command-request.js';
 import { Caller, LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';
 import { CommandResult, send } from '../runtime/ledger-gateway.js';
+import { AccountBalancesQuery } from './account-balances.query.js';
 import { AccountEntriesQuery } from './account-entries.query.js';
 import { GetAccountQuery, ListAccountsQuery } from './account.queries.js';
 import { ChangeAccountStatusCommand } from './change-account-status.command.js';
@@ -58,6 +59,12 @@ export class AccountsController {
   @Allow('list_entries', ...READERS)
   entries(@Param('id') id: string, @Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     return this.queries.execute(new AccountEntriesQuery(caller, req, id, query));
+  }
+
+  @Get(':id/balances')
+  @Allow('get_balances', ...READERS)
+  balances(@Param('id') id: string, @Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.queries.execute(new AccountBalancesQuery(caller, req, id, query));
   }
 
   @Post(':id/freeze')

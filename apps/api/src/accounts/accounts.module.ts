@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { AccountBalancesHandler } from './account-balances.query.js';
 import { AccountEntriesHandler } from './account-entries.query.js';
 import { GetAccountHandler, ListAccountsHandler } from './account.queries.js';
 import { AccountsController } from './accounts.controller.js';
@@ -7,6 +8,6 @@ import { OpenAccountHandler } from './open-account.handler.js';
 
 @Module({
   controllers: [AccountsController],
-  providers: [OpenAccountHandler, ChangeAccountStatusHandler, GetAccountHandler, ListAccountsHandler, AccountEntriesHandler],
+  providers: [AccountBalancesHandler, OpenAccountHandler, ChangeAccountStatusHandler, GetAccountHandler, ListAccountsHandler, AccountEntriesHandler],
 })
 export class AccountsModule {}

@@ -34,6 +34,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, [number, ApiErrorCode]> = {
   not_found: [404, 'not_found'],
   idempotency_key_reused: [409, 'idempotency_key_reused'],
   hold_not_pending: [409, 'hold_not_pending'],
+  already_reversed: [409, 'already_reversed'],
   insufficient_funds: [422, 'insufficient_funds'],
   unbalanced_transaction: [422, 'unbalanced_transaction'],
   currency_mismatch: [422, 'currency_mismatch'],

@@ -3,7 +3,7 @@ import { LedgerCommand } from '../../../../libs/domain/src/index.js';
 import { actorOf } from '../../../../libs/tenancy/src/index.js';
 import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
 import { ApiError } from './api-error.js';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson } from '../../../../libs/domain/src/index.js';
 import { LedgerRequest, TenantPrincipal } from './request-context.js';
 
 const IDEMPOTENCY_KEY_LENGTH_MAX = 255;

@@ -8,6 +8,8 @@ import { Caller, LedgerRequest, TenantPrincipal } from '../http/request-context.
 import { Allow, READERS } from '../http/roles.js';
 import { CommandResult, send } from '../runtime/ledger-gateway.js';
 import { PostTransactionCommand } from './post-transaction.command.js';
+import { ReverseTransactionCommand } from './reverse-transaction.command.js';
+import { ReverseTransactionDto } from './reverse-transaction.dto.js';
 import { PostTransactionDto } from './post-transaction.dto.js';
 import { GetTransactionQuery } from './transaction.queries.js';
 
@@ -41,6 +43,14 @@ export class TransactionsController {
       dto,
     );
     return send(reply, await this.commands.execute<PostTransactionCommand, CommandResult>(new PostTransactionCommand(envelope)));
+  }
+
+  /** A new transaction with every entry swapped; the original becomes `reversed`. At most once. */
+  @Post(':id/reverse')
+  @Allow('reverse_transaction', 'admin', 'service')
+  async reverse(@Param('id') id: string, @Body() dto: ReverseTransactionDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    const envelope = commandEnvelope(req, caller, { type: 'reverse_transaction', transaction_id: id.toLowerCase(), reason: dto?.reason ?? null }, dto ?? {});
+    return send(reply, await this.commands.execute<ReverseTransactionCommand, CommandResult>(new ReverseTransactionCommand(envelope)));
   }
 
   @Get(':id')

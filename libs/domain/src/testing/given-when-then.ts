@@ -92,11 +92,22 @@ export function given(...history: GivenEvent[]): Scenario {
   };
 }
 
-/** Serialises a state deterministically (bigints as strings, maps in insertion order). */
+/**
+ * Serialises the whole write model deterministically (bigints as strings, maps in insertion
+ * order): revision, accounts and idempotency first, as before, then transactions, holds and
+ * last_occurred_at.
+ */
 export function serializeState(state: LedgerState): string {
   const entriesOf = (map: unknown): unknown[] => (map instanceof Map ? [...map.entries()] : []);
   return JSON.stringify(
-    { revision: state.revision, accounts: entriesOf(state.accounts), idempotency: entriesOf(state.idempotency) },
+    {
+      revision: state.revision,
+      accounts: entriesOf(state.accounts),
+      idempotency: entriesOf(state.idempotency),
+      transactions: entriesOf(state.transactions),
+      holds: entriesOf(state.holds),
+      last_occurred_at: state.last_occurred_at,
+    },
     (_key, value) => (typeof value === 'bigint' ? `${value}n` : value),
   );
 }

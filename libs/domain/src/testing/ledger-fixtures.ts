@@ -2,13 +2,24 @@
  * Builders for the events and commands the domain specs use. Figures are written out as
  * strings in the specs so that a test states the expected numbers, not a recomputation.
  */
-import { CaptureHold, ChangeAccountStatus, EntryInput, ExpireHold, OpenAccount, PlaceHold, PostTransaction, ReleaseHold } from '../commands.js';
+import {
+  CaptureHold,
+  ChangeAccountStatus,
+  EntryInput,
+  ExpireHold,
+  OpenAccount,
+  PlaceHold,
+  PostTransaction,
+  ReleaseHold,
+  ReverseTransaction,
+} from '../commands.js';
 import {
   AccountCreatedData,
   AccountStatus,
   BalanceAfter,
   BalanceReleasedData,
   Direction,
+  EntryReversedData,
   HoldCreatedData,
   LedgerEvent,
   PostedEntry,
@@ -210,4 +221,26 @@ export function holdReleased(hold_id: string, reason: ReleaseReason, release: Re
     destination_balance_after: release.destination_balance_after,
   };
   return { type: 'balance.released', data };
+}
+
+// --- Reversals ---------------------------------------------------------------------------
+
+export function reverseTransaction(transaction_id: string, reason: string | null = null): ReverseTransaction {
+  return { type: 'reverse_transaction', transaction_id, reason };
+}
+
+/**
+ * A recorded reversal posting: `reverses` the original, described by the reason (or
+ * `reversal of ${reverses}`); entry ids are `${transaction_id}-entry-${index}`.
+ */
+export function reversalPosted(transaction_id: string, reverses: string, entries: RecordedEntry[], reason: string | null = null): LedgerEvent {
+  const event = posted(transaction_id, entries);
+  if (event.type !== 'ledger.entry.posted') throw new Error('unreachable');
+  return { type: 'ledger.entry.posted', data: { ...event.data, reverses, description: reason ?? `reversal of ${reverses}` } };
+}
+
+/** A recorded `ledger.entry.reversed`, at CREATED_AT. */
+export function entryReversed(transaction_id: string, reversed_by: string, reason: string | null = null): LedgerEvent {
+  const data: EntryReversedData = { transaction_id, reversed_by, reason, reversed_at: CREATED_AT };
+  return { type: 'ledger.entry.reversed', data };
 }

@@ -1,0 +1,47 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
+import { balancesAsOf } from '../../../../projections/balance-history/balance-history.queries.js';
+import { ApiError } from '../http/api-error.js';
+import { isUuid, parsePosition } from '../http/pagination.js';
+import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
+import { Reads } from '../runtime/reads.js';
+
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
+
+export class AccountBalancesQuery {
+  constructor(readonly caller: TenantPrincipal, readonly request: LedgerRequest, readonly id: string, readonly query: Record<string, unknown>) {}
+}
+
+/** Parses `as_of` (RFC 3339, not in the future) or `as_of_position`; neither means now. */
+export function pointInTime(query: Record<string, unknown>, now: Date): { time: string } | { position: bigint } {
+  const asOf = query.as_of;
+  const position = parsePosition(query.as_of_position, 'as_of_position');
+  if (asOf !== undefined && position !== null) {
+    throw ApiError.validation('give as_of or as_of_position, not both', { as_of: ['not together with as_of_position'] });
+  }
+  if (position !== null) return { position };
+  if (asOf === undefined) return { time: now.toISOString() };
+  const millis = typeof asOf === 'string' && RFC3339.test(asOf) ? Date.parse(asOf) : NaN;
+  if (Number.isNaN(millis)) throw ApiError.validation('as_of must be an RFC 3339 time', { as_of: ['must be an RFC 3339 time, e.g. 2030-01-01T00:00:00Z'] });
+  if (millis > now.getTime()) throw ApiError.validation('as_of is in the future', { as_of: ['must not be in the future'] });
+  return { time: new Date(millis).toISOString() };
+}
+
+/**
+ * Balances at an instant: the counters of the latest event touching the account at or before
+ * it, as the log recorded them. A tenant's log time never goes backwards, so this equals
+ * replaying the stream up to that instant.
+ */
+@QueryHandler(AccountBalancesQuery)
+export class AccountBalancesHandler implements IQueryHandler<AccountBalancesQuery> {
+  constructor(private readonly reads: Reads) {}
+
+  async execute({ caller, request, id, query }: AccountBalancesQuery) {
+    const at = pointInTime(query, new Date());
+    await this.reads.settle(caller, ['accounts', 'balance_history'], query.min_position);
+    const found = isUuid(id) ? await findAccount(this.reads.pool, id.toLowerCase()) : null;
+    const account = await this.reads.ownedOrNotFound(caller, request, found, 'account', id, 'get_balances');
+    const { balances, position } = await balancesAsOf(this.reads.pool, account.id, account.normal_balance, at);
+    return { account_id: account.id, ...('time' in at ? { as_of: at.time } : { as_of_position: at.position.toString() }), balances, position };
+  }
+}

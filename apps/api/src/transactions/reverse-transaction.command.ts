@@ -1,0 +1,20 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { EntryPostedData } from '../../../../libs/domain/src/index.js';
+import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { renderTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
+
+export class ReverseTransactionCommand {
+  constructor(readonly envelope: CommandEnvelope) {}
+}
+
+@CommandHandler(ReverseTransactionCommand)
+export class ReverseTransactionHandler implements ICommandHandler<ReverseTransactionCommand, CommandResult> {
+  constructor(private readonly gateway: LedgerGateway) {}
+
+  async execute({ envelope }: ReverseTransactionCommand): Promise<CommandResult> {
+    const { events, replayed } = await this.gateway.submit(envelope);
+    const reversal = events.find((e) => e.type === 'ledger.entry.posted')!;
+    return { status: 201, body: { ...renderTransaction(reversal.data as EntryPostedData, reversal.position), event: reversal.type }, replayed };
+  }
+}

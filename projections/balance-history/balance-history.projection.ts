@@ -1,0 +1,64 @@
+import { PoolClient } from 'pg';
+import {
+  AccountStatusChangedData,
+  BalanceAfter,
+  BalanceCounters,
+  BalanceReleasedData,
+  EntryPostedData,
+  HoldCreatedData,
+} from '../../libs/domain/src/index.js';
+import { RecordedEvent } from '../../libs/event-store/src/index.js';
+import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+
+const ZERO: BalanceCounters = { debits_posted: '0', credits_posted: '0', debits_pending: '0', credits_pending: '0' };
+
+const SQL = {
+  insert: `
+    insert into balance_history (account_id, position, tenant_id, occurred_at, debits_posted, credits_posted, debits_pending, credits_pending)
+    select * from unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::timestamptz[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[])
+    on conflict (account_id, position) do nothing`,
+};
+
+/** The counters each event left each account at, as the event recorded them. */
+export function countersTouched(event: RecordedEvent): Map<string, BalanceCounters> {
+  const touched = new Map<string, BalanceCounters>();
+  switch (event.type) {
+    case 'account.created':
+      touched.set(event.data.account_id, ZERO);
+      break;
+    case 'account.status_changed':
+      touched.set((event.data as AccountStatusChangedData).account_id, (event.data as AccountStatusChangedData).balances);
+      break;
+    case 'ledger.entry.posted':
+      // The last entry of an account carries its figures after the whole transaction.
+      for (const entry of (event.data as EntryPostedData).entries) touched.set(entry.account_id, entry.balance_after);
+      break;
+    case 'balance.hold.created':
+    case 'balance.released': {
+      const d = event.data as HoldCreatedData | BalanceReleasedData;
+      touched.set(d.account_id, d.source_balance_after);
+      touched.set(d.destination_account_id, d.destination_balance_after);
+      break;
+    }
+  }
+  return touched;
+}
+
+export const balanceHistoryProjection: Projection = {
+  name: 'balance_history',
+  tables: ['balance_history'],
+  async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
+    const columns: unknown[][] = Array.from({ length: 8 }, () => []);
+    for (const event of events) {
+      for (const [accountId, c] of countersTouched(event)) {
+        const after = c as BalanceAfter;
+        const row = [
+          accountId, event.position.toString(), tenantOf(event), event.metadata.occurred_at ?? event.created_at,
+          after.debits_posted, after.credits_posted, after.debits_pending, after.credits_pending,
+        ];
+        row.forEach((value, column) => columns[column].push(value));
+      }
+    }
+    if (columns[0].length > 0) await tx.query(SQL.insert, columns);
+  },
+};
