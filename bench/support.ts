@@ -1,0 +1,39 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPool, ensureDatabase, runMigrations, startEmbeddedPostgres } from '../libs/database/src/index.js';
+import { ALL_MIGRATIONS } from '../libs/schema/src/index.js';
+import { Pool } from 'pg';
+
+/** A fresh embedded PostgreSQL (or DATABASE_URL) with the schema, for one benchmark run. */
+export async function benchDatabase(): Promise<{ pool: Pool; url: string; close: () => Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    const url = process.env.DATABASE_URL;
+    await runMigrations(url, ALL_MIGRATIONS);
+    const pool = createPool(url, 8);
+    return { pool, url, close: () => pool.end() };
+  }
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zentra-bench-'));
+  chmodSync(dir, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg') });
+  await ensureDatabase(pg.url('postgres'), 'bench');
+  const url = pg.url('bench');
+  await runMigrations(url, ALL_MIGRATIONS);
+  const pool = createPool(url, 8);
+  return {
+    pool,
+    url,
+    close: async () => {
+      await pool.end();
+      await pg.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function table(rows: Record<string, string | number>[]): string {
+  const columns = Object.keys(rows[0] ?? {});
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ');
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => String(r[c]))))].join('\n');
+}
