@@ -20,11 +20,12 @@ describe('reversals over HTTP', () => {
     const reversal = await t.request('POST', `/transactions/${original.body.id}/reverse`, { token: key, body: { reason: 'duplicate charge' } });
     expect(reversal.status).toBe(201);
     expect(reversal.body).toMatchObject({ status: 'posted', reverses: original.body.id, reversed_by: null, description: 'duplicate charge', event: 'ledger.entry.posted' });
+    // Undone in reverse order: the last entry of the original is the first one reversed.
     expect(reversal.body.entries.map((e: any) => [e.account_id, e.direction, e.amount])).toEqual([
-      [funding.id, 'credit', '700'],
       [wallet.id, 'debit', '700'],
+      [funding.id, 'credit', '700'],
     ]);
-    expect(reversal.body.entries[1].balance_after).toEqual({ posted: '0', available: '0' });
+    expect(reversal.body.entries[0].balance_after).toEqual({ posted: '0', available: '0' });
     expect(await balances(key, wallet.id)).toEqual({ posted: '0', pending_debits: '0', pending_credits: '0', available: '0' });
     expect(await balances(key, funding.id)).toMatchObject({ posted: '0' });
 

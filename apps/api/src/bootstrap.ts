@@ -17,6 +17,8 @@ export interface RunningLedger {
   adminToken: string;
   adminTokenGenerated: boolean;
   database: DatabaseHandle;
+  /** The in-process projector, when LEDGER_PROJECTOR is not off. */
+  projector: Projector | null;
   /** Stops accepting, answers in-flight commands, stops the projector and the database. */
   shutdown: () => Promise<void>;
 }
@@ -49,6 +51,7 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
       adminToken,
       adminTokenGenerated,
       database,
+      projector,
       shutdown: async () => {
         await app.close();
         await sweeper.stop();

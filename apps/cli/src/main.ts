@@ -1,6 +1,7 @@
 import { loadConfig, runMigrations } from '../../../libs/database/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { parseArgs, UsageError } from './args.js';
+import { projectionsCommand } from './commands/projections.js';
 import { replayCommand } from './commands/replay.js';
 import { connect } from './database.js';
 
@@ -9,6 +10,10 @@ commands:
   replay --tenant <id> [--until <time|position>] [--account <id>] [--json] [--compare]
              fold the tenant's stream from the event store with the domain's evolve and print balances,
              stream revision and state hash; --compare checks the projections (exit 1 on any difference)
+  projections rebuild [name|--all]
+             rebuild into shadow tables from position 0 while the live model serves, then swap atomically
+  projections verify [name|--all] [--json]
+             hash the live model and a fresh rebuild at the same position; exit 1 if they differ
   status     the log head and every projection's checkpoint
   migrate    apply pending migrations
 Uses DATABASE_URL, or the embedded PostgreSQL in LEDGER_DATA_DIR (the running service's, or started for the command).`;
@@ -20,7 +25,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command || options.help ? 0 : 2;
   }
-  if (!['replay', 'status', 'migrate'].includes(command)) {
+  if (!['replay', 'projections', 'status', 'migrate'].includes(command)) {
     console.error(`unknown command: ${command}\n${USAGE}`);
     return 2;
   }
@@ -31,6 +36,8 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'replay':
         return await replayCommand(db.pool, options, (line) => console.log(line), (line) => console.error(line));
+      case 'projections':
+        return await projectionsCommand(db.pool, words, options, (line) => console.log(line), (line) => console.error(line));
       case 'status': {
         const head = await db.pool.query('select coalesce(max(global_position), 0)::text as head from events');
         const checkpoints = await db.pool.query('select name, position::text, error from projection_checkpoints order by name');

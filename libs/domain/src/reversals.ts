@@ -5,7 +5,7 @@ import { LedgerEvent, PostedEntry } from './events.js';
 import { LedgerState } from './state.js';
 
 /**
- * A reversal is a new transaction with every entry's direction swapped, linked both ways. A
+ * A reversal is a new transaction with every entry's direction swapped (in reverse order), linked both ways. A
  * transaction is reversed at most once, and the reversal obeys the same rules as any posting:
  * active accounts, and the funds rule at every entry (if the money has moved on, it is refused).
  * Reversing a hold's capture is allowed: it returns the captured money; the hold stays captured.
@@ -19,13 +19,22 @@ export function reverseTransaction(state: LedgerState, command: ReverseTransacti
       reversed_by: original.reversed_by,
     });
   }
-  const counters = new Map<string, Counters>();
-  const entries: PostedEntry[] = [];
-  for (const entry of original.entries) {
+  for (const [index, entry] of original.entries.entries()) {
     const account = state.accounts.get(entry.account_id)!;
     if (account.status !== 'active') {
-      return domainError('account_not_active', `account ${account.id} is ${account.status}`, { account_id: account.id, status: account.status });
+      return domainError('account_not_active', `account ${account.id} is ${account.status}`, {
+        account_id: account.id,
+        status: account.status,
+        entry_index: index,
+      });
     }
+  }
+  // Undo in reverse order, retracing each account's balance history backwards: a posting that
+  // kept every account non-negative at every step can always be reversed until money moves on.
+  const counters = new Map<string, Counters>();
+  const entries: PostedEntry[] = [];
+  for (const entry of [...original.entries].reverse()) {
+    const account = state.accounts.get(entry.account_id)!;
     const current = counters.get(account.id) ?? countersOf(account);
     const direction = entry.direction === 'debit' ? 'credit' : 'debit';
     const next = withPosting(current, direction, entry.amount);

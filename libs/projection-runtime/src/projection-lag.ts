@@ -10,8 +10,20 @@ export interface ProjectionLag {
 }
 
 /** Beyond these a projection makes /health report `degraded`. */
-export const LAG_EVENTS_DEGRADED = 10_000n;
-export const LAG_SECONDS_DEGRADED = 30;
+export const LAG_EVENTS_DEGRADED_DEFAULT = 10_000n;
+export const LAG_SECONDS_DEGRADED_DEFAULT = 30;
+
+export interface LagThresholds {
+  events: bigint;
+  seconds: number;
+}
+
+export function lagThresholds(env: NodeJS.ProcessEnv = process.env): LagThresholds {
+  return {
+    events: env.LEDGER_LAG_EVENTS_DEGRADED ? BigInt(env.LEDGER_LAG_EVENTS_DEGRADED) : LAG_EVENTS_DEGRADED_DEFAULT,
+    seconds: env.LEDGER_LAG_SECONDS_DEGRADED ? Number(env.LEDGER_LAG_SECONDS_DEGRADED) : LAG_SECONDS_DEGRADED_DEFAULT,
+  };
+}
 
 const SQL = {
   checkpoints: `select name, position, error, error_position from projection_checkpoints where name = any($1)`,
@@ -23,7 +35,12 @@ const SQL = {
  * How far each projection is behind the log: in events (positions) and in seconds (age of
  * the oldest event it has not applied yet).
  */
-export async function projectionLag(pool: Pool, store: EventStore, names: readonly string[]): Promise<Record<string, ProjectionLag>> {
+export async function projectionLag(
+  pool: Pool,
+  store: EventStore,
+  names: readonly string[],
+  thresholds: LagThresholds = lagThresholds(),
+): Promise<Record<string, ProjectionLag>> {
   const head = await store.headPosition();
   const { rows } = await pool.query(SQL.checkpoints, [names]);
   const byName = new Map(rows.map((r) => [r.name, r]));
@@ -38,7 +55,7 @@ export async function projectionLag(pool: Pool, store: EventStore, names: readon
       lagSeconds = oldest.rows.length ? Math.max(0, Math.floor(Number(oldest.rows[0].seconds))) : 0;
     }
     const failed = Boolean(row?.error);
-    const lagging = lagEvents > LAG_EVENTS_DEGRADED || lagSeconds > LAG_SECONDS_DEGRADED;
+    const lagging = lagEvents > thresholds.events || lagSeconds > thresholds.seconds;
     result[name] = {
       position: position.toString(),
       lag_events: lagEvents.toString(),

@@ -1,18 +1,21 @@
 import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent, Subscription } from '../../event-store/src/index.js';
+import { applyCheckpointed, CheckpointMovedError, readCheckpoint } from './checkpointed-apply.js';
 import { Projection } from './projection.js';
 
 /** Events applied per transaction. */
 export const PROJECTION_BATCH_MAX = 500;
+
+function batchSize(): number {
+  const configured = Number(process.env.LEDGER_PROJECTION_BATCH ?? PROJECTION_BATCH_MAX);
+  return Number.isInteger(configured) && configured > 0 ? Math.min(configured, PROJECTION_BATCH_MAX) : PROJECTION_BATCH_MAX;
+}
 /** How often a projector that does not own a projection asks for it again. */
 const OWNERSHIP_RETRY_MS = 1000;
 
 const SQL = {
   tryLock: `select pg_try_advisory_lock(hashtext('zentra-projection'), hashtext($1)) as locked`,
   unlock: `select pg_advisory_unlock(hashtext('zentra-projection'), hashtext($1))`,
-  read: `select position from projection_checkpoints where name = $1`,
-  ensure: `insert into projection_checkpoints (name) values ($1) on conflict (name) do nothing`,
-  advance: `update projection_checkpoints set position = $2, updated_at = now(), last_event_at = $3, error = null, error_position = null where name = $1`,
   fail: `update projection_checkpoints set error = $2, error_position = $3, updated_at = now() where name = $1`,
 };
 
@@ -31,6 +34,8 @@ export class ProjectionRunner {
   private subscription: Subscription | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** Position of the last event applied (the checkpoint this runner expects to find). */
+  private position = 0n;
 
   constructor(
     readonly projection: Projection,
@@ -65,13 +70,16 @@ export class ProjectionRunner {
   }
 
   private async follow(): Promise<void> {
-    await this.pool.query(SQL.ensure, [this.projection.name]);
-    const { rows } = await this.pool.query(SQL.read, [this.projection.name]);
-    const from = BigInt(rows[0].position);
+    this.position = await readCheckpoint(this.pool, this.projection.name);
     this.status = 'running';
-    this.subscription = this.store.subscribeToAll({ afterPosition: from, batchSize: PROJECTION_BATCH_MAX }, (events) => this.applyBatch(events));
+    this.subscription = this.store.subscribeToAll({ afterPosition: this.position, batchSize: batchSize() }, (events) => this.applyBatch(events));
     this.subscription.done.catch(async (error) => {
       if (this.stopped) return;
+      if (error instanceof CheckpointMovedError) {
+        this.log(`projection ${this.projection.name}: ${error.message}; competing for ownership again`);
+        await this.restart();
+        return;
+      }
       this.status = 'failed';
       this.lastError = String(error?.message ?? error);
       this.log(`projection ${this.projection.name} stopped: ${this.lastError}`);
@@ -81,14 +89,9 @@ export class ProjectionRunner {
   private async applyBatch(events: RecordedEvent[]): Promise<void> {
     const tx = await this.pool.connect();
     try {
-      await tx.query('begin');
-      await this.projection.apply(tx, events);
-      const last = events[events.length - 1];
-      await tx.query(SQL.advance, [this.projection.name, last.position.toString(), last.created_at]);
-      await tx.query('commit');
-    } catch (error: any) {
-      await tx.query('rollback').catch(() => undefined);
-      await this.recordFailure(events, error);
+      this.position = await applyCheckpointed(tx, this.projection, this.projection.name, this.position, events);
+    } catch (error) {
+      if (!(error instanceof CheckpointMovedError)) await this.recordFailure(events, error);
       throw error;
     } finally {
       tx.release();
@@ -114,6 +117,7 @@ export class ProjectionRunner {
         }
       }
       await this.pool.query(SQL.fail, [this.projection.name, message, culprit.position.toString()]);
+      this.log(`projection ${this.projection.name} cannot apply event ${culprit.id} at position ${culprit.position}: ${message}`);
     } catch {
       /* the database is unreachable; the runner reports the original error */
     } finally {

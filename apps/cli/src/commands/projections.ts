@@ -1,0 +1,48 @@
+import { Pool } from 'pg';
+import { PostgresEventStore } from '../../../../libs/event-store/src/index.js';
+import { Projection, rebuildProjection, verifyProjection } from '../../../../libs/projection-runtime/src/index.js';
+import { ALL_PROJECTIONS } from '../../../../projections/index.js';
+import { UsageError } from '../args.js';
+
+function chosen(words: string[], options: Record<string, string | true>): readonly Projection[] {
+  if (options.all) return ALL_PROJECTIONS;
+  const name = words[2];
+  if (!name) throw new UsageError(`name a projection (${ALL_PROJECTIONS.map((p) => p.name).join(', ')}) or pass --all`);
+  const projection = ALL_PROJECTIONS.find((p) => p.name === name);
+  if (!projection) throw new UsageError(`unknown projection ${name}; known: ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+  return [projection];
+}
+
+/** `projections rebuild|verify [name|--all]`. */
+export async function projectionsCommand(
+  pool: Pool,
+  words: string[],
+  options: Record<string, string | true>,
+  out: (line: string) => void,
+  err: (line: string) => void,
+): Promise<number> {
+  const action = words[1];
+  const store = new PostgresEventStore(pool);
+  if (action === 'rebuild') {
+    for (const projection of chosen(words, options)) {
+      err(`rebuilding ${projection.name} into shadow tables from position 0`);
+      const result = await rebuildProjection(pool, store, projection, (p) =>
+        err(`  ${p.projection}: position ${p.position}/${p.head}, ${p.applied} events, ${p.events_per_second} events/s, ETA ${p.eta_seconds ?? '?'} s`),
+      );
+      const rate = result.seconds > 0 ? Math.round(result.applied / result.seconds) : result.applied;
+      out(`${projection.name}: rebuilt and swapped at position ${result.position} (${result.applied} events in ${result.seconds.toFixed(1)} s, ${rate} events/s)`);
+    }
+    return 0;
+  }
+  if (action === 'verify') {
+    let differ = 0;
+    for (const projection of chosen(words, options)) {
+      const result = await verifyProjection(pool, store, projection);
+      if (options.json) out(JSON.stringify(result));
+      else out(`${result.projection} @ ${result.position}: live ${result.live_hash}  rebuilt ${result.rebuilt_hash}  ${result.identical ? 'identical' : 'DIFFERENT'}`);
+      if (!result.identical) differ++;
+    }
+    return differ > 0 ? 1 : 0;
+  }
+  throw new UsageError('projections takes rebuild or verify');
+}

@@ -1,0 +1,244 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { createPool } from '../libs/database/src/index.js';
+import { PostgresEventStore } from '../libs/event-store/src/index.js';
+import { Projector } from '../libs/projection-runtime/src/index.js';
+import { ALL_PROJECTIONS } from '../projections/index.js';
+import { TestLedger } from './support/ledger.js';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.resolve(script), ...args], { env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const cli = (url: string, args: string[]) => run('dist/apps/cli/src/main.js', args, { DATABASE_URL: url });
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe('projection workers', () => {
+  it('rebuilds every projection while 8 writers post: reads keep answering, the swap happens, verify passes', async () => {
+    const t = await TestLedger.start();
+    try {
+      const { key, tenantId, funding, accounts } = await t.fundedTenant(8, '1000000');
+      for (let i = 0; i < 300; i++) await t.transfer(key, funding.id, accounts[i % 8].id, '1');
+      let writing = true;
+      let posted = 0;
+      const writers = accounts.map(async (account, i) => {
+        while (writing) {
+          const res = await t.transfer(key, account.id, accounts[(i + 1) % 8].id, '1');
+          expect(res.status).toBe(201);
+          posted++;
+        }
+      });
+      let reads = 0;
+      let lastSeen = 0;
+      const reader = (async () => {
+        while (writing) {
+          const history = await t.request('GET', `/accounts/${accounts[0].id}/entries?limit=1000`, { token: key });
+          expect(history.status).toBe(200);
+          // Never an empty or half-built model: the history only grows.
+          expect(history.body.data.length).toBeGreaterThanOrEqual(lastSeen);
+          lastSeen = history.body.data.length;
+          const account = await t.request('GET', `/accounts/${accounts[0].id}`, { token: key });
+          expect(account.status).toBe(200);
+          reads++;
+        }
+      })();
+      const rebuild = await cli(t.db.url, ['projections', 'rebuild', '--all']);
+      writing = false;
+      await Promise.all([...writers, reader]);
+      expect(rebuild.code).toBe(0);
+      for (const p of ALL_PROJECTIONS) expect(rebuild.stdout).toContain(`${p.name}: rebuilt and swapped at position`);
+      expect(posted).toBeGreaterThan(0);
+      expect(reads).toBeGreaterThan(0);
+      // The rebuilt models keep being followed by the live projector after the swap.
+      const after = await t.transfer(key, funding.id, accounts[0].id, '5');
+      expect((await t.request('GET', `/transactions/${after.body.id}`, { token: key })).status).toBe(200);
+
+      const verify = await cli(t.db.url, ['projections', 'verify', '--all', '--json']);
+      expect(verify.code).toBe(0);
+      const results = verify.stdout.trim().split('\n').map((line) => JSON.parse(line));
+      expect(results.map((r) => r.projection).sort()).toEqual(ALL_PROJECTIONS.map((p) => p.name).sort());
+      for (const r of results) expect(r).toMatchObject({ identical: true, live_hash: r.rebuilt_hash });
+      const compare = await cli(t.db.url, ['replay', '--tenant', tenantId, '--compare']);
+      expect(compare.code).toBe(0);
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('verify detects a tampered read model', async () => {
+    const t = await TestLedger.start();
+    try {
+      const { key, accounts } = await t.fundedTenant(2, '100');
+      await t.request('GET', `/accounts/${accounts[0].id}/entries`, { token: key });
+      await t.query(`update entries set amount = amount + 1 where account_id = $1`, [accounts[0].id]);
+      const verify = await cli(t.db.url, ['projections', 'verify', 'entries']);
+      expect(verify.code).toBe(1);
+      expect(verify.stdout).toContain('DIFFERENT');
+      const others = await cli(t.db.url, ['projections', 'verify', 'accounts']);
+      expect(others.code).toBe(0);
+      expect(others.stdout).toContain('identical');
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('a projector process killed mid-catch-up resumes with nothing lost or applied twice', async () => {
+    const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off', LEDGER_READ_WAIT_MS: '20000' });
+    let child: ChildProcess | null = null;
+    try {
+      const tenant = await t.createTenant();
+      // With no projector, the writes still succeed; reads would wait. Write through the API.
+      const open = async (body: object) =>
+        (await t.request('POST', '/accounts', { token: tenant.key, body: { customer: 'c', currency: 'USD', account_type: 'x', ...body } })).body;
+      const funding = await open({ allow_negative: true });
+      const wallets = [await open({}), await open({})];
+      for (let wave = 0; wave < 20; wave++) {
+        await Promise.all(Array.from({ length: 100 }, (_, i) => t.transfer(tenant.key, funding.id, wallets[i % 2].id, String(1 + i))));
+      }
+      const head = BigInt((await t.query(`select max(global_position)::text as h from events`))[0].h);
+      const startProjector = () => {
+        const c = spawn(process.execPath, [path.resolve('dist/apps/projector/src/main.js')], {
+          env: { ...process.env, DATABASE_URL: t.db.url, LEDGER_PROJECTION_BATCH: '10' },
+          stdio: 'ignore',
+        });
+        return c;
+      };
+      child = startProjector();
+      const midway = await waitFor('a checkpoint between 0 and head', async () => {
+        const rows = await t.query(`select max(position)::text as p from projection_checkpoints where name not like '%@%'`);
+        const p = rows[0]?.p ? BigInt(rows[0].p) : 0n;
+        return p > 0n ? p : null;
+      });
+      child.kill('SIGKILL');
+      await new Promise((r) => child!.once('exit', r));
+      expect(midway < head).toBe(true);
+      child = startProjector();
+      await waitFor('caught up', async () => {
+        const rows = await t.query(`select count(*)::int as n, min(position)::text as p from projection_checkpoints where name not like '%@%'`);
+        return rows[0].n === ALL_PROJECTIONS.length && BigInt(rows[0].p) >= head;
+      }, 60_000);
+      const compare = await cli(t.db.url, ['replay', '--tenant', tenant.id, '--compare']);
+      expect(compare.stdout).toContain('projections agree');
+      expect(compare.code).toBe(0);
+      const verify = await cli(t.db.url, ['projections', 'verify', '--all']);
+      expect(verify.code).toBe(0);
+      const entries = await t.query(`select count(*)::int as n from entries`);
+      expect(entries[0].n).toBe(2000 * 2);
+    } finally {
+      child?.kill('SIGKILL');
+      await t.stop();
+    }
+  });
+
+  it('two projectors race for ownership: one applies each projection, the other takes over when it stops', async () => {
+    const t = await TestLedger.start();
+    const pool = createPool(t.db.url, 10);
+    const store = new PostgresEventStore(pool);
+    const second = new Projector(ALL_PROJECTIONS, store, pool).start();
+    try {
+      await sleep(300);
+      const first = t.ledger.projector!;
+      for (let i = 0; i < ALL_PROJECTIONS.length; i++) {
+        const statuses = [first.runners[i].status, second.runners[i].status].sort();
+        expect(statuses).toEqual(['running', 'waiting_for_ownership']);
+      }
+      await first.stop();
+      await waitFor('takeover', async () => second.runners.every((r) => r.status === 'running'), 10_000);
+      const { key, accounts } = await t.fundedTenant(1, '42');
+      expect((await t.request('GET', `/accounts/${accounts[0].id}`, { token: key })).body.balances.posted).toBe('42');
+    } finally {
+      await second.stop();
+      await store.close();
+      await pool.end();
+      await t.stop();
+    }
+  });
+
+  it('a poison event stops only its projection, is reported with its position, and resumes after a fix', async () => {
+    const t = await TestLedger.start({ LEDGER_READ_WAIT_MS: '1000' });
+    try {
+      const { key, tenantId, accounts } = await t.fundedTenant(1, '10');
+      const pool = createPool(t.db.url, 2);
+      const store = new PostgresEventStore(pool);
+      const head = BigInt((await t.query(`select max(stream_revision)::text as r from events where stream_id = $1`, [`ledger-${tenantId}`]))[0].r);
+      // An account.created the accounts table cannot hold (no customer): a poison event for that projection only.
+      const poison = await store.append(
+        `ledger-${tenantId}`,
+        [{ id: randomUUID(), type: 'account.created', data: { account_id: randomUUID(), customer: null, currency: 'USD', account_type: 'x', normal_balance: 'credit', allow_negative: false, metadata: {}, created_at: new Date().toISOString() }, metadata: { tenant_id: tenantId, actor: 'test', role: 'admin', occurred_at: new Date().toISOString() } }],
+        head,
+      );
+      const health = await waitFor('failed projection in health', async () => {
+        const res = await t.request('GET', '/health');
+        return res.body.projection_lag.accounts.status === 'failed' && res.body;
+      });
+      expect(health.status).toBe('degraded');
+      expect(health.projection_lag.accounts.error).toMatchObject({ position: poison.positions[0].toString() });
+      expect(health.projection_lag.accounts.error.message).toContain('customer');
+      await waitFor('others continue', async () => {
+        const res = await t.request('GET', '/health');
+        return ['entries', 'event_feed', 'balance_history'].every((n) => res.body.projection_lag[n].position === poison.positions[0].toString());
+      });
+      // Never skipped: the checkpoint stays before the poison event.
+      expect(BigInt(health.projection_lag.accounts.position) < poison.positions[0]).toBe(true);
+
+      // The fix (a migration allowing it), then a restart of the projection.
+      await t.query(`alter table accounts alter column customer drop not null`);
+      const runner = t.ledger.projector!.runners.find((r) => r.projection.name === 'accounts')!;
+      await runner.stop();
+      runner.start();
+      await waitFor('recovered', async () => {
+        const res = await t.request('GET', '/health');
+        return res.body.projection_lag.accounts.status === 'ok' && res.body.status === 'ok';
+      });
+      expect((await t.request('GET', `/accounts/${accounts[0].id}`, { token: key })).status).toBe(200);
+      await store.close();
+      await pool.end();
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('reports lag per projection in /health and /metrics when no projector runs', async () => {
+    const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off', LEDGER_READ_WAIT_MS: '200' });
+    process.env.LEDGER_LAG_EVENTS_DEGRADED = '3';
+    try {
+      const tenant = await t.createTenant();
+      for (let i = 0; i < 5; i++) {
+        await t.request('POST', '/accounts', { token: tenant.key, body: { customer: 'c', currency: 'USD', account_type: 'x' } });
+      }
+      const health = await t.request('GET', '/health');
+      expect(health.body.status).toBe('degraded');
+      expect(health.body.projector).toBe('external');
+      expect(BigInt(health.body.projection_lag.accounts.lag_events)).toBeGreaterThanOrEqual(5n);
+      expect(health.body.projection_lag.accounts.status).toBe('lagging');
+      const metrics = await t.request('GET', '/metrics');
+      expect(metrics.body).toMatch(/zentra_projection_lag_events\{projection="accounts"\} [5-9]/);
+      // Read-your-writes cannot be honoured without a projector: a bounded wait, then 503.
+      const read = await t.request('GET', '/accounts', { token: tenant.key });
+      expect(read.status).toBe(503);
+      expect(read.body.error.code).toBe('unavailable');
+    } finally {
+      delete process.env.LEDGER_LAG_EVENTS_DEGRADED;
+      await t.stop();
+    }
+  });
+});
