@@ -83,6 +83,7 @@ export interface BalanceReleasedData {
   reason: ReleaseReason;
   /** What went back from pending to available. */
   amount: string;
+  currency: string;
   account_id: string;
   destination_account_id: string;
   /** Free text an operator gave with a release. */

@@ -186,6 +186,7 @@ function released(
       hold_id: hold.id,
       reason,
       amount: amount.toString(),
+      currency: hold.currency,
       account_id: source.id,
       destination_account_id: destination.id,
       note,

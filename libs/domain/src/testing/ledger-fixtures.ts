@@ -202,6 +202,7 @@ export interface RecordedRelease {
   account_id: string;
   destination_account_id: string;
   amount: string;
+  currency?: string;
   note?: string | null;
   source_balance_after: BalanceAfter;
   destination_balance_after: BalanceAfter;
@@ -213,6 +214,7 @@ export function holdReleased(hold_id: string, reason: ReleaseReason, release: Re
     hold_id,
     reason,
     amount: release.amount,
+    currency: release.currency ?? USD,
     account_id: release.account_id,
     destination_account_id: release.destination_account_id,
     note: release.note ?? null,
