@@ -3,6 +3,8 @@ import { accountsProjection } from './accounts/accounts.projection.js';
 import { auditLogProjection } from './audit-log/audit-log.projection.js';
 import { entriesProjection } from './entries/entries.projection.js';
 import { balanceHistoryProjection } from './balance-history/balance-history.projection.js';
+import { reconciliationProjection } from './reconciliation/reconciliation.projection.js';
+import { trialBalanceProjection } from './trial-balance/trial-balance.projection.js';
 import { holdsProjection } from './holds/holds.projection.js';
 import { eventFeedProjection } from './event-feed/event-feed.projection.js';
 import { transactionsProjection } from './transactions/transactions.projection.js';
@@ -15,4 +17,6 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   auditLogProjection,
   holdsProjection,
   balanceHistoryProjection,
+  trialBalanceProjection,
+  reconciliationProjection,
 ];

@@ -115,15 +115,18 @@ describe('projection workers', () => {
         await Promise.all(Array.from({ length: 100 }, (_, i) => t.transfer(tenant.key, funding.id, wallets[i % 2].id, String(1 + i))));
       }
       const head = BigInt((await t.query(`select max(global_position)::text as h from events`))[0].h);
+      let projectorOutput = '';
       const startProjector = () => {
         const c = spawn(process.execPath, [path.resolve('dist/apps/projector/src/main.js')], {
           env: { ...process.env, DATABASE_URL: t.db.url, LEDGER_PROJECTION_BATCH: '10' },
-          stdio: 'ignore',
+          stdio: ['ignore', 'pipe', 'pipe'],
         });
+        c.stdout!.on('data', (chunk) => (projectorOutput += chunk));
+        c.stderr!.on('data', (chunk) => (projectorOutput += chunk));
         return c;
       };
       child = startProjector();
-      const midway = await waitFor('a checkpoint between 0 and head', async () => {
+      const midway = await waitFor(`a checkpoint between 0 and head (projector said: ${projectorOutput})`, async () => {
         const rows = await t.query(`select max(position)::text as p from projection_checkpoints where name not like '%@%'`);
         const p = rows[0]?.p ? BigInt(rows[0].p) : 0n;
         return p > 0n ? p : null;
@@ -153,7 +156,7 @@ describe('projection workers', () => {
     const t = await TestLedger.start();
     const pool = createPool(t.db.url, 10);
     const store = new PostgresEventStore(pool);
-    const second = new Projector(ALL_PROJECTIONS, store, pool).start();
+    const second = new Projector(ALL_PROJECTIONS, store, pool, t.db.url).start();
     try {
       await sleep(300);
       const first = t.ledger.projector!;

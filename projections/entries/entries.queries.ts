@@ -49,3 +49,24 @@ export async function entriesPage(pool: Pool, accountId: string, after: EntryCur
     cursor: { position: BigInt(row.position), entry_index: row.entry_index },
   }));
 }
+
+/** An account's entries posted within [from, to), with their transaction's reference: input for statement matching. */
+export async function entriesForMatching(pool: Pool, accountId: string, from: string, to: string) {
+  const { rows } = await pool.query({
+    name: 'entries_for_matching',
+    text: `select e.id, e.transaction_id, e.direction, e.amount, e.currency, e.posted_at, t.reference
+             from entries e left join transactions t on t.id = e.transaction_id
+            where e.account_id = $1 and e.posted_at >= $2 and e.posted_at < $3
+            order by e.position, e.entry_index`,
+    values: [accountId, from, to],
+  });
+  return rows.map((r) => ({
+    id: r.id as string,
+    transaction_id: r.transaction_id as string,
+    direction: r.direction as 'debit' | 'credit',
+    amount: BigInt(r.amount),
+    currency: r.currency as string,
+    posted_at: new Date(r.posted_at).toISOString(),
+    reference: (r.reference as string | null) ?? null,
+  }));
+}

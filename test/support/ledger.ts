@@ -34,6 +34,8 @@ export class TestLedger {
       PORT: '0',
       HOST: '127.0.0.1',
       LEDGER_LOG: 'silent',
+      LEDGER_RECONCILE_INTERVAL_MINUTES: '0',
+      LEDGER_MASTER_KEY: 'test-master-key-0123456789',
       ...env,
     });
     const ledger = await startLedger(config, () => undefined);

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
-import { ErrorFilter, toApiError } from './http/error.filter.js';
+import { ErrorFilter, intentOf, refusalState, toApiError } from './http/error.filter.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
@@ -48,7 +48,15 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
   });
 
   app.useGlobalPipes(validationPipe());
-  app.useGlobalFilters(new ErrorFilter());
+  app.useGlobalFilters(
+    new ErrorFilter(async (request, error) => {
+      // Refusals the writer already recorded (decision stage) are not recorded twice.
+      const intent = intentOf(request);
+      const principal = request.principal;
+      if (!intent || principal?.kind !== 'api_key' || (error.status >= 404 && error.status < 500 && error.code !== 'forbidden')) return;
+      await runtime.intents.record(principal.tenant_id, intent, refusalState(error));
+    }),
+  );
   app.enableShutdownHooks([]);
 
   const document = SwaggerModule.createDocument(

@@ -4,7 +4,9 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditLogController } from './audit/audit-log.controller.js';
 import { EventsController } from './events/events.controller.js';
+import { EvidenceModule } from './evidence/evidence.module.js';
 import { HoldsModule } from './holds/holds.module.js';
+import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { AuthGuard } from './http/auth.guard.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { OperationsController } from './operations/operations.controller.js';
@@ -32,7 +34,7 @@ export class AppModule {
   static forRoot(runtime: LedgerRuntime, metrics: LedgerMetrics): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule],
+      imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule, ReconciliationModule, EvidenceModule],
       controllers: [TenantsController, EventsController, AuditLogController, OperationsController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

@@ -1,13 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
-import { createPool, DatabaseHandle, LedgerConfig, openDatabase, runMigrations } from '../../../libs/database/src/index.js';
+import { createPool, DatabaseHandle, LedgerConfig, openDatabase, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
 import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
 import { Projector } from '../../../libs/projection-runtime/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { ALL_PROJECTIONS } from '../../../projections/index.js';
 import { createApiApp } from './api-app.js';
 import { HoldExpirySweeper } from './holds/hold-expiry.sweeper.js';
+import { ReconciliationScheduler } from './reconciliation/reconciliation.scheduler.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
 
 export interface RunningLedger {
@@ -28,6 +29,7 @@ export interface RunningLedger {
  * in-process projector (unless LEDGER_PROJECTOR=off) and the HTTP API.
  */
 export async function startLedger(config: LedgerConfig, log: (line: string) => void): Promise<RunningLedger> {
+  config = { ...config, masterKey: resolveMasterKey(config) };
   const database = await openDatabase(config, log);
   let pool: Pool | null = null;
   try {
@@ -37,8 +39,9 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
     const adminTokenGenerated = !config.adminToken;
     const adminToken = config.adminToken ?? `zl_admin_${randomBytes(24).toString('base64url')}`;
     const runtime = new LedgerRuntime(config, pool, store, adminToken);
-    const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, log).start() : null;
+    const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, database.url, log).start() : null;
     const sweeper = new HoldExpirySweeper(pool, runtime.writers, config.holdSweepIntervalMs, log).start();
+    const reconciler = new ReconciliationScheduler(pool, store, config.reconcileIntervalMinutes, log).start();
     const app = await createApiApp(runtime);
     await app.listen({ port: config.port, host: config.host });
     const address = app.getHttpServer().address();
@@ -55,7 +58,9 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
       shutdown: async () => {
         await app.close();
         await sweeper.stop();
+        await reconciler.stop();
         await runtime.writers.drain();
+        await runtime.signer.stop();
         await projector?.stop();
         await store.close();
         await openPool.end();

@@ -1,7 +1,9 @@
-import { loadConfig, runMigrations } from '../../../libs/database/src/index.js';
+import { loadConfig, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { parseArgs, UsageError } from './args.js';
+import { exportCommand, verifyCommand } from './commands/export-verify.js';
 import { projectionsCommand } from './commands/projections.js';
+import { reconcileCommand } from './commands/reconcile.js';
 import { replayCommand } from './commands/replay.js';
 import { connect } from './database.js';
 
@@ -14,6 +16,12 @@ commands:
              rebuild into shadow tables from position 0 while the live model serves, then swap atomically
   projections verify [name|--all] [--json]
              hash the live model and a fresh rebuild at the same position; exit 1 if they differ
+  reconcile --tenant <id> [--json]
+             drift check: every account recomputed from the log vs the read models, recorded as a run; exit 1 on mismatch
+  export --tenant <id> [--until <time|position>]
+             the tenant's events with hashes as JSON lines, closed by the signed chain head
+  verify <bundle.jsonl> --public-key <file>
+             check an export's hash chain and signature, offline (no database); exit 1 at the first broken link
   status     the log head and every projection's checkpoint
   migrate    apply pending migrations
 Uses DATABASE_URL, or the embedded PostgreSQL in LEDGER_DATA_DIR (the running service's, or started for the command).`;
@@ -25,10 +33,11 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command || options.help ? 0 : 2;
   }
-  if (!['replay', 'projections', 'status', 'migrate'].includes(command)) {
+  if (!['replay', 'projections', 'reconcile', 'export', 'verify', 'status', 'migrate'].includes(command)) {
     console.error(`unknown command: ${command}\n${USAGE}`);
     return 2;
   }
+  if (command === 'verify') return verifyCommand(words, options, (line) => console.log(line));
   const config = loadConfig();
   const db = await connect(config, (line) => console.error(`[cli] ${line}`));
   try {
@@ -36,6 +45,10 @@ async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'replay':
         return await replayCommand(db.pool, options, (line) => console.log(line), (line) => console.error(line));
+      case 'export':
+        return await exportCommand(db.pool, resolveMasterKey(config), options, (line) => process.stdout.write(`${line}\n`));
+      case 'reconcile':
+        return await reconcileCommand(db.pool, options, (line) => console.log(line));
       case 'projections':
         return await projectionsCommand(db.pool, words, options, (line) => console.log(line), (line) => console.error(line));
       case 'status': {
@@ -54,7 +67,8 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  // Let piped output (an export) drain before exiting.
+  (code) => process.stdout.write('', () => process.exit(code)),
   (error) => {
     console.error(error instanceof UsageError ? `${error.message}\n${USAGE}` : (error?.message ?? error));
     process.exit(error instanceof UsageError ? 2 : 1);

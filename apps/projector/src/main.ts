@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   await runMigrations(url, ALL_MIGRATIONS);
   const pool = createPool(url, 10);
   const store = new PostgresEventStore(pool);
-  const projector = new Projector(ALL_PROJECTIONS, store, pool, (line) => console.log(`[projector] ${line}`)).start();
+  const projector = new Projector(ALL_PROJECTIONS, store, pool, url, (line) => console.log(`[projector] ${line}`)).start();
   console.log(`[projector] running ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
   const stop = async () => {
     await projector.stop();

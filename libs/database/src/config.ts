@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Service configuration, read from the environment once at start. */
@@ -7,12 +9,16 @@ export interface LedgerConfig {
   databaseUrl: string | null;
   dataDir: string;
   adminToken: string | null;
+  /** Seals tenants' private signing keys (LEDGER_MASTER_KEY; for the embedded default kept in LEDGER_DATA_DIR). */
+  masterKey: string;
   projectorEnabled: boolean;
   /** How long a read waits for projections to reach the caller's last write. */
   readYourWritesTimeoutMs: number;
   poolSize: number;
   /** How often expired holds are swept (released with reason `expired`). */
   holdSweepIntervalMs: number;
+  /** Scheduled drift checks of every tenant; 0 turns them off. */
+  reconcileIntervalMinutes: number;
   logLevel: 'silent' | 'info';
 }
 
@@ -30,10 +36,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     databaseUrl: env.DATABASE_URL || null,
     dataDir: path.resolve(env.LEDGER_DATA_DIR || './.data'),
     adminToken: env.LEDGER_ADMIN_TOKEN || null,
+    masterKey: env.LEDGER_MASTER_KEY || '',
     projectorEnabled: (env.LEDGER_PROJECTOR ?? 'on') !== 'off',
     readYourWritesTimeoutMs: intFrom(env.LEDGER_READ_WAIT_MS, 5000, 'LEDGER_READ_WAIT_MS'),
     poolSize: intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE'),
     holdSweepIntervalMs: intFrom(env.LEDGER_HOLD_SWEEP_MS, 1000, 'LEDGER_HOLD_SWEEP_MS'),
+    reconcileIntervalMinutes: intFrom(env.LEDGER_RECONCILE_INTERVAL_MINUTES, 60, 'LEDGER_RECONCILE_INTERVAL_MINUTES'),
     logLevel: env.LEDGER_LOG === 'silent' ? 'silent' : 'info',
   };
+}
+
+/**
+ * LEDGER_MASTER_KEY, or for the embedded default a key generated once and kept (0600) in
+ * LEDGER_DATA_DIR next to the database it protects. With DATABASE_URL it must be given.
+ */
+export function resolveMasterKey(config: LedgerConfig): string {
+  if (config.masterKey) return config.masterKey;
+  if (config.databaseUrl) {
+    throw new Error('LEDGER_MASTER_KEY is required with DATABASE_URL (it seals the tenants\' signing keys)');
+  }
+  const file = path.join(config.dataDir, 'master.key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(config.dataDir, { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, key, { mode: 0o600 });
+  return key;
 }

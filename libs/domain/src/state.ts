@@ -13,6 +13,7 @@ export interface EventEnvelopeMeta {
   idempotency_key?: string | null;
   request_hash?: string | null;
   occurred_at?: string;
+  hash?: string;
 }
 
 /**
@@ -49,6 +50,8 @@ export interface LedgerState {
   revision: bigint;
   /** occurred_at of the last event: the writer never lets a tenant's log time go backwards. */
   last_occurred_at: string | null;
+  /** hash of the last event: the next event's prev_hash (the tenant's hash chain). */
+  chain_head: string | null;
   accounts: KeyValue<Account>;
   transactions: KeyValue<PostedTransaction>;
   holds: KeyValue<Hold>;
@@ -62,7 +65,7 @@ export interface KeyValue<V> {
 }
 
 export function initialState(): LedgerState {
-  return { revision: -1n, last_occurred_at: null, accounts: new Map(), transactions: new Map(), holds: new Map(), idempotency: new Map() };
+  return { revision: -1n, last_occurred_at: null, chain_head: null, accounts: new Map(), transactions: new Map(), holds: new Map(), idempotency: new Map() };
 }
 
 /**
@@ -157,6 +160,7 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
   }
   rememberIdempotencyKey(state, revision, meta);
   if (meta.occurred_at) state.last_occurred_at = meta.occurred_at;
+  if (meta.hash) state.chain_head = meta.hash;
   state.revision = revision;
   return state;
 }

@@ -5,3 +5,4 @@ export * from './projection-lag.js';
 export * from './projector.js';
 export * from './checkpointed-apply.js';
 export * from './rebuild.js';
+export * from './ownership.js';

@@ -1,6 +1,7 @@
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
 import { EventStore, RecordedEvent, Subscription } from '../../event-store/src/index.js';
 import { applyCheckpointed, CheckpointMovedError, readCheckpoint } from './checkpointed-apply.js';
+import { OwnershipSession } from './ownership.js';
 import { Projection } from './projection.js';
 
 /** Events applied per transaction. */
@@ -14,8 +15,6 @@ function batchSize(): number {
 const OWNERSHIP_RETRY_MS = 1000;
 
 const SQL = {
-  tryLock: `select pg_try_advisory_lock(hashtext('zentra-projection'), hashtext($1)) as locked`,
-  unlock: `select pg_advisory_unlock(hashtext('zentra-projection'), hashtext($1))`,
   fail: `update projection_checkpoints set error = $2, error_position = $3, updated_at = now() where name = $1`,
 };
 
@@ -30,7 +29,8 @@ export type RunnerStatus = 'waiting_for_ownership' | 'running' | 'failed' | 'sto
 export class ProjectionRunner {
   status: RunnerStatus = 'stopped';
   lastError: string | null = null;
-  private lockClient: PoolClient | null = null;
+  private owned = false;
+  private forgetLostListener: (() => void) | null = null;
   private subscription: Subscription | null = null;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -41,6 +41,7 @@ export class ProjectionRunner {
     readonly projection: Projection,
     private readonly store: EventStore,
     private readonly pool: Pool,
+    private readonly locks: OwnershipSession,
     private readonly log: (line: string) => void = () => undefined,
   ) {}
 
@@ -53,18 +54,21 @@ export class ProjectionRunner {
     if (this.stopped) return;
     this.status = 'waiting_for_ownership';
     try {
-      const client = this.lockClient ?? (await this.pool.connect());
-      this.lockClient = client;
-      const { rows } = await client.query(SQL.tryLock, [this.projection.name]);
-      if (!rows[0].locked) {
+      const locked = await this.locks.tryLock(this.projection.name);
+      if (this.stopped) {
+        // stop() ran while we were asking: give the lock back rather than keep it unowned.
+        if (locked) await this.locks.unlock(this.projection.name);
+        return;
+      }
+      if (!locked) {
         this.retryTimer = setTimeout(() => void this.acquire(), OWNERSHIP_RETRY_MS);
         return;
       }
-      // Losing the lock connection means losing ownership: stop and compete again.
-      client.once('error', () => void this.restart());
+      this.owned = true;
+      // Losing the lock session means losing ownership: stop and compete again.
+      this.forgetLostListener = this.locks.onLost(() => void this.restart());
       await this.follow();
-    } catch (error) {
-      this.releaseLockClient(true);
+    } catch {
       if (!this.stopped) this.retryTimer = setTimeout(() => void this.acquire(), OWNERSHIP_RETRY_MS);
     }
   }
@@ -135,16 +139,10 @@ export class ProjectionRunner {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     if (this.subscription) await this.subscription.stop();
     this.subscription = null;
-    if (this.lockClient) {
-      await this.lockClient.query(SQL.unlock, [this.projection.name]).catch(() => undefined);
-      this.releaseLockClient(false);
-    }
+    this.forgetLostListener?.();
+    this.forgetLostListener = null;
+    if (this.owned) await this.locks.unlock(this.projection.name);
+    this.owned = false;
     this.status = 'stopped';
-  }
-
-  private releaseLockClient(destroy: boolean): void {
-    if (!this.lockClient) return;
-    this.lockClient.release(destroy);
-    this.lockClient = null;
   }
 }

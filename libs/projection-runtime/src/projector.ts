@@ -1,14 +1,18 @@
 import { Pool } from 'pg';
 import { EventStore } from '../../event-store/src/index.js';
 import { Projection } from './projection.js';
+import { OwnershipSession } from './ownership.js';
 import { ProjectionRunner } from './projection-runner.js';
 
 /** All read models of a process: one runner each, competing for ownership with other processes. */
 export class Projector {
   readonly runners: ProjectionRunner[];
+  private readonly locks: OwnershipSession;
 
-  constructor(projections: readonly Projection[], store: EventStore, pool: Pool, log: (line: string) => void = () => undefined) {
-    this.runners = projections.map((p) => new ProjectionRunner(p, store, pool, log));
+  /** `url`: the database the advisory locks are taken in (the pool's). */
+  constructor(projections: readonly Projection[], store: EventStore, pool: Pool, url: string, log: (line: string) => void = () => undefined) {
+    this.locks = new OwnershipSession(url);
+    this.runners = projections.map((p) => new ProjectionRunner(p, store, pool, this.locks, log));
   }
 
   start(): this {
@@ -18,5 +22,6 @@ export class Projector {
 
   async stop(): Promise<void> {
     await Promise.all(this.runners.map((r) => r.stop()));
+    await this.locks.close();
   }
 }

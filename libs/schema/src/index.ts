@@ -7,6 +7,9 @@ import { TransactionsReadModel1700000000400 } from '../../../projections/transac
 import { EventFeedReadModel1700000000500 } from '../../../projections/event-feed/event-feed.migration.js';
 import { HoldsReadModel1700000000700 } from '../../../projections/holds/holds.migration.js';
 import { BalanceHistoryReadModel1700000000800 } from '../../../projections/balance-history/balance-history.migration.js';
+import { TrialBalanceReadModel1700000000900 } from '../../../projections/trial-balance/trial-balance.migration.js';
+import { ReconciliationReadModel1700000001000 } from '../../../projections/reconciliation/reconciliation.migration.js';
+import { Intents1700000001100 } from '../../audit/src/intents.migration.js';
 import { AuditLogReadModel1700000000600 } from '../../../projections/audit-log/audit-log.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
@@ -21,4 +24,7 @@ export const ALL_MIGRATIONS = [
   AuditLogReadModel1700000000600,
   HoldsReadModel1700000000700,
   BalanceHistoryReadModel1700000000800,
+  TrialBalanceReadModel1700000000900,
+  ReconciliationReadModel1700000001000,
+  Intents1700000001100,
 ];

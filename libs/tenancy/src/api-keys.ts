@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Pool } from 'pg';
+import { generateTenantKeys, MasterKey } from '../../audit/src/index.js';
 import { Principal, Role } from './roles.js';
 
 const KEY_PREFIX = 'zl_';
@@ -8,7 +9,7 @@ const KEY_CACHE_TTL_MS = 30_000;
 const KEY_CACHE_MAX = 10_000;
 
 const SQL = {
-  insertTenant: `insert into tenants (id, name) values ($1, $2) returning created_at`,
+  insertTenant: `insert into tenants (id, name, public_key, private_key_sealed) values ($1, $2, $3, $4) returning created_at`,
   insertKey: `insert into api_keys (id, tenant_id, role, name, key_hash, key_prefix) values ($1, $2, $3, $4, $5, $6)`,
   byHash: `select id, tenant_id, role from api_keys where key_hash = $1 and revoked_at is null`,
 };
@@ -31,6 +32,7 @@ export class ApiKeyService {
   constructor(
     private readonly pool: Pool,
     private readonly adminToken: string,
+    private readonly masterKey: MasterKey,
   ) {}
 
   async createTenant(name: string): Promise<{ id: string; name: string; created_at: string; api_key: IssuedKey }> {
@@ -38,7 +40,8 @@ export class ApiKeyService {
     try {
       await client.query('begin');
       const id = randomUUID();
-      const { rows } = await client.query(SQL.insertTenant, [id, name]);
+      const keys = generateTenantKeys();
+      const { rows } = await client.query(SQL.insertTenant, [id, name, keys.publicKeyPem, this.masterKey.encrypt(keys.privateKeyPem)]);
       const apiKey = await this.insertKey(client, id, 'admin', 'bootstrap admin');
       await client.query('commit');
       return { id, name, created_at: new Date(rows[0].created_at).toISOString(), api_key: apiKey };

@@ -13,6 +13,7 @@ import {
 import { EventStore, NewEvent, RecordedEvent, WrongExpectedVersionError } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope.js';
 import { CopyOnWriteMap } from './copy-on-write-map.js';
+import { eventHash, GENESIS_HASH } from '../../audit/src/index.js';
 
 /** At most this many queued commands are decided and appended together (group commit). */
 export const GROUP_COMMANDS_MAX = 1024;
@@ -52,6 +53,7 @@ function fork(state: LedgerState): WorkingState {
   return {
     revision: state.revision,
     last_occurred_at: state.last_occurred_at,
+    chain_head: state.chain_head,
     accounts: new CopyOnWriteMap(state.accounts as Map<string, any>),
     transactions: new CopyOnWriteMap(state.transactions as Map<string, any>),
     holds: new CopyOnWriteMap(state.holds as Map<string, any>),
@@ -66,6 +68,7 @@ function commit(working: WorkingState, state: LedgerState): void {
   working.idempotency.commit();
   state.revision = working.revision;
   state.last_occurred_at = working.last_occurred_at;
+  state.chain_head = working.chain_head;
 }
 
 /**
@@ -222,22 +225,21 @@ function plan(working: WorkingState, pending: Pending): Planned {
   const decision = decide(working, envelope.command, ctx);
   if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
 
-  const events: NewEvent[] = decision.map((event) => ({
-    id: randomUUID(),
-    type: event.type,
-    data: event.data,
-    metadata: {
+  // Each event is linked into the tenant's hash chain as it is decided, in stream order.
+  const events: NewEvent[] = [];
+  for (const event of decision) {
+    const metadata: Record<string, unknown> = {
       tenant_id: envelope.tenant_id,
       ...envelope.metadata,
       idempotency_key: envelope.idempotency_key,
       request_hash: envelope.request_hash,
       occurred_at: ctx.now,
       command: envelope.command.type,
-    },
-  }));
-  for (const event of events) {
-    const revision = working.revision + 1n;
-    evolve(working, { type: event.type, data: event.data } as LedgerEvent, revision, event.metadata);
+      prev_hash: working.chain_head ?? GENESIS_HASH,
+    };
+    metadata.hash = eventHash(event.type, event.data, metadata, metadata.prev_hash as string);
+    events.push({ id: randomUUID(), type: event.type, data: event.data, metadata });
+    evolve(working, event, working.revision + 1n, metadata);
   }
   return { kind: 'new', pending, events, first: 0 };
 }

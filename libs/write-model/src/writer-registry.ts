@@ -1,4 +1,4 @@
-import { EventStore } from '../../event-store/src/index.js';
+import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
 import { TenantWriter } from './tenant-writer.js';
 
@@ -9,8 +9,8 @@ export class WriterRegistry {
 
   constructor(
     private readonly store: EventStore,
-    /** Told the last position of every accepted command (read-your-writes bookkeeping). */
-    private readonly onAppended: (tenantId: string, position: bigint) => void = () => undefined,
+    /** Told the last event of every accepted command (read-your-writes, chain-head signing). */
+    private readonly onAppended: (tenantId: string, last: RecordedEvent) => void = () => undefined,
   ) {}
 
   async submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
@@ -22,7 +22,7 @@ export class WriterRegistry {
     }
     const outcome = await writer.submit(envelope);
     if (outcome.kind === 'accepted' && outcome.events.length > 0) {
-      this.onAppended(envelope.tenant_id, outcome.events[outcome.events.length - 1].position);
+      this.onAppended(envelope.tenant_id, outcome.events[outcome.events.length - 1]);
     }
     return outcome;
   }

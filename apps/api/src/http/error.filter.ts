@@ -4,6 +4,7 @@ import { EventStoreUnavailableError } from '../../../../libs/event-store/src/ind
 import { isConnectionError } from '../../../../libs/database/src/errors.js';
 import { WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
 import { ApiError } from './api-error.js';
+import { LedgerRequest } from './request-context.js';
 
 function envelope(error: ApiError) {
   return { error: { code: error.code, message: error.message, details: error.details } };
@@ -32,14 +33,34 @@ export function toApiError(exception: unknown): ApiError {
   return new ApiError(500, 'internal', 'internal error', {});
 }
 
+const REFUSAL_STAGE = (status: number) => (status === 400 ? 'validation' : status === 401 || status === 403 ? 'control' : status >= 500 ? 'storage' : 'decision');
+
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  /** `onRefused` records where an intent stopped (the trace of GET /intents/:id). */
+  constructor(private readonly onRefused: (request: LedgerRequest, error: ApiError) => Promise<void> = async () => undefined) {}
+
+  async catch(exception: unknown, host: ArgumentsHost): Promise<void> {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<LedgerRequest>();
     const error = toApiError(exception);
     if (error.status >= 500) this.logger.error((exception as Error)?.stack ?? String(exception));
+    await this.onRefused(request, error).catch(() => undefined);
     void reply.status(error.status).header('content-type', 'application/json').send(envelope(error));
   }
+}
+
+/** The intent id of a request, from `X-Intent-Id` or the body's `intent_id`. */
+export function intentOf(request: LedgerRequest): string | null {
+  const header = request.headers['x-intent-id'];
+  const fromHeader = Array.isArray(header) ? header[0] : header;
+  const fromBody = (request.body as { intent_id?: unknown } | undefined)?.intent_id;
+  const intent = fromHeader ?? (typeof fromBody === 'string' ? fromBody : null);
+  return intent && intent.length <= 255 ? intent : null;
+}
+
+export function refusalState(error: ApiError) {
+  return { state: 'refused' as const, at: new Date().toISOString(), stage: REFUSAL_STAGE(error.status), code: error.code, message: error.message };
 }

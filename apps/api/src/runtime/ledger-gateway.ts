@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { RecordedEvent } from '../../../../libs/event-store/src/index.js';
 import { LedgerState } from '../../../../libs/domain/src/index.js';
-import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { CommandEnvelope, CommandOutcome } from '../../../../libs/write-model/src/index.js';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { ApiError, fromDomainError } from '../http/api-error.js';
 import { LedgerRuntime } from './ledger-runtime.js';
@@ -26,13 +26,40 @@ export class LedgerGateway {
   constructor(private readonly runtime: LedgerRuntime) {}
 
   async submit(envelope: CommandEnvelope): Promise<Accepted> {
+    const intent = envelope.metadata.intent_id;
+    if (intent) {
+      const at = new Date().toISOString();
+      await this.runtime.intents.record(
+        envelope.tenant_id,
+        intent,
+        { state: 'accepted', at, command: envelope.command.type, request_id: envelope.metadata.request_id },
+        { state: 'controlled', at, policy: envelope.metadata.policy, actor: envelope.metadata.actor, role: envelope.metadata.role },
+      );
+    }
     const outcome = await this.runtime.writers.submit(envelope);
+    if (intent) await this.recordOutcome(envelope.tenant_id, intent, outcome);
     if (outcome.kind === 'rejected') {
       const accountId = outcome.error.details.account_id;
       if (outcome.error.code === 'not_found' && typeof accountId === 'string') await this.auditIfForeign(envelope, accountId);
       throw fromDomainError(outcome.error);
     }
     return outcome;
+  }
+
+  private async recordOutcome(tenantId: string, intent: string, outcome: CommandOutcome): Promise<void> {
+    const at = new Date().toISOString();
+    if (outcome.kind === 'rejected') {
+      await this.runtime.intents.record(tenantId, intent, { state: 'refused', at, stage: 'decision', code: outcome.error.code, message: outcome.error.message });
+      return;
+    }
+    await this.runtime.intents.record(tenantId, intent, {
+      state: 'ledgered',
+      at,
+      replayed: outcome.replayed,
+      event_ids: outcome.events.map((e) => e.id),
+      positions: outcome.events.map((e) => e.position.toString()),
+      stream_revision: outcome.events.length ? outcome.events[outcome.events.length - 1].revision.toString() : null,
+    });
   }
 
   /** A command naming another tenant's account is refused as not_found, and the attempt is audited. */

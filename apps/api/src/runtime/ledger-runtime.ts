@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { LedgerConfig } from '../../../../libs/database/src/index.js';
 import { EventStore } from '../../../../libs/event-store/src/index.js';
+import { ChainHeadSigner, IntentTrace, MasterKey } from '../../../../libs/audit/src/index.js';
 import { ApiKeyService } from '../../../../libs/tenancy/src/index.js';
 import { WriterRegistry } from '../../../../libs/write-model/src/index.js';
 import { AccessAudit } from '../audit/access-audit.js';
@@ -15,6 +16,10 @@ export class LedgerRuntime {
   readonly keys: ApiKeyService;
   readonly watermark: ProjectionWatermark;
   readonly audit: AccessAudit;
+  readonly masterKey: MasterKey;
+  /** Signs tenants' chain heads (per append batch, coalesced under load, and on demand). */
+  readonly signer: ChainHeadSigner;
+  readonly intents: IntentTrace;
 
   constructor(
     readonly config: LedgerConfig,
@@ -23,8 +28,14 @@ export class LedgerRuntime {
     readonly adminToken: string,
   ) {
     this.watermark = new ProjectionWatermark(pool, config.readYourWritesTimeoutMs);
-    this.writers = new WriterRegistry(store, (tenantId, position) => this.watermark.wrote(tenantId, position));
-    this.keys = new ApiKeyService(pool, adminToken);
+    this.masterKey = new MasterKey(config.masterKey);
+    this.signer = new ChainHeadSigner(pool, this.masterKey).start();
+    this.writers = new WriterRegistry(store, (tenantId, last) => {
+      this.watermark.wrote(tenantId, last.position);
+      this.signer.appended({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: String(last.metadata.hash) });
+    });
+    this.keys = new ApiKeyService(pool, adminToken, this.masterKey);
+    this.intents = new IntentTrace(pool);
     this.audit = new AccessAudit(store, (tenantId, position) => this.watermark.wrote(tenantId, position));
   }
 }

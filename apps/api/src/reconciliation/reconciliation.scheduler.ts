@@ -1,0 +1,53 @@
+import { Pool } from 'pg';
+import { EventStore } from '../../../../libs/event-store/src/index.js';
+import { recordDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
+
+/**
+ * Runs the drift check for every tenant every N minutes (LEDGER_RECONCILE_INTERVAL_MINUTES,
+ * 0 = off). With several API processes, an advisory lock lets one of them run each round.
+ */
+export class ReconciliationScheduler {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly store: EventStore,
+    private readonly intervalMinutes: number,
+    private readonly log: (line: string) => void = () => undefined,
+  ) {}
+
+  start(): this {
+    if (this.intervalMinutes <= 0) return this;
+    this.timer = setInterval(() => {
+      if (!this.running) this.running = this.round().finally(() => (this.running = null));
+    }, this.intervalMinutes * 60_000);
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+
+  async round(): Promise<void> {
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query(`select pg_try_advisory_lock(hashtext('zentra-reconcile')) as locked`);
+      if (!rows[0].locked) return;
+      try {
+        const tenants = await client.query(`select distinct tenant_id from accounts`);
+        for (const { tenant_id } of tenants.rows) {
+          const run = await recordDriftCheck(this.pool, this.store, tenant_id, 'schedule');
+          if (run.report.status !== 'balanced') this.log(`reconciliation: tenant ${tenant_id} has ${run.report.mismatches.length} mismatching accounts (run ${run.run_id})`);
+        }
+      } finally {
+        await client.query(`select pg_advisory_unlock(hashtext('zentra-reconcile'))`);
+      }
+    } catch (error) {
+      this.log(`scheduled reconciliation failed: ${(error as Error).message}`);
+    } finally {
+      client.release();
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../../domain/src/index.js';
+
+/** prev_hash of a tenant stream's first event. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/**
+ * The link of one event in its tenant's chain: SHA-256 over the canonical JSON (sorted keys,
+ * bigints as strings) of the event's type, data and metadata without `hash`, and the previous
+ * event's hash. Changing any byte of any earlier event changes every hash after it.
+ */
+export function eventHash(type: string, data: unknown, metadata: Record<string, unknown>, prevHash: string): string {
+  const { hash: _ignored, ...withoutHash } = metadata;
+  return createHash('sha256').update(canonicalJson({ type, data, metadata: withoutHash, prev_hash: prevHash })).digest('hex');
+}
+
+export interface ChainLink {
+  position: bigint | string;
+  id: string;
+  type: string;
+  data: unknown;
+  metadata: Record<string, unknown>;
+}
+
+export type ChainCheck = { ok: true; head: string; events: number } | { ok: false; position: string; event_id: string; reason: string; events: number };
+
+/** Walks a chain from `prevHash` and reports the first event whose links do not hold. */
+export function verifyChain(links: Iterable<ChainLink>, prevHash = GENESIS_HASH): ChainCheck {
+  let previous = prevHash;
+  let events = 0;
+  for (const link of links) {
+    const broken = (reason: string): ChainCheck => ({ ok: false, position: String(link.position), event_id: link.id, reason, events });
+    if (link.metadata.prev_hash !== previous) return broken(`prev_hash ${String(link.metadata.prev_hash)} does not continue the chain at ${previous}`);
+    const expected = eventHash(link.type, link.data, link.metadata, previous);
+    if (link.metadata.hash !== expected) return broken(`hash ${String(link.metadata.hash)} does not match the event's content (${expected})`);
+    previous = expected;
+    events++;
+  }
+  return { ok: true, head: previous, events };
+}

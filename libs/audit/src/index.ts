@@ -1,0 +1,5 @@
+export * from './hash-chain.js';
+export * from './signing.js';
+export * from './chain-heads.js';
+export * from './intents.js';
+export * from './intents.migration.js';

@@ -1,0 +1,2 @@
+export * from './drift-check.js';
+export * from './record-run.js';

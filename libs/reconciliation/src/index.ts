@@ -1,0 +1,2 @@
+export * from './statement-parser.js';
+export * from './statement-matcher.js';
