@@ -10,6 +10,8 @@ export interface NewEvent {
   type: string;
   data: unknown;
   metadata: Record<string, unknown>;
+  /** JSON of data and metadata when the caller already has it (spares a second stringify). */
+  serialized?: { data: string; metadata: string };
 }
 
 export interface RecordedEvent {
@@ -86,4 +88,5 @@ export interface EventStore {
   close(): Promise<void>;
 }
 
-export const APPEND_EVENTS_MAX = 10_000;
+/** Events one append may carry: a batch of 8,190 postings, each possibly two events (a reversal). */
+export const APPEND_EVENTS_MAX = 16_384;

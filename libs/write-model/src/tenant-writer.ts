@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import {
   DecisionContext,
+  ENTRIES_PER_TRANSACTION_MAX,
   IdempotencyRecord,
   LedgerEvent,
   LedgerState,
@@ -10,13 +11,15 @@ import {
   initialState,
   isDomainError,
 } from '../../domain/src/index.js';
-import { EventStore, NewEvent, RecordedEvent, WrongExpectedVersionError } from '../../event-store/src/index.js';
+import { APPEND_EVENTS_MAX, EventStore, NewEvent, RecordedEvent, WrongExpectedVersionError } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope.js';
 import { CopyOnWriteMap } from './copy-on-write-map.js';
 import { eventHash, GENESIS_HASH } from '../../audit/src/index.js';
 
-/** At most this many queued commands are decided and appended together (group commit). */
-export const GROUP_COMMANDS_MAX = 1024;
+/** At most this many queued commands are decided and appended together (group commit)... */
+export const GROUP_COMMANDS_MAX = 8190;
+/** ...and at most this many bytes of event JSON, or events, go into one append. */
+export const GROUP_BYTES_MAX = 16 * 1024 * 1024;
 /** Commands waiting for one tenant beyond this are refused as overload. */
 export const WRITER_QUEUE_MAX = 50_000;
 /** Another writer appended first this many times in a row: give up and report unavailable. */
@@ -99,6 +102,18 @@ export class TenantWriter {
     });
   }
 
+  /** Queues several commands back to back: they are decided in this order, in as few appends as fit. */
+  submitMany(envelopes: CommandEnvelope[]): Promise<CommandOutcome>[] {
+    if (this.queue.length + envelopes.length > WRITER_QUEUE_MAX) {
+      return envelopes.map(() => Promise.reject(new WriterOverloadedError(this.tenantId)));
+    }
+    const promises = envelopes.map(
+      (envelope) => new Promise<CommandOutcome>((resolve, reject) => this.queue.push({ envelope, resolve, reject })),
+    );
+    if (!this.running) void this.drain();
+    return promises;
+  }
+
   /** Resolves once every queued command has been answered. */
   async idle(): Promise<void> {
     while (this.running) await new Promise((r) => setTimeout(r, 5));
@@ -120,7 +135,9 @@ export class TenantWriter {
     for (let attempt = 0; ; attempt++) {
       try {
         const state = await this.caughtUpState();
-        await this.decideAndAppend(state, batch);
+        const deferred = await this.decideAndAppend(state, batch);
+        // What did not fit goes next, ahead of anything queued since: order is kept.
+        this.queue.unshift(...deferred);
         return;
       } catch (error) {
         if (error instanceof WrongExpectedVersionError && attempt < CONFLICT_RETRIES_MAX) continue;
@@ -144,17 +161,26 @@ export class TenantWriter {
     return state;
   }
 
-  private async decideAndAppend(state: LedgerState, batch: Pending[]): Promise<void> {
+  /** Returns the commands that did not fit into this append (bounded by bytes and events). */
+  private async decideAndAppend(state: LedgerState, batch: Pending[]): Promise<Pending[]> {
     const working = fork(state);
     let offset = 0;
-    const planned = batch.map((pending) => {
+    let bytes = 0;
+    let deferred: Pending[] = [];
+    const planned: Planned[] = [];
+    for (const [index, pending] of batch.entries()) {
       const item = plan(working, pending);
       if (item.kind === 'new') {
         item.first = offset;
         offset += item.events.length;
+        bytes += item.events.reduce((sum, e) => sum + e.serialized!.data.length + e.serialized!.metadata.length, 0);
       }
-      return item;
-    });
+      planned.push(item);
+      if (bytes >= GROUP_BYTES_MAX || offset >= APPEND_EVENTS_MAX - 2 * ENTRIES_PER_TRANSACTION_MAX) {
+        deferred = batch.slice(index + 1);
+        break;
+      }
+    }
     const newEvents = planned.flatMap((p) => (p.kind === 'new' ? p.events : []));
 
     let recorded: RecordedEvent[] = [];
@@ -186,6 +212,7 @@ export class TenantWriter {
       const events = await this.originalEvents(item.record, recorded, state.revision - BigInt(recorded.length) + 1n);
       item.pending.resolve({ kind: 'accepted', events, replayed: true, state });
     }
+    return deferred;
   }
 
   /** The events an idempotency key first produced: from this batch, or read back from the log. */
@@ -238,7 +265,7 @@ function plan(working: WorkingState, pending: Pending): Planned {
       prev_hash: working.chain_head ?? GENESIS_HASH,
     };
     metadata.hash = eventHash(event.type, event.data, metadata, metadata.prev_hash as string);
-    events.push({ id: randomUUID(), type: event.type, data: event.data, metadata });
+    events.push({ id: randomUUID(), type: event.type, data: event.data, metadata, serialized: { data: JSON.stringify(event.data), metadata: JSON.stringify(metadata) } });
     evolve(working, event, working.revision + 1n, metadata);
   }
   return { kind: 'new', pending, events, first: 0 };

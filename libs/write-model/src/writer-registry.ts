@@ -14,16 +14,28 @@ export class WriterRegistry {
   ) {}
 
   async submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
+    return this.observe(envelope.tenant_id, await this.writerFor(envelope.tenant_id).submit(envelope));
+  }
+
+  /** One tenant's commands, queued together and decided in order (the batch API). */
+  submitMany(tenantId: string, envelopes: CommandEnvelope[]): Promise<CommandOutcome>[] {
+    return this.writerFor(tenantId)
+      .submitMany(envelopes)
+      .map((promise) => promise.then((outcome) => this.observe(tenantId, outcome)));
+  }
+
+  private writerFor(tenantId: string): TenantWriter {
     if (!this.accepting) throw new Error('writer registry is shutting down');
-    let writer = this.writers.get(envelope.tenant_id);
+    let writer = this.writers.get(tenantId);
     if (!writer) {
-      writer = new TenantWriter(envelope.tenant_id, this.store);
-      this.writers.set(envelope.tenant_id, writer);
+      writer = new TenantWriter(tenantId, this.store);
+      this.writers.set(tenantId, writer);
     }
-    const outcome = await writer.submit(envelope);
-    if (outcome.kind === 'accepted' && outcome.events.length > 0) {
-      this.onAppended(envelope.tenant_id, outcome.events[outcome.events.length - 1]);
-    }
+    return writer;
+  }
+
+  private observe(tenantId: string, outcome: CommandOutcome): CommandOutcome {
+    if (outcome.kind === 'accepted' && outcome.events.length > 0) this.onAppended(tenantId, outcome.events[outcome.events.length - 1]);
     return outcome;
   }
 

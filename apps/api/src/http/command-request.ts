@@ -33,15 +33,17 @@ export function commandEnvelope(
   caller: TenantPrincipal,
   command: LedgerCommand,
   body: { idempotency_key?: unknown; intent_id?: unknown } = {},
+  /** Batch items take their key and intent from their own body only. */
+  options: { headers: boolean } = { headers: true },
 ): CommandEnvelope {
-  const fromHeader = optionalToken(headerValue(request, 'idempotency-key'), 'Idempotency-Key', IDEMPOTENCY_KEY_LENGTH_MAX);
+  const fromHeader = options.headers ? optionalToken(headerValue(request, 'idempotency-key'), 'Idempotency-Key', IDEMPOTENCY_KEY_LENGTH_MAX) : null;
   const fromBody = optionalToken(body.idempotency_key, 'idempotency_key', IDEMPOTENCY_KEY_LENGTH_MAX);
   if (fromHeader && fromBody && fromHeader !== fromBody) {
     throw ApiError.validation('Idempotency-Key header and idempotency_key differ', { idempotency_key: ['differs from the Idempotency-Key header'] });
   }
   const key = fromHeader ?? fromBody;
   const intent =
-    optionalToken(headerValue(request, 'x-intent-id'), 'X-Intent-Id', INTENT_ID_LENGTH_MAX) ??
+    (options.headers ? optionalToken(headerValue(request, 'x-intent-id'), 'X-Intent-Id', INTENT_ID_LENGTH_MAX) : null) ??
     optionalToken(body.intent_id, 'intent_id', INTENT_ID_LENGTH_MAX);
   return {
     tenant_id: caller.tenant_id,

@@ -11,19 +11,18 @@ function collect(errors: ValidationError[], prefix: string, into: Record<string,
   }
 }
 
-/** class-validator with the API's error shape: 400 validation_failed, details.fields by path. */
+/** class-validator's errors as the API's: 400 validation_failed, details.fields by path. */
+export function validationError(errors: ValidationError[], prefix = ''): ApiError {
+  const fields: Record<string, string[]> = {};
+  collect(errors, prefix, fields);
+  const names = Object.keys(fields);
+  return ApiError.validation(`invalid ${names.join(', ') || 'request body'}`, fields);
+}
+
+export const VALIDATOR_OPTIONS = { whitelist: true, forbidUnknownValues: true } as const;
+
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({
-    transform: true,
-    whitelist: true,
-    forbidUnknownValues: true,
-    exceptionFactory: (errors) => {
-      const fields: Record<string, string[]> = {};
-      collect(errors, '', fields);
-      const names = Object.keys(fields);
-      return ApiError.validation(`invalid ${names.join(', ') || 'request body'}`, fields);
-    },
-  });
+  return new ValidationPipe({ transform: true, ...VALIDATOR_OPTIONS, exceptionFactory: (errors) => validationError(errors) });
 }
 
 /** A positive integer amount in minor units: digits string or safe integer, at most 2^63-1. */

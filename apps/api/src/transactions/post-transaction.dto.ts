@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
-import { Direction, ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
+import { Direction, ENTRIES_PER_TRANSACTION_MAX, parseAmount, PostTransaction, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
 import { IsAmount, IsCurrencyCode, IsMetadata } from '../http/validation.js';
 
 export class EntryDto {
@@ -59,4 +59,20 @@ export class PostTransactionDto {
   @IsOptional()
   @IsString()
   intent_id?: string;
+}
+
+/** The domain command a validated posting body stands for. */
+export function toPostTransaction(dto: PostTransactionDto): PostTransaction {
+  return {
+    type: 'post_transaction',
+    entries: dto.entries.map((e) => ({
+      account_id: e.account_id.toLowerCase(),
+      direction: e.direction,
+      amount: parseAmount(e.amount)!,
+      ...(e.currency !== undefined ? { currency: e.currency } : {}),
+    })),
+    description: dto.description ?? null,
+    reference: dto.reference ?? null,
+    metadata: dto.metadata ?? {},
+  };
 }

@@ -1,8 +1,7 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { parseAmount } from '../../../../libs/domain/src/index.js';
 import { commandEnvelope } from '../http/command-request.js';
 import { Caller, LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';
@@ -10,7 +9,8 @@ import { CommandResult, send } from '../runtime/ledger-gateway.js';
 import { PostTransactionCommand } from './post-transaction.command.js';
 import { ReverseTransactionCommand } from './reverse-transaction.command.js';
 import { ReverseTransactionDto } from './reverse-transaction.dto.js';
-import { PostTransactionDto } from './post-transaction.dto.js';
+import { PostTransactionDto, toPostTransaction } from './post-transaction.dto.js';
+import { TransactionBatches } from './transaction-batches.js';
 import { GetTransactionQuery } from './transaction.queries.js';
 
 @ApiTags('transactions')
@@ -20,29 +20,25 @@ export class TransactionsController {
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
+    private readonly batches: TransactionBatches,
   ) {}
 
   @Post()
   @Allow('post_transaction', 'admin', 'service')
   async post(@Body() dto: PostTransactionDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const envelope = commandEnvelope(
-      req,
-      caller,
-      {
-        type: 'post_transaction',
-        entries: dto.entries.map((e) => ({
-          account_id: e.account_id.toLowerCase(),
-          direction: e.direction,
-          amount: parseAmount(e.amount)!,
-          ...(e.currency !== undefined ? { currency: e.currency } : {}),
-        })),
-        description: dto.description ?? null,
-        reference: dto.reference ?? null,
-        metadata: dto.metadata ?? {},
-      },
-      dto,
-    );
+    const envelope = commandEnvelope(req, caller, toPostTransaction(dto), dto);
     return send(reply, await this.commands.execute<PostTransactionCommand, CommandResult>(new PostTransactionCommand(envelope)));
+  }
+
+  /**
+   * Up to 8,190 postings, each with its own idempotency_key, decided in order as if posted one
+   * after another, through the tenant's writer as one group. Results come back in request order.
+   */
+  @Post('batch')
+  @HttpCode(200)
+  @Allow('post_transaction', 'admin', 'service')
+  async batch(@Body() body: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.batches.post(body, caller, req);
   }
 
   /** A new transaction with every entry swapped; the original becomes `reversed`. At most once. */

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { PostTransactionHandler } from './post-transaction.handler.js';
 import { ReverseTransactionHandler } from './reverse-transaction.command.js';
+import { TransactionBatches } from './transaction-batches.js';
 import { GetTransactionHandler } from './transaction.queries.js';
 import { TransactionsController } from './transactions.controller.js';
 
 @Module({
   controllers: [TransactionsController],
-  providers: [PostTransactionHandler, ReverseTransactionHandler, GetTransactionHandler],
+  providers: [TransactionBatches, PostTransactionHandler, ReverseTransactionHandler, GetTransactionHandler],
 })
 export class TransactionsModule {}

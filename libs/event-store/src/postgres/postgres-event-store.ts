@@ -75,8 +75,8 @@ export class PostgresEventStore implements EventStore {
           encodeExpected(expected),
           events.map((e) => e.id),
           events.map((e) => e.type),
-          events.map((e) => JSON.stringify(e.data)),
-          events.map((e) => JSON.stringify(e.metadata)),
+          events.map((e) => e.serialized?.data ?? JSON.stringify(e.data)),
+          events.map((e) => e.serialized?.metadata ?? JSON.stringify(e.metadata)),
         ],
       });
       const rows = result.rows

@@ -1,0 +1,71 @@
+import { Injectable } from '@nestjs/common';
+import { plainToInstance } from 'class-transformer';
+import { validateSync } from 'class-validator';
+import { EntryPostedData } from '../../../../libs/domain/src/index.js';
+import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { renderTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { ApiError, fromDomainError } from '../http/api-error.js';
+import { toApiError } from '../http/error.filter.js';
+import { commandEnvelope } from '../http/command-request.js';
+import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
+import { validationError, VALIDATOR_OPTIONS } from '../http/validation.js';
+import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { PostTransactionDto, toPostTransaction } from './post-transaction.dto.js';
+
+/** TigerBeetle's limit: postings per batch request. */
+export const BATCH_ITEMS_MAX = 8190;
+
+type ItemResult = { status: number; body: unknown; replayed?: true };
+
+function errorBody(error: ApiError) {
+  return { error: { code: error.code, message: error.message, details: error.details } };
+}
+
+@Injectable()
+export class TransactionBatches {
+  constructor(private readonly runtime: LedgerRuntime) {}
+
+  async post(body: unknown, caller: TenantPrincipal, request: LedgerRequest): Promise<{ results: ItemResult[] }> {
+    const items = (body as { transactions?: unknown } | undefined)?.transactions;
+    if (!Array.isArray(items) || items.length < 1 || items.length > BATCH_ITEMS_MAX) {
+      throw ApiError.validation(`transactions must be an array of 1 to ${BATCH_ITEMS_MAX} postings`, {
+        transactions: [`must be an array of 1 to ${BATCH_ITEMS_MAX} postings`],
+      });
+    }
+    // Each item is validated on its own; a bad item answers 400 in its slot and the rest go ahead.
+    const results: ItemResult[] = new Array(items.length);
+    const envelopes: { index: number; envelope: CommandEnvelope }[] = [];
+    items.forEach((item, index) => {
+      try {
+        if (typeof item !== 'object' || item === null || Array.isArray(item)) {
+          throw ApiError.validation('each posting must be a JSON object', { [`transactions.${index}`]: ['must be a JSON object'] });
+        }
+        const dto = plainToInstance(PostTransactionDto, item);
+        const errors = validateSync(dto, VALIDATOR_OPTIONS);
+        if (errors.length) throw validationError(errors);
+        envelopes.push({ index, envelope: commandEnvelope(request, caller, toPostTransaction(dto), dto, { headers: false }) });
+      } catch (error) {
+        results[index] = { status: 400, body: errorBody(toApiError(error)) };
+      }
+    });
+    const outcomes = await Promise.allSettled(this.runtime.writers.submitMany(caller.tenant_id, envelopes.map((e) => e.envelope)));
+    outcomes.forEach((settled, i) => {
+      const { index } = envelopes[i];
+      if (settled.status === 'rejected') {
+        const error = toApiError(settled.reason);
+        results[index] = { status: error.status, body: errorBody(error) };
+        return;
+      }
+      const outcome = settled.value;
+      if (outcome.kind === 'rejected') {
+        const error = fromDomainError(outcome.error);
+        results[index] = { status: error.status, body: errorBody(error) };
+        return;
+      }
+      const posted = outcome.events[0];
+      const rendered = { ...renderTransaction(posted.data as EntryPostedData, posted.position), event: posted.type };
+      results[index] = outcome.replayed ? { status: 201, body: rendered, replayed: true } : { status: 201, body: rendered };
+    });
+    return { results };
+  }
+}
