@@ -1,3 +1,4 @@
+import { createPrivateKey, KeyObject } from 'node:crypto';
 import { Pool } from 'pg';
 import { ChainHead, MasterKey, signHead, verifyHead } from './signing.js';
 
@@ -25,7 +26,7 @@ export interface SignedHead extends ChainHead {
  */
 export class ChainHeadSigner {
   private readonly pending = new Map<string, ChainHead>();
-  private readonly keys = new Map<string, { publicKey: string; privateKey: string }>();
+  private readonly keys = new Map<string, { publicKey: string; privateKey: KeyObject }>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
 
@@ -97,12 +98,12 @@ export class ChainHeadSigner {
     return { ...head, signature };
   }
 
-  private async keyPair(tenantId: string): Promise<{ publicKey: string; privateKey: string } | null> {
+  private async keyPair(tenantId: string): Promise<{ publicKey: string; privateKey: KeyObject } | null> {
     const cached = this.keys.get(tenantId);
     if (cached) return cached;
     const { rows } = await this.pool.query(SQL.keys, [tenantId]);
     if (!rows.length) return null;
-    const pair = { publicKey: rows[0].public_key as string, privateKey: this.masterKey.decrypt(rows[0].private_key_sealed) };
+    const pair = { publicKey: rows[0].public_key as string, privateKey: createPrivateKey(this.masterKey.decrypt(rows[0].private_key_sealed)) };
     this.keys.set(tenantId, pair);
     return pair;
   }

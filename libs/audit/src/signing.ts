@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, createPrivateKey, createPublicKey, generateKeyPairSync, KeyObject, randomBytes, sign, verify } from 'node:crypto';
 
 /** What a tenant signs: the head of its chain at a revision. */
 export interface ChainHead {
@@ -20,8 +20,9 @@ export function generateTenantKeys(): { publicKeyPem: string; privateKeyPem: str
   };
 }
 
-export function signHead(head: ChainHead, privateKeyPem: string): string {
-  return sign(null, headMessage(head), createPrivateKey(privateKeyPem)).toString('base64');
+export function signHead(head: ChainHead, privateKey: string | KeyObject): string {
+  const key = typeof privateKey === 'string' ? createPrivateKey(privateKey) : privateKey;
+  return sign(null, headMessage(head), key).toString('base64');
 }
 
 export function verifyHead(head: ChainHead, signature: string, publicKeyPem: string): boolean {

@@ -19,6 +19,10 @@ const READ_BATCH_DEFAULT = 1000;
 /** A subscriber that saw nothing new looks again after this long even without a NOTIFY. */
 const IDLE_POLL_MS = 200;
 
+/** How long a fetched page of the log is handed to other readers asking for the same page. */
+const SHARED_READ_TTL_MS = 2000;
+const SHARED_READS_MAX = 64;
+
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, type, data, metadata, created_at`;
 
 const SQL = {
@@ -59,6 +63,7 @@ export class PostgresEventStore implements EventStore {
   private listener: PoolClient | null = null;
   private listenerStarting: Promise<void> | null = null;
   private readonly wakers = new Set<() => void>();
+  private readonly sharedReads = new Map<string, { promise: Promise<RecordedEvent[]>; settled: number | null }>();
   private closed = false;
 
   constructor(private readonly pool: Pool) {}
@@ -111,7 +116,31 @@ export class PostgresEventStore implements EventStore {
     }
   }
 
-  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+  /**
+   * Reads of the same page share one query: the projections of a process follow the log at the
+   * same positions, and each would otherwise fetch and parse every event again. Pages with
+   * events are kept for a moment (committed events never change); empty pages are not.
+   */
+  readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const key = `${options.afterPosition ?? 0n}|${options.maxCount ?? READ_BATCH_DEFAULT}|${options.streamPrefixes?.join(',') ?? ''}`;
+    const shared = this.sharedReads.get(key);
+    if (shared && (shared.settled === null || Date.now() - shared.settled < SHARED_READ_TTL_MS)) return shared.promise;
+    const entry = { promise: this.queryAll(options), settled: null as number | null };
+    this.sharedReads.set(key, entry);
+    entry.promise.then(
+      (events) => {
+        if (events.length === 0) this.sharedReads.delete(key);
+        else entry.settled = Date.now();
+      },
+      () => this.sharedReads.delete(key),
+    );
+    if (this.sharedReads.size > SHARED_READS_MAX) {
+      for (const [k, v] of this.sharedReads) if (v.settled !== null) this.sharedReads.delete(k);
+    }
+    return entry.promise;
+  }
+
+  private async queryAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
     const after = (options.afterPosition ?? 0n).toString();
     const max = options.maxCount ?? READ_BATCH_DEFAULT;
     try {
