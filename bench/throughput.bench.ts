@@ -179,7 +179,9 @@ async function main(): Promise<void> {
       { name: 'batch 1000, hot account', connections: 4, path: '/transactions/batch', items: 1000, body: batch(1000, hot) },
     ];
     const rows: Record<string, string | number>[] = [];
-    for (const scenario of scenarios) {
+    // BENCH_ONLY=<text>: only the scenarios whose name contains it (for profiling one path).
+    const only = process.env.BENCH_ONLY;
+    for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
       await caughtUp(service);
       const started = Date.now();
       const row = await load(service, key, scenario);

@@ -1,24 +1,13 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { verifyChain } from '../libs/audit/src/index.js';
 import { TestLedger } from './support/ledger.js';
+import { cli as runCli } from './support/process.js';
 
 const MASTER_KEY = 'test-master-key-0123456789';
+const cli = (url: string, args: string[]) => runCli(url, args, { LEDGER_MASTER_KEY: MASTER_KEY });
 
-function cli(databaseUrl: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve('dist/apps/cli/src/main.js'), ...args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl, LEDGER_MASTER_KEY: MASTER_KEY },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('audit evidence: hash chain, signatures, intents', () => {
   let t: TestLedger;

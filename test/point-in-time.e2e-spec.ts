@@ -1,22 +1,8 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { TestLedger } from './support/ledger.js';
+import { cli } from './support/process.js';
+import { sleep } from './support/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Runs the real CLI (`node dist/apps/cli/src/main.js`) against the test database. */
-function cli(databaseUrl: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve('dist/apps/cli/src/main.js'), ...args], {
-      env: { ...process.env, DATABASE_URL: databaseUrl },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 describe('balance history, point-in-time balances and auditor replay', () => {
   let t: TestLedger;

@@ -6,31 +6,12 @@ import { PostgresEventStore } from '../libs/event-store/src/index.js';
 import { Projector } from '../libs/projection-runtime/src/index.js';
 import { ALL_PROJECTIONS } from '../projections/index.js';
 import { TestLedger } from './support/ledger.js';
+import { cli } from './support/process.js';
+import { sleep, waitFor } from './support/wait.js';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function run(script: string, args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve(script), ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
-const cli = (url: string, args: string[]) => run('dist/apps/cli/src/main.js', args, { DATABASE_URL: url });
 
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
-}
 
 describe('projection workers', () => {
   it('rebuilds every projection while 8 writers post: reads keep answering, the swap happens, verify passes', async () => {

@@ -1,15 +1,6 @@
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { TestLedger } from './support/ledger.js';
+import { cli } from './support/process.js';
 
-function cli(databaseUrl: string, args: string[]): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve('dist/apps/cli/src/main.js'), ...args], { env: { ...process.env, DATABASE_URL: databaseUrl } });
-    let stdout = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.on('close', (code) => resolve({ code, stdout }));
-  });
-}
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 

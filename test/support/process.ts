@@ -88,16 +88,30 @@ export async function waitUntilDead(pid: number, timeoutMs = 10_000): Promise<vo
   if (processAlive(pid)) throw new Error(`process ${pid} still alive`);
 }
 
-/** The real CLI with LEDGER_DATA_DIR (no DATABASE_URL), as an operator would run it. */
-export function cliOn(dataDir: string, args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs one of our compiled programs (e.g. dist/apps/cli/src/main.js) with extra environment. */
+export function runScript(script: string, args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.resolve('dist/apps/cli/src/main.js'), ...args], {
-      env: { ...process.env, DATABASE_URL: '', LEDGER_DATA_DIR: dataDir },
-    });
+    const child = spawn(process.execPath, [path.resolve(script), ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout!.on('data', (c) => (stdout += c));
     child.stderr!.on('data', (c) => (stderr += c));
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** The real operator CLI against a database, as an auditor would run it. */
+export function cli(databaseUrl: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return runScript('dist/apps/cli/src/main.js', args, { DATABASE_URL: databaseUrl, ...env });
+}
+
+/** The real CLI with LEDGER_DATA_DIR (no DATABASE_URL), as an operator would run it. */
+export function cliOn(dataDir: string, args: string[]): Promise<CliResult> {
+  return runScript('dist/apps/cli/src/main.js', args, { DATABASE_URL: '', LEDGER_DATA_DIR: dataDir });
 }

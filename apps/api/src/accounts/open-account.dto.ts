@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { CommandOptionsDto } from '../http/command-options.dto.js';
 import { METADATA_BYTES_MAX, NormalBalance } from '../../../../libs/domain/src/index.js';
 import { IsCurrencyCode, IsMetadata } from '../http/validation.js';
 
-export class OpenAccountDto {
+export class OpenAccountDto extends CommandOptionsDto {
   @ApiProperty({ example: 'customer_123' })
   @IsString()
   @Length(1, 255)
@@ -32,14 +33,4 @@ export class OpenAccountDto {
   @IsOptional()
   @IsMetadata(METADATA_BYTES_MAX)
   metadata?: Record<string, unknown>;
-
-  @ApiPropertyOptional({ description: 'same as the Idempotency-Key header' })
-  @IsOptional()
-  @IsString()
-  idempotency_key?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  intent_id?: string;
 }

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { CommandOptionsDto } from '../http/command-options.dto.js';
 import { METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
 import { IsAmount, IsMetadata } from '../http/validation.js';
 
-export class PlaceHoldDto {
+export class PlaceHoldDto extends CommandOptionsDto {
   @ApiProperty({ format: 'uuid', description: 'source: funds are reserved here' })
   @IsString()
   @Length(1, 64)
@@ -39,49 +40,19 @@ export class PlaceHoldDto {
   @IsOptional()
   @IsMetadata(METADATA_BYTES_MAX)
   metadata?: Record<string, unknown>;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  idempotency_key?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  intent_id?: string;
 }
 
-export class CaptureHoldDto {
+export class CaptureHoldDto extends CommandOptionsDto {
   @ApiPropertyOptional({ description: 'default: the full held amount' })
   @IsOptional()
   @IsAmount()
   amount?: string | number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  idempotency_key?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  intent_id?: string;
 }
 
-export class ReleaseHoldDto {
+export class ReleaseHoldDto extends CommandOptionsDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
   @Length(0, TEXT_FIELD_LENGTH_MAX)
   reason?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  idempotency_key?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  intent_id?: string;
 }

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { CommandOptionsDto } from '../http/command-options.dto.js';
 import { Direction, ENTRIES_PER_TRANSACTION_MAX, parseAmount, PostTransaction, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
 import { IsAmount, IsCurrencyCode, IsMetadata } from '../http/validation.js';
 
@@ -24,7 +25,7 @@ export class EntryDto {
   currency?: string;
 }
 
-export class PostTransactionDto {
+export class PostTransactionDto extends CommandOptionsDto {
   @ApiProperty({ type: [EntryDto], minItems: ENTRIES_PER_TRANSACTION_MIN, maxItems: ENTRIES_PER_TRANSACTION_MAX })
   @IsArray()
   @ArrayMinSize(ENTRIES_PER_TRANSACTION_MIN)
@@ -49,16 +50,6 @@ export class PostTransactionDto {
   @IsOptional()
   @IsMetadata(METADATA_BYTES_MAX)
   metadata?: Record<string, unknown>;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  idempotency_key?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  intent_id?: string;
 }
 
 /** The domain command a validated posting body stands for. */
