@@ -1,5 +1,6 @@
 import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';
+import { ReconciliationScheduler } from '../apps/api/src/reconciliation/reconciliation.scheduler.js';
 
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
@@ -211,6 +212,17 @@ describe('reconciliation', () => {
       const badFormat = await t.request('POST', '/reconciliation/statements', { token: key, body: { account_id: accounts[0].id, format: 'xml', content: csv } });
       expect(badFormat.status).toBe(400);
     });
+  });
+
+  it('the scheduled round runs the drift check for every tenant and records it', async () => {
+    const { key } = await t.fundedTenant(1, '10');
+    const scheduler = new ReconciliationScheduler(t.ledger.runtime.pool, t.ledger.runtime.store, 60);
+    await scheduler.round();
+    const tenants = await t.query(`select count(distinct tenant_id)::int as n from accounts`);
+    const recorded = await t.query(`select count(*)::int as n from events where type = 'reconciliation.run.completed' and data->>'triggered_by' = 'schedule'`);
+    expect(recorded[0].n).toBe(tenants[0].n);
+    const mine = await t.request('GET', '/reconciliation/runs', { token: key });
+    expect(mine.body.data.map((r: any) => r.triggered_by)).toEqual(['schedule']);
   });
 
   it('the reconciliation and trial-balance views rebuild identically', async () => {
