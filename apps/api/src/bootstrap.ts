@@ -2,9 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { createPool, DatabaseHandle, LedgerConfig, openDatabase, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
-import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
+import { eventStoreFromEnv, requirePostgresLog } from '../../../libs/event-store/src/index.js';
 import { Projector } from '../../../libs/projection-runtime/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
+import { WebhookDispatcher, webhookConfig } from '../../../libs/webhooks/src/index.js';
 import { ALL_PROJECTIONS } from '../../../projections/index.js';
 import { createApiApp } from './api-app.js';
 import { HoldExpirySweeper } from './holds/hold-expiry.sweeper.js';
@@ -35,11 +36,16 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
   try {
     await runMigrations(database.url, ALL_MIGRATIONS);
     pool = createPool(database.url, config.poolSize);
-    const store = new PostgresEventStore(pool);
+    const selected = eventStoreFromEnv(process.env, pool);
+    log(selected.describe());
+    const store = requirePostgresLog(selected);
+    await selected.connect();
     const adminTokenGenerated = !config.adminToken;
     const adminToken = config.adminToken ?? `zl_admin_${randomBytes(24).toString('base64url')}`;
     const runtime = new LedgerRuntime(config, pool, store, adminToken);
     const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, database.url, log).start() : null;
+    // Webhook deliveries are sent wherever the projector (which queues them) runs.
+    const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, webhookConfig(), { log }).start() : null;
     const sweeper = new HoldExpirySweeper(pool, runtime.writers, config.holdSweepIntervalMs, log).start();
     const reconciler = new ReconciliationScheduler(pool, store, config.reconcileIntervalMinutes, log).start();
     const app = await createApiApp(runtime);
@@ -57,6 +63,7 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
       projector,
       shutdown: async () => {
         await app.close();
+        await dispatcher?.stop();
         await sweeper.stop();
         await reconciler.stop();
         await runtime.writers.drain();

@@ -1,5 +1,6 @@
 import { loadConfig, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
+import { eventStoreFromEnv, eventStoreUrlFromEnv, requirePostgresLog } from '../../../libs/event-store/src/index.js';
 import { parseArgs, UsageError } from './args.js';
 import { exportCommand, verifyCommand } from './commands/export-verify.js';
 import { projectionsCommand } from './commands/projections.js';
@@ -39,6 +40,8 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'verify') return verifyCommand(words, options, (line) => console.log(line));
   const config = loadConfig();
+  // Refuse, rather than silently read another log than the one the service uses.
+  if (eventStoreUrlFromEnv(process.env)) requirePostgresLog(eventStoreFromEnv(process.env, null as never));
   const db = await connect(config, (line) => console.error(`[cli] ${line}`));
   try {
     await runMigrations(db.url, ALL_MIGRATIONS);

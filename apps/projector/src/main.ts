@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createPool, loadConfig, runMigrations, runningInstanceUrl } from '../../../libs/database/src/index.js';
-import { PostgresEventStore } from '../../../libs/event-store/src/index.js';
+import { eventStoreFromEnv, requirePostgresLog } from '../../../libs/event-store/src/index.js';
 import { Projector } from '../../../libs/projection-runtime/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { ALL_PROJECTIONS } from '../../../projections/index.js';
@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   if (!url) throw new Error(`no database: set DATABASE_URL, or start the service first (no running instance in ${config.dataDir})`);
   await runMigrations(url, ALL_MIGRATIONS);
   const pool = createPool(url, 10);
-  const store = new PostgresEventStore(pool);
+  const store = requirePostgresLog(eventStoreFromEnv(process.env, pool));
   const projector = new Projector(ALL_PROJECTIONS, store, pool, url, (line) => console.log(`[projector] ${line}`)).start();
   console.log(`[projector] running ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
   const stop = async () => {

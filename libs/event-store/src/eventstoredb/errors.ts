@@ -1,0 +1,59 @@
+/**
+ * EventStoreDB client errors -> the port's errors. Recognised by the client's `type` tag (its
+ * ErrorType values) or by gRPC status code, so look-alikes from another copy of the client (or a
+ * test) map the same way as the client's own classes.
+ */
+import { EventStoreUnavailableError, ExpectedRevision, WrongExpectedVersionError } from '../event-store.port.js';
+import { fromEsdbCurrentRevision } from './expected-revision.js';
+
+/** The client's ErrorType values that mean "the server could not be reached or answer". */
+const UNAVAILABLE_TYPES = new Set(['unavailable', 'deadline-exceeded', 'timeout', 'cancelled', 'not-leader']);
+/** gRPC status codes with the same meaning: CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
+const UNAVAILABLE_GRPC_CODES = new Set([1, 4, 8, 14]);
+const UNAVAILABLE_SYSCALL_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
+
+interface WrongExpectedVersionLike {
+  type: 'wrong-expected-version';
+  streamName?: string;
+  expectedVersion?: unknown;
+  actualVersion?: unknown;
+}
+
+export function isWrongExpectedVersion(error: unknown): error is WrongExpectedVersionLike {
+  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'wrong-expected-version';
+}
+
+export function isStreamNotFound(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'stream-not-found';
+}
+
+export function isUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const e = error as { type?: unknown; code?: unknown };
+  if (typeof e.type === 'string' && UNAVAILABLE_TYPES.has(e.type)) return true;
+  if (typeof e.code === 'number' && UNAVAILABLE_GRPC_CODES.has(e.code)) return true;
+  if (typeof e.code === 'string' && UNAVAILABLE_SYSCALL_CODES.has(e.code)) return true;
+  return false;
+}
+
+/**
+ * Maps a failed append. A WrongExpectedVersion carries the stream and the caller's expected
+ * revision as given (not the server's echo of it), and the stream's actual revision.
+ */
+export function mapAppendError(error: unknown, streamId: string, expected: ExpectedRevision): Error {
+  if (isWrongExpectedVersion(error)) {
+    return new WrongExpectedVersionError(streamId, expected, fromEsdbCurrentRevision(error.actualVersion));
+  }
+  return mapEsdbError(error, `append to ${streamId}`);
+}
+
+/** Maps any other failure: unreachable server -> EventStoreUnavailableError (retryable); else as is. */
+export function mapEsdbError(error: unknown, what: string): Error {
+  if (error instanceof EventStoreUnavailableError || error instanceof WrongExpectedVersionError) return error;
+  if (isUnavailable(error)) {
+    const detail = error instanceof Error && error.message ? `: ${error.message}` : '';
+    return new EventStoreUnavailableError(`event store unavailable (EventStoreDB, ${what})${detail}`, error);
+  }
+  if (error instanceof Error) return error;
+  return new Error(`EventStoreDB ${what} failed: ${String(error)}`);
+}

@@ -1,0 +1,351 @@
+/**
+ * The adapter's own logic against an in-memory stand-in for the client (no server here): the
+ * stand-in follows EventStoreDB's documented behaviour for what the adapter relies on — positions
+ * {p, p} for self-committed events, forward reads of $all inclusive of the position given,
+ * backward reads strictly before it, StreamNotFound for a missing stream, WrongExpectedVersion,
+ * system events in $all, subscriptions as object-mode Readables. The real server is covered by
+ * eventstoredb-event-store.int.spec.ts when EVENTSTORE_URL is set.
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
+import {
+  StreamNotFoundError,
+  WrongExpectedVersionError as EsdbWrongExpectedVersionError,
+  type EventStoreDBClient,
+  type Filter,
+  type JSONEventData,
+  type Position,
+  type ReadPosition,
+} from '@eventstore/db-client';
+import { NewEvent, RecordedEvent, Subscription, WrongExpectedVersionError } from '../event-store.port.js';
+import { parseEventStoreUrl } from './connection-url.js';
+import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
+import { decodePosition, encodePosition } from './position.js';
+
+interface Stored {
+  streamId: string;
+  id: string;
+  revision: bigint;
+  type: string;
+  created: Date;
+  isJson: boolean;
+  data: unknown;
+  metadata: unknown;
+  position: Position;
+}
+
+const before = (a: Position, b: Position) => a.commit < b.commit || (a.commit === b.commit && a.prepare < b.prepare);
+
+function passes(filter: Filter | undefined, event: Stored): boolean {
+  if (!filter) return true;
+  const subject = filter.filterOn === 'streamName' ? event.streamId : event.type;
+  if ('prefixes' in filter) return filter.prefixes.some((p) => subject.startsWith(p));
+  return new RegExp(filter.regex).test(subject);
+}
+
+async function* over<T>(items: T[]): AsyncGenerator<T> {
+  for (const item of items) yield item;
+}
+
+async function* failing(error: unknown): AsyncGenerator<never> {
+  throw error;
+}
+
+/** An in-memory EventStoreDB as the v6 client presents it. */
+class FakeEventStoreDb {
+  readonly log: Stored[] = [];
+  private offset = 1000n;
+  private readonly live = new Set<{ stream: Readable; filter?: Filter; after: Position | null }>();
+  readonly calls: string[] = [];
+
+  system(streamId: string, type: string): void {
+    this.write(streamId, type, {}, undefined);
+  }
+
+  private write(streamId: string, type: string, data: unknown, metadata: unknown, id: string = randomUUID()): Stored {
+    const revision = BigInt(this.log.filter((e) => e.streamId === streamId).length);
+    this.offset += 137n;
+    const event: Stored = { streamId, id, revision, type, created: new Date(), isJson: true, data, metadata, position: { commit: this.offset, prepare: this.offset } };
+    this.log.push(event);
+    for (const sub of this.live) if (passes(sub.filter, event)) sub.stream.push({ event: { ...event } });
+    return event;
+  }
+
+  readonly client = {
+    appendToStream: async (streamName: string, events: JSONEventData[], options: { expectedRevision: unknown }) => {
+      this.calls.push(`append ${streamName}`);
+      const existing = this.log.filter((e) => e.streamId === streamName);
+      const current = existing.length ? existing[existing.length - 1].revision : 'no_stream';
+      const expected = options.expectedRevision;
+      if ((expected === 'no_stream' && current !== 'no_stream') || (typeof expected === 'bigint' && expected !== current)) {
+        throw new EsdbWrongExpectedVersionError(undefined, { streamName, expected: expected as any, current });
+      }
+      let last: Stored | undefined;
+      for (const e of events) {
+        const metadata = e.metadata instanceof Uint8Array ? JSON.parse(new TextDecoder().decode(e.metadata)) : e.metadata;
+        last = this.write(streamName, e.type, JSON.parse(JSON.stringify(e.data)), metadata, e.id);
+      }
+      return { success: true, nextExpectedRevision: last!.revision, position: last!.position };
+    },
+    readStream: (streamName: string, options: { fromRevision: bigint; maxCount: number }) => {
+      this.calls.push(`readStream ${streamName}`);
+      const events = this.log.filter((e) => e.streamId === streamName);
+      if (events.length === 0) return failing(new StreamNotFoundError(undefined, streamName));
+      return over(
+        events
+          .filter((e) => e.revision >= options.fromRevision)
+          .slice(0, options.maxCount)
+          .map((e) => ({ event: { ...e } })),
+      );
+    },
+    readAll: (options: { fromPosition: ReadPosition; maxCount: number; direction: string }) => {
+      this.calls.push(`readAll ${options.direction} ${typeof options.fromPosition === 'string' ? options.fromPosition : `${options.fromPosition.commit}/${options.fromPosition.prepare}`} ${options.maxCount}`);
+      let events: Stored[];
+      if (options.direction === 'forwards') {
+        const from = options.fromPosition;
+        events = from === 'start' ? this.log : from === 'end' ? [] : this.log.filter((e) => !before(e.position, from)); // inclusive
+      } else {
+        const from = options.fromPosition;
+        events = (from === 'end' ? this.log : from === 'start' ? [] : this.log.filter((e) => before(e.position, from))).slice().reverse(); // strictly before
+      }
+      return over(events.slice(0, options.maxCount).map((e) => ({ event: { ...e } })));
+    },
+    subscribeToAll: (options: { fromPosition: ReadPosition; filter?: Filter }) => {
+      const stream = new Readable({ objectMode: true, read() {} });
+      const after = options.fromPosition === 'start' ? null : (options.fromPosition as Position);
+      for (const e of this.log) {
+        // Exclusive of the position given.
+        if (after && !before(after, e.position)) continue;
+        if (passes(options.filter, e)) stream.push({ event: { ...e } });
+      }
+      const sub = { stream, filter: options.filter, after };
+      this.live.add(sub);
+      this.calls.push(`subscribe ${options.filter?.filterOn}`);
+      return Object.assign(stream, {
+        unsubscribe: async () => {
+          this.live.delete(sub);
+          stream.push(null);
+        },
+      });
+    },
+    dispose: async () => undefined,
+  };
+
+  failSubscriptions(error: Error): void {
+    for (const sub of this.live) sub.stream.destroy(error);
+  }
+}
+
+function store(fake: FakeEventStoreDb, streamPrefixes?: readonly string[]): EventStoreDbEventStore {
+  return new EventStoreDbEventStore(fake.client as unknown as EventStoreDBClient, parseEventStoreUrl('esdb://fake:2113?tls=false'), { streamPrefixes });
+}
+
+const event = (type = 'test.happened', data: unknown = {}): NewEvent => ({ id: randomUUID(), type, data, metadata: { tenant_id: 't1' } });
+
+async function eventually(check: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe('EventStoreDbEventStore (in-memory stand-in for the client)', () => {
+  let fake: FakeEventStoreDb;
+  let subject: EventStoreDbEventStore;
+  const subscriptions: Subscription[] = [];
+
+  beforeEach(() => {
+    fake = new FakeEventStoreDb();
+    fake.system('$stats-127.0.0.1:2113', '$statsCollected');
+    subject = store(fake);
+  });
+
+  afterEach(async () => {
+    for (const s of subscriptions.splice(0)) await s.stop();
+    await subject.close();
+  });
+
+  describe('append', () => {
+    it('appends with the mapped expected revision and returns each event’s revision and $all position', async () => {
+      const events = [event(), event(), event()];
+      const result = await subject.append('ledger-t1', events, 'no_stream');
+      expect(result.revisions).toEqual([0n, 1n, 2n]);
+      expect(result.next_expected_revision).toBe(2n);
+      const stored = fake.log.filter((e) => e.streamId === 'ledger-t1');
+      expect(result.positions).toEqual(stored.map((e) => encodePosition(e.position)));
+      expect(stored.map((e) => e.id)).toEqual(events.map((e) => e.id));
+      expect(stored[0].metadata).toEqual({ tenant_id: 't1' });
+
+      const next = await subject.append('ledger-t1', [event()], 2n);
+      expect(next.revisions).toEqual([3n]);
+      expect(next.positions[0]).toBeGreaterThan(result.positions[2]);
+      expect((await subject.append('ledger-t1', [event()], 'any')).revisions).toEqual([4n]);
+    });
+
+    it("maps WrongExpectedVersion to the port's error with stream, expected and actual", async () => {
+      await subject.append('ledger-t1', [event(), event()], 'no_stream');
+      for (const [expected, actual] of [
+        ['no_stream', 1n],
+        [0n, 1n],
+        [5n, 1n],
+      ] as const) {
+        const error = await subject.append('ledger-t1', [event()], expected).catch((e) => e);
+        expect(error).toBeInstanceOf(WrongExpectedVersionError);
+        expect(error).toMatchObject({ stream_id: 'ledger-t1', expected, actual });
+      }
+      const missing = await subject.append('ledger-missing', [event()], 0n).catch((e) => e);
+      expect(missing).toMatchObject({ name: 'WrongExpectedVersionError', stream_id: 'ledger-missing', expected: 0n, actual: 'no_stream' });
+    });
+
+    it('refuses, before sending anything: no events, a duplicate id within the append, bigint data', async () => {
+      await expect(subject.append('s', [], 'any')).rejects.toThrow(/at least one event/);
+      const twice = event();
+      await expect(subject.append('s', [twice, { ...twice }], 'any')).rejects.toThrow(/duplicate event id/);
+      await expect(subject.append('s', [event('t', { amount: 1n })], 'any')).rejects.toThrow(/bigint/);
+      expect(fake.calls.filter((c) => c.startsWith('append'))).toEqual([]);
+    });
+  });
+
+  describe('readStream', () => {
+    it('reads a missing stream as empty', async () => {
+      expect(await subject.readStream('ledger-nobody')).toEqual([]);
+      expect(await subject.readStream('ledger-nobody', { fromRevision: 5n, maxCount: 3 })).toEqual([]);
+    });
+
+    it('reads from a revision with maxCount, mapping every field', async () => {
+      const events = [event('a', { i: 0 }), event('b', { i: 1 }), event('c', { i: 2 })];
+      const { positions } = await subject.append('ledger-t1', events, 'no_stream');
+      const read = await subject.readStream('ledger-t1', { fromRevision: 1n, maxCount: 1 });
+      expect(read).toHaveLength(1);
+      expect(read[0]).toMatchObject({ id: events[1].id, stream_id: 'ledger-t1', revision: 1n, position: positions[1], type: 'b', data: { i: 1 }, metadata: { tenant_id: 't1' } });
+      expect(read[0].created_at).toBeInstanceOf(Date);
+    });
+  });
+
+  describe('readAll', () => {
+    it('reads strictly after a position, skips system events, and pages with maxCount', async () => {
+      const a = await subject.append('ledger-a', [event(), event()], 'no_stream');
+      fake.system('$$ledger-a', '$metadata');
+      const b = await subject.append('ledger-b', [event()], 'no_stream');
+      const all = [...a.positions, ...b.positions];
+
+      const everything = await subject.readAll();
+      expect(everything.map((e) => e.position)).toEqual(all);
+
+      // From one below the first event (what callers do to read "from this event on").
+      expect((await subject.readAll({ afterPosition: all[0] - 1n })).map((e) => e.position)).toEqual(all);
+      expect(decodePosition(all[0] - 1n).commit).toBe(decodePosition(all[0]).commit);
+      // Strictly after: the event at the position is not returned.
+      expect((await subject.readAll({ afterPosition: all[0] })).map((e) => e.position)).toEqual(all.slice(1));
+      // maxCount, across the system event in between.
+      expect((await subject.readAll({ afterPosition: all[0], maxCount: 2 })).map((e) => e.position)).toEqual(all.slice(1, 3));
+      expect((await subject.readAll({ maxCount: 1 })).map((e) => e.position)).toEqual([all[0]]);
+      expect(await subject.readAll({ afterPosition: all[2] })).toEqual([]);
+    });
+
+    it('filters by stream prefix client-side, across many non-matching events', async () => {
+      const wanted = await subject.append('recon-x', [event()], 'no_stream');
+      for (let i = 0; i < 30; i++) await subject.append(`other-${i}`, [event()], 'no_stream');
+      const later = await subject.append('recon-x', [event()], 0n);
+      const read = await subject.readAll({ streamPrefixes: ['recon-'], maxCount: 5 });
+      expect(read.map((e) => e.position)).toEqual([wanted.positions[0], later.positions[0]]);
+      expect(await subject.readAll({ streamPrefixes: [] })).toEqual([]);
+    });
+
+    it('uses the store’s default prefixes when a read names none', async () => {
+      const scoped = store(fake, ['ledger-', 'audit-', 'recon-']);
+      const mine = await scoped.append('audit-t1', [event()], 'no_stream');
+      await scoped.append('tenants-t1', [event()], 'no_stream');
+      expect((await scoped.readAll()).map((e) => e.position)).toEqual([mine.positions[0]]);
+      expect(await scoped.headPosition()).toBe(mine.positions[0]);
+      expect((await scoped.readAll({ streamPrefixes: ['tenants-'] })).map((e) => e.stream_id)).toEqual(['tenants-t1']);
+      await scoped.close();
+    });
+  });
+
+  describe('headPosition', () => {
+    it('is 0n for a log with only system events, else the last event a reader sees', async () => {
+      expect(await subject.headPosition()).toBe(0n);
+      const { positions } = await subject.append('ledger-t1', [event(), event()], 'no_stream');
+      for (let i = 0; i < 250; i++) fake.system('$stats-127.0.0.1:2113', '$statsCollected');
+      expect(await subject.headPosition()).toBe(positions[1]);
+      expect(await subject.readAll({ afterPosition: await subject.headPosition() })).toEqual([]);
+    });
+  });
+
+  describe('subscribeToAll', () => {
+    function record(options: Parameters<EventStoreDbEventStore['subscribeToAll']>[0], handler?: (batch: RecordedEvent[]) => Promise<void>) {
+      const events: RecordedEvent[] = [];
+      const batches: number[] = [];
+      const subscription = subject.subscribeToAll(options, async (batch) => {
+        batches.push(batch.length);
+        events.push(...batch);
+        await handler?.(batch);
+      });
+      subscriptions.push(subscription);
+      return { subscription, events, batches };
+    }
+
+    it('catches up after the position, then delivers live events in batches, excluding system events on the server', async () => {
+      const first = await subject.append('ledger-t1', [event(), event(), event()], 'no_stream');
+      const sub = record({ afterPosition: first.positions[0] - 1n, batchSize: 2 });
+      expect(fake.calls).toContain('subscribe eventType');
+      await eventually(() => sub.events.length === 3, 'catch-up');
+      fake.system('$stats-127.0.0.1:2113', '$statsCollected');
+      const live = await subject.append('ledger-t1', [event(), event(), event()], 2n);
+      await eventually(() => sub.events.length === 6, 'live delivery');
+      expect(sub.events.map((e) => e.position)).toEqual([...first.positions, ...live.positions]);
+      expect(sub.batches.every((n) => n >= 1 && n <= 2)).toBe(true);
+
+      await sub.subscription.stop();
+      await expect(sub.subscription.done).resolves.toBeUndefined();
+      await subject.append('ledger-t1', [event()], 5n);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(sub.events).toHaveLength(6);
+    });
+
+    it('starts strictly after the position given and filters on stream prefixes on the server', async () => {
+      const a = await subject.append('ledger-t1', [event()], 'no_stream');
+      await subject.append('other-t1', [event()], 'no_stream');
+      const sub = record({ afterPosition: a.positions[0], streamPrefixes: ['ledger-'] });
+      expect(fake.calls).toContain('subscribe streamName');
+      const b = await subject.append('ledger-t1', [event()], 0n);
+      await subject.append('other-t1', [event()], 0n);
+      await eventually(() => sub.events.length >= 1, 'filtered delivery');
+      await new Promise((r) => setTimeout(r, 30));
+      expect(sub.events.map((e) => e.position)).toEqual(b.positions);
+    });
+
+    it("ends with the handler's error and calls it no more", async () => {
+      await subject.append('ledger-t1', [event(), event()], 'no_stream');
+      const boom = new Error('handler failed');
+      let calls = 0;
+      const subscription = subject.subscribeToAll({ batchSize: 1 }, async () => {
+        calls++;
+        throw boom;
+      });
+      subscriptions.push(subscription);
+      await expect(subscription.done).rejects.toBe(boom);
+      await new Promise((r) => setTimeout(r, 30));
+      expect(calls).toBe(1);
+      await subscription.stop();
+    });
+
+    it('ends with EventStoreUnavailableError when the server drops it', async () => {
+      const sub = record({});
+      fake.failSubscriptions(Object.assign(new Error('14 UNAVAILABLE: Connection dropped'), { type: 'unavailable' }));
+      await expect(sub.subscription.done).rejects.toMatchObject({ name: 'EventStoreUnavailableError' });
+    });
+
+    it('stops promptly when idle, and close() stops what is still running', async () => {
+      const sub = record({ afterPosition: await subject.headPosition() });
+      const started = Date.now();
+      await sub.subscription.stop();
+      expect(Date.now() - started).toBeLessThan(500);
+      const other = record({});
+      await subject.close();
+      await expect(other.subscription.done).resolves.toBeUndefined();
+    });
+  });
+});

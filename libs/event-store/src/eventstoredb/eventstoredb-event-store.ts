@@ -1,0 +1,330 @@
+/**
+ * The event store port on EventStoreDB (DESIGN §4), through @eventstore/db-client (gRPC).
+ *
+ * - append: one atomic append with the expected revision ('no_stream' / 'any' / exact revision);
+ *   a WrongExpectedVersion becomes the port's WrongExpectedVersionError(stream, expected, actual).
+ *   The server answers with the stream's new revision only, so the appended events are read back
+ *   by revision for their positions (one more round trip per append; they are the same positions
+ *   $all shows, since every event written by a 20+ server commits itself).
+ * - readStream: a missing stream reads as empty.
+ * - readAll: forwards from a position, strictly after it; system events and streams outside the
+ *   prefixes are skipped here (the v6 client has no server-side filter on reads).
+ * - subscribeToAll: catch-up then live, with the server-side filter (stream prefixes, or
+ *   exclude-system-events), batches of up to batchSize handed to the handler one at a time.
+ * - positions: {commit, prepare} packed into one bigint, see position.ts.
+ *
+ * Differences from the PostgreSQL adapter, from EventStoreDB itself:
+ * - Event ids are not checked for uniqueness across appends: EventStoreDB keeps no global index of
+ *   them. Instead it makes a retried append idempotent (the same ids at the same expected revision
+ *   succeed once and return the original revisions). Duplicates within one append are refused here.
+ * - One append is limited by the server's MaxAppendSize (1 MiB by default; docker-compose.yml
+ *   raises it) besides APPEND_EVENTS_MAX.
+ * - Stream reads must carry positions: EventStoreDB 22.6 or later.
+ */
+import {
+  BACKWARDS,
+  END,
+  EventStoreDBClient,
+  FORWARDS,
+  START,
+  type AllStreamRecordedEvent,
+  type AllStreamResolvedEvent,
+  type AllStreamSubscription,
+  type ReadPosition,
+} from '@eventstore/db-client';
+import {
+  APPEND_EVENTS_MAX,
+  AppendResult,
+  EventStore,
+  EventStoreUnavailableError,
+  ExpectedRevision,
+  NewEvent,
+  ReadAllOptions,
+  ReadStreamOptions,
+  RecordedEvent,
+  SubscribeOptions,
+  Subscription,
+} from '../event-store.port.js';
+import { EventStoreDbTarget, InvalidEventStoreUrlError, parseEventStoreUrl } from './connection-url.js';
+import { isStreamNotFound, mapAppendError, mapEsdbError } from './errors.js';
+import { toEsdbExpectedRevision } from './expected-revision.js';
+import { acceptsEvent, buildSubscriptionFilter, matchesNothing, validatePrefixes } from './filter.js';
+import { decodePosition, encodePosition } from './position.js';
+import { toEventData, toRecordedEvent } from './serialization.js';
+
+const READ_BATCH_DEFAULT = 1000;
+/** Events read per request when most of what is read may be filtered out. */
+const SCAN_PAGE = 1000;
+/** How many of the latest events headPosition looks through per request for one a reader sees. */
+const HEAD_SCAN_PAGE = 100;
+export const CONNECT_TIMEOUT_MS = 5000;
+
+export interface EventStoreDbEventStoreOptions {
+  /**
+   * Streams this store's readers see when a read or subscription names no prefixes of its own
+   * (e.g. LEDGER_STREAM_PREFIXES). Unset: every stream except EventStoreDB's system streams.
+   */
+  streamPrefixes?: readonly string[];
+  /** How long connect()/ping() wait for the server. */
+  connectTimeoutMs?: number;
+}
+
+/** Where the start from `afterPosition` is: START for 0n, else the decoded pair. */
+export function readPositionAfter(afterPosition: bigint | undefined): ReadPosition {
+  return afterPosition === undefined || afterPosition === 0n ? START : decodePosition(afterPosition);
+}
+
+export class EventStoreDbEventStore implements EventStore {
+  private readonly scope: readonly string[] | undefined;
+  private readonly connectTimeoutMs: number;
+  private readonly subscriptions = new Set<Subscription>();
+  private closed = false;
+
+  constructor(
+    private readonly client: EventStoreDBClient,
+    readonly target: EventStoreDbTarget,
+    options: EventStoreDbEventStoreOptions = {},
+  ) {
+    this.scope = options.streamPrefixes === undefined ? undefined : validatePrefixes(options.streamPrefixes);
+    this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  }
+
+  /**
+   * A store for a connection string; checks it and creates the client, without connecting (the
+   * client connects on first use). Throws InvalidEventStoreUrlError for a malformed string.
+   */
+  static fromUrl(url: string, options: EventStoreDbEventStoreOptions = {}): EventStoreDbEventStore {
+    const target = parseEventStoreUrl(url);
+    let client: EventStoreDBClient;
+    try {
+      client = EventStoreDBClient.connectionString(target.url);
+    } catch (error) {
+      throw new InvalidEventStoreUrlError(`${target.discover ? 'esdb+discover' : 'esdb'}://${target.display}`, String((error as Error)?.message ?? error));
+    }
+    return new EventStoreDbEventStore(client, target, options);
+  }
+
+  describe(): string {
+    return `event log: EventStoreDB at ${this.target.display}`;
+  }
+
+  /**
+   * Fails fast, within connectTimeoutMs (5 s), with an EventStoreUnavailableError naming the
+   * server if it cannot be reached or cannot read $all. Call at start-up.
+   */
+  async ping(timeoutMs = this.connectTimeoutMs): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new EventStoreUnavailableError(`EventStoreDB at ${this.target.display} did not answer within ${timeoutMs} ms (EVENTSTORE_URL)`);
+    const attempt = this.readRaw(END, 1, BACKWARDS, timeoutMs);
+    attempt.catch(() => undefined); // it may settle after the timeout
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(timedOut), timeoutMs);
+    });
+    try {
+      await Promise.race([attempt, timeout]);
+    } catch (error) {
+      if (error === timedOut) throw error;
+      const reason = String((error as Error)?.message ?? error);
+      throw new EventStoreUnavailableError(`EventStoreDB at ${this.target.display} is unreachable or refused to read $all (EVENTSTORE_URL): ${reason}`, error);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** The same check as ping(), under the name the start-up code uses. */
+  connect(): Promise<void> {
+    return this.ping();
+  }
+
+  async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+    if (events.length === 0) throw new Error('append needs at least one event');
+    if (events.length > APPEND_EVENTS_MAX) throw new Error(`append of ${events.length} events exceeds ${APPEND_EVENTS_MAX}`);
+    const expectedRevision = toEsdbExpectedRevision(expected);
+    const payload = events.map(toEventData);
+    const ids = new Set<string>();
+    for (const event of payload) {
+      const id = event.id.toLowerCase();
+      if (ids.has(id)) throw new Error(`duplicate event id ${event.id} within one append to ${streamId}`);
+      ids.add(id);
+    }
+
+    let last: bigint;
+    try {
+      const result = await this.client.appendToStream(streamId, payload, { expectedRevision });
+      last = result.nextExpectedRevision;
+    } catch (error) {
+      throw mapAppendError(error, streamId, expected);
+    }
+
+    const first = last - BigInt(events.length) + 1n;
+    const written = await this.readStream(streamId, { fromRevision: first, maxCount: events.length });
+    const matches = written.length === events.length && written.every((e, i) => e.id.toLowerCase() === payload[i].id.toLowerCase());
+    if (!matches) {
+      throw new Error(
+        `EventStoreDB acknowledged the append to ${streamId} at revisions ${first}..${last}, but those revisions do not hold the appended events`,
+      );
+    }
+    return {
+      next_expected_revision: last,
+      positions: written.map((e) => e.position),
+      revisions: written.map((e) => e.revision),
+    };
+  }
+
+  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    const fromRevision = options.fromRevision ?? 0n;
+    const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
+    if (maxCount <= 0) return [];
+    const events: RecordedEvent[] = [];
+    try {
+      for await (const resolved of this.client.readStream(streamId, { fromRevision, maxCount, direction: FORWARDS })) {
+        if (resolved.event) events.push(toRecordedEvent(resolved.event));
+      }
+    } catch (error) {
+      if (isStreamNotFound(error)) return [];
+      throw mapEsdbError(error, `read of ${streamId}`);
+    }
+    return events;
+  }
+
+  async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
+    const max = options.maxCount ?? READ_BATCH_DEFAULT;
+    const prefixes = this.prefixesFor(options.streamPrefixes);
+    if (max <= 0 || matchesNothing(prefixes)) return [];
+    const out: RecordedEvent[] = [];
+    let cursor = options.afterPosition ?? 0n;
+    for (;;) {
+      const wanted = max - out.length;
+      // +1: a forward read starts at (and includes) the event at `cursor`, which is dropped.
+      const request = prefixes ? Math.max(wanted + 1, SCAN_PAGE) : wanted + 1;
+      const page = await this.readRaw(readPositionAfter(cursor), request, FORWARDS);
+      let last = cursor;
+      for (const event of page) {
+        const position = encodePosition(event.position);
+        if (position <= cursor) continue;
+        last = position;
+        if (!acceptsEvent(event.streamId, event.type, prefixes)) continue;
+        out.push(toRecordedEvent(event));
+        if (out.length === max) return out;
+      }
+      if (page.length < request || last === cursor) return out; // the end of the log
+      cursor = last;
+    }
+  }
+
+  async headPosition(): Promise<bigint> {
+    const prefixes = this.scope;
+    let from: ReadPosition = END;
+    for (;;) {
+      const page = await this.readRaw(from, HEAD_SCAN_PAGE, BACKWARDS);
+      for (const event of page) {
+        if (acceptsEvent(event.streamId, event.type, prefixes)) return encodePosition(event.position);
+      }
+      if (page.length < HEAD_SCAN_PAGE) return 0n;
+      // Backward reads return events before the position given (it is a post-position).
+      from = page[page.length - 1].position;
+    }
+  }
+
+  subscribeToAll(options: SubscribeOptions, handler: (events: RecordedEvent[]) => Promise<void>): Subscription {
+    const batchSize = Math.max(1, options.batchSize ?? READ_BATCH_DEFAULT);
+    const prefixes = this.prefixesFor(options.streamPrefixes);
+    let position = options.afterPosition ?? 0n;
+    let stopped = this.closed;
+    let failure: unknown = null;
+    let ended = false;
+    let wake: () => void = () => undefined;
+    const waitForMore = () =>
+      new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+
+    let source: AllStreamSubscription | null = null;
+    if (!stopped && !matchesNothing(prefixes)) {
+      source = this.client.subscribeToAll(
+        { fromPosition: readPositionAfter(position), filter: buildSubscriptionFilter(prefixes), resolveLinkTos: false },
+        { highWaterMark: Math.max(2 * batchSize, 64) },
+      );
+      source.on('readable', () => wake());
+      source.on('error', (error) => {
+        failure ??= error;
+        wake();
+      });
+      source.on('end', () => {
+        ended = true;
+        wake();
+      });
+      source.on('close', () => {
+        ended = true;
+        wake();
+      });
+    }
+
+    const loop = async () => {
+      while (!stopped) {
+        const batch: RecordedEvent[] = [];
+        if (source) {
+          let resolved: AllStreamResolvedEvent | null;
+          while (batch.length < batchSize && (resolved = source.read() as AllStreamResolvedEvent | null) !== null) {
+            const event = resolved.event;
+            if (!event || !acceptsEvent(event.streamId, event.type, prefixes)) continue;
+            const recorded = toRecordedEvent(event);
+            if (recorded.position <= position) continue; // at or before where we start / already delivered
+            batch.push(recorded);
+            position = recorded.position;
+          }
+        }
+        if (stopped) break;
+        if (batch.length > 0) {
+          await handler(batch);
+          continue;
+        }
+        if (failure) throw mapEsdbError(failure, 'subscription to $all');
+        if (ended) throw new EventStoreUnavailableError('EventStoreDB ended the subscription to $all');
+        await waitForMore();
+      }
+    };
+
+    const done = loop().finally(async () => {
+      stopped = true;
+      this.subscriptions.delete(subscription);
+      await source?.unsubscribe().catch(() => undefined);
+    });
+    const subscription: Subscription = {
+      done,
+      stop: async () => {
+        stopped = true;
+        wake();
+        await done.catch(() => undefined);
+      },
+    };
+    this.subscriptions.add(subscription);
+    return subscription;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([...this.subscriptions].map((s) => s.stop()));
+    await this.client.dispose().catch(() => undefined);
+  }
+
+  private prefixesFor(requested: readonly string[] | undefined): readonly string[] | undefined {
+    if (requested !== undefined) return validatePrefixes(requested);
+    return this.scope;
+  }
+
+  /** Events of $all from `from` in `direction`, link-free, as the client gives them. */
+  private async readRaw(from: ReadPosition, maxCount: number, direction: typeof FORWARDS | typeof BACKWARDS, deadline?: number): Promise<AllStreamRecordedEvent[]> {
+    const events: AllStreamRecordedEvent[] = [];
+    try {
+      const read = this.client.readAll({ fromPosition: from, maxCount, direction, resolveLinkTos: false, ...(deadline ? { deadline } : {}) });
+      for await (const resolved of read) {
+        if (resolved.event) events.push(resolved.event);
+      }
+    } catch (error) {
+      throw mapEsdbError(error, 'read of $all');
+    }
+    return events;
+  }
+}
