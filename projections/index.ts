@@ -8,6 +8,7 @@ import { trialBalanceProjection } from './trial-balance/trial-balance.projection
 import { holdsProjection } from './holds/holds.projection.js';
 import { eventFeedProjection } from './event-feed/event-feed.projection.js';
 import { transactionsProjection } from './transactions/transactions.projection.js';
+import { webhookOutboxProjection } from './webhook-deliveries/webhook-outbox.projection.js';
 
 export const ALL_PROJECTIONS: readonly Projection[] = [
   accountsProjection,
@@ -19,4 +20,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   balanceHistoryProjection,
   trialBalanceProjection,
   reconciliationProjection,
+  webhookOutboxProjection,
 ];

@@ -15,6 +15,7 @@ import { LedgerRuntime } from './runtime/ledger-runtime.js';
 import { Reads } from './runtime/reads.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TransactionsModule } from './transactions/transactions.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 /** The process-wide runtime (pool, event store, writers) as injectable providers. */
 @Global()
@@ -34,7 +35,7 @@ export class AppModule {
   static forRoot(runtime: LedgerRuntime, metrics: LedgerMetrics): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule, ReconciliationModule, EvidenceModule],
+      imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule, ReconciliationModule, EvidenceModule, WebhooksModule],
       controllers: [TenantsController, EventsController, AuditLogController, OperationsController],
       providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
     };

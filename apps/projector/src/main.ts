@@ -1,9 +1,11 @@
 import 'reflect-metadata';
-import { createPool, loadConfig, runMigrations, runningInstanceUrl } from '../../../libs/database/src/index.js';
+import { createPool, loadConfig, resolveMasterKey, runMigrations, runningInstanceUrl } from '../../../libs/database/src/index.js';
 import { eventStoreFromEnv, requirePostgresLog } from '../../../libs/event-store/src/index.js';
 import { Projector } from '../../../libs/projection-runtime/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { ALL_PROJECTIONS } from '../../../projections/index.js';
+import { MasterKey } from '../../../libs/audit/src/index.js';
+import { WebhookDispatcher, webhookConfig } from '../../../libs/webhooks/src/index.js';
 
 /**
  * The projector as its own process. It needs a database someone else runs: DATABASE_URL, or
@@ -17,8 +19,17 @@ async function main(): Promise<void> {
   const pool = createPool(url, 10);
   const store = requirePostgresLog(eventStoreFromEnv(process.env, pool));
   const projector = new Projector(ALL_PROJECTIONS, store, pool, url, (line) => console.log(`[projector] ${line}`)).start();
+  // The projector queues webhook deliveries; it sends them too (several processes share the work).
+  // Endpoint secrets are sealed with the master key: without it this process cannot sign, says so, and leaves sending to the API.
+  let dispatcher: WebhookDispatcher | null = null;
+  try {
+    dispatcher = new WebhookDispatcher(pool, new MasterKey(resolveMasterKey(config)), webhookConfig(), { log: (line) => console.log(`[projector] ${line}`) }).start();
+  } catch (error) {
+    console.log(`[projector] webhook dispatch off: ${(error as Error).message}`);
+  }
   console.log(`[projector] running ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
   const stop = async () => {
+    await dispatcher?.stop();
     await projector.stop();
     await store.close();
     await pool.end();

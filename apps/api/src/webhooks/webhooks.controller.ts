@@ -1,0 +1,90 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
+import { Allow } from '../http/roles.js';
+import { CreateWebhookEndpointDto, ReplayDeliveriesDto } from './webhooks.dto.js';
+import { WebhooksService } from './webhooks.service.js';
+
+/** Admins manage endpoints; admins, operators and auditors read them and the deliveries; admins and operators replay. */
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@Controller()
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post('webhook-endpoints')
+  @HttpCode(201)
+  @Allow('create_webhook_endpoint', 'admin')
+  create(@Body() dto: CreateWebhookEndpointDto, @Caller() caller: TenantPrincipal) {
+    return this.webhooks.createEndpoint(caller, dto);
+  }
+
+  @Get('webhook-endpoints')
+  @Allow('list_webhook_endpoints', 'admin', 'operator', 'auditor')
+  list(@Caller() caller: TenantPrincipal) {
+    return this.webhooks.listEndpoints(caller);
+  }
+
+  @Get('webhook-endpoints/:id')
+  @Allow('get_webhook_endpoint', 'admin', 'operator', 'auditor')
+  get(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.webhooks.getEndpoint(caller, req, id, 'get_webhook_endpoint');
+  }
+
+  /** Answers the endpoint with `"status": "deleted"`; its outstanding deliveries end as failed. */
+  @Delete('webhook-endpoints/:id')
+  @Allow('delete_webhook_endpoint', 'admin')
+  remove(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.webhooks.deleteEndpoint(caller, req, id);
+  }
+
+  @Post('webhook-endpoints/:id/disable')
+  @HttpCode(200)
+  @Allow('disable_webhook_endpoint', 'admin')
+  disable(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.webhooks.setStatus(caller, req, id, 'disabled');
+  }
+
+  @Post('webhook-endpoints/:id/enable')
+  @HttpCode(200)
+  @Allow('enable_webhook_endpoint', 'admin')
+  enable(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.webhooks.setStatus(caller, req, id, 'enabled');
+  }
+
+  /** A new secret (shown once); the old one keeps signing for LEDGER_WEBHOOK_SECRET_GRACE_SECONDS. */
+  @Post('webhook-endpoints/:id/rotate-secret')
+  @HttpCode(200)
+  @Allow('rotate_webhook_secret', 'admin')
+  rotate(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.webhooks.rotateSecret(caller, req, id);
+  }
+
+  @Get('webhook-deliveries')
+  @Allow('list_webhook_deliveries', 'admin', 'operator', 'auditor')
+  deliveries(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
+    return this.webhooks.listDeliveries(caller, query);
+  }
+
+  /** Bulk replay of failed deliveries of one endpoint created in [from, to). */
+  @Post('webhook-deliveries/replay')
+  @HttpCode(202)
+  @Allow('replay_webhook_deliveries', 'admin', 'operator')
+  replayFailed(@Body() dto: ReplayDeliveriesDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.webhooks.replayFailed(caller, req, dto);
+  }
+
+  @Get('webhook-deliveries/:id')
+  @Allow('get_webhook_delivery', 'admin', 'operator', 'auditor')
+  delivery(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.webhooks.getDelivery(caller, req, id, minPosition);
+  }
+
+  /** Sends the same event (same id and body) again with a fresh signature; the ledger is not touched. */
+  @Post('webhook-deliveries/:id/replay')
+  @HttpCode(202)
+  @Allow('replay_webhook_delivery', 'admin', 'operator')
+  replay(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    return this.webhooks.replay(caller, req, id);
+  }
+}

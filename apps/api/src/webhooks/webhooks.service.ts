@@ -1,0 +1,163 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ALL_EVENTS, checkUrl, webhookConfig } from '../../../../libs/webhooks/src/index.js';
+import {
+  deleteEndpoint,
+  DeliveryCursor,
+  DeliveryView,
+  EndpointView,
+  findDelivery,
+  findEndpoint,
+  insertEndpoint,
+  listDeliveries,
+  listEndpoints,
+  replayDelivery,
+  replayFailedDeliveries,
+  rotateEndpointSecret,
+  setEndpointStatus,
+} from '../../../../projections/webhook-deliveries/webhook-deliveries.queries.js';
+import { ApiError } from '../http/api-error.js';
+import { isUuid, parseLimit } from '../http/pagination.js';
+import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
+import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { Reads } from '../runtime/reads.js';
+import { CreateWebhookEndpointDto, ReplayDeliveriesDto } from './webhooks.dto.js';
+
+/** Endpoints per tenant (deleted ones do not count). */
+export const WEBHOOK_ENDPOINTS_PER_TENANT_MAX = 50;
+/** Failed deliveries one bulk replay resets; call again for the rest. */
+export const REPLAY_BULK_MAX = 10_000;
+const SECRET_PREFIX = 'whsec_';
+const SECRET_BYTES = 32;
+const DELIVERY_STATUSES = ['pending', 'retrying', 'delivered', 'failed'];
+const OUTBOX = ['webhook_outbox'];
+
+function newSecret(): string {
+  return `${SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
+}
+
+/** Opaque to clients: base64url of "<event position>.<endpoint id>". */
+function encodeDeliveryCursor(cursor: DeliveryCursor): string {
+  return Buffer.from(`${cursor.event_position}.${cursor.endpoint_id}`).toString('base64url');
+}
+
+function decodeDeliveryCursor(raw: unknown): DeliveryCursor | null {
+  if (raw === undefined || raw === '') return null;
+  const match = typeof raw === 'string' ? /^([0-9]{1,19})\.([0-9a-f-]{36})$/.exec(Buffer.from(raw, 'base64url').toString('utf8')) : null;
+  if (!match || !isUuid(match[2])) throw ApiError.validation('cursor is not valid', { cursor: ['not a cursor this API returned'] });
+  return { event_position: BigInt(match[1]), endpoint_id: match[2] };
+}
+
+function uuidFilter(raw: unknown, field: string): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (!isUuid(raw)) throw ApiError.validation(`${field} must be a uuid`, { [field]: ['must be a uuid'] });
+  return raw.toLowerCase();
+}
+
+/** ['*'] alone, or distinct public types (the DTO checked each value). */
+function subscription(events: string[]): string[] {
+  const distinct = [...new Set(events)];
+  if (distinct.includes(ALL_EVENTS) && distinct.length > 1) {
+    throw ApiError.validation('events must be ["*"] alone or a list of event types', { events: ['"*" cannot be combined with other types'] });
+  }
+  return distinct;
+}
+
+/**
+ * Webhook endpoints are tenant configuration (plain rows, not the event log); secrets are
+ * sealed with the master key and shown once, at creation and rotation. Deliveries are read from
+ * the webhook_outbox projection; a replay only re-queues a delivery, it never touches the log.
+ */
+@Injectable()
+export class WebhooksService {
+  constructor(
+    private readonly runtime: LedgerRuntime,
+    private readonly reads: Reads,
+  ) {}
+
+  async createEndpoint(caller: TenantPrincipal, dto: CreateWebhookEndpointDto): Promise<EndpointView & { secret: string }> {
+    const events = subscription(dto.events);
+    const checked = await checkUrl(dto.url, webhookConfig().allowPrivate);
+    if (!checked.ok) throw ApiError.validation(checked.message, { url: [checked.message] });
+    const secret = newSecret();
+    const endpoint = await insertEndpoint(
+      this.runtime.pool,
+      { id: randomUUID(), tenant_id: caller.tenant_id, url: dto.url, events, description: dto.description ?? null, secret_sealed: this.runtime.masterKey.encrypt(secret) },
+      WEBHOOK_ENDPOINTS_PER_TENANT_MAX,
+    );
+    if (!endpoint) {
+      throw ApiError.validation(`a tenant has at most ${WEBHOOK_ENDPOINTS_PER_TENANT_MAX} webhook endpoints; delete one first`, { url: ['too many endpoints'] });
+    }
+    return { ...endpoint, secret };
+  }
+
+  async listEndpoints(caller: TenantPrincipal) {
+    return { data: await listEndpoints(this.runtime.pool, caller.tenant_id, WEBHOOK_ENDPOINTS_PER_TENANT_MAX), next_cursor: null };
+  }
+
+  async getEndpoint(caller: TenantPrincipal, request: LedgerRequest, id: string, action: string): Promise<EndpointView> {
+    const found = isUuid(id) ? await findEndpoint(this.runtime.pool, id.toLowerCase()) : null;
+    return this.reads.ownedOrNotFound(caller, request, found, 'webhook_endpoint', id, action);
+  }
+
+  async setStatus(caller: TenantPrincipal, request: LedgerRequest, id: string, status: 'enabled' | 'disabled'): Promise<EndpointView> {
+    const endpoint = await this.getEndpoint(caller, request, id, `${status === 'enabled' ? 'enable' : 'disable'}_webhook_endpoint`);
+    return this.found(await setEndpointStatus(this.runtime.pool, endpoint.id, status), id);
+  }
+
+  async rotateSecret(caller: TenantPrincipal, request: LedgerRequest, id: string): Promise<EndpointView & { secret: string }> {
+    const endpoint = await this.getEndpoint(caller, request, id, 'rotate_webhook_secret');
+    const secret = newSecret();
+    const graceSeconds = webhookConfig().secretGraceSeconds;
+    const rotated = await rotateEndpointSecret(this.runtime.pool, endpoint.id, this.runtime.masterKey.encrypt(secret), graceSeconds);
+    return { ...this.found(rotated, id), secret };
+  }
+
+  async deleteEndpoint(caller: TenantPrincipal, request: LedgerRequest, id: string): Promise<EndpointView> {
+    const endpoint = await this.getEndpoint(caller, request, id, 'delete_webhook_endpoint');
+    return this.found(await deleteEndpoint(this.runtime.pool, endpoint.id), id);
+  }
+
+  async listDeliveries(caller: TenantPrincipal, query: Record<string, unknown>) {
+    const limit = parseLimit(query.limit);
+    const cursor = decodeDeliveryCursor(query.cursor);
+    const status = query.status ?? null;
+    if (status !== null && !DELIVERY_STATUSES.includes(status as string)) {
+      throw ApiError.validation(`status must be one of ${DELIVERY_STATUSES.join(', ')}`, { status: [`must be one of ${DELIVERY_STATUSES.join(', ')}`] });
+    }
+    const filter = { endpoint_id: uuidFilter(query.endpoint_id, 'endpoint_id'), status: status as string | null, event_id: uuidFilter(query.event_id, 'event_id') };
+    await this.reads.settle(caller, OUTBOX, query.min_position);
+    const rows = await listDeliveries(this.runtime.pool, caller.tenant_id, filter, cursor, limit + 1);
+    const page = rows.slice(0, limit);
+    return { data: page.map((r) => r.view), next_cursor: rows.length > limit ? encodeDeliveryCursor(page[page.length - 1].cursor) : null };
+  }
+
+  async getDelivery(caller: TenantPrincipal, request: LedgerRequest, id: string, minPosition: unknown, action = 'get_webhook_delivery'): Promise<DeliveryView> {
+    await this.reads.settle(caller, OUTBOX, minPosition);
+    const found = isUuid(id) ? await findDelivery(this.runtime.pool, id.toLowerCase()) : null;
+    return this.reads.ownedOrNotFound(caller, request, found, 'webhook_delivery', id, action);
+  }
+
+  async replay(caller: TenantPrincipal, request: LedgerRequest, id: string): Promise<DeliveryView> {
+    const delivery = await this.getDelivery(caller, request, id, undefined, 'replay_webhook_delivery');
+    if (!(await findEndpoint(this.runtime.pool, delivery.endpoint_id))) {
+      throw new ApiError(404, 'not_found', `webhook endpoint ${delivery.endpoint_id} of this delivery was deleted`, { webhook_endpoint_id: delivery.endpoint_id });
+    }
+    return this.found(await replayDelivery(this.runtime.pool, delivery.id), id, 'webhook_delivery');
+  }
+
+  async replayFailed(caller: TenantPrincipal, request: LedgerRequest, dto: ReplayDeliveriesDto): Promise<{ replayed: number }> {
+    const from = new Date(dto.from);
+    const to = new Date(dto.to);
+    if (!(from < to)) throw ApiError.validation('from must be before to', { to: ['must be after from'] });
+    const endpoint = await this.getEndpoint(caller, request, dto.endpoint_id, 'replay_webhook_deliveries');
+    await this.reads.settle(caller, OUTBOX);
+    return { replayed: await replayFailedDeliveries(this.runtime.pool, caller.tenant_id, endpoint.id, from, to, REPLAY_BULK_MAX) };
+  }
+
+  /** A row that vanished between the ownership check and the update (deleted meanwhile). */
+  private found<T>(value: T | null, id: string, resource = 'webhook_endpoint'): T {
+    if (value === null) throw ApiError.notFound(resource, id);
+    return value;
+  }
+}
