@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
-import { ErrorFilter, intentOf, refusalState, toApiError } from './http/error.filter.js';
+import { ErrorFilter, intentOf, refusalState } from './http/error.filter.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
@@ -14,15 +14,15 @@ export const BODY_BYTES_MAX = 16 * 1024 * 1024;
 /** Builds the HTTP API around a runtime; main.ts and the tests both start it this way. */
 export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyApplication> {
   const metrics = new LedgerMetrics();
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_BYTES_MAX, genReqId: () => randomUUID(), logger: false, allowErrorHandlerOverride: true } as any);
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_BYTES_MAX, genReqId: () => randomUUID(), logger: false });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime, metrics), adapter, {
     bodyParser: false,
     logger: runtime.config.logLevel === 'silent' ? false : ['error', 'warn'],
   });
   const fastify = app.getHttpAdapter().getInstance();
 
-  // Our own JSON parser: an empty body is no body (POST /accounts/:id/freeze from curl), and
-  // malformed JSON becomes the API's validation_failed envelope rather than Fastify's.
+  // Our own JSON parser: an empty body is no body (POST /accounts/:id/freeze from curl). Its
+  // errors reach Nest's exception layer, where ErrorFilter makes them validation_failed.
   fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_BYTES_MAX }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
@@ -36,10 +36,6 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
       return done(Object.assign(new Error('request body must be a JSON object'), { statusCode: 400 }), undefined);
     }
     done(null, parsed);
-  });
-  fastify.setErrorHandler((error, _request, reply) => {
-    const apiError = toApiError(error);
-    void reply.status(apiError.status).send({ error: { code: apiError.code, message: apiError.message, details: apiError.details } });
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';

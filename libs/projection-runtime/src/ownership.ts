@@ -10,6 +10,8 @@ export class OwnershipSession {
   private client: Client | null = null;
   private connecting: Promise<Client> | null = null;
   private readonly lostListeners = new Set<() => void>();
+  /** Queries on the session run one after another (one pg client, one query at a time). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly url: string) {}
 
@@ -18,15 +20,25 @@ export class OwnershipSession {
     return () => this.lostListeners.delete(listener);
   }
 
-  async tryLock(name: string): Promise<boolean> {
-    const client = await this.session();
-    const { rows } = await client.query(`select pg_try_advisory_lock(hashtext('zentra-projection'), hashtext($1)) as locked`, [name]);
-    return rows[0].locked;
+  tryLock(name: string): Promise<boolean> {
+    return this.serially(async () => {
+      const client = await this.session();
+      const { rows } = await client.query(`select pg_try_advisory_lock(hashtext('zentra-projection'), hashtext($1)) as locked`, [name]);
+      return rows[0].locked as boolean;
+    });
   }
 
-  async unlock(name: string): Promise<void> {
-    if (!this.client) return;
-    await this.client.query(`select pg_advisory_unlock(hashtext('zentra-projection'), hashtext($1))`, [name]).catch(() => undefined);
+  unlock(name: string): Promise<void> {
+    return this.serially(async () => {
+      if (!this.client) return;
+      await this.client.query(`select pg_advisory_unlock(hashtext('zentra-projection'), hashtext($1))`, [name]).catch(() => undefined);
+    });
+  }
+
+  private serially<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   async close(): Promise<void> {
