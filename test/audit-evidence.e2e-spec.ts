@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { verifyChain } from '../libs/audit/src/index.js';
 import { TestLedger } from './support/ledger.js';
+import { waitFor } from './support/wait.js';
 import { cli as runCli } from './support/process.js';
 
 const MASTER_KEY = 'test-master-key-0123456789';
@@ -152,7 +153,11 @@ describe('audit evidence: hash chain, signatures, intents', () => {
     });
     expect(ok.status).toBe(201);
     await t.request('GET', `/transactions/${ok.body.id}`, { token: key });
-    const trace = await t.request('GET', '/intents/pay-ok-1', { token: key });
+    // `synchronized` is recorded once every projection has been seen past the intent's events.
+    const trace = await waitFor('the intent to be synchronized and evidenced', async () => {
+      const res = await t.request('GET', '/intents/pay-ok-1', { token: key });
+      return res.body.states.some((s: any) => s.state === 'synchronized') && res.body.states.some((s: any) => s.state === 'evidenced') && res;
+    });
     expect(trace.status).toBe(200);
     expect(trace.body.states.map((s: any) => s.state)).toEqual(['accepted', 'controlled', 'ledgered', 'synchronized', 'evidenced']);
     expect(trace.body.states[1].policy).toEqual(['tenant_scope.passed', 'role.passed', 'limit_check.passed']);

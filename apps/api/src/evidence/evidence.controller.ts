@@ -82,7 +82,8 @@ export class EvidenceController {
           states.push(synchronized);
         }
       }
-      if (!states.some((s) => s.state === 'evidenced')) {
+      // The path is ordered: evidence is recorded once the intent is synchronized.
+      if (states.some((s) => s.state === 'synchronized') && !states.some((s) => s.state === 'evidenced')) {
         let head = await this.runtime.signer.covering(caller.tenant_id, last);
         if (!head) {
           await this.runtime.signer.signCurrent(caller.tenant_id);

@@ -50,6 +50,11 @@ export class EventStore1700000000000 implements MigrationInterface {
           raise exception using errcode = 'ZL002',
             message = 'append_events must be the first write of its transaction (one append per transaction)';
         end if;
+        -- Appends to one stream take turns until commit, before anything else: a later append
+        -- to the stream can then only get later positions, so a stream's revisions and its
+        -- global positions always run in the same order. (An advisory lock assigns no
+        -- transaction id, so the rule below still holds.)
+        perform pg_advisory_xact_lock(8, hashtext(p_stream));
         -- Transaction id and positions, together and one append at a time. The lock is held
         -- only for this block: a transaction-level lock taken in a subtransaction is released
         -- when the subtransaction rolls back, which keeps the transaction id and the sequence

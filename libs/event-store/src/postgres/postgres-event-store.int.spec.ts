@@ -30,6 +30,24 @@ describe('PostgresEventStore', () => {
     return { store, cleanup: () => store.close() };
   });
 
+  it('concurrent appends with expected revision any keep each stream\'s positions in revision order', async () => {
+    const store = new PostgresEventStore(pool);
+    const stream = `any-order-${randomBytes(4).toString('hex')}`;
+    await Promise.all(
+      Array.from({ length: 200 }, (_, i) => store.append(stream, [{ id: randomUUID(), type: 't', data: { i }, metadata: {} }], 'any')),
+    );
+    const events = await store.readStream(stream);
+    expect(events).toHaveLength(200);
+    for (let i = 1; i < events.length; i++) expect(events[i].position > events[i - 1].position).toBe(true);
+    // And over everything the suite wrote: no stream has a revision at a lower position than the one before it.
+    const inversions = await pool.query(
+      `select count(*)::int as n from (select global_position, lag(global_position) over (partition by stream_id order by stream_revision) as previous from events) x
+        where previous > global_position`,
+    );
+    expect(inversions.rows[0].n).toBe(0);
+    await store.close();
+  });
+
   /**
    * A transaction that appends through the SQL function and stays open until told, so a
    * later position can commit before an earlier one.
