@@ -81,4 +81,49 @@ describe('crash recovery and shutdown (real processes)', () => {
     expect(stopped.stderr).toContain('starting its embedded PostgreSQL');
     expect(service.postgresPid()).toBeNull();
   });
+
+  it('pending holds still expire after a restart (the sweep works from the read model, not memory)', async () => {
+    const restarted = new ServiceProcess(ServiceProcess.tempDataDir());
+    try {
+      await restarted.start();
+      const tenant = await restarted.request('POST', '/tenants', restarted.adminToken, { name: 'holdy' });
+      const key = tenant.body.api_key.key;
+      const open = (body: object) => restarted.request('POST', '/accounts', key, { customer: 'c', currency: 'USD', account_type: 'customer', ...body });
+      const funding = (await open({ allow_negative: true })).body;
+      const payer = (await open({})).body;
+      await restarted.request('POST', '/transactions', key, {
+        entries: [{ account_id: funding.id, direction: 'debit', amount: '100' }, { account_id: payer.id, direction: 'credit', amount: '100' }],
+      });
+      const hold = await restarted.request('POST', '/holds', key, {
+        account_id: payer.id,
+        destination_account_id: funding.id,
+        amount: '60',
+        expires_at: new Date(Date.now() + 1500).toISOString(),
+      });
+      expect(hold.status).toBe(201);
+      // Down before the hold expires (a crash), back after it has.
+      const pg = restarted.postgresPid()!;
+      await restarted.kill('SIGKILL');
+      process.kill(pg, 'SIGKILL');
+      await waitUntilDead(pg);
+      await new Promise((r) => setTimeout(r, 1600));
+      await restarted.start();
+      const deadline = Date.now() + 15_000;
+      let status = '';
+      while (Date.now() < deadline) {
+        const res = await restarted.request('GET', `/holds/${hold.body.id}?min_position=${hold.body.position}`, key);
+        status = res.body.status;
+        if (status === 'expired') break;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(status).toBe('expired');
+      const balances = await restarted.request('GET', `/accounts/${payer.id}`, key);
+      expect(balances.body.balances).toMatchObject({ posted: '100', pending_debits: '0', available: '100' });
+    } finally {
+      if (restarted.child && restarted.child.exitCode === null) await restarted.kill('SIGTERM');
+      const pg = restarted.postgresPid();
+      if (pg && processAlive(pg)) process.kill(pg, 'SIGKILL');
+      rmSync(path.dirname(restarted.dataDir), { recursive: true, force: true });
+    }
+  });
 });
