@@ -77,6 +77,9 @@ describe('reconciliation', () => {
     expect(run.body.status).toBe('mismatched');
     expect(run.body.checked_position).toMatch(/^[0-9]+$/);
     expect(run.body.stream_revision).toMatch(/^[0-9]+$/);
+    // The chain head it checked is the hash of the tenant's last event at that position.
+    const last = await t.query(`select metadata->>'hash' as hash from events where stream_id = $1 order by stream_revision desc limit 1`, [`ledger-${tenantId}`]);
+    expect(run.body.chain_head).toBe(last[0].hash);
     expect(run.body.accounts_checked).toBe(3);
     expect(run.body.duration_ms).toEqual(expect.any(Number));
     expect(run.body.mismatches).toHaveLength(1);

@@ -32,7 +32,7 @@ export interface DriftReport {
   status: 'balanced' | 'mismatched';
   checked_position: string;
   stream_revision: string;
-  /** Head of the tenant's hash chain at the checked position (null until the chain exists). */
+  /** Hash of the last event at the checked position: the head of the tenant's hash chain (null for an empty log). */
   chain_head: string | null;
   state_hash: string;
   accounts_checked: number;
@@ -91,7 +91,7 @@ export async function runDriftCheck(pool: Pool, store: EventStore, tenantId: str
     status: mismatches.length ? 'mismatched' : 'balanced',
     checked_position: checkpoint.toString(),
     stream_revision: replay.state.revision.toString(),
-    chain_head: null,
+    chain_head: replay.state.chain_head,
     state_hash: stateHash(replay.state),
     accounts_checked: expected.size,
     mismatches,
