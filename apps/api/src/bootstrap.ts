@@ -46,6 +46,9 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
     const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, database.url, log).start() : null;
     // Webhook deliveries are sent wherever the projector (which queues them) runs.
     const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, webhookConfig(), { log }).start() : null;
+    // Idle tenants' writers are dropped; their state is a cache of the log.
+    const evictor = setInterval(() => runtime.writers.evictIdle(), 60_000);
+    evictor.unref();
     const sweeper = new HoldExpirySweeper(pool, runtime.writers, config.holdSweepIntervalMs, log).start();
     const reconciler = new ReconciliationScheduler(pool, store, config.reconcileIntervalMinutes, log).start();
     const app = await createApiApp(runtime);
@@ -62,6 +65,7 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
       database,
       projector,
       shutdown: async () => {
+        clearInterval(evictor);
         await app.close();
         await dispatcher?.stop();
         await sweeper.stop();

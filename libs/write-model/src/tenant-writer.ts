@@ -84,6 +84,8 @@ function commit(working: WorkingState, state: LedgerState): void {
 export class TenantWriter {
   private readonly queue: Pending[] = [];
   private running = false;
+  /** When a command last arrived (ms): idle writers can be dropped, their state is only a cache. */
+  lastUsedAt = Date.now();
   private state: LedgerState | null = null;
   private readonly stream: string;
 
@@ -95,6 +97,7 @@ export class TenantWriter {
   }
 
   submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
+    this.lastUsedAt = Date.now();
     if (this.queue.length >= WRITER_QUEUE_MAX) return Promise.reject(new WriterOverloadedError(this.tenantId));
     return new Promise((resolve, reject) => {
       this.queue.push({ envelope, resolve, reject });
@@ -104,6 +107,7 @@ export class TenantWriter {
 
   /** Queues several commands back to back: they are decided in this order, in as few appends as fit. */
   submitMany(envelopes: CommandEnvelope[]): Promise<CommandOutcome>[] {
+    this.lastUsedAt = Date.now();
     if (this.queue.length + envelopes.length > WRITER_QUEUE_MAX) {
       return envelopes.map(() => Promise.reject(new WriterOverloadedError(this.tenantId)));
     }
@@ -112,6 +116,11 @@ export class TenantWriter {
     );
     if (!this.running) void this.drain();
     return promises;
+  }
+
+  /** Nothing queued or in flight. */
+  get isIdle(): boolean {
+    return !this.running && this.queue.length === 0;
   }
 
   /** Resolves once every queued command has been answered. */

@@ -2,7 +2,15 @@ import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
 import { TenantWriter } from './tenant-writer.js';
 
-/** One writer per tenant in this process; tenants proceed in parallel. */
+/** A tenant's writer unused this long is dropped (its state is rebuilt from the log when needed). */
+export const WRITER_IDLE_MS_DEFAULT = 10 * 60_000;
+/** At most this many tenants keep a writer (and its cached state) in one process. */
+export const WRITERS_MAX = 1000;
+
+/**
+ * One writer per tenant in this process; tenants proceed in parallel. Writers hold a cache of
+ * their tenant's state, so memory is bounded by dropping idle ones (least recently used first).
+ */
 export class WriterRegistry {
   private readonly writers = new Map<string, TenantWriter>();
   private accepting = true;
@@ -28,10 +36,25 @@ export class WriterRegistry {
     if (!this.accepting) throw new Error('writer registry is shutting down');
     let writer = this.writers.get(tenantId);
     if (!writer) {
+      if (this.writers.size >= WRITERS_MAX) this.evictIdle(0);
       writer = new TenantWriter(tenantId, this.store);
       this.writers.set(tenantId, writer);
     }
     return writer;
+  }
+
+  /** Drops writers idle for longer than `idleMs` (oldest first); returns how many. */
+  evictIdle(idleMs = WRITER_IDLE_MS_DEFAULT): number {
+    const now = Date.now();
+    const idle = [...this.writers.entries()]
+      .filter(([, w]) => w.isIdle && now - w.lastUsedAt >= idleMs)
+      .sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt);
+    for (const [tenantId] of idle) this.writers.delete(tenantId);
+    return idle.length;
+  }
+
+  get size(): number {
+    return this.writers.size;
   }
 
   private observe(tenantId: string, outcome: CommandOutcome): CommandOutcome {
