@@ -58,7 +58,9 @@ describe('batch postings and group commit', () => {
     // Results are in request order: positions increase with the index among accepted items.
     const positions = res.body.results.filter((r: any) => r.status === 201).map((r: any) => BigInt(r.body.position));
     expect(positions.every((p: bigint, i: number) => i === 0 || p > positions[i - 1])).toBe(true);
-    expect(bob.id).toBeDefined();
+    // Every accepted spend of 95 went to bob.
+    const spends = res.body.results.filter((r: any, i: number) => i % 10 === 9 && r.status === 201).length;
+    expect((await t.request('GET', `/accounts/${bob.id}`, { token: key })).body.balances.posted).toBe(String(95 * spends));
   });
 
   it('keys each item: a repeated batch replays, a reused key with another body is refused in its slot', async () => {

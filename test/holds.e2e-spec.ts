@@ -177,6 +177,16 @@ describe('holds over HTTP', () => {
     expect((await t.request('GET', '/holds?status=stuck', { token: key })).status).toBe(400);
     // None is past expiry or older than the threshold (24 h by default).
     expect((await t.request('GET', '/holds?stuck=true', { token: key })).body.data).toEqual([]);
+    // With a threshold of zero, every pending hold is older than it: exactly those are stuck.
+    const config = t.ledger.runtime.config;
+    const threshold = config.stuckHoldSeconds;
+    config.stuckHoldSeconds = 0;
+    try {
+      const stuck = await t.request('GET', '/holds?stuck=true', { token: key });
+      expect(stuck.body.data.map((h: any) => h.id)).toEqual([h1.body.id, h3.body.id]);
+    } finally {
+      config.stuckHoldSeconds = threshold;
+    }
   });
 
   it('expires within seconds, returns funds, and refuses capture after expires_at', async () => {

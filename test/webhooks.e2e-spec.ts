@@ -3,29 +3,18 @@ import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { DynamicModule, Module } from '@nestjs/common';
-import { APP_GUARD, NestFactory } from '@nestjs/core';
-import { CqrsModule } from '@nestjs/cqrs';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Pool } from 'pg';
-import { RuntimeModule } from '../apps/api/src/app.module.js';
-import { AuthGuard } from '../apps/api/src/http/auth.guard.js';
-import { ErrorFilter } from '../apps/api/src/http/error.filter.js';
-import { validationPipe } from '../apps/api/src/http/validation.js';
-import { LedgerMetrics } from '../apps/api/src/operations/metrics.js';
-import { LedgerRuntime } from '../apps/api/src/runtime/ledger-runtime.js';
-import { WebhooksModule } from '../apps/api/src/webhooks/webhooks.module.js';
 import { MasterKey } from '../libs/audit/src/signing.js';
-import { createPool, runMigrations } from '../libs/database/src/index.js';
-import { PostgresEventStore } from '../libs/event-store/src/index.js';
-import { Projector, rebuildProjection, verifyProjection } from '../libs/projection-runtime/src/index.js';
-import { DispatcherConfig, verifySignature, WebhookDispatcher, webhookConfig } from '../libs/webhooks/src/index.js';
-import { WebhookReadModel1700000001200 } from '../projections/webhook-deliveries/webhook-deliveries.migration.js';
+import { rebuildProjection, verifyProjection } from '../libs/projection-runtime/src/index.js';
+import { verifySignature, WebhookDispatcher, webhookConfig } from '../libs/webhooks/src/index.js';
 import { webhookOutboxProjection } from '../projections/webhook-deliveries/webhook-outbox.projection.js';
-import { HttpResponse, RequestOptions, TestLedger } from './support/ledger.js';
+import { TestLedger } from './support/ledger.js';
+import { sleep, waitFor as waitUntil } from './support/wait.js';
 
-/** Small limits so retries and failures happen in well under a second. */
+/**
+ * Small limits so retries and failures happen in well under a second. The service's dispatcher
+ * (apps/api/src/bootstrap.ts) reads them when TestLedger starts; the API reads
+ * LEDGER_WEBHOOK_ALLOW_PRIVATE and the secret grace period on each request.
+ */
 const WEBHOOK_ENV = {
   LEDGER_WEBHOOK_ALLOW_PRIVATE: 'true', // the receiver listens on 127.0.0.1
   LEDGER_WEBHOOK_TIMEOUT_MS: '300',
@@ -33,20 +22,10 @@ const WEBHOOK_ENV = {
   LEDGER_WEBHOOK_MAX_ATTEMPTS: '4',
   LEDGER_WEBHOOK_POLL_MS: '25',
 };
-/** TestLedger's master key (test/support/ledger.ts): the dispatcher must unseal with it. */
+/** TestLedger's master key (test/support/ledger.ts): endpoint secrets are sealed with it. */
 const MASTER_KEY = 'test-master-key-0123456789';
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
+const waitFor = <T>(what: string, probe: Parameters<typeof waitUntil<T>>[1], timeoutMs = 15_000) => waitUntil(what, probe, timeoutMs, 25);
 
 type Behaviour = 'ok' | 'fail' | 'hang';
 
@@ -117,94 +96,16 @@ class Receiver {
   }
 }
 
-/** The webhooks routes on the ledger's runtime, built the way api-app.ts builds the API. */
-@Module({})
-class WebhooksApiModule {
-  static forRoot(runtime: LedgerRuntime): DynamicModule {
-    return {
-      module: WebhooksApiModule,
-      imports: [RuntimeModule.forRoot(runtime, new LedgerMetrics()), CqrsModule.forRoot(), WebhooksModule],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
-    };
-  }
+async function createEndpoint(t: TestLedger, key: string, url: string, events: string[] = ['*']): Promise<{ id: string; secret: string }> {
+  const res = await t.request('POST', '/webhook-endpoints', { token: key, body: { url, events } });
+  if (res.status !== 201) throw new Error(`create endpoint: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body;
 }
 
-/**
- * The webhook pieces started beside a TestLedger (until they are wired into the service, see
- * apps/api/src/webhooks/WIRING.md; once they are, these run next to the wired ones on the same
- * database, which the design allows): the migration, the webhook_outbox projection, a
- * dispatcher, and the routes on a second port sharing the ledger's runtime (keys, pool).
- */
-class Webhooks {
-  private constructor(
-    private readonly t: TestLedger,
-    private readonly app: NestFastifyApplication,
-    readonly url: string,
-    readonly pool: Pool,
-    readonly store: PostgresEventStore,
-    private projector: Projector | null,
-    dispatcher: WebhookDispatcher | null,
-  ) {
-    if (dispatcher) this.dispatchers.push(dispatcher);
-  }
-
-  readonly dispatchers: WebhookDispatcher[] = [];
-
-  static async start(t: TestLedger, options: { background: boolean } = { background: true }): Promise<Webhooks> {
-    await runMigrations(t.db.url, [WebhookReadModel1700000001200]);
-    const app = await NestFactory.create<NestFastifyApplication>(WebhooksApiModule.forRoot(t.ledger.runtime), new FastifyAdapter(), { logger: false });
-    app.useGlobalPipes(validationPipe());
-    app.useGlobalFilters(new ErrorFilter());
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const port = (app.getHttpServer().address() as AddressInfo).port;
-    const pool = createPool(t.db.url, 10);
-    const store = new PostgresEventStore(pool);
-    const webhooks = new Webhooks(t, app, `http://127.0.0.1:${port}`, pool, store, null, null);
-    if (options.background) {
-      webhooks.startProjector();
-      webhooks.startDispatcher();
-    }
-    return webhooks;
-  }
-
-  startProjector(): void {
-    this.projector = new Projector([webhookOutboxProjection], this.store, this.pool, this.t.db.url).start();
-  }
-
-  startDispatcher(overrides: Partial<DispatcherConfig> = {}): WebhookDispatcher {
-    const dispatcher = new WebhookDispatcher(this.pool, new MasterKey(MASTER_KEY), { ...webhookConfig(), leaseMarginMs: 1000, ...overrides }).start();
-    this.dispatchers.push(dispatcher);
-    return dispatcher;
-  }
-
-  async request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<HttpResponse<T>> {
-    const headers: Record<string, string> = { ...(options.headers ?? {}) };
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-    const response = await fetch(`${this.url}${path}`, { method, headers, body: options.body === undefined ? undefined : JSON.stringify(options.body) });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
-  }
-
-  async createEndpoint(key: string, url: string, events: string[] = ['*']): Promise<{ id: string; secret: string }> {
-    const res = await this.request('POST', '/webhook-endpoints', { token: key, body: { url, events } });
-    if (res.status !== 201) throw new Error(`create endpoint: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body;
-  }
-
-  async deliveries(key: string, query: string): Promise<any[]> {
-    const res = await this.request('GET', `/webhook-deliveries?${query}`, { token: key });
-    if (res.status !== 200) throw new Error(`deliveries: ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body.data;
-  }
-
-  async stop(): Promise<void> {
-    await Promise.all(this.dispatchers.map((d) => d.stop()));
-    await this.projector?.stop();
-    await this.app.close();
-    await this.store.close();
-    await this.pool.end();
-  }
+async function deliveries(t: TestLedger, key: string, query: string): Promise<any[]> {
+  const res = await t.request('GET', `/webhook-deliveries?${query}`, { token: key });
+  if (res.status !== 200) throw new Error(`deliveries: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.data;
 }
 
 function hmac(secret: string, header: string, raw: string): { t: string; v1: string[]; expected: string } {
@@ -214,6 +115,7 @@ function hmac(secret: string, header: string, raw: string): { t: string; v1: str
   return { t, v1, expected: createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex') };
 }
 
+// Set before any TestLedger starts (its dispatcher reads them then), put back after the last stops.
 const savedEnv: Record<string, string | undefined> = {};
 beforeAll(() => {
   for (const [name, value] of Object.entries(WEBHOOK_ENV)) {
@@ -230,25 +132,22 @@ afterAll(() => {
 
 describe('webhooks', () => {
   let t: TestLedger;
-  let w: Webhooks;
   let receiver: Receiver;
 
   beforeAll(async () => {
     t = await TestLedger.start();
-    w = await Webhooks.start(t);
     receiver = await Receiver.start();
   });
 
   afterAll(async () => {
     await receiver?.close();
-    await w?.stop();
     await t?.stop();
   });
 
   it('signs each delivery: the receiver recomputes the HMAC with the secret; body and headers as documented', async () => {
     const { key, tenantId, funding, accounts } = await t.fundedTenant(1);
     const url = receiver.on('/signed', 'ok');
-    const created = await w.request('POST', '/webhook-endpoints', { token: key, body: { url, events: ['ledger.entry.posted'], description: 'books' } });
+    const created = await t.request('POST', '/webhook-endpoints', { token: key, body: { url, events: ['ledger.entry.posted'], description: 'books' } });
     expect(created.status).toBe(201);
     expect(created.body).toEqual({
       id: expect.any(String), url, events: ['ledger.entry.posted'], status: 'enabled', description: 'books',
@@ -273,23 +172,23 @@ describe('webhooks', () => {
     expect(verifySignature(header, secret, delivery.raw)).toEqual({ valid: true, timestamp: Number(timestamp) });
     expect(verifySignature(header, 'whsec_wrong', delivery.raw).valid).toBe(false);
 
-    await waitFor('delivered', async () => (await w.deliveries(key, `endpoint_id=${endpointId}`))[0]?.status === 'delivered');
-    const listed = await w.deliveries(key, `endpoint_id=${endpointId}`);
+    await waitFor('delivered', async () => (await deliveries(t, key, `endpoint_id=${endpointId}`))[0]?.status === 'delivered');
+    const listed = await deliveries(t, key, `endpoint_id=${endpointId}`);
     expect(listed).toEqual([
       expect.objectContaining({ id: delivery.headers['zentra-delivery-id'], endpoint_id: endpointId, event_id: delivery.body.id, event_type: 'ledger.entry.posted', status: 'delivered', next_attempt_at: null }),
     ]);
     expect(listed[0].attempts).toEqual([{ at: expect.any(String), status_code: 200, duration_ms: expect.any(Number) }]);
-    const one = await w.request('GET', `/webhook-deliveries/${listed[0].id}`, { token: key });
+    const one = await t.request('GET', `/webhook-deliveries/${listed[0].id}`, { token: key });
     expect(one.body).toMatchObject({ id: listed[0].id, status: 'delivered', payload: delivery.body });
     await sleep(200);
     expect(receiver.at('/signed')).toHaveLength(1);
 
     // The secret is shown once and rests sealed.
-    const got = await w.request('GET', `/webhook-endpoints/${endpointId}`, { token: key });
+    const got = await t.request('GET', `/webhook-endpoints/${endpointId}`, { token: key });
     expect(got.status).toBe(200);
     expect(got.body).toMatchObject({ id: endpointId, url, status: 'enabled' });
     expect(got.body.secret).toBeUndefined();
-    expect((await w.request('GET', '/webhook-endpoints', { token: key })).body.data.map((e: any) => [e.id, e.secret])).toEqual([[endpointId, undefined]]);
+    expect((await t.request('GET', '/webhook-endpoints', { token: key })).body.data.map((e: any) => [e.id, e.secret])).toEqual([[endpointId, undefined]]);
     const [row] = await t.query(`select secret_sealed from webhook_endpoints where id = $1`, [endpointId]);
     expect(row.secret_sealed).not.toContain(secret.slice(6));
     expect(new MasterKey(MASTER_KEY).decrypt(row.secret_sealed)).toBe(secret);
@@ -298,10 +197,10 @@ describe('webhooks', () => {
   it('a receiver that times out twice and then answers 200 ends delivered after 3 attempts, all visible', async () => {
     const { key, funding, accounts } = await t.fundedTenant(1);
     const url = receiver.on('/flaky', (nth) => (nth <= 2 ? 'hang' : 'ok'));
-    const endpoint = await w.createEndpoint(key, url, ['ledger.entry.posted']);
+    const endpoint = await createEndpoint(t, key, url, ['ledger.entry.posted']);
     await t.transfer(key, funding.id, accounts[0].id, '7');
     const delivery = await waitFor('delivered', async () => {
-      const [d] = await w.deliveries(key, `endpoint_id=${endpoint.id}`);
+      const [d] = await deliveries(t, key, `endpoint_id=${endpoint.id}`);
       return d?.status === 'delivered' && d;
     });
     expect(delivery.attempts).toEqual([
@@ -321,11 +220,11 @@ describe('webhooks', () => {
     const { key, funding, accounts } = await t.fundedTenant(1);
     let down = true;
     const url = receiver.on('/down', () => (down ? 'fail' : 'ok'));
-    const endpoint = await w.createEndpoint(key, url, ['ledger.entry.posted']);
+    const endpoint = await createEndpoint(t, key, url, ['ledger.entry.posted']);
     const from = new Date(Date.now() - 60_000).toISOString();
     await t.transfer(key, funding.id, accounts[0].id, '9');
     const failed = await waitFor('failed', async () => {
-      const [d] = await w.deliveries(key, `endpoint_id=${endpoint.id}&status=failed`);
+      const [d] = await deliveries(t, key, `endpoint_id=${endpoint.id}&status=failed`);
       return d;
     });
     expect(failed.attempts).toHaveLength(4);
@@ -337,33 +236,33 @@ describe('webhooks', () => {
     down = false;
     const to = new Date(Date.now() + 60_000).toISOString();
     const operator = await t.createKey(key, 'operator');
-    const replayed = await w.request('POST', '/webhook-deliveries/replay', { token: operator, body: { endpoint_id: endpoint.id, from, to } });
+    const replayed = await t.request('POST', '/webhook-deliveries/replay', { token: operator, body: { endpoint_id: endpoint.id, from, to } });
     expect(replayed.status).toBe(202);
     expect(replayed.body).toEqual({ replayed: 1 });
     const delivered = await waitFor('delivered after replay', async () => {
-      const [d] = await w.deliveries(key, `endpoint_id=${endpoint.id}`);
+      const [d] = await deliveries(t, key, `endpoint_id=${endpoint.id}`);
       return d?.status === 'delivered' && d;
     });
     expect(delivered.attempts.map((a: any) => a.status_code)).toEqual([500, 500, 500, 500, 200]);
-    const again = await w.request('POST', '/webhook-deliveries/replay', { token: key, body: { endpoint_id: endpoint.id, from, to } });
+    const again = await t.request('POST', '/webhook-deliveries/replay', { token: key, body: { endpoint_id: endpoint.id, from, to } });
     expect(again.body).toEqual({ replayed: 0 }); // only failed deliveries are replayed
-    const bad = await w.request('POST', '/webhook-deliveries/replay', { token: key, body: { endpoint_id: endpoint.id, from: to, to: from } });
+    const bad = await t.request('POST', '/webhook-deliveries/replay', { token: key, body: { endpoint_id: endpoint.id, from: to, to: from } });
     expect(bad.status).toBe(400);
   });
 
   it('replay re-sends the same event id with a fresh signature and leaves the ledger as it was', async () => {
     const { key, funding, accounts } = await t.fundedTenant(2, '500');
     const url = receiver.on('/replay', 'ok');
-    const endpoint = await w.createEndpoint(key, url);
+    const endpoint = await createEndpoint(t, key, url);
     await t.transfer(key, accounts[0].id, accounts[1].id, '40');
     const [delivery] = await waitFor('delivered', async () => {
-      const found = await w.deliveries(key, `endpoint_id=${endpoint.id}&status=delivered`);
+      const found = await deliveries(t, key, `endpoint_id=${endpoint.id}&status=delivered`);
       return found.length === 1 && found;
     });
     const balances = async () => Promise.all([funding, ...accounts].map(async (a) => (await t.request('GET', `/accounts/${a.id}`, { token: key })).body.balances));
     const before = { balances: await balances(), events: await t.eventCount(), feed: (await t.request('GET', '/events?limit=1000', { token: key })).body.data };
 
-    const res = await w.request('POST', `/webhook-deliveries/${delivery.id}/replay`, { token: key });
+    const res = await t.request('POST', `/webhook-deliveries/${delivery.id}/replay`, { token: key });
     expect(res.status).toBe(202);
     expect(res.body).toMatchObject({ id: delivery.id, status: 'pending' });
     await waitFor('the second delivery', () => receiver.at('/replay').length === 2);
@@ -374,7 +273,7 @@ describe('webhooks', () => {
     const { v1, expected } = hmac(endpoint.secret, String(second.headers['zentra-signature']), second.raw);
     expect(v1).toEqual([expected]);
     const after = await waitFor('delivered again', async () => {
-      const d = (await w.request('GET', `/webhook-deliveries/${delivery.id}`, { token: key })).body;
+      const d = (await t.request('GET', `/webhook-deliveries/${delivery.id}`, { token: key })).body;
       return d.status === 'delivered' && d;
     });
     expect(after.attempts.map((a: any) => a.status_code)).toEqual([200, 200]);
@@ -389,8 +288,8 @@ describe('webhooks', () => {
     const b = await t.fundedTenant(1);
     const urlA = receiver.on('/tenant-a', 'ok');
     const urlB = receiver.on('/tenant-b', 'ok');
-    const endpointA = await w.createEndpoint(a.key, urlA);
-    const endpointB = await w.createEndpoint(b.key, urlB);
+    const endpointA = await createEndpoint(t, a.key, urlA);
+    const endpointB = await createEndpoint(t, b.key, urlB);
     for (let i = 0; i < 3; i++) await t.transfer(b.key, b.funding.id, b.accounts[0].id, '1');
     await t.transfer(a.key, a.funding.id, a.accounts[0].id, '1');
     await waitFor('both tenants delivered', () => receiver.at('/tenant-a').length === 1 && receiver.at('/tenant-b').length === 3);
@@ -398,9 +297,9 @@ describe('webhooks', () => {
     expect(receiver.at('/tenant-a').map((r) => r.body.tenant_id)).toEqual([a.tenantId]);
     expect(new Set(receiver.at('/tenant-b').map((r) => r.body.tenant_id))).toEqual(new Set([b.tenantId]));
 
-    const [deliveryA] = await w.deliveries(a.key, '');
-    expect(await w.deliveries(b.key, `endpoint_id=${endpointA.id}`)).toEqual([]);
-    expect(await w.deliveries(b.key, `event_id=${deliveryA.event_id}`)).toEqual([]);
+    const [deliveryA] = await deliveries(t, a.key, '');
+    expect(await deliveries(t, b.key, `endpoint_id=${endpointA.id}`)).toEqual([]);
+    expect(await deliveries(t, b.key, `event_id=${deliveryA.event_id}`)).toEqual([]);
     for (const [method, path] of [
       ['GET', `/webhook-endpoints/${endpointA.id}`],
       ['DELETE', `/webhook-endpoints/${endpointA.id}`],
@@ -409,25 +308,25 @@ describe('webhooks', () => {
       ['GET', `/webhook-deliveries/${deliveryA.id}`],
       ['POST', `/webhook-deliveries/${deliveryA.id}/replay`],
     ]) {
-      const res = await w.request(method, path, { token: b.key });
+      const res = await t.request(method, path, { token: b.key });
       expect([path, res.status, res.body.error.code]).toEqual([path, 404, 'not_found']);
     }
-    const bulk = await w.request('POST', '/webhook-deliveries/replay', { token: b.key, body: { endpoint_id: endpointA.id, from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' } });
+    const bulk = await t.request('POST', '/webhook-deliveries/replay', { token: b.key, body: { endpoint_id: endpointA.id, from: '2020-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' } });
     expect(bulk.status).toBe(404);
-    expect((await w.request('GET', '/webhook-endpoints', { token: b.key })).body.data.map((e: any) => e.id)).toEqual([endpointB.id]);
-    expect((await w.request('GET', `/webhook-endpoints/${endpointA.id}`, { token: a.key })).body.status).toBe('enabled');
+    expect((await t.request('GET', '/webhook-endpoints', { token: b.key })).body.data.map((e: any) => e.id)).toEqual([endpointB.id]);
+    expect((await t.request('GET', `/webhook-endpoints/${endpointA.id}`, { token: a.key })).body.status).toBe('enabled');
   });
 
   it('roles: admin manages endpoints; admin, operator and auditor read deliveries; admin and operator replay', async () => {
     const { key, funding, accounts } = await t.fundedTenant(1);
-    const endpoint = await w.createEndpoint(key, receiver.on('/roles', 'ok'));
+    const endpoint = await createEndpoint(t, key, receiver.on('/roles', 'ok'));
     await t.transfer(key, funding.id, accounts[0].id, '3');
     const [delivery] = await waitFor('a delivery', async () => {
-      const found = await w.deliveries(key, `endpoint_id=${endpoint.id}`);
+      const found = await deliveries(t, key, `endpoint_id=${endpoint.id}`);
       return found.length > 0 && found;
     });
     const keys = Object.fromEntries(await Promise.all(['operator', 'auditor', 'service'].map(async (role) => [role, await t.createKey(key, role)])));
-    const status = async (role: string, method: string, path: string, body?: unknown) => (await w.request(method, path, { token: keys[role], body })).status;
+    const status = async (role: string, method: string, path: string, body?: unknown) => (await t.request(method, path, { token: keys[role], body })).status;
     for (const role of ['operator', 'auditor', 'service']) {
       expect(await status(role, 'POST', '/webhook-endpoints', { url: receiver.url, events: ['*'] })).toBe(403);
       expect(await status(role, 'POST', `/webhook-endpoints/${endpoint.id}/rotate-secret`)).toBe(403);
@@ -440,7 +339,7 @@ describe('webhooks', () => {
     expect(await status('service', 'GET', '/webhook-deliveries')).toBe(403);
     expect(await status('auditor', 'POST', `/webhook-deliveries/${delivery.id}/replay`)).toBe(403);
     expect(await status('operator', 'POST', `/webhook-deliveries/${delivery.id}/replay`)).toBe(202);
-    expect((await w.request('GET', '/webhook-deliveries', {})).status).toBe(401);
+    expect((await t.request('GET', '/webhook-deliveries', {})).status).toBe(401);
   });
 
   it('validates endpoints (http(s) URL, known event types, "*" alone) and delivery filters', async () => {
@@ -457,16 +356,16 @@ describe('webhooks', () => {
       [{ url: receiver.url, events: ['*'], description: 42 }, 'description'],
     ];
     for (const [body, field] of cases) {
-      const res = await w.request('POST', '/webhook-endpoints', { token: key, body });
+      const res = await t.request('POST', '/webhook-endpoints', { token: key, body });
       expect([body, res.status, res.body.error.code, Object.keys(res.body.error.details.fields ?? {})]).toEqual([body, 400, 'validation_failed', expect.arrayContaining([field])]);
     }
-    const listed = await w.request('POST', '/webhook-endpoints', { token: key, body: { url: receiver.url, events: ['ledger.entry.posted', 'balance.released', 'ledger.entry.posted'] } });
+    const listed = await t.request('POST', '/webhook-endpoints', { token: key, body: { url: receiver.url, events: ['ledger.entry.posted', 'balance.released', 'ledger.entry.posted'] } });
     expect(listed.body.events).toEqual(['ledger.entry.posted', 'balance.released']);
     for (const query of ['status=lost', 'endpoint_id=nope', 'event_id=1', 'limit=0', 'cursor=zzz']) {
-      expect((await w.request('GET', `/webhook-deliveries?${query}`, { token: key })).status).toBe(400);
+      expect((await t.request('GET', `/webhook-deliveries?${query}`, { token: key })).status).toBe(400);
     }
-    expect((await w.request('GET', '/webhook-deliveries/not-a-uuid', { token: key })).status).toBe(404);
-    expect((await w.request('GET', '/webhook-endpoints/00000000-0000-0000-0000-000000000000', { token: key })).status).toBe(404);
+    expect((await t.request('GET', '/webhook-deliveries/not-a-uuid', { token: key })).status).toBe(404);
+    expect((await t.request('GET', '/webhook-endpoints/00000000-0000-0000-0000-000000000000', { token: key })).status).toBe(404);
   });
 
   it('refuses loopback, private and link-local targets when LEDGER_WEBHOOK_ALLOW_PRIVATE is not set', async () => {
@@ -474,13 +373,13 @@ describe('webhooks', () => {
     process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE = 'false';
     try {
       for (const url of [receiver.url, 'http://localhost:8080/hook', 'http://10.0.0.8/hook', 'http://192.168.1.1/', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9000/', 'http://0.0.0.0/']) {
-        const res = await w.request('POST', '/webhook-endpoints', { token: key, body: { url, events: ['*'] } });
+        const res = await t.request('POST', '/webhook-endpoints', { token: key, body: { url, events: ['*'] } });
         expect([url, res.status, res.body.error.code]).toEqual([url, 400, 'validation_failed']);
         expect(res.body.error.message).toContain('LEDGER_WEBHOOK_ALLOW_PRIVATE');
         expect(res.body.error.details.fields.url).toEqual([expect.stringContaining('private')]);
       }
       // A public literal address needs no DNS and is accepted.
-      expect((await w.request('POST', '/webhook-endpoints', { token: key, body: { url: 'https://93.184.216.34/hook', events: ['*'] } })).status).toBe(201);
+      expect((await t.request('POST', '/webhook-endpoints', { token: key, body: { url: 'https://93.184.216.34/hook', events: ['*'] } })).status).toBe(201);
     } finally {
       process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE = 'true';
     }
@@ -489,8 +388,8 @@ describe('webhooks', () => {
   it('rotate-secret: deliveries carry both signatures during the grace period, then only the new one', async () => {
     const { key, funding, accounts } = await t.fundedTenant(1);
     const url = receiver.on('/rotate', 'ok');
-    const endpoint = await w.createEndpoint(key, url, ['ledger.entry.posted']);
-    const rotated = await w.request('POST', `/webhook-endpoints/${endpoint.id}/rotate-secret`, { token: key });
+    const endpoint = await createEndpoint(t, key, url, ['ledger.entry.posted']);
+    const rotated = await t.request('POST', `/webhook-endpoints/${endpoint.id}/rotate-secret`, { token: key });
     expect(rotated.status).toBe(200);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(endpoint.secret);
@@ -509,7 +408,7 @@ describe('webhooks', () => {
     process.env.LEDGER_WEBHOOK_SECRET_GRACE_SECONDS = '0';
     let latest: string;
     try {
-      latest = (await w.request('POST', `/webhook-endpoints/${endpoint.id}/rotate-secret`, { token: key })).body.secret;
+      latest = (await t.request('POST', `/webhook-endpoints/${endpoint.id}/rotate-secret`, { token: key })).body.secret;
     } finally {
       delete process.env.LEDGER_WEBHOOK_SECRET_GRACE_SECONDS;
     }
@@ -523,35 +422,35 @@ describe('webhooks', () => {
 
   it('a receiver that never answers holds one request at a time and does not delay other endpoints', async () => {
     const { key, funding, accounts } = await t.fundedTenant(1);
-    const slow = await w.createEndpoint(key, receiver.on('/slow', 'hang'), ['ledger.entry.posted']);
-    const fast = await w.createEndpoint(key, receiver.on('/fast', 'ok'), ['ledger.entry.posted']);
+    const slow = await createEndpoint(t, key, receiver.on('/slow', 'hang'), ['ledger.entry.posted']);
+    const fast = await createEndpoint(t, key, receiver.on('/fast', 'ok'), ['ledger.entry.posted']);
     const started = Date.now();
     for (let i = 0; i < 5; i++) await t.transfer(key, funding.id, accounts[0].id, '1');
-    await waitFor('the fast endpoint served', async () => (await w.deliveries(key, `endpoint_id=${fast.id}&status=delivered`)).length === 5);
+    await waitFor('the fast endpoint served', async () => (await deliveries(t, key, `endpoint_id=${fast.id}&status=delivered`)).length === 5);
     // 5 deliveries x 4 attempts x 300 ms to the slow one would take 6 s; the fast one did not wait for them.
     expect(Date.now() - started).toBeLessThan(3000);
-    expect((await w.deliveries(key, `endpoint_id=${slow.id}&status=delivered`)).length).toBe(0);
+    expect((await deliveries(t, key, `endpoint_id=${slow.id}&status=delivered`)).length).toBe(0);
     expect(receiver.concurrencyMax.get('/slow')).toBe(1);
     expect(receiver.concurrencyMax.get('/fast')).toBe(1);
-    for (const attempt of (await w.deliveries(key, `endpoint_id=${slow.id}`)).flatMap((d) => d.attempts)) {
+    for (const attempt of (await deliveries(t, key, `endpoint_id=${slow.id}`)).flatMap((d) => d.attempts)) {
       expect(attempt).toMatchObject({ error: 'timeout after 300 ms' });
       expect(attempt.duration_ms).toBeLessThan(1500);
     }
-    await w.request('DELETE', `/webhook-endpoints/${slow.id}`, { token: key });
+    await t.request('DELETE', `/webhook-endpoints/${slow.id}`, { token: key });
     await sleep(400); // the attempt in flight ends; its result no longer counts
-    expect((await w.deliveries(key, `endpoint_id=${slow.id}`)).every((d) => d.status === 'failed')).toBe(true);
+    expect((await deliveries(t, key, `endpoint_id=${slow.id}`)).every((d) => d.status === 'failed')).toBe(true);
   });
 
   it('disable stops new deliveries until enable; delete answers status deleted, then 404, and ends outstanding deliveries', async () => {
     const { key, funding, accounts } = await t.fundedTenant(1);
     let up = true;
     const url = receiver.on('/toggle', () => (up ? 'ok' : 'hang'));
-    const endpoint = await w.createEndpoint(key, url, ['ledger.entry.posted']);
-    const disabled = await w.request('POST', `/webhook-endpoints/${endpoint.id}/disable`, { token: key });
+    const endpoint = await createEndpoint(t, key, url, ['ledger.entry.posted']);
+    const disabled = await t.request('POST', `/webhook-endpoints/${endpoint.id}/disable`, { token: key });
     expect(disabled.body).toMatchObject({ id: endpoint.id, status: 'disabled' });
     await t.transfer(key, funding.id, accounts[0].id, '1');
-    expect(await w.deliveries(key, `endpoint_id=${endpoint.id}`)).toEqual([]);
-    expect((await w.request('POST', `/webhook-endpoints/${endpoint.id}/enable`, { token: key })).body.status).toBe('enabled');
+    expect(await deliveries(t, key, `endpoint_id=${endpoint.id}`)).toEqual([]);
+    expect((await t.request('POST', `/webhook-endpoints/${endpoint.id}/enable`, { token: key })).body.status).toBe('enabled');
     const second = await t.transfer(key, funding.id, accounts[0].id, '2');
     await waitFor('delivered', () => receiver.at('/toggle').length === 1);
     expect(receiver.at('/toggle')[0].body.data.transaction_id).toBe(second.body.id);
@@ -559,20 +458,20 @@ describe('webhooks', () => {
     // A receiver that stops answering: the delivery is retrying; disabled, it waits; deleted, it ends.
     up = false;
     await t.transfer(key, funding.id, accounts[0].id, '3');
-    await waitFor('retrying', async () => (await w.deliveries(key, `endpoint_id=${endpoint.id}&status=retrying`)).length === 1);
-    await w.request('POST', `/webhook-endpoints/${endpoint.id}/disable`, { token: key });
+    await waitFor('retrying', async () => (await deliveries(t, key, `endpoint_id=${endpoint.id}&status=retrying`)).length === 1);
+    await t.request('POST', `/webhook-endpoints/${endpoint.id}/disable`, { token: key });
     await sleep(500); // an attempt already in flight ends (timeout 300 ms) and is recorded
-    const waiting = (await w.deliveries(key, `endpoint_id=${endpoint.id}&status=retrying`))[0];
+    const waiting = (await deliveries(t, key, `endpoint_id=${endpoint.id}&status=retrying`))[0];
     expect(waiting.attempts.length).toBeLessThan(4);
-    const deleted = await w.request('DELETE', `/webhook-endpoints/${endpoint.id}`, { token: key });
+    const deleted = await t.request('DELETE', `/webhook-endpoints/${endpoint.id}`, { token: key });
     expect(deleted.status).toBe(200);
     expect(deleted.body).toMatchObject({ id: endpoint.id, status: 'deleted' });
-    expect((await w.request('GET', `/webhook-endpoints/${endpoint.id}`, { token: key })).status).toBe(404);
-    expect((await w.request('DELETE', `/webhook-endpoints/${endpoint.id}`, { token: key })).status).toBe(404);
-    const after = await w.deliveries(key, `endpoint_id=${endpoint.id}`);
+    expect((await t.request('GET', `/webhook-endpoints/${endpoint.id}`, { token: key })).status).toBe(404);
+    expect((await t.request('DELETE', `/webhook-endpoints/${endpoint.id}`, { token: key })).status).toBe(404);
+    const after = await deliveries(t, key, `endpoint_id=${endpoint.id}`);
     expect(after.map((d) => d.status)).toEqual(['delivered', 'failed']);
     expect(after[1].attempts).toEqual(waiting.attempts);
-    expect((await w.request('POST', `/webhook-deliveries/${after[1].id}/replay`, { token: key })).status).toBe(404);
+    expect((await t.request('POST', `/webhook-deliveries/${after[1].id}/replay`, { token: key })).status).toBe(404);
     const count = receiver.at('/toggle').length;
     await t.transfer(key, funding.id, accounts[0].id, '4');
     await sleep(300);
@@ -581,12 +480,12 @@ describe('webhooks', () => {
 
   it('rebuilding webhook_outbox keeps every delivery with its state: nothing sent again, no history lost', async () => {
     const { key, funding, accounts } = await t.fundedTenant(1);
-    const endpoint = await w.createEndpoint(key, receiver.on('/rebuild', 'ok'), ['ledger.entry.posted']);
+    const endpoint = await createEndpoint(t, key, receiver.on('/rebuild', 'ok'), ['ledger.entry.posted']);
     for (let i = 0; i < 3; i++) await t.transfer(key, funding.id, accounts[0].id, String(i + 1));
-    await waitFor('delivered', async () => (await w.deliveries(key, `endpoint_id=${endpoint.id}&status=delivered`)).length === 3);
-    const page = await w.request('GET', `/webhook-deliveries?endpoint_id=${endpoint.id}&limit=2`, { token: key });
+    await waitFor('delivered', async () => (await deliveries(t, key, `endpoint_id=${endpoint.id}&status=delivered`)).length === 3);
+    const page = await t.request('GET', `/webhook-deliveries?endpoint_id=${endpoint.id}&limit=2`, { token: key });
     expect(page.body.data).toHaveLength(2);
-    const rest = await w.request('GET', `/webhook-deliveries?endpoint_id=${endpoint.id}&limit=2&cursor=${page.body.next_cursor}`, { token: key });
+    const rest = await t.request('GET', `/webhook-deliveries?endpoint_id=${endpoint.id}&limit=2&cursor=${page.body.next_cursor}`, { token: key });
     expect(rest.body).toMatchObject({ data: [expect.anything()], next_cursor: null });
     expect(new Set([...page.body.data, ...rest.body.data].map((d: any) => d.event_id)).size).toBe(3);
     // Every delivery of this file so far, including those of the endpoint deleted above.
@@ -594,11 +493,11 @@ describe('webhooks', () => {
     const before = await snapshot();
     expect(before.some((d) => d.status === 'failed')).toBe(true);
 
-    await rebuildProjection(w.pool, w.store, webhookOutboxProjection);
+    await rebuildProjection(t.ledger.runtime.pool, t.ledger.runtime.store, webhookOutboxProjection);
     expect(await snapshot()).toEqual(before);
     await sleep(300);
     expect(receiver.at('/rebuild')).toHaveLength(3);
-    expect(await verifyProjection(w.pool, w.store, webhookOutboxProjection)).toMatchObject({ identical: true });
+    expect(await verifyProjection(t.ledger.runtime.pool, t.ledger.runtime.store, webhookOutboxProjection)).toMatchObject({ identical: true });
 
     const next = await t.transfer(key, funding.id, accounts[0].id, '4');
     await waitFor('an event after the swap delivered', () => receiver.at('/rebuild').length === 4);
@@ -607,29 +506,28 @@ describe('webhooks', () => {
 });
 
 describe('webhooks: a dispatcher process killed mid-dispatch', () => {
-  const CHILD = `
-    const root = process.env.ZL_DIST;
-    const { createPool } = await import(root + '/libs/database/src/index.js');
-    const { PostgresEventStore } = await import(root + '/libs/event-store/src/index.js');
-    const { Projector } = await import(root + '/libs/projection-runtime/src/index.js');
-    const { MasterKey } = await import(root + '/libs/audit/src/signing.js');
-    const { WebhookDispatcher } = await import(root + '/libs/webhooks/src/index.js');
-    const { webhookOutboxProjection } = await import(root + '/projections/webhook-deliveries/webhook-outbox.projection.js');
-    const pool = createPool(process.env.DATABASE_URL, 10);
-    const store = new PostgresEventStore(pool);
-    new Projector([webhookOutboxProjection], store, pool, process.env.DATABASE_URL).start();
-    new WebhookDispatcher(pool, new MasterKey(process.env.LEDGER_MASTER_KEY), JSON.parse(process.env.ZL_DISPATCHER)).start();
-    console.log('dispatching');
-    setInterval(() => undefined, 1000);
-  `;
-  const config: DispatcherConfig = { timeoutMs: 2000, backoffMs: 50, maxAttempts: 10, allowPrivate: true, concurrency: 16, pollIntervalMs: 25, leaseMarginMs: 500 };
+  /** The standalone projector process (apps/projector/src/main.ts): it projects webhook_outbox and dispatches. */
+  const PROJECTOR = path.resolve('dist/apps/projector/src/main.js');
+  /** A timeout long enough that the requests left hanging are still in flight when the process dies. */
+  const CRASH_ENV = { LEDGER_WEBHOOK_TIMEOUT_MS: '2000', LEDGER_WEBHOOK_MAX_ATTEMPTS: '10', LEDGER_WEBHOOK_CONCURRENCY: '16' };
+
+  function startProjectorProcess(t: TestLedger): { child: ChildProcess; output: () => string } {
+    let output = '';
+    const child = spawn(process.execPath, [PROJECTOR], {
+      env: { ...process.env, ...CRASH_ENV, DATABASE_URL: t.db.url, LEDGER_MASTER_KEY: MASTER_KEY, LEDGER_PROJECTION_BATCH: '3' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout!.on('data', (chunk) => (output += chunk));
+    child.stderr!.on('data', (chunk) => (output += chunk));
+    return { child, output: () => output };
+  }
 
   it('after a restart every event is delivered at least once and no delivery record is duplicated', async () => {
-    // No in-process projector or dispatcher: the child process is the only one, until it dies.
+    // No in-process projector or dispatcher: the projector process is the only one, until it dies.
     const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off' });
-    const w = await Webhooks.start(t, { background: false });
     const receiver = await Receiver.start();
-    let child: ChildProcess | null = null;
+    const children: ChildProcess[] = [];
+    let racer: WebhookDispatcher | null = null;
     try {
       const tenant = await t.createTenant();
       const funding = await t.openAccount(tenant.key, { allow_negative: true });
@@ -638,28 +536,23 @@ describe('webhooks: a dispatcher process killed mid-dispatch', () => {
       let killed = false;
       // The first five requests are answered; then the receiver stops answering, and the process dies mid-request.
       const behaviour = (): Behaviour => (killed ? 'ok' : ++answered <= 5 ? 'ok' : 'hang');
-      const endpoints = [await w.createEndpoint(tenant.key, receiver.on('/crash-a', behaviour)), await w.createEndpoint(tenant.key, receiver.on('/crash-b', behaviour))];
+      const endpoints = [await createEndpoint(t, tenant.key, receiver.on('/crash-a', behaviour)), await createEndpoint(t, tenant.key, receiver.on('/crash-b', behaviour))];
       for (let i = 0; i < 20; i++) expect((await t.transfer(tenant.key, funding.id, wallet.id, String(i + 1))).status).toBe(201);
       const events = (await t.query(`select event_id as id from events where stream_id = $1 and type = 'ledger.entry.posted'`, [`ledger-${tenant.id}`])).map((r) => r.id);
       expect(events).toHaveLength(20);
 
-      let output = '';
-      child = spawn(process.execPath, ['--input-type=module', '-e', CHILD], {
-        env: { ...process.env, DATABASE_URL: t.db.url, LEDGER_MASTER_KEY: MASTER_KEY, LEDGER_PROJECTION_BATCH: '3', ZL_DIST: pathToFileURL(path.resolve('dist')).href, ZL_DISPATCHER: JSON.stringify(config) },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
-      child.stdout!.on('data', (chunk) => (output += chunk));
-      child.stderr!.on('data', (chunk) => (output += chunk));
-      await waitFor(`requests left hanging (child said: ${output})`, () => receiver.received.length >= 7, 20_000);
-      child.kill('SIGKILL');
-      await new Promise((resolve) => child!.once('exit', resolve));
+      const first = startProjectorProcess(t);
+      children.push(first.child);
+      await waitFor(`requests left hanging (process said: ${first.output()})`, () => receiver.received.length >= 7, 20_000);
+      first.child.kill('SIGKILL');
+      await new Promise((resolve) => first.child.once('exit', resolve));
       killed = true;
       const [{ n: deliveredBefore }] = await t.query(`select count(*)::int as n from webhook_deliveries where status = 'delivered'`);
       expect(deliveredBefore).toBeLessThan(40);
 
-      w.startProjector();
-      w.startDispatcher(config);
-      w.startDispatcher(config); // two dispatchers racing on the same rows
+      // The process restarts; a second dispatcher races it on the same rows.
+      children.push(startProjectorProcess(t).child);
+      racer = new WebhookDispatcher(t.ledger.runtime.pool, t.ledger.runtime.masterKey, webhookConfig({ ...process.env, ...CRASH_ENV })).start();
       await waitFor('every delivery delivered', async () => {
         const rows = await t.query(`select count(*)::int as n from webhook_deliveries where status = 'delivered'`);
         return rows[0].n === 40;
@@ -676,9 +569,9 @@ describe('webhooks: a dispatcher process killed mid-dispatch', () => {
       // The requests in flight when the process died were sent again: at least once, not exactly once.
       expect(receiver.received.length).toBeGreaterThan(40);
     } finally {
-      child?.kill('SIGKILL');
+      for (const child of children) child.kill('SIGKILL');
+      await racer?.stop();
       await receiver.close();
-      await w.stop();
       await t.stop();
     }
   });

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { availableBalance, NormalBalance, postedBalance } from '../../libs/domain/src/index.js';
+import { balanceView, BalanceView, countersFrom, NormalBalance } from '../../libs/domain/src/index.js';
 
 const COLUMNS = `id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, status, metadata,
   created_at, debits_posted, credits_posted, debits_pending, credits_pending, created_position, position`;
@@ -22,17 +22,11 @@ export interface AccountView {
   status: string;
   metadata: Record<string, unknown>;
   created_at: string;
-  balances: { posted: string; pending_debits: string; pending_credits: string; available: string };
+  balances: BalanceView;
   created_position: string;
 }
 
 export function accountViewFromRow(row: any): AccountView {
-  const counters = {
-    debits_posted: BigInt(row.debits_posted),
-    credits_posted: BigInt(row.credits_posted),
-    debits_pending: BigInt(row.debits_pending),
-    credits_pending: BigInt(row.credits_pending),
-  };
   return {
     id: row.id,
     tenant_id: row.tenant_id,
@@ -44,12 +38,7 @@ export function accountViewFromRow(row: any): AccountView {
     status: row.status,
     metadata: row.metadata,
     created_at: new Date(row.created_at).toISOString(),
-    balances: {
-      posted: postedBalance(row.normal_balance, counters).toString(),
-      pending_debits: counters.debits_pending.toString(),
-      pending_credits: counters.credits_pending.toString(),
-      available: availableBalance(row.normal_balance, counters).toString(),
-    },
+    balances: balanceView(row.normal_balance, countersFrom(row)),
     created_position: String(row.created_position),
   };
 }

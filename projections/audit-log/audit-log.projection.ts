@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { AccountCreatedData, AccountStatusChangedData, EntryPostedData } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, isLedgerEvent, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, Projection, isLedgerEvent, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
 /** The event an access denial is recorded as, in the tenant's audit-<tenant> stream. */
 export const ACCESS_DENIED = 'access.denied';
@@ -52,22 +52,20 @@ export const auditLogProjection: Projection = {
   name: 'audit_log',
   tables: ['audit_log'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const columns: unknown[][] = Array.from({ length: 11 }, () => []);
+    const rows = new ColumnBatch(11);
     for (const event of events) {
-      let row: unknown[] | null = null;
       if (event.type === ACCESS_DENIED) {
         const d = event.data as AccessDeniedData;
-        row = [event.position.toString(), d.tenant_id, event.id, d.actor, d.role, d.action, d.resource, 'denied', d.reason, d.request_id, d.timestamp];
+        rows.add([event.position.toString(), d.tenant_id, event.id, d.actor, d.role, d.action, d.resource, 'denied', d.reason, d.request_id, d.timestamp]);
       } else if (isLedgerEvent(event)) {
         const m = event.metadata;
-        row = [
+        rows.add([
           event.position.toString(), tenantOf(event), event.id, m.actor, m.role, m.command ?? event.type, resourceOf(event),
           'allowed', null, m.request_id ?? null, m.occurred_at ?? event.created_at,
-        ];
+        ]);
       }
-      if (row) row.forEach((value, column) => columns[column].push(value));
     }
-    if (columns[0].length > 0) await tx.query(SQL.insert, columns);
+    await rows.flush(tx, SQL.insert);
   },
 };
 

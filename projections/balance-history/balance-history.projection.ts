@@ -1,14 +1,13 @@
 import { PoolClient } from 'pg';
 import {
   AccountStatusChangedData,
-  BalanceAfter,
   BalanceCounters,
   BalanceReleasedData,
   EntryPostedData,
   HoldCreatedData,
 } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
 const ZERO: BalanceCounters = { debits_posted: '0', credits_posted: '0', debits_pending: '0', credits_pending: '0' };
 
@@ -48,17 +47,15 @@ export const balanceHistoryProjection: Projection = {
   name: 'balance_history',
   tables: ['balance_history'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const columns: unknown[][] = Array.from({ length: 8 }, () => []);
+    const rows = new ColumnBatch(8);
     for (const event of events) {
       for (const [accountId, c] of countersTouched(event)) {
-        const after = c as BalanceAfter;
-        const row = [
+        rows.add([
           accountId, event.position.toString(), tenantOf(event), event.metadata.occurred_at ?? event.created_at,
-          after.debits_posted, after.credits_posted, after.debits_pending, after.credits_pending,
-        ];
-        row.forEach((value, column) => columns[column].push(value));
+          c.debits_posted, c.credits_posted, c.debits_pending, c.credits_pending,
+        ]);
       }
     }
-    if (columns[0].length > 0) await tx.query(SQL.insert, columns);
+    await rows.flush(tx, SQL.insert);
   },
 };

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { availableBalance, Counters, NormalBalance, postedBalance } from '../../libs/domain/src/index.js';
+import { balanceView, BalanceView, countersFrom, NormalBalance } from '../../libs/domain/src/index.js';
 
 export const BALANCE_HISTORY_QUERIES = {
   asOfTime: `select position, occurred_at, debits_posted, credits_posted, debits_pending, credits_pending
@@ -11,26 +11,10 @@ export const BALANCE_HISTORY_QUERIES = {
                         order by account_id, position desc`,
 };
 
-export interface PointInTimeBalances {
-  posted: string;
-  pending_debits: string;
-  pending_credits: string;
-  available: string;
-}
+const ZERO = { debits_posted: '0', credits_posted: '0', debits_pending: '0', credits_pending: '0' };
 
-export function balancesOf(normal: NormalBalance, row: any | undefined): PointInTimeBalances {
-  const c: Counters = {
-    debits_posted: BigInt(row?.debits_posted ?? 0),
-    credits_posted: BigInt(row?.credits_posted ?? 0),
-    debits_pending: BigInt(row?.debits_pending ?? 0),
-    credits_pending: BigInt(row?.credits_pending ?? 0),
-  };
-  return {
-    posted: postedBalance(normal, c).toString(),
-    pending_debits: c.debits_pending.toString(),
-    pending_credits: c.credits_pending.toString(),
-    available: availableBalance(normal, c).toString(),
-  };
+export function balancesOf(normal: NormalBalance, row: any | undefined): BalanceView {
+  return balanceView(normal, countersFrom(row ?? ZERO));
 }
 
 /** The account's balances at an instant or a log position; zeros before it existed. */
@@ -39,7 +23,7 @@ export async function balancesAsOf(
   accountId: string,
   normal: NormalBalance,
   at: { time: string } | { position: bigint },
-): Promise<{ balances: PointInTimeBalances; position: string | null }> {
+): Promise<{ balances: BalanceView; position: string | null }> {
   const { rows } =
     'time' in at
       ? await pool.query({ name: 'balances_as_of_time', text: BALANCE_HISTORY_QUERIES.asOfTime, values: [accountId, at.time] })

@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { EntryPostedData } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
 const SQL = {
   insert: `
@@ -17,18 +17,17 @@ export const entriesProjection: Projection = {
   name: 'entries',
   tables: ['entries'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const columns: unknown[][] = Array.from({ length: 13 }, () => []);
+    const rows = new ColumnBatch(13);
     for (const event of events) {
       if (event.type !== 'ledger.entry.posted') continue;
       const d = event.data as EntryPostedData;
       d.entries.forEach((entry, index) => {
-        const row = [
+        rows.add([
           entry.entry_id, tenantOf(event), d.transaction_id, entry.account_id, entry.direction, entry.amount, entry.currency,
           'posted', entry.balance_after.posted, entry.balance_after.available, d.posted_at, event.position.toString(), index,
-        ];
-        row.forEach((value, column) => columns[column].push(value));
+        ]);
       });
     }
-    if (columns[0].length > 0) await tx.query(SQL.insert, columns);
+    await rows.flush(tx, SQL.insert);
   },
 };

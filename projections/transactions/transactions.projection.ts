@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { EntryPostedData, EntryReversedData } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
 import { renderEntries } from './transactions.queries.js';
 
 const SQL = {
@@ -17,26 +17,21 @@ export const transactionsProjection: Projection = {
   name: 'transactions',
   tables: ['transactions'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    let columns: unknown[][] = Array.from({ length: 11 }, () => []);
-    const flush = async () => {
-      if (columns[0].length > 0) await tx.query(SQL.insert, columns);
-      columns = Array.from({ length: 11 }, () => []);
-    };
+    const rows = new ColumnBatch(11);
     for (const event of events) {
       if (event.type === 'ledger.entry.reversed') {
-        await flush();
+        await rows.flush(tx, SQL.insert); // the original must exist before it is marked reversed
         const d = event.data as EntryReversedData;
         await tx.query(SQL.reversed, [d.transaction_id, d.reversed_by]);
         continue;
       }
       if (event.type !== 'ledger.entry.posted') continue;
       const d = event.data as EntryPostedData;
-      const row = [
+      rows.add([
         d.transaction_id, tenantOf(event), 'posted', d.hold_id ?? null, d.reverses ?? null, d.description, d.reference, JSON.stringify(d.metadata),
         JSON.stringify(renderEntries(d, event.position)), d.posted_at, event.position.toString(),
-      ];
-      row.forEach((value, column) => columns[column].push(value));
+      ]);
     }
-    await flush();
+    await rows.flush(tx, SQL.insert);
   },
 };

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { EntryPostedData } from '../../libs/domain/src/index.js';
+import { RecordedEvent } from '../../libs/event-store/src/index.js';
 import { EntryView } from '../entries/entries.queries.js';
 
 export interface TransactionView {
@@ -49,6 +50,11 @@ export function renderTransaction(d: EntryPostedData, position: bigint): Transac
     posted_at: d.posted_at,
     position: position.toString(),
   };
+}
+
+/** A command's answer for the `ledger.entry.posted` event it appended: the transaction and the event's name. */
+export function renderPostedEvent(event: RecordedEvent): TransactionView & { event: string } {
+  return { ...renderTransaction(event.data as EntryPostedData, event.position), event: event.type };
 }
 
 export const TRANSACTION_QUERIES = {

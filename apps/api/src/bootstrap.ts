@@ -33,6 +33,8 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
   config = { ...config, masterKey: resolveMasterKey(config) };
   const database = await openDatabase(config, log);
   let pool: Pool | null = null;
+  let runtime: LedgerRuntime | null = null;
+  let app: NestFastifyApplication | null = null;
   try {
     await runMigrations(database.url, ALL_MIGRATIONS);
     pool = createPool(database.url, config.poolSize);
@@ -42,23 +44,27 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
     await selected.connect();
     const adminTokenGenerated = !config.adminToken;
     const adminToken = config.adminToken ?? `zl_admin_${randomBytes(24).toString('base64url')}`;
-    const runtime = new LedgerRuntime(config, pool, store, adminToken);
+    const webhooks = webhookConfig(); // a bad LEDGER_WEBHOOK_* fails here, before anything runs
+    runtime = new LedgerRuntime(config, pool, store, adminToken);
+    // Listening first: if the port is taken, no background worker has started yet.
+    app = await createApiApp(runtime);
+    await app.listen({ port: config.port, host: config.host });
     const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, database.url, log).start() : null;
     // Webhook deliveries are sent wherever the projector (which queues them) runs.
-    const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, webhookConfig(), { log }).start() : null;
+    const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, webhooks, { log }).start() : null;
     // Idle tenants' writers are dropped; their state is a cache of the log.
-    const evictor = setInterval(() => runtime.writers.evictIdle(), 60_000);
+    const evictor = setInterval(() => runtime!.writers.evictIdle(), 60_000);
     evictor.unref();
     const sweeper = new HoldExpirySweeper(pool, runtime.writers, config.holdSweepIntervalMs, log).start();
     const reconciler = new ReconciliationScheduler(pool, store, config.reconcileIntervalMinutes, log).start();
-    const app = await createApiApp(runtime);
-    await app.listen({ port: config.port, host: config.host });
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const openPool = pool;
+    const openApp = app;
+    const openRuntime = runtime;
     return {
-      app,
-      runtime,
+      app: openApp,
+      runtime: openRuntime,
       url: `http://127.0.0.1:${port}`,
       adminToken,
       adminTokenGenerated,
@@ -66,12 +72,12 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
       projector,
       shutdown: async () => {
         clearInterval(evictor);
-        await app.close();
+        await openApp.close();
         await dispatcher?.stop();
         await sweeper.stop();
         await reconciler.stop();
-        await runtime.writers.drain();
-        await runtime.signer.stop();
+        await openRuntime.writers.drain();
+        await openRuntime.signer.stop();
         await projector?.stop();
         await store.close();
         await openPool.end();
@@ -79,6 +85,8 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
       },
     };
   } catch (error) {
+    await app?.close().catch(() => undefined);
+    await runtime?.signer.stop().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     await database.stop();
     throw error;

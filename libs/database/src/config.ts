@@ -17,6 +17,8 @@ export interface LedgerConfig {
   poolSize: number;
   /** How often expired holds are swept (released with reason `expired`). */
   holdSweepIntervalMs: number;
+  /** `GET /holds?stuck=true` also lists pending holds older than this. */
+  stuckHoldSeconds: number;
   /** Scheduled drift checks of every tenant; 0 turns them off. */
   reconcileIntervalMinutes: number;
   logLevel: 'silent' | 'info';
@@ -41,6 +43,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     readYourWritesTimeoutMs: intFrom(env.LEDGER_READ_WAIT_MS, 5000, 'LEDGER_READ_WAIT_MS'),
     poolSize: intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE'),
     holdSweepIntervalMs: intFrom(env.LEDGER_HOLD_SWEEP_MS, 1000, 'LEDGER_HOLD_SWEEP_MS'),
+    stuckHoldSeconds: intFrom(env.LEDGER_STUCK_HOLD_SECONDS, 24 * 60 * 60, 'LEDGER_STUCK_HOLD_SECONDS'),
     reconcileIntervalMinutes: intFrom(env.LEDGER_RECONCILE_INTERVAL_MINUTES, 60, 'LEDGER_RECONCILE_INTERVAL_MINUTES'),
     logLevel: env.LEDGER_LOG === 'silent' ? 'silent' : 'info',
   };

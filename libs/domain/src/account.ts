@@ -1,4 +1,4 @@
-import { AccountStatus, BalanceAfter, Direction, NormalBalance } from './events.js';
+import { AccountStatus, BalanceAfter, BalanceCounters, Direction, NormalBalance } from './events.js';
 
 export interface Account {
   id: string;
@@ -60,7 +60,8 @@ export function countersOf(account: Account): Counters {
   };
 }
 
-export function countersFrom(after: BalanceAfter): Counters {
+/** Counters from their decimal-string form (an event's balance_after, or a read-model row). */
+export function countersFrom(after: BalanceCounters): Counters {
   return {
     debits_posted: BigInt(after.debits_posted),
     credits_posted: BigInt(after.credits_posted),
@@ -77,4 +78,21 @@ export function overdraws(account: Account, before: Counters, after: Counters): 
   if (account.allow_negative) return false;
   const availableAfter = availableBalance(account.normal_balance, after);
   return availableAfter < 0n && availableAfter < availableBalance(account.normal_balance, before);
+}
+
+/** An account's balances as the API shows them: posted, pending each way, available. */
+export interface BalanceView {
+  posted: string;
+  pending_debits: string;
+  pending_credits: string;
+  available: string;
+}
+
+export function balanceView(normal: NormalBalance, c: Counters): BalanceView {
+  return {
+    posted: postedBalance(normal, c).toString(),
+    pending_debits: c.debits_pending.toString(),
+    pending_credits: c.credits_pending.toString(),
+    available: availableBalance(normal, c).toString(),
+  };
 }

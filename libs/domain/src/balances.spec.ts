@@ -1,3 +1,4 @@
+import { BalanceAfter } from './events.js';
 // The balance arithmetic of account.ts: posted/available per normal balance, postings, figures.
 import { Counters, availableBalance, balanceAfter, countersFrom, postedBalance, withPosting } from './account.js';
 
@@ -103,7 +104,7 @@ describe('countersFrom', () => {
         credits_pending: '3',
         posted: 'ignored',
         available: 'ignored',
-      }),
+      } as BalanceAfter),
     ).toEqual({ debits_posted: 18446744073709551614n, credits_posted: 1n, debits_pending: 2n, credits_pending: 3n });
   });
 

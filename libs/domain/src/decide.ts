@@ -13,9 +13,9 @@ import { AccountStatus, LedgerEvent, PostedEntry } from './events.js';
 import { reverseTransaction } from './reversals.js';
 import { captureHold, expireHold, placeHold, releaseHold } from './holds.js';
 import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits.js';
+import { accountNotFound, Decision, notActive } from './refusals.js';
 import { LedgerState } from './state.js';
 
-export type Decision = LedgerEvent[] | DomainError;
 
 /**
  * The single place where the ledger's rules live. Pure: the same state, command and
@@ -166,14 +166,9 @@ function checkEntries(state: LedgerState, command: PostTransaction): DomainError
   const netByCurrency = new Map<string, bigint>();
   for (const [index, entry] of command.entries.entries()) {
     const account = state.accounts.get(entry.account_id);
-    if (!account) return accountNotFound(entry.account_id, index);
-    if (account.status !== 'active') {
-      return domainError('account_not_active', `account ${account.id} is ${account.status}`, {
-        account_id: account.id,
-        status: account.status,
-        entry_index: index,
-      });
-    }
+    if (!account) return accountNotFound(entry.account_id, { entry_index: index });
+    const inactive = notActive(account, { entry_index: index });
+    if (inactive) return inactive;
     if (entry.currency !== undefined && entry.currency !== account.currency) {
       return domainError('currency_mismatch', `entry currency ${entry.currency} differs from account currency ${account.currency}`, {
         account_id: account.id,
@@ -194,10 +189,4 @@ function checkEntries(state: LedgerState, command: PostTransaction): DomainError
     }
   }
   return null;
-}
-
-function accountNotFound(accountId: string, entryIndex?: number): DomainError {
-  const details: Record<string, unknown> = { account_id: accountId };
-  if (entryIndex !== undefined) details.entry_index = entryIndex;
-  return domainError('not_found', `account ${accountId} not found`, details);
 }

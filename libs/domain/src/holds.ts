@@ -2,9 +2,8 @@ import { Account, Counters, availableBalance, balanceAfter, countersOf, overdraw
 import { CaptureHold, DecisionContext, ExpireHold, PlaceHold, ReleaseHold } from './commands.js';
 import { DomainError, domainError } from './errors.js';
 import { BalanceAfter, LedgerEvent, ReleaseReason } from './events.js';
+import { accountNotFound, Decision, notActive } from './refusals.js';
 import { Hold, LedgerState } from './state.js';
-
-type Decision = LedgerEvent[] | DomainError;
 
 /**
  * Two-phase transfers. A hold reserves `amount` from the source toward the destination
@@ -14,13 +13,12 @@ type Decision = LedgerEvent[] | DomainError;
  */
 export function placeHold(state: LedgerState, command: PlaceHold, ctx: DecisionContext): Decision {
   const source = state.accounts.get(command.account_id);
-  if (!source) return accountNotFound(command.account_id, 'account_id');
+  if (!source) return accountNotFound(command.account_id, { field: 'account_id' });
   const destination = state.accounts.get(command.destination_account_id);
-  if (!destination) return accountNotFound(command.destination_account_id, 'destination_account_id');
+  if (!destination) return accountNotFound(command.destination_account_id, { field: 'destination_account_id' });
   for (const account of [source, destination]) {
-    if (account.status !== 'active') {
-      return domainError('account_not_active', `account ${account.id} is ${account.status}`, { account_id: account.id, status: account.status });
-    }
+    const inactive = notActive(account);
+    if (inactive) return inactive;
   }
   if (source.id === destination.id) {
     return domainError('invalid_hold', 'a hold needs two different accounts', { account_id: source.id, field: 'destination_account_id' });
@@ -81,9 +79,8 @@ export function captureHold(state: LedgerState, command: CaptureHold, ctx: Decis
     });
   }
   for (const account of [source, destination]) {
-    if (account.status !== 'active') {
-      return domainError('account_not_active', `account ${account.id} is ${account.status}`, { account_id: account.id, status: account.status });
-    }
+    const inactive = notActive(account);
+    if (inactive) return inactive;
   }
   // The captured part moves from pending to posted on both sides; available does not change.
   const sourceCaptured: Counters = {
@@ -191,12 +188,8 @@ function released(
       destination_account_id: destination.id,
       note,
       released_at: ctx.now,
-      source_balance_after: balanceAfter(source.normal_balance, sourceAfter) as BalanceAfter,
+      source_balance_after: balanceAfter(source.normal_balance, sourceAfter),
       destination_balance_after: balanceAfter(destination.normal_balance, destinationAfter),
     },
   };
-}
-
-function accountNotFound(accountId: string, field: string): DomainError {
-  return domainError('not_found', `account ${accountId} not found`, { account_id: accountId, field });
 }

@@ -9,3 +9,4 @@ export * from './limits.js';
 export * from './money.js';
 export * from './state.js';
 export * from './canonical-json.js';
+export * from './refusals.js';

@@ -1,7 +1,8 @@
-import { Counters, balanceAfter, countersOf, overdraws, withPosting } from './account.js';
+import { Counters, availableBalance, balanceAfter, countersOf, overdraws, withPosting } from './account.js';
 import { DecisionContext, ReverseTransaction } from './commands.js';
 import { DomainError, domainError } from './errors.js';
 import { LedgerEvent, PostedEntry } from './events.js';
+import { notActive } from './refusals.js';
 import { LedgerState } from './state.js';
 
 /**
@@ -20,14 +21,8 @@ export function reverseTransaction(state: LedgerState, command: ReverseTransacti
     });
   }
   for (const [index, entry] of original.entries.entries()) {
-    const account = state.accounts.get(entry.account_id)!;
-    if (account.status !== 'active') {
-      return domainError('account_not_active', `account ${account.id} is ${account.status}`, {
-        account_id: account.id,
-        status: account.status,
-        entry_index: index,
-      });
-    }
+    const inactive = notActive(state.accounts.get(entry.account_id)!, { entry_index: index });
+    if (inactive) return inactive;
   }
   // Undo in reverse order, retracing each account's balance history backwards: a posting that
   // kept every account non-negative at every step can always be reversed until money moves on.
@@ -41,7 +36,7 @@ export function reverseTransaction(state: LedgerState, command: ReverseTransacti
     if (overdraws(account, current, next)) {
       return domainError('insufficient_funds', `account ${account.id} no longer holds the money this reversal takes back`, {
         account_id: account.id,
-        available: balanceAfter(account.normal_balance, countersOf(account)).available,
+        available: availableBalance(account.normal_balance, countersOf(account)).toString(),
         required: entry.amount.toString(),
       });
     }

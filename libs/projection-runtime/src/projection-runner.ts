@@ -2,6 +2,7 @@ import { Pool } from 'pg';
 import { EventStore, RecordedEvent, Subscription } from '../../event-store/src/index.js';
 import { applyCheckpointed, CheckpointMovedError, readCheckpoint } from './checkpointed-apply.js';
 import { OwnershipSession } from './ownership.js';
+import { isConnectionError } from '../../database/src/errors.js';
 import { Projection } from './projection.js';
 
 /** Events applied per transaction. */
@@ -17,6 +18,14 @@ const OWNERSHIP_RETRY_MS = 1000;
 const SQL = {
   fail: `update projection_checkpoints set error = $2, error_position = $3, updated_at = now() where name = $1`,
 };
+
+const TRANSIENT_RETRY_MS = 1000;
+/** deadlock_detected, serialization_failure, lock_not_available */
+const TRANSIENT_CODES = new Set(['40P01', '40001', '55P03']);
+
+function isTransient(error: any): boolean {
+  return isConnectionError(error) || TRANSIENT_CODES.has(error?.code);
+}
 
 export type RunnerStatus = 'waiting_for_ownership' | 'running' | 'failed' | 'stopped';
 
@@ -84,6 +93,13 @@ export class ProjectionRunner {
         await this.restart();
         return;
       }
+      if (isTransient(error)) {
+        // A dropped connection or a deadlock is not the event's fault: let go and try again.
+        this.log(`projection ${this.projection.name}: ${String(error?.message ?? error)}; retrying in ${TRANSIENT_RETRY_MS} ms`);
+        await this.stop();
+        this.retryTimer = setTimeout(() => this.start(), TRANSIENT_RETRY_MS);
+        return;
+      }
       this.status = 'failed';
       this.lastError = String(error?.message ?? error);
       this.log(`projection ${this.projection.name} stopped: ${this.lastError}`);
@@ -95,7 +111,7 @@ export class ProjectionRunner {
     try {
       this.position = await applyCheckpointed(tx, this.projection, this.projection.name, this.position, events);
     } catch (error) {
-      if (!(error instanceof CheckpointMovedError)) await this.recordFailure(events, error);
+      if (!(error instanceof CheckpointMovedError) && !isTransient(error)) await this.recordFailure(events, error);
       throw error;
     } finally {
       tx.release();

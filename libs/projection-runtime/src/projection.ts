@@ -19,3 +19,32 @@ export function tenantOf(event: RecordedEvent): string {
 export function isLedgerEvent(event: RecordedEvent): boolean {
   return event.stream_id.startsWith('ledger-');
 }
+
+/**
+ * Rows gathered column by column for one multi-row statement of the form
+ * `insert ... select * from unnest($1::type[], $2::type[], ...)`: one round trip per batch.
+ */
+export class ColumnBatch {
+  private columns: unknown[][];
+
+  constructor(private readonly width: number) {
+    this.columns = ColumnBatch.empty(width);
+  }
+
+  private static empty(width: number): unknown[][] {
+    return Array.from({ length: width }, () => []);
+  }
+
+  add(row: unknown[]): void {
+    if (row.length !== this.width) throw new Error(`row of ${row.length} values for ${this.width} columns`);
+    row.forEach((value, column) => this.columns[column].push(value));
+  }
+
+  /** Runs `sql` with the gathered columns, if any, and starts over. */
+  async flush(tx: PoolClient, sql: string): Promise<void> {
+    if (this.columns[0].length === 0) return;
+    const columns = this.columns;
+    this.columns = ColumnBatch.empty(this.width);
+    await tx.query(sql, columns);
+  }
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { availableBalance, canonicalJson, countersOf, evolve, initialState, LedgerEvent, LedgerState, postedBalance } from '../../domain/src/index.js';
+import { balanceView, BalanceView, canonicalJson, countersOf, evolve, initialState, LedgerEvent, LedgerState } from '../../domain/src/index.js';
 import { EventStore } from '../../event-store/src/index.js';
 import { ledgerStream } from './command-envelope.js';
 
@@ -48,25 +48,17 @@ export interface ReplayedAccount {
   account_id: string;
   currency: string;
   status: string;
-  balances: { posted: string; pending_debits: string; pending_credits: string; available: string };
+  balances: BalanceView;
 }
 
 export function replayedAccounts(state: LedgerState): ReplayedAccount[] {
   const accounts = [...(state.accounts as Map<string, any>).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
-  return accounts.map((account) => {
-    const c = countersOf(account);
-    return {
-      account_id: account.id,
-      currency: account.currency,
-      status: account.status,
-      balances: {
-        posted: postedBalance(account.normal_balance, c).toString(),
-        pending_debits: c.debits_pending.toString(),
-        pending_credits: c.credits_pending.toString(),
-        available: availableBalance(account.normal_balance, c).toString(),
-      },
-    };
-  });
+  return accounts.map((account) => ({
+    account_id: account.id,
+    currency: account.currency,
+    status: account.status,
+    balances: balanceView(account.normal_balance, countersOf(account)),
+  }));
 }
 
 /** SHA-256 over the canonical JSON of every account's counters and status and every hold's outcome. */

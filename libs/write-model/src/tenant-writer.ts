@@ -42,7 +42,8 @@ interface Pending {
 type Planned =
   | { kind: 'new'; pending: Pending; events: NewEvent[]; first: number }
   | { kind: 'replay'; pending: Pending; record: IdempotencyRecord }
-  | { kind: 'rejected'; pending: Pending; outcome: CommandOutcome };
+  | { kind: 'rejected'; pending: Pending; outcome: CommandOutcome }
+  | { kind: 'failed'; pending: Pending };
 
 interface WorkingState extends LedgerState {
   accounts: CopyOnWriteMap<any>;
@@ -87,6 +88,8 @@ export class TenantWriter {
   /** When a command last arrived (ms): idle writers can be dropped, their state is only a cache. */
   lastUsedAt = Date.now();
   private state: LedgerState | null = null;
+  /** Set when an append found the stream ahead of the cache. */
+  private behind = false;
   private readonly stream: string;
 
   constructor(
@@ -149,7 +152,11 @@ export class TenantWriter {
         this.queue.unshift(...deferred);
         return;
       } catch (error) {
-        if (error instanceof WrongExpectedVersionError && attempt < CONFLICT_RETRIES_MAX) continue;
+        if (error instanceof WrongExpectedVersionError && attempt < CONFLICT_RETRIES_MAX) {
+          // Another process appended first: read what it wrote, then decide again.
+          this.behind = true;
+          continue;
+        }
         // The cache may now be behind the stream (an append can succeed even when its answer
         // is lost): rebuild it on the next batch.
         this.state = null;
@@ -159,7 +166,13 @@ export class TenantWriter {
     }
   }
 
+  /**
+   * The cached state, read from the stream only when there is none yet or another writer was
+   * seen to append: otherwise the append's expected revision is the check, and a hot writer
+   * pays no read per batch.
+   */
   private async caughtUpState(): Promise<LedgerState> {
+    if (this.state && !this.behind) return this.state;
     const state = this.state ?? initialState();
     for (;;) {
       const events = await this.store.readStream(this.stream, { fromRevision: state.revision + 1n, maxCount: CATCH_UP_PAGE });
@@ -167,6 +180,7 @@ export class TenantWriter {
       if (events.length < CATCH_UP_PAGE) break;
     }
     this.state = state;
+    this.behind = false;
     return state;
   }
 
@@ -178,7 +192,7 @@ export class TenantWriter {
     let deferred: Pending[] = [];
     const planned: Planned[] = [];
     for (const [index, pending] of batch.entries()) {
-      const item = plan(working, pending);
+      const item = planOne(working, pending);
       if (item.kind === 'new') {
         item.first = offset;
         offset += item.events.length;
@@ -236,6 +250,20 @@ export class TenantWriter {
 
 function fold(state: LedgerState, event: RecordedEvent): void {
   evolve(state, { type: event.type, data: event.data } as LedgerEvent, event.revision, event.metadata);
+}
+
+/**
+ * A command whose decision throws (a programming error, e.g. a shape the edge should have
+ * refused) fails alone: the rest of the group and the cached state are unaffected, because its
+ * tentative events are only folded after the decision succeeded.
+ */
+function planOne(working: WorkingState, pending: Pending): Planned {
+  try {
+    return plan(working, pending);
+  } catch (error) {
+    pending.reject(error);
+    return { kind: 'failed', pending };
+  }
 }
 
 /** Decides one command against the working state and folds its events in tentatively. */

@@ -36,19 +36,20 @@ export class WriterRegistry {
     if (!this.accepting) throw new Error('writer registry is shutting down');
     let writer = this.writers.get(tenantId);
     if (!writer) {
-      if (this.writers.size >= WRITERS_MAX) this.evictIdle(0);
+      if (this.writers.size >= WRITERS_MAX) this.evictIdle(0, 1);
       writer = new TenantWriter(tenantId, this.store);
       this.writers.set(tenantId, writer);
     }
     return writer;
   }
 
-  /** Drops writers idle for longer than `idleMs` (oldest first); returns how many. */
-  evictIdle(idleMs = WRITER_IDLE_MS_DEFAULT): number {
+  /** Drops up to `count` writers idle for longer than `idleMs`, least recently used first; returns how many. */
+  evictIdle(idleMs = WRITER_IDLE_MS_DEFAULT, count = Infinity): number {
     const now = Date.now();
     const idle = [...this.writers.entries()]
       .filter(([, w]) => w.isIdle && now - w.lastUsedAt >= idleMs)
-      .sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt);
+      .sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt)
+      .slice(0, count);
     for (const [tenantId] of idle) this.writers.delete(tenantId);
     return idle.length;
   }

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { entriesPage } from '../../../../projections/entries/entries.queries.js';
-import { decodeCursor, encodeCursor, isUuid, parseLimit } from '../http/pagination.js';
+import { decodeCursor, isUuid, pageOf, parseLimit } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 
@@ -22,8 +22,6 @@ export class AccountEntriesHandler implements IQueryHandler<AccountEntriesQuery>
     await this.reads.ownedOrNotFound(caller, request, found, 'account', id, 'list_entries');
     const after = cursor ? { position: BigInt(cursor[0]), entry_index: Number(cursor[1]) } : { position: 0n, entry_index: -1 };
     const rows = await entriesPage(this.reads.pool, id, after, limit + 1);
-    const page = rows.slice(0, limit);
-    const last = rows.length > limit ? page[page.length - 1].cursor : null;
-    return { data: page.map((r) => r.entry), next_cursor: last ? encodeCursor([last.position, last.entry_index]) : null };
+    return pageOf(rows, limit, (r) => [r.cursor.position, r.cursor.entry_index], (r) => r.entry);
   }
 }

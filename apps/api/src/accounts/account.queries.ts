@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { findAccount, listAccounts } from '../../../../projections/accounts/accounts.queries.js';
 import { ApiError } from '../http/api-error.js';
-import { decodeCursor, encodeCursor, isUuid, parseLimit } from '../http/pagination.js';
+import { decodeCursor, isUuid, pageOf, parseLimit } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 
@@ -31,16 +31,14 @@ export class ListAccountsHandler implements IQueryHandler<ListAccountsQuery> {
   constructor(private readonly reads: Reads) {}
 
   async execute({ caller, query }: ListAccountsQuery) {
-    await this.reads.settle(caller, ['accounts'], query.min_position);
     const limit = parseLimit(query.limit);
     const cursor = decodeCursor(query.cursor, 1);
     const customer = query.customer;
     if (customer !== undefined && (typeof customer !== 'string' || customer.length > 255)) {
       throw ApiError.validation('customer must be a string', { customer: ['must be a string of at most 255 characters'] });
     }
+    await this.reads.settle(caller, ['accounts'], query.min_position);
     const rows = await listAccounts(this.reads.pool, caller.tenant_id, (customer as string) ?? null, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
-    const page = rows.slice(0, limit);
-    const next = rows.length > limit ? encodeCursor([page[page.length - 1].created_position]) : null;
-    return { data: page.map(({ created_position: _, ...account }) => account), next_cursor: next };
+    return pageOf(rows, limit, (a) => [a.created_position], ({ created_position: _, ...account }) => account);
   }
 }

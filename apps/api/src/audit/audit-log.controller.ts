@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { auditPage } from '../../../../projections/audit-log/audit-log.projection.js';
 import { ApiError } from '../http/api-error.js';
-import { decodeCursor, encodeCursor, parseLimit } from '../http/pagination.js';
+import { decodeCursor, pageOf, parseLimit } from '../http/pagination.js';
 import { Caller, TenantPrincipal } from '../http/request-context.js';
 import { Allow } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
@@ -24,7 +24,6 @@ export class AuditLogController {
     }
     await this.reads.settle(caller, ['audit_log'], query.min_position);
     const rows = await auditPage(this.reads.pool, caller.tenant_id, outcome as string | null, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
-    const page = rows.slice(0, limit);
-    return { data: page, next_cursor: rows.length > limit ? encodeCursor([page[page.length - 1].position]) : null };
+    return pageOf(rows, limit, (r) => [r.position], (r) => r);
   }
 }

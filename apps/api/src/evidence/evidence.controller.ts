@@ -26,10 +26,10 @@ export class EvidenceController {
   async transaction(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     await this.reads.settle(caller, ['transactions'], minPosition);
     const found = isUuid(id) ? await findTransaction(this.reads.pool, id.toLowerCase()) : null;
-    await this.reads.ownedOrNotFound(caller, req, found, 'transaction', id, 'read_evidence');
-    const [first, ...more] = await this.evidence.forTransaction(caller.tenant_id, id.toLowerCase());
-    if (!first) throw ApiError.notFound('transaction', id);
-    return more.length ? { ...first, events: [first, ...more] } : first;
+    const transaction = await this.reads.ownedOrNotFound(caller, req, found, 'transaction', id, 'read_evidence');
+    const [evidence] = await this.evidence.forPosition(caller.tenant_id, transaction.position);
+    if (!evidence) throw ApiError.notFound('transaction', id);
+    return evidence;
   }
 
   /** Evidence for a hold: its creation at the top level, and every event of its life in `events`. */
@@ -68,34 +68,8 @@ export class EvidenceController {
   @Get('intents/:id')
   @Allow('read_intent', ...READERS)
   async intent(@Param('id') id: string, @Caller() caller: TenantPrincipal) {
-    const states = await this.runtime.intents.states(caller.tenant_id, id);
+    const states = await this.evidence.intentPath(caller.tenant_id, id);
     if (!states) throw ApiError.notFound('intent', id);
-    const ledgered = [...states].reverse().find((s) => s.state === 'ledgered');
-    const positions = (ledgered?.positions as string[] | undefined) ?? [];
-    if (ledgered && positions.length) {
-      const last = BigInt(positions[positions.length - 1]);
-      if (!states.some((s) => s.state === 'synchronized')) {
-        const { rows } = await this.runtime.pool.query(`select min(position)::text as p from projection_checkpoints where name not like '%@%'`);
-        if (rows[0].p && BigInt(rows[0].p) >= last) {
-          const synchronized = { state: 'synchronized' as const, at: new Date().toISOString(), position: last.toString(), note: 'observed at this time' };
-          await this.runtime.intents.record(caller.tenant_id, id, synchronized);
-          states.push(synchronized);
-        }
-      }
-      // The path is ordered: evidence is recorded once the intent is synchronized.
-      if (states.some((s) => s.state === 'synchronized') && !states.some((s) => s.state === 'evidenced')) {
-        let head = await this.runtime.signer.covering(caller.tenant_id, last);
-        if (!head) {
-          await this.runtime.signer.signCurrent(caller.tenant_id);
-          head = await this.runtime.signer.covering(caller.tenant_id, last);
-        }
-        if (head?.verified) {
-          const evidenced = { state: 'evidenced' as const, at: head.signed_at ?? new Date().toISOString(), chain_hash: head.hash, stream_revision: head.stream_revision, signature: head.signature };
-          await this.runtime.intents.record(caller.tenant_id, id, evidenced);
-          states.push(evidenced);
-        }
-      }
-    }
     return { id, states };
   }
 }

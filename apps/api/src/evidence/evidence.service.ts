@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { eventHash, verifyChain } from '../../../../libs/audit/src/index.js';
+import { eventHash, IntentState, verifyChain } from '../../../../libs/audit/src/index.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 
 /** Events re-hashed between an event and the signed head that covers it, at most. */
@@ -10,7 +10,6 @@ const SQL = {
   previous: `select metadata->>'hash' as hash from events where stream_id = $1 and stream_revision = $2`,
   range: `select global_position, event_id, type, data, metadata from events
            where stream_id = $1 and stream_revision > $2 and stream_revision <= $3 order by stream_revision`,
-  positionsOfTransaction: `select position::text from transactions where id = $1`,
   positionsOfHold: `select global_position::text as position from events
                      where stream_id = $1 and data->>'hold_id' = $2 order by global_position`,
 };
@@ -39,14 +38,52 @@ export interface EventEvidence {
 export class EvidenceService {
   constructor(private readonly runtime: LedgerRuntime) {}
 
-  async forTransaction(tenantId: string, transactionId: string): Promise<EventEvidence[]> {
-    const { rows } = await this.runtime.pool.query(SQL.positionsOfTransaction, [transactionId]);
-    return this.forPositions(tenantId, rows.map((r) => r.position));
+  /** Evidence for the event at a transaction's position (the read model already told where it is). */
+  async forPosition(tenantId: string, position: string): Promise<EventEvidence[]> {
+    return this.forPositions(tenantId, [position]);
   }
 
   async forHold(tenantId: string, holdId: string): Promise<EventEvidence[]> {
     const { rows } = await this.runtime.pool.query(SQL.positionsOfHold, [`ledger-${tenantId}`, holdId]);
     return this.forPositions(tenantId, rows.map((r) => r.position));
+  }
+
+  /**
+   * An intent's recorded states, completed with the later ones as they become true: synchronized
+   * once every projection is past its events (timestamped when first observed), then evidenced
+   * once a verified signed head covers them. Null for an unknown intent.
+   */
+  async intentPath(tenantId: string, id: string): Promise<IntentState[] | null> {
+    const states = await this.runtime.intents.states(tenantId, id);
+    if (!states) return null;
+    const ledgered = [...states].reverse().find((s) => s.state === 'ledgered');
+    const positions = (ledgered?.positions as string[] | undefined) ?? [];
+    if (!ledgered || positions.length === 0) return states;
+    const last = BigInt(positions[positions.length - 1]);
+    const has = (name: IntentState['state']) => states.some((s) => s.state === name);
+    const record = async (state: IntentState) => {
+      await this.runtime.intents.record(tenantId, id, state);
+      states.push(state);
+    };
+    if (!has('synchronized')) {
+      const { rows } = await this.runtime.pool.query(`select min(position)::text as p from projection_checkpoints where name not like '%@%'`);
+      if (rows[0].p && BigInt(rows[0].p) >= last) {
+        await record({ state: 'synchronized', at: new Date().toISOString(), position: last.toString(), note: 'observed at this time' });
+      }
+    }
+    // The path is ordered: evidence is recorded once the intent is synchronized.
+    if (has('synchronized') && !has('evidenced')) {
+      const head = (await this.runtime.signer.covering(tenantId, last)) ?? (await this.signNowAndFind(tenantId, last));
+      if (head?.verified) {
+        await record({ state: 'evidenced', at: head.signed_at ?? new Date().toISOString(), chain_hash: head.hash, stream_revision: head.stream_revision, signature: head.signature });
+      }
+    }
+    return states;
+  }
+
+  private async signNowAndFind(tenantId: string, position: bigint) {
+    await this.runtime.signer.signCurrent(tenantId);
+    return this.runtime.signer.covering(tenantId, position);
   }
 
   private async forPositions(tenantId: string, positions: string[]): Promise<EventEvidence[]> {
@@ -66,11 +103,7 @@ export class EvidenceService {
       const previous = await this.runtime.pool.query(SQL.previous, [row.stream_id, (revision - 1n).toString()]);
       linksToPrevious = previous.rows[0]?.hash === meta.prev_hash;
     }
-    let head = await this.runtime.signer.covering(tenantId, BigInt(row.global_position));
-    if (!head) {
-      await this.runtime.signer.signCurrent(tenantId);
-      head = await this.runtime.signer.covering(tenantId, BigInt(row.global_position));
-    }
+    const head = (await this.runtime.signer.covering(tenantId, BigInt(row.global_position))) ?? (await this.signNowAndFind(tenantId, BigInt(row.global_position)));
     let chainToHead = false;
     if (head) {
       const distance = BigInt(head.stream_revision) - revision;

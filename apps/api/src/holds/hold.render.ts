@@ -1,6 +1,6 @@
-import { EntryPostedData, Hold, HoldCreatedData } from '../../../../libs/domain/src/index.js';
+import { Hold, HoldCreatedData } from '../../../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../../../libs/event-store/src/index.js';
-import { renderTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
 
 /** A hold as a command answers it, from the write model after the decision. */
 export function renderHold(hold: Hold, event: RecordedEvent) {
@@ -50,6 +50,6 @@ export function renderCapture(hold: Hold, events: RecordedEvent[]) {
   const last = events[events.length - 1];
   return {
     hold: renderHold(hold, last),
-    transaction: { ...renderTransaction(posting.data as EntryPostedData, posting.position), event: posting.type },
+    transaction: renderPostedEvent(posting),
   };
 }

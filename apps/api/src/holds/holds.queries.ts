@@ -1,12 +1,10 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { findHold, HoldView, listHolds } from '../../../../projections/holds/holds.queries.js';
 import { ApiError } from '../http/api-error.js';
-import { decodeCursor, encodeCursor, isUuid, parseLimit } from '../http/pagination.js';
+import { decodeCursor, isUuid, pageOf, parseLimit } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 
-/** A pending hold older than this is listed by `GET /holds?stuck=true` even without an expiry. */
-export const STUCK_HOLD_AFTER_SECONDS_DEFAULT = 24 * 60 * 60;
 const HOLD_STATUSES = ['pending', 'captured', 'released', 'expired'];
 
 export class GetHoldQuery {
@@ -51,7 +49,7 @@ export class ListHoldsHandler implements IQueryHandler<ListHoldsQuery> {
       throw ApiError.validation('stuck must be true or false', { stuck: ['must be true or false'] });
     }
     await this.reads.settle(caller, ['holds'], query.min_position);
-    const stuckAfter = query.stuck === 'true' ? Number(process.env.LEDGER_STUCK_HOLD_SECONDS ?? STUCK_HOLD_AFTER_SECONDS_DEFAULT) : null;
+    const stuckAfter = query.stuck === 'true' ? this.reads.config.stuckHoldSeconds : null;
     const rows = await listHolds(
       this.reads.pool,
       caller.tenant_id,
@@ -59,7 +57,6 @@ export class ListHoldsHandler implements IQueryHandler<ListHoldsQuery> {
       cursor ? BigInt(cursor[0]) : 0n,
       limit + 1,
     );
-    const page = rows.slice(0, limit);
-    return { data: page.map(publicView), next_cursor: rows.length > limit ? encodeCursor([page[page.length - 1].created_position]) : null };
+    return pageOf(rows, limit, (h) => [h.created_position], publicView);
   }
 }

@@ -21,6 +21,11 @@ export class ApiError extends Error {
     super(message);
   }
 
+  /** The API's error envelope for this error. */
+  toBody() {
+    return { error: { code: this.code, message: this.message, details: this.details } };
+  }
+
   static validation(message: string, fields: Record<string, string[]>): ApiError {
     return new ApiError(400, 'validation_failed', message, { fields });
   }

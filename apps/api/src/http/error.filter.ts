@@ -6,10 +6,6 @@ import { WriterOverloadedError } from '../../../../libs/write-model/src/index.js
 import { ApiError } from './api-error.js';
 import { LedgerRequest } from './request-context.js';
 
-function envelope(error: ApiError) {
-  return { error: { code: error.code, message: error.message, details: error.details } };
-}
-
 /** Maps anything thrown to the API's error envelope; bad input is never a 500. */
 export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
@@ -48,7 +44,7 @@ export class ErrorFilter implements ExceptionFilter {
     const error = toApiError(exception);
     if (error.status >= 500) this.logger.error((exception as Error)?.stack ?? String(exception));
     await this.onRefused(request, error).catch(() => undefined);
-    void reply.status(error.status).header('content-type', 'application/json').send(envelope(error));
+    void reply.status(error.status).header('content-type', 'application/json').send(error.toBody());
   }
 }
 

@@ -39,3 +39,13 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
+
+/**
+ * One page from `limit + 1` rows: the first `limit`, and the cursor after the last of them when
+ * the extra row shows there is more.
+ */
+export function pageOf<T, V>(rows: T[], limit: number, cursorOf: (last: T) => (string | number | bigint)[], view: (row: T) => V) {
+  const page = rows.slice(0, limit);
+  const next_cursor = rows.length > limit ? encodeCursor(cursorOf(page[page.length - 1])) : null;
+  return { data: page.map(view), next_cursor };
+}

@@ -5,7 +5,7 @@ import { recordDriftCheck } from '../../../../libs/reconciliation/src/drift/inde
 import { findRun, findStatement, listRuns } from '../../../../projections/reconciliation/reconciliation.projection.js';
 import { trialBalance } from '../../../../projections/trial-balance/trial-balance.projection.js';
 import { ApiError } from '../http/api-error.js';
-import { decodeCursor, encodeCursor, isUuid, parseLimit } from '../http/pagination.js';
+import { decodeCursor, isUuid, pageOf, parseLimit } from '../http/pagination.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow } from '../http/roles.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
@@ -56,8 +56,7 @@ export class ReconciliationController {
     }
     await this.reads.settle(caller, ['reconciliation'], query.min_position);
     const rows = await listRuns(this.reads.pool, caller.tenant_id, status as string | null, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
-    const page = rows.slice(0, limit);
-    return { data: page.map((r) => r.view), next_cursor: rows.length > limit ? encodeCursor([page[page.length - 1].position]) : null };
+    return pageOf(rows, limit, (r) => [r.position], (r) => r.view);
   }
 
   @Get('runs/:id')

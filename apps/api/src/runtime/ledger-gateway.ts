@@ -5,6 +5,7 @@ import { LedgerState } from '../../../../libs/domain/src/index.js';
 import { CommandEnvelope, CommandOutcome } from '../../../../libs/write-model/src/index.js';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { ApiError, fromDomainError } from '../http/api-error.js';
+import { isUuid } from '../http/pagination.js';
 import { LedgerRuntime } from './ledger-runtime.js';
 
 export interface Accepted {
@@ -64,7 +65,7 @@ export class LedgerGateway {
 
   /** A command naming another tenant's account is refused as not_found, and the attempt is audited. */
   private async auditIfForeign(envelope: CommandEnvelope, accountId: string): Promise<void> {
-    const found = /^[0-9a-f-]{36}$/i.test(accountId) ? await findAccount(this.runtime.pool, accountId).catch(() => null) : null;
+    const found = isUuid(accountId) ? await findAccount(this.runtime.pool, accountId).catch(() => null) : null;
     if (found && found.tenant_id !== envelope.tenant_id) {
       await this.runtime.audit.denied(
         { actor: envelope.metadata.actor, tenant_id: envelope.tenant_id, role: envelope.metadata.role },

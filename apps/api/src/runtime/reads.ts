@@ -14,6 +14,10 @@ export class Reads {
     return this.runtime.pool;
   }
 
+  get config() {
+    return this.runtime.config;
+  }
+
   /** Read-your-writes: bounded wait until the projections reach the caller's last write or `min_position`. */
   async settle(caller: TenantPrincipal, projections: readonly string[], minPosition?: unknown): Promise<void> {
     const min = parsePosition(minPosition, 'min_position');

@@ -1,6 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EntryPostedData } from '../../../../libs/domain/src/index.js';
-import { renderTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
 import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 import { PostTransactionCommand } from './post-transaction.command.js';
 
@@ -11,7 +10,7 @@ export class PostTransactionHandler implements ICommandHandler<PostTransactionCo
   async execute({ envelope }: PostTransactionCommand): Promise<CommandResult> {
     const { events, replayed } = await this.gateway.submit(envelope);
     const posted = events[0];
-    const body = { ...renderTransaction(posted.data as EntryPostedData, posted.position), event: posted.type };
+    const body = renderPostedEvent(posted);
     return { status: 201, body, replayed };
   }
 }

@@ -1,7 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { EntryPostedData } from '../../../../libs/domain/src/index.js';
 import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
-import { renderTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
 import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 
 export class ReverseTransactionCommand {
@@ -15,6 +14,6 @@ export class ReverseTransactionHandler implements ICommandHandler<ReverseTransac
   async execute({ envelope }: ReverseTransactionCommand): Promise<CommandResult> {
     const { events, replayed } = await this.gateway.submit(envelope);
     const reversal = events.find((e) => e.type === 'ledger.entry.posted')!;
-    return { status: 201, body: { ...renderTransaction(reversal.data as EntryPostedData, reversal.position), event: reversal.type }, replayed };
+    return { status: 201, body: renderPostedEvent(reversal), replayed };
   }
 }

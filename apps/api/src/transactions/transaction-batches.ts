@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { EntryPostedData } from '../../../../libs/domain/src/index.js';
 import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
-import { renderTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
 import { ApiError, fromDomainError } from '../http/api-error.js';
 import { toApiError } from '../http/error.filter.js';
 import { commandEnvelope } from '../http/command-request.js';
@@ -16,10 +15,6 @@ import { PostTransactionDto, toPostTransaction } from './post-transaction.dto.js
 export const BATCH_ITEMS_MAX = 8190;
 
 type ItemResult = { status: number; body: unknown; replayed?: true };
-
-function errorBody(error: ApiError) {
-  return { error: { code: error.code, message: error.message, details: error.details } };
-}
 
 @Injectable()
 export class TransactionBatches {
@@ -45,7 +40,7 @@ export class TransactionBatches {
         if (errors.length) throw validationError(errors);
         envelopes.push({ index, envelope: commandEnvelope(request, caller, toPostTransaction(dto), dto, { headers: false }) });
       } catch (error) {
-        results[index] = { status: 400, body: errorBody(toApiError(error)) };
+        results[index] = { status: 400, body: toApiError(error).toBody() };
       }
     });
     const outcomes = await Promise.allSettled(this.runtime.writers.submitMany(caller.tenant_id, envelopes.map((e) => e.envelope)));
@@ -53,17 +48,17 @@ export class TransactionBatches {
       const { index } = envelopes[i];
       if (settled.status === 'rejected') {
         const error = toApiError(settled.reason);
-        results[index] = { status: error.status, body: errorBody(error) };
+        results[index] = { status: error.status, body: error.toBody() };
         return;
       }
       const outcome = settled.value;
       if (outcome.kind === 'rejected') {
         const error = fromDomainError(outcome.error);
-        results[index] = { status: error.status, body: errorBody(error) };
+        results[index] = { status: error.status, body: error.toBody() };
         return;
       }
       const posted = outcome.events[0];
-      const rendered = { ...renderTransaction(posted.data as EntryPostedData, posted.position), event: posted.type };
+      const rendered = renderPostedEvent(posted);
       results[index] = outcome.replayed ? { status: 201, body: rendered, replayed: true } : { status: 201, body: rendered };
     });
     return { results };

@@ -4,7 +4,8 @@
  * library, which has no Jest types); the specs make the assertions.
  */
 import { DecisionContext, LedgerCommand } from '../commands.js';
-import { Decision, decide } from '../decide.js';
+import { decide } from '../decide.js';
+import { Decision } from '../refusals.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { LedgerEvent } from '../events.js';
 import { EventEnvelopeMeta, LedgerState, evolve, initialState } from '../state.js';

@@ -22,6 +22,8 @@ const IDLE_POLL_MS = 200;
 /** How long a fetched page of the log is handed to other readers asking for the same page. */
 const SHARED_READ_TTL_MS = 2000;
 const SHARED_READS_MAX = 64;
+/** After losing its LISTEN connection, a store tries again this soon (subscribers poll meanwhile). */
+const LISTEN_RETRY_MS = 1000;
 
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, type, data, metadata, created_at`;
 
@@ -209,6 +211,7 @@ export class PostgresEventStore implements EventStore {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.listenerStarting?.catch(() => undefined);
     for (const waker of this.wakers) waker();
     if (this.listener) {
       const listener = this.listener;
@@ -227,9 +230,12 @@ export class PostgresEventStore implements EventStore {
         client.on('notification', () => {
           for (const waker of this.wakers) waker();
         });
-        client.on('error', () => {
-          this.listener = null;
+        client.on('error', (error) => {
+          // The connection is gone: give it back to the pool as broken and listen again.
+          if (this.listener === client) this.listener = null;
           this.listenerStarting = null;
+          client.release(error);
+          if (!this.closed && this.wakers.size > 0) setTimeout(() => void this.ensureListener().catch(() => undefined), LISTEN_RETRY_MS);
         });
         await client.query('listen zentra_events');
         this.listener = client;
