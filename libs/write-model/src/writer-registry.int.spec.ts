@@ -53,4 +53,26 @@ describe('WriterRegistry', () => {
     if (more.kind === 'accepted') expect(more.events[0].data.entries[1].balance_after.posted).toBe('10');
     await store.close();
   });
+
+  it('a command whose decision throws fails alone; the rest of its group commits', async () => {
+    const store = new PostgresEventStore(pool);
+    const writers = new WriterRegistry(store);
+    const tenant = randomUUID();
+    const opened = await writers.submit(
+      envelope(tenant, { type: 'open_account', customer: 'c', currency: 'USD', account_type: 'x', normal_balance: 'credit', allow_negative: true, metadata: {} }),
+    );
+    if (opened.kind !== 'accepted') throw new Error('refused');
+    const a = opened.events[0].data.account_id as string;
+    const open = envelope(tenant, { type: 'open_account', customer: 'd', currency: 'USD', account_type: 'x', normal_balance: 'credit', allow_negative: true, metadata: {} });
+    // One entry only: the edge refuses this shape, so reaching the domain is a programming error that throws.
+    const broken = envelope(tenant, { type: 'post_transaction', entries: [{ account_id: a, direction: 'debit', amount: 1n }], description: null, reference: null, metadata: {} });
+    const [first, bad, last] = await Promise.allSettled(writers.submitMany(tenant, [open, broken, open]));
+    expect(first).toMatchObject({ status: 'fulfilled', value: { kind: 'accepted' } });
+    expect(bad).toMatchObject({ status: 'rejected' });
+    expect(last).toMatchObject({ status: 'fulfilled', value: { kind: 'accepted' } });
+    // Both good commands are in the log, in order, right after the first account.
+    const stream = await store.readStream(`ledger-${tenant}`);
+    expect(stream.map((e) => e.type)).toEqual(['account.created', 'account.created', 'account.created']);
+    await store.close();
+  });
 });
