@@ -70,6 +70,7 @@ describe('crash recovery and shutdown (real processes)', () => {
 
     const pgPidNow = service.postgresPid()!;
     const code = await service.kill('SIGTERM');
+    if (code !== 0) console.error(`service output on a failed shutdown:\n${service.output.slice(-3000)}`);
     expect(code).toBe(0);
     await waitUntilDead(pgPidNow);
     expect(service.output).toContain('stopped cleanly');

@@ -231,11 +231,13 @@ export class PostgresEventStore implements EventStore {
           for (const waker of this.wakers) waker();
         });
         client.on('error', (error) => {
+          // Only a listener still in use is ours to give back; close() releases it otherwise.
+          if (this.closed || this.listener !== client) return;
           // The connection is gone: give it back to the pool as broken and listen again.
-          if (this.listener === client) this.listener = null;
+          this.listener = null;
           this.listenerStarting = null;
           client.release(error);
-          if (!this.closed && this.wakers.size > 0) setTimeout(() => void this.ensureListener().catch(() => undefined), LISTEN_RETRY_MS);
+          if (this.wakers.size > 0) setTimeout(() => void this.ensureListener().catch(() => undefined), LISTEN_RETRY_MS);
         });
         await client.query('listen zentra_events');
         this.listener = client;
