@@ -15,7 +15,7 @@ const SQL = {
     update accounts a
        set debits_posted = v.debits_posted, credits_posted = v.credits_posted,
            debits_pending = v.debits_pending, credits_pending = v.credits_pending, position = v.position
-      from unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::numeric[], $6::bigint[])
+      from unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[])
            as v(id, debits_posted, credits_posted, debits_pending, credits_pending, position)
      where a.id = v.id`,
 };

@@ -20,7 +20,7 @@ export interface AccessDeniedData {
 const SQL = {
   insert: `
     insert into audit_log (position, tenant_id, event_id, actor, role, action, resource, outcome, reason, request_id, timestamp)
-    select * from unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+    select * from unnest($1::numeric[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
                          $9::text[], $10::text[], $11::timestamptz[])
     on conflict (position) do nothing`,
   page: `select position, event_id, actor, tenant_id, role, action, resource, outcome, reason, request_id, timestamp

@@ -14,7 +14,7 @@ const ZERO: BalanceCounters = { debits_posted: '0', credits_posted: '0', debits_
 const SQL = {
   insert: `
     insert into balance_history (account_id, position, tenant_id, occurred_at, debits_posted, credits_posted, debits_pending, credits_pending)
-    select * from unnest($1::uuid[], $2::bigint[], $3::uuid[], $4::timestamptz[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[])
+    select * from unnest($1::uuid[], $2::numeric[], $3::uuid[], $4::timestamptz[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[])
     on conflict (account_id, position) do nothing`,
 };
 

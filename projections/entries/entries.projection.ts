@@ -8,7 +8,7 @@ const SQL = {
     insert into entries (id, tenant_id, transaction_id, account_id, direction, amount, currency, status,
                          balance_after_posted, balance_after_available, posted_at, position, entry_index)
     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::text[], $8::text[],
-                         $9::numeric[], $10::numeric[], $11::timestamptz[], $12::bigint[], $13::int[])
+                         $9::numeric[], $10::numeric[], $11::timestamptz[], $12::numeric[], $13::int[])
     on conflict (id) do nothing`,
 };
 

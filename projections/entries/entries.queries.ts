@@ -4,7 +4,7 @@ export const ENTRY_QUERIES = {
   page: `select id, transaction_id, account_id, direction, amount, currency, status, balance_after_posted,
                 balance_after_available, posted_at, position, entry_index
            from entries
-          where account_id = $1 and (position, entry_index) > ($2::bigint, $3::int)
+          where account_id = $1 and (position, entry_index) > ($2::numeric, $3::int)
           order by position, entry_index limit $4`,
 };
 

@@ -5,7 +5,7 @@ import { Projection, isLedgerEvent, tenantOf } from '../../libs/projection-runti
 const SQL = {
   insert: `
     insert into event_feed (position, tenant_id, id, type, occurred_at, data)
-    select * from unnest($1::bigint[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
+    select * from unnest($1::numeric[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
     on conflict (position) do nothing`,
   page: `select position, id, type, occurred_at, data from event_feed
           where tenant_id = $1 and position > $2 order by position limit $3`,

@@ -8,7 +8,7 @@ const SQL = {
   insert: `
     insert into transactions (id, tenant_id, status, hold_id, reverses, description, reference, metadata, entries, posted_at, position)
     select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[],
-                         $10::timestamptz[], $11::bigint[])
+                         $10::timestamptz[], $11::numeric[])
     on conflict (id) do nothing`,
   reversed: `update transactions set status = 'reversed', reversed_by = $2 where id = $1`,
 };

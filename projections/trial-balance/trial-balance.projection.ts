@@ -16,7 +16,7 @@ interface Totals {
 const SQL = {
   upsert: `
     insert into trial_balance as t (tenant_id, currency, debits_posted, credits_posted, debits_pending, credits_pending, position)
-    select * from unnest($1::uuid[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::bigint[])
+    select * from unnest($1::uuid[], $2::text[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::numeric[])
     on conflict (tenant_id, currency) do update set
       debits_posted = t.debits_posted + excluded.debits_posted,
       credits_posted = t.credits_posted + excluded.credits_posted,

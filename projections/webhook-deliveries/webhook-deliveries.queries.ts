@@ -36,7 +36,7 @@ export const WEBHOOK_QUERIES = {
   deliveries: `
     select ${DELIVERY_COLUMNS} from webhook_deliveries
      where tenant_id = $1 and ($2::uuid is null or endpoint_id = $2) and ($3::text is null or status = $3)
-       and ($4::uuid is null or event_id = $4) and (event_position, endpoint_id) > ($5::bigint, $6::uuid)
+       and ($4::uuid is null or event_id = $4) and (event_position, endpoint_id) > ($5::numeric, $6::uuid)
      order by event_position, endpoint_id limit $7`,
   /*
    * A replay sends the same payload (same event id) again with a fresh signature and grants a

@@ -25,7 +25,7 @@ export class TestLedger {
     readonly db: TestDatabase,
   ) {}
 
-  static async start(env: Record<string, string> = {}, shared?: TestDatabase): Promise<TestLedger> {
+  static async start(env: Record<string, string> = {}, shared?: TestDatabase, selectLog?: Parameters<typeof startLedger>[2]): Promise<TestLedger> {
     process.env.LEDGER_DOCS_UI = 'off';
     const db = shared ?? (await createTestDatabase());
     const config = loadConfig({
@@ -38,7 +38,7 @@ export class TestLedger {
       LEDGER_MASTER_KEY: 'test-master-key-0123456789',
       ...env,
     });
-    const ledger = await startLedger(config, () => undefined);
+    const ledger = await startLedger(config, () => undefined, selectLog);
     return new TestLedger(ledger, db);
   }
 

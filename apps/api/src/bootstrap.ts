@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { createPool, DatabaseHandle, LedgerConfig, openDatabase, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
-import { eventStoreFromEnv, requirePostgresLog } from '../../../libs/event-store/src/index.js';
+import { EventStore, eventStoreFromEnv, SelectedEventStore } from '../../../libs/event-store/src/index.js';
 import { Projector } from '../../../libs/projection-runtime/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { WebhookDispatcher, webhookConfig } from '../../../libs/webhooks/src/index.js';
@@ -29,18 +29,24 @@ export interface RunningLedger {
  * Starts the whole service: database (embedded or DATABASE_URL), migrations, event store,
  * in-process projector (unless LEDGER_PROJECTOR=off) and the HTTP API.
  */
-export async function startLedger(config: LedgerConfig, log: (line: string) => void): Promise<RunningLedger> {
+export async function startLedger(
+  config: LedgerConfig,
+  log: (line: string) => void,
+  /** Which event log: from the environment (EVENTSTORE_URL) unless given. */
+  selectLog: (pool: Pool) => SelectedEventStore = (pool) => eventStoreFromEnv(process.env, pool),
+): Promise<RunningLedger> {
   config = { ...config, masterKey: resolveMasterKey(config) };
   const database = await openDatabase(config, log);
   let pool: Pool | null = null;
   let runtime: LedgerRuntime | null = null;
   let app: NestFastifyApplication | null = null;
+  let eventLog: EventStore | null = null;
   try {
     await runMigrations(database.url, ALL_MIGRATIONS);
     pool = createPool(database.url, config.poolSize);
-    const selected = eventStoreFromEnv(process.env, pool);
+    const selected = selectLog(pool);
     log(selected.describe());
-    const store = requirePostgresLog(selected);
+    const store = (eventLog = selected.store);
     await selected.connect();
     const adminTokenGenerated = !config.adminToken;
     const adminToken = config.adminToken ?? `zl_admin_${randomBytes(24).toString('base64url')}`;
@@ -87,6 +93,7 @@ export async function startLedger(config: LedgerConfig, log: (line: string) => v
   } catch (error) {
     await app?.close().catch(() => undefined);
     await runtime?.signer.stop().catch(() => undefined);
+    await eventLog?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     await database.stop();
     throw error;

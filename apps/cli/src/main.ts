@@ -1,6 +1,6 @@
 import { loadConfig, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
-import { eventStoreFromEnv, eventStoreUrlFromEnv, requirePostgresLog } from '../../../libs/event-store/src/index.js';
+import { EventStore, eventStoreFromEnv } from '../../../libs/event-store/src/index.js';
 import { parseArgs, UsageError } from './args.js';
 import { exportCommand, verifyCommand } from './commands/export-verify.js';
 import { projectionsCommand } from './commands/projections.js';
@@ -40,24 +40,28 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'verify') return verifyCommand(words, options, (line) => console.log(line));
   const config = loadConfig();
-  // Refuse, rather than silently read another log than the one the service uses.
-  if (eventStoreUrlFromEnv(process.env)) requirePostgresLog(eventStoreFromEnv(process.env, null as never));
   const db = await connect(config, (line) => console.error(`[cli] ${line}`));
+  let store: EventStore | null = null;
   try {
+    // The log the service uses: EVENTSTORE_URL (EventStoreDB) or the events table.
+    const selected = eventStoreFromEnv(process.env, db.pool);
+    store = selected.store;
+    console.error(`[cli] ${selected.describe()}`);
+    await selected.connect();
     await runMigrations(db.url, ALL_MIGRATIONS);
     switch (command) {
       case 'replay':
-        return await replayCommand(db.pool, options, (line) => console.log(line), (line) => console.error(line));
+        return await replayCommand(db.pool, store, options, (line) => console.log(line), (line) => console.error(line));
       case 'export':
-        return await exportCommand(db.pool, resolveMasterKey(config), options, (line) => process.stdout.write(`${line}\n`));
+        return await exportCommand(db.pool, store, resolveMasterKey(config), options, (line) => process.stdout.write(`${line}\n`));
       case 'reconcile':
-        return await reconcileCommand(db.pool, options, (line) => console.log(line));
+        return await reconcileCommand(db.pool, store, options, (line) => console.log(line));
       case 'projections':
-        return await projectionsCommand(db.pool, words, options, (line) => console.log(line), (line) => console.error(line));
+        return await projectionsCommand(db.pool, store, words, options, (line) => console.log(line), (line) => console.error(line));
       case 'status': {
-        const head = await db.pool.query('select coalesce(max(global_position), 0)::text as head from events');
+        const head = await store.headPosition();
         const checkpoints = await db.pool.query('select name, position::text, error from projection_checkpoints order by name');
-        console.log(JSON.stringify({ head: head.rows[0].head, projections: checkpoints.rows }, null, 2));
+        console.log(JSON.stringify({ head: head.toString(), projections: checkpoints.rows }, null, 2));
         return 0;
       }
       default:
@@ -65,6 +69,7 @@ async function main(argv: string[]): Promise<number> {
         return 0;
     }
   } finally {
+    await store?.close();
     await db.close();
   }
 }

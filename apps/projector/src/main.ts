@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createPool, loadConfig, resolveMasterKey, runMigrations, runningInstanceUrl } from '../../../libs/database/src/index.js';
-import { eventStoreFromEnv, requirePostgresLog } from '../../../libs/event-store/src/index.js';
+import { eventStoreFromEnv } from '../../../libs/event-store/src/index.js';
 import { Projector } from '../../../libs/projection-runtime/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { ALL_PROJECTIONS } from '../../../projections/index.js';
@@ -17,7 +17,10 @@ async function main(): Promise<void> {
   if (!url) throw new Error(`no database: set DATABASE_URL, or start the service first (no running instance in ${config.dataDir})`);
   await runMigrations(url, ALL_MIGRATIONS);
   const pool = createPool(url, 10);
-  const store = requirePostgresLog(eventStoreFromEnv(process.env, pool));
+  const selected = eventStoreFromEnv(process.env, pool);
+  console.log(`[projector] ${selected.describe()}`);
+  await selected.connect();
+  const store = selected.store;
   const projector = new Projector(ALL_PROJECTIONS, store, pool, url, (line) => console.log(`[projector] ${line}`)).start();
   // The projector queues webhook deliveries; it sends them too (several processes share the work).
   // Endpoint secrets are sealed with the master key: without it this process cannot sign, says so, and leaves sending to the API.

@@ -1,5 +1,6 @@
 import { createPrivateKey, KeyObject } from 'node:crypto';
 import { Pool } from 'pg';
+import type { EventStore } from '../../event-store/src/index.js';
 import { ChainHead, MasterKey, signHead, verifyHead } from './signing.js';
 
 const SQL = {
@@ -10,8 +11,6 @@ const SQL = {
               where tenant_id = $1 and position >= $2 order by position limit 1`,
   latest: `select tenant_id, stream_revision::text, position::text, hash, signature, signed_at from chain_heads
             where tenant_id = $1 order by position desc limit 1`,
-  lastEvent: `select stream_revision::text, global_position::text as position, metadata->>'hash' as hash from events
-               where stream_id = $1 order by stream_revision desc limit 1`,
 };
 
 export interface SignedHead extends ChainHead {
@@ -32,6 +31,7 @@ export class ChainHeadSigner {
 
   constructor(
     private readonly pool: Pool,
+    private readonly store: Pick<EventStore, 'readLastEvent'>,
     private readonly masterKey: MasterKey,
     private readonly intervalMs = 50,
     private readonly log: (line: string) => void = () => undefined,
@@ -60,7 +60,7 @@ export class ChainHeadSigner {
         this.pending.clear();
         for (const head of heads) {
           try {
-            await this.store(head);
+            await this.sign(head);
           } catch (error) {
             this.log(`could not sign the chain head of tenant ${head.tenant_id}: ${(error as Error).message}`);
           }
@@ -72,9 +72,9 @@ export class ChainHeadSigner {
 
   /** Signs the tenant's current head now (on demand, and for exports). */
   async signCurrent(tenantId: string): Promise<SignedHead | null> {
-    const { rows } = await this.pool.query(SQL.lastEvent, [`ledger-${tenantId}`]);
-    if (!rows.length) return null;
-    return this.store({ tenant_id: tenantId, stream_revision: rows[0].stream_revision, position: rows[0].position, hash: rows[0].hash });
+    const last = await this.store.readLastEvent(`ledger-${tenantId}`);
+    if (!last) return null;
+    return this.sign({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: last.metadata.hash });
   }
 
   async publicKey(tenantId: string): Promise<string | null> {
@@ -90,7 +90,7 @@ export class ChainHeadSigner {
   }
 
   /** Signs a given head (an export's end, which may be before the current head). */
-  async store(head: ChainHead): Promise<SignedHead> {
+  async sign(head: ChainHead): Promise<SignedHead> {
     const keys = await this.keyPair(head.tenant_id);
     if (!keys) throw new Error(`tenant ${head.tenant_id} has no signing key`);
     const signature = signHead(head, keys.privateKey);

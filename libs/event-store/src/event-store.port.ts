@@ -83,6 +83,15 @@ export interface EventStore {
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch-up then live: calls handler with batches in global order until stopped. */
   subscribeToAll(options: SubscribeOptions, handler: (events: RecordedEvent[]) => Promise<void>): Subscription;
+  /** The event at exactly this position, or null when a reader of $all sees none there. */
+  readAt(position: bigint): Promise<RecordedEvent | null>;
+  /** The last event of a stream, or null when there is no such stream. */
+  readLastEvent(streamId: string): Promise<RecordedEvent | null>;
+  /**
+   * How many events a reader of $all sees after `after` up to and including `upTo`, counting at
+   * most `cap` (lag figures: positions need not be dense, e.g. EventStoreDB's are log offsets).
+   */
+  countEvents(after: bigint, upTo: bigint, cap: bigint): Promise<bigint>;
   /** Highest position a reader may safely read up to right now. */
   headPosition(): Promise<bigint>;
   close(): Promise<void>;
@@ -90,3 +99,4 @@ export interface EventStore {
 
 /** Events one append may carry: a batch of 8,190 postings, each possibly two events (a reversal). */
 export const APPEND_EVENTS_MAX = 16_384;
+

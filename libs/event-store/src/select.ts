@@ -71,18 +71,3 @@ async function pingPostgres(pool: Pool, timeoutMs = CONNECT_TIMEOUT_MS): Promise
     clearTimeout(timer);
   }
 }
-
-/**
- * This build serves the PostgreSQL log end to end only; with EVENTSTORE_URL set every entry
- * point refuses to start rather than fall back silently. What is missing: projection
- * checkpoints are int8 (EventStoreDB positions need numeric(39,0)), and evidence, chain heads and
- * lag still read the events table directly.
- */
-export function requirePostgresLog(selected: SelectedEventStore): PostgresEventStore {
-  if (selected.kind !== 'postgres') {
-    throw new Error(
-      `${selected.describe()}: EVENTSTORE_URL is set, but this build serves the PostgreSQL log only (projection checkpoints are int8; evidence and lag read the events table). Unset EVENTSTORE_URL.`,
-    );
-  }
-  return selected.store as PostgresEventStore;
-}

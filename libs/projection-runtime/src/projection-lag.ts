@@ -27,13 +27,18 @@ export function lagThresholds(env: NodeJS.ProcessEnv = process.env): LagThreshol
 
 const SQL = {
   checkpoints: `select name, position, error, error_position from projection_checkpoints where name = any($1)`,
-  oldestUnapplied: `select extract(epoch from (clock_timestamp() - created_at)) as seconds
-                      from events where global_position > $1 order by global_position limit 1`,
 };
 
 /**
- * How far each projection is behind the log: in events (positions) and in seconds (age of
- * the oldest event it has not applied yet).
+ * Lag is counted up to this multiple of the degraded threshold (100,000 events by default) and
+ * reported as that beyond it: on EventStoreDB counting means reading the events.
+ */
+const LAG_COUNT_CAP_FACTOR = 10n;
+
+/**
+ * How far each projection is behind the log: in events (counted by the log: EventStoreDB's
+ * positions are offsets, not counts) and in seconds (age of the oldest event it has not applied
+ * yet). Projections at the same checkpoint share one count.
  */
 export async function projectionLag(
   pool: Pool,
@@ -45,15 +50,20 @@ export async function projectionLag(
   const { rows } = await pool.query(SQL.checkpoints, [names]);
   const byName = new Map(rows.map((r) => [r.name, r]));
   const result: Record<string, ProjectionLag> = {};
+  const cap = (thresholds.events > 0n ? thresholds.events : 1n) * LAG_COUNT_CAP_FACTOR;
+  const behind = new Map<bigint, Promise<{ events: bigint; seconds: number }>>();
+  const measure = async (position: bigint) => {
+    if (head <= position) return { events: 0n, seconds: 0 };
+    const events = await store.countEvents(position, head, cap);
+    const [oldest] = await store.readAll({ afterPosition: position, maxCount: 1 });
+    const seconds = oldest ? Math.max(0, Math.floor((Date.now() - new Date(oldest.created_at).getTime()) / 1000)) : 0;
+    return { events, seconds };
+  };
   for (const name of names) {
     const row = byName.get(name);
     const position = row ? BigInt(row.position) : 0n;
-    const lagEvents = head > position ? head - position : 0n;
-    let lagSeconds = 0;
-    if (lagEvents > 0n) {
-      const oldest = await pool.query(SQL.oldestUnapplied, [position.toString()]);
-      lagSeconds = oldest.rows.length ? Math.max(0, Math.floor(Number(oldest.rows[0].seconds))) : 0;
-    }
+    if (!behind.has(position)) behind.set(position, measure(position));
+    const { events: lagEvents, seconds: lagSeconds } = await behind.get(position)!;
     const failed = Boolean(row?.error);
     const lagging = lagEvents > thresholds.events || lagSeconds > thresholds.seconds;
     result[name] = {

@@ -36,10 +36,10 @@ export class EvidenceController {
   @Get('evidence/holds/:id')
   @Allow('read_evidence', 'admin', 'auditor')
   async hold(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
-    await this.reads.settle(caller, ['holds'], minPosition);
+    await this.reads.settle(caller, ['holds', 'event_feed'], minPosition);
     const found = isUuid(id) ? await findHold(this.reads.pool, id.toLowerCase()) : null;
     const hold = await this.reads.ownedOrNotFound(caller, req, found, 'hold', id, 'read_evidence');
-    const events = await this.evidence.forHold(caller.tenant_id, id.toLowerCase());
+    const events = await this.evidence.forHold(caller.tenant_id, hold.id, hold.created_position);
     const all = events.every((e) => e.status === 'audit_ready');
     return {
       ...events[0],

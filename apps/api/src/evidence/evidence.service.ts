@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { eventHash, IntentState, verifyChain } from '../../../../libs/audit/src/index.js';
+import type { RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { ledgerStream } from '../../../../libs/write-model/src/index.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 
 /** Events re-hashed between an event and the signed head that covers it, at most. */
 export const EVIDENCE_CHAIN_WALK_MAX = 10_000;
 
 const SQL = {
-  byPosition: `select global_position, stream_id, stream_revision, event_id, type, data, metadata, created_at from events where global_position = any($1::bigint[]) order by global_position`,
-  previous: `select metadata->>'hash' as hash from events where stream_id = $1 and stream_revision = $2`,
-  range: `select global_position, event_id, type, data, metadata from events
-           where stream_id = $1 and stream_revision > $2 and stream_revision <= $3 order by stream_revision`,
-  positionsOfHold: `select global_position::text as position from events
-                     where stream_id = $1 and data->>'hold_id' = $2 order by global_position`,
+  /** A hold's events (created, captured by a posting, released/expired), from the tenant's event feed. */
+  positionsOfHold: `select position::text as position from event_feed
+                     where tenant_id = $1 and position >= $2 and data->>'hold_id' = $3 order by position`,
 };
 
 export interface EventEvidence {
@@ -43,8 +42,8 @@ export class EvidenceService {
     return this.forPositions(tenantId, [position]);
   }
 
-  async forHold(tenantId: string, holdId: string): Promise<EventEvidence[]> {
-    const { rows } = await this.runtime.pool.query(SQL.positionsOfHold, [`ledger-${tenantId}`, holdId]);
+  async forHold(tenantId: string, holdId: string, createdPosition: string): Promise<EventEvidence[]> {
+    const { rows } = await this.runtime.pool.query(SQL.positionsOfHold, [tenantId, createdPosition, holdId]);
     return this.forPositions(tenantId, rows.map((r) => r.position));
   }
 
@@ -87,32 +86,32 @@ export class EvidenceService {
   }
 
   private async forPositions(tenantId: string, positions: string[]): Promise<EventEvidence[]> {
-    if (positions.length === 0) return [];
-    const { rows } = await this.runtime.pool.query(SQL.byPosition, [positions]);
     const result: EventEvidence[] = [];
-    for (const row of rows) result.push(await this.verify(tenantId, row));
+    for (const position of positions) {
+      const event = await this.runtime.store.readAt(BigInt(position));
+      // Only the tenant's own ledger stream: a position is never evidence for another tenant.
+      if (event && event.stream_id === ledgerStream(tenantId)) result.push(await this.verify(tenantId, event));
+    }
     return result;
   }
 
-  private async verify(tenantId: string, row: any): Promise<EventEvidence> {
-    const meta = row.metadata;
-    const revision = BigInt(row.stream_revision);
-    const hashMatches = eventHash(row.type, row.data, meta, meta.prev_hash) === meta.hash;
+  private async verify(tenantId: string, event: RecordedEvent): Promise<EventEvidence> {
+    const { store } = this.runtime;
+    const meta = event.metadata;
+    const revision = event.revision;
+    const hashMatches = eventHash(event.type, event.data, meta, meta.prev_hash) === meta.hash;
     let linksToPrevious = revision === 0n ? meta.prev_hash === '0'.repeat(64) : false;
     if (revision > 0n) {
-      const previous = await this.runtime.pool.query(SQL.previous, [row.stream_id, (revision - 1n).toString()]);
-      linksToPrevious = previous.rows[0]?.hash === meta.prev_hash;
+      const [previous] = await store.readStream(event.stream_id, { fromRevision: revision - 1n, maxCount: 1 });
+      linksToPrevious = previous?.metadata.hash === meta.prev_hash;
     }
-    const head = (await this.runtime.signer.covering(tenantId, BigInt(row.global_position))) ?? (await this.signNowAndFind(tenantId, BigInt(row.global_position)));
+    const head = (await this.runtime.signer.covering(tenantId, event.position)) ?? (await this.signNowAndFind(tenantId, event.position));
     let chainToHead = false;
     if (head) {
       const distance = BigInt(head.stream_revision) - revision;
-      if (distance <= BigInt(EVIDENCE_CHAIN_WALK_MAX)) {
-        const range = await this.runtime.pool.query(SQL.range, [row.stream_id, row.stream_revision, head.stream_revision]);
-        const walk = verifyChain(
-          range.rows.map((r) => ({ position: r.global_position, id: r.event_id, type: r.type, data: r.data, metadata: r.metadata })),
-          meta.hash,
-        );
+      if (distance >= 0n && distance <= BigInt(EVIDENCE_CHAIN_WALK_MAX)) {
+        const range = await store.readStream(event.stream_id, { fromRevision: revision + 1n, maxCount: Number(distance) });
+        const walk = verifyChain(range, meta.hash);
         chainToHead = walk.ok && walk.head === head.hash;
       }
     }
@@ -121,10 +120,10 @@ export class EvidenceService {
     return {
       actor: meta.actor,
       scope: { tenant_id: tenantId },
-      timestamp: meta.occurred_at ?? new Date(row.created_at).toISOString(),
+      timestamp: meta.occurred_at ?? new Date(event.created_at).toISOString(),
       policy: meta.policy ?? [],
       intent_id: meta.intent_id ?? null,
-      ledger_entry: { event_id: row.event_id, type: row.type, position: String(row.global_position), stream_revision: String(row.stream_revision), data: row.data },
+      ledger_entry: { event_id: event.id, type: event.type, position: event.position.toString(), stream_revision: revision.toString(), data: event.data },
       hash: meta.hash,
       prev_hash: meta.prev_hash,
       signature: verified ? 'verified' : 'failed',

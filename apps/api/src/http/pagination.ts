@@ -1,4 +1,5 @@
 import { ApiError } from './api-error.js';
+import { POSITION_MAX } from '../../../../libs/event-store/src/index.js';
 
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 1000;
@@ -20,7 +21,7 @@ export function encodeCursor(parts: (string | number | bigint)[]): string {
 export function decodeCursor(raw: unknown, size: number): string[] | null {
   if (raw === undefined || raw === '') return null;
   const parts = typeof raw === 'string' ? Buffer.from(raw, 'base64url').toString('utf8').split('.') : [];
-  if (parts.length !== size || parts.some((p) => !/^[0-9]{1,19}$/.test(p))) {
+  if (parts.length !== size || parts.some((p) => !/^[0-9]{1,39}$/.test(p) || BigInt(p) > POSITION_MAX)) {
     throw ApiError.validation('cursor is not valid', { cursor: ['not a cursor this API returned'] });
   }
   return parts;
@@ -28,8 +29,9 @@ export function decodeCursor(raw: unknown, size: number): string[] | null {
 
 export function parsePosition(raw: unknown, field: string): bigint | null {
   if (raw === undefined || raw === '') return null;
-  if (typeof raw !== 'string' || !/^[0-9]{1,19}$/.test(raw)) {
-    throw ApiError.validation(`${field} must be a position`, { [field]: ['must be a non-negative integer'] });
+  // Up to 2^128 - 1: an EventStoreDB position packs two 64-bit offsets into one integer.
+  if (typeof raw !== 'string' || !/^[0-9]{1,39}$/.test(raw) || BigInt(raw) > POSITION_MAX) {
+    throw ApiError.validation(`${field} must be a position`, { [field]: ['must be a non-negative integer below 2^128'] });
   }
   return BigInt(raw);
 }

@@ -29,7 +29,7 @@ export class LedgerRuntime {
   ) {
     this.watermark = new ProjectionWatermark(pool, config.readYourWritesTimeoutMs);
     this.masterKey = new MasterKey(config.masterKey);
-    this.signer = new ChainHeadSigner(pool, this.masterKey).start();
+    this.signer = new ChainHeadSigner(pool, store, this.masterKey).start();
     this.writers = new WriterRegistry(store, (tenantId, last) => {
       this.watermark.wrote(tenantId, last.position);
       this.signer.appended({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: String(last.metadata.hash) });

@@ -43,7 +43,7 @@ function encodeDeliveryCursor(cursor: DeliveryCursor): string {
 
 function decodeDeliveryCursor(raw: unknown): DeliveryCursor | null {
   if (raw === undefined || raw === '') return null;
-  const match = typeof raw === 'string' ? /^([0-9]{1,19})\.([0-9a-f-]{36})$/.exec(Buffer.from(raw, 'base64url').toString('utf8')) : null;
+  const match = typeof raw === 'string' ? /^([0-9]{1,39})\.([0-9a-f-]{36})$/.exec(Buffer.from(raw, 'base64url').toString('utf8')) : null;
   if (!match || !isUuid(match[2])) throw ApiError.validation('cursor is not valid', { cursor: ['not a cursor this API returned'] });
   return { event_position: BigInt(match[1]), endpoint_id: match[2] };
 }

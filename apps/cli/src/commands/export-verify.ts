@@ -2,7 +2,7 @@ import { createReadStream, readFileSync } from 'node:fs';
 import readline from 'node:readline';
 import { Pool } from 'pg';
 import { ChainHeadSigner, MasterKey, verifyChain, verifyHead } from '../../../../libs/audit/src/index.js';
-import { PostgresEventStore } from '../../../../libs/event-store/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { ledgerStream, REPLAY_PAGE } from '../../../../libs/write-model/src/index.js';
 import { requireOption, UsageError } from '../args.js';
 import { parseUntil } from './replay.js';
@@ -11,12 +11,11 @@ import { parseUntil } from './replay.js';
  * `export --tenant <id> [--until <time|position>]`: the tenant's events with their hashes, one
  * JSON object per line, closed by the signed head of exactly the exported chain.
  */
-export async function exportCommand(pool: Pool, masterKey: string, options: Record<string, string | true>, out: (line: string) => void): Promise<number> {
+export async function exportCommand(pool: Pool, store: EventStore, masterKey: string, options: Record<string, string | true>, out: (line: string) => void): Promise<number> {
   const tenantId = requireOption(options, 'tenant');
   const until = parseUntil(options.until);
   const untilTime = until && 'time' in until ? Date.parse(until.time) : null;
-  const store = new PostgresEventStore(pool);
-  const signer = new ChainHeadSigner(pool, new MasterKey(masterKey));
+  const signer = new ChainHeadSigner(pool, store, new MasterKey(masterKey));
   const publicKey = await signer.publicKey(tenantId);
   if (!publicKey) throw new UsageError(`no tenant ${tenantId}`);
   out(JSON.stringify({ kind: 'header', tenant_id: tenantId, exported_at: new Date().toISOString(), algorithm: 'ed25519', public_key: publicKey }));
@@ -36,7 +35,7 @@ export async function exportCommand(pool: Pool, masterKey: string, options: Reco
     else fromRevision = page[page.length - 1].revision + 1n;
   }
   if (last) {
-    const head = await signer.store({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: last.hash });
+    const head = await signer.sign({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: last.hash });
     out(JSON.stringify({ kind: 'signed_head', ...head }));
   }
   return 0;

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { PostgresEventStore } from '../../../../libs/event-store/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { Projection, rebuildProjection, verifyProjection } from '../../../../libs/projection-runtime/src/index.js';
 import { ALL_PROJECTIONS } from '../../../../projections/index.js';
 import { UsageError } from '../args.js';
@@ -16,13 +16,13 @@ function chosen(words: string[], options: Record<string, string | true>): readon
 /** `projections rebuild|verify [name|--all]`. */
 export async function projectionsCommand(
   pool: Pool,
+  store: EventStore,
   words: string[],
   options: Record<string, string | true>,
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
   const action = words[1];
-  const store = new PostgresEventStore(pool);
   if (action === 'rebuild') {
     for (const projection of chosen(words, options)) {
       err(`rebuilding ${projection.name} into shadow tables from position 0`);

@@ -1,12 +1,12 @@
 import { Pool } from 'pg';
-import { PostgresEventStore } from '../../../../libs/event-store/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { recordDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
 import { requireOption } from '../args.js';
 
 /** `reconcile --tenant <id> [--json]`: the drift check of log vs read models, recorded as a run; exit 1 on mismatch. */
-export async function reconcileCommand(pool: Pool, options: Record<string, string | true>, out: (line: string) => void): Promise<number> {
+export async function reconcileCommand(pool: Pool, store: EventStore, options: Record<string, string | true>, out: (line: string) => void): Promise<number> {
   const tenantId = requireOption(options, 'tenant');
-  const { run_id, report } = await recordDriftCheck(pool, new PostgresEventStore(pool), tenantId, 'cli');
+  const { run_id, report } = await recordDriftCheck(pool, store, tenantId, 'cli');
   if (options.json) out(JSON.stringify({ id: run_id, ...report }, null, 2));
   else {
     out(`run ${run_id}: ${report.status} at position ${report.checked_position} (revision ${report.stream_revision}), ${report.accounts_checked} accounts in ${report.duration_ms} ms`);

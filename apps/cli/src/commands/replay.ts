@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { PostgresEventStore } from '../../../../libs/event-store/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { replayedAccounts, replayTenant, ReplayUntil, stateHash } from '../../../../libs/write-model/src/index.js';
 import { balancesOf, BALANCE_HISTORY_QUERIES } from '../../../../projections/balance-history/balance-history.queries.js';
 import { requireOption, UsageError } from '../args.js';
@@ -24,11 +24,10 @@ interface Difference {
  * balances recomputed from the event store alone; --compare checks the projections' balances
  * at the same log position and exits 1 on any difference.
  */
-export async function replayCommand(pool: Pool, options: Record<string, string | true>, out: (line: string) => void, err: (line: string) => void): Promise<number> {
+export async function replayCommand(pool: Pool, store: EventStore, options: Record<string, string | true>, out: (line: string) => void, err: (line: string) => void): Promise<number> {
   const tenantId = requireOption(options, 'tenant');
   const until = parseUntil(options.until);
   const accountFilter = typeof options.account === 'string' ? options.account.toLowerCase() : null;
-  const store = new PostgresEventStore(pool);
   const started = Date.now();
   const result = await replayTenant(store, tenantId, until, (events) => {
     if (events > 0 && events % 100_000 === 0) {

@@ -87,13 +87,18 @@ class FakeEventStoreDb {
       }
       return { success: true, nextExpectedRevision: last!.revision, position: last!.position };
     },
-    readStream: (streamName: string, options: { fromRevision: bigint; maxCount: number }) => {
+    readStream: (streamName: string, options: { fromRevision: bigint | 'end'; maxCount: number; direction?: string }) => {
       this.calls.push(`readStream ${streamName}`);
       const events = this.log.filter((e) => e.streamId === streamName);
       if (events.length === 0) return failing(new StreamNotFoundError(undefined, streamName));
+      if (options.direction === 'backwards') {
+        const from = options.fromRevision;
+        return over(events.filter((e) => from === 'end' || e.revision <= from).reverse().slice(0, options.maxCount).map((e) => ({ event: { ...e } })));
+      }
+      const fromRevision = options.fromRevision as bigint;
       return over(
         events
-          .filter((e) => e.revision >= options.fromRevision)
+          .filter((e) => e.revision >= fromRevision)
           .slice(0, options.maxCount)
           .map((e) => ({ event: { ...e } })),
       );
@@ -261,6 +266,38 @@ describe('EventStoreDbEventStore (in-memory stand-in for the client)', () => {
       expect(await scoped.headPosition()).toBe(mine.positions[0]);
       expect((await scoped.readAll({ streamPrefixes: ['tenants-'] })).map((e) => e.stream_id)).toEqual(['tenants-t1']);
       await scoped.close();
+    });
+  });
+
+  describe('readAt, readLastEvent, countEvents', () => {
+    it('reads the event at exactly a position, and nothing where a reader of $all sees none', async () => {
+      const { positions } = await subject.append('ledger-t1', [event('a.one'), event('a.two')], 'no_stream');
+      expect((await subject.readAt(positions[1]))?.type).toBe('a.two');
+      expect((await subject.readAt(positions[0]))?.type).toBe('a.one');
+      expect(await subject.readAt(positions[0] + 1n)).toBeNull(); // between two events
+      expect(await subject.readAt(0n)).toBeNull();
+      const system = fake.log[0];
+      expect(await subject.readAt(encodePosition(system.position))).toBeNull();
+    });
+
+    it('reads the last event of a stream backwards, null for a missing stream', async () => {
+      await subject.append('ledger-t1', [event('a.one'), event('a.two'), event('a.three')], 'no_stream');
+      const last = await subject.readLastEvent('ledger-t1');
+      expect(last).toMatchObject({ type: 'a.three', revision: 2n });
+      expect(await subject.readLastEvent('ledger-nobody')).toBeNull();
+    });
+
+    it('counts the events a reader sees between two positions (not their offsets), up to a cap', async () => {
+      const { positions } = await subject.append('ledger-t1', [event(), event(), event(), event()], 'no_stream');
+      fake.system('$stats-127.0.0.1:2113', '$statsCollected');
+      const more = await subject.append('ledger-t1', [event()], 3n);
+      const head = more.positions[0];
+      expect(head - positions[0]).toBeGreaterThan(4n); // offsets are far apart
+      expect(await subject.countEvents(positions[0], head, 100n)).toBe(4n);
+      expect(await subject.countEvents(0n, head, 100n)).toBe(5n);
+      expect(await subject.countEvents(positions[1], positions[2], 100n)).toBe(1n);
+      expect(await subject.countEvents(0n, head, 2n)).toBe(2n);
+      expect(await subject.countEvents(head, head, 100n)).toBe(0n);
     });
   });
 

@@ -49,7 +49,7 @@ import { EventStoreDbTarget, InvalidEventStoreUrlError, parseEventStoreUrl } fro
 import { isStreamNotFound, mapAppendError, mapEsdbError } from './errors.js';
 import { toEsdbExpectedRevision } from './expected-revision.js';
 import { acceptsEvent, buildSubscriptionFilter, matchesNothing, validatePrefixes } from './filter.js';
-import { decodePosition, encodePosition } from './position.js';
+import { decodePosition, encodePosition, POSITION_MAX } from './position.js';
 import { toEventData, toRecordedEvent } from './serialization.js';
 
 const READ_BATCH_DEFAULT = 1000;
@@ -210,6 +210,46 @@ export class EventStoreDbEventStore implements EventStore {
       if (page.length < request || last === cursor) return out; // the end of the log
       cursor = last;
     }
+  }
+
+  async readAt(position: bigint): Promise<RecordedEvent | null> {
+    if (position <= 0n || position > POSITION_MAX) return null;
+    // A forward read from a position starts at (and includes) the event there.
+    const [event] = await this.readRaw(decodePosition(position), 1, FORWARDS);
+    if (!event || encodePosition(event.position) !== position || !acceptsEvent(event.streamId, event.type, this.scope)) return null;
+    return toRecordedEvent(event);
+  }
+
+  async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
+    try {
+      for await (const resolved of this.client.readStream(streamId, { fromRevision: END, maxCount: 1, direction: BACKWARDS })) {
+        if (resolved.event) return toRecordedEvent(resolved.event);
+      }
+      return null;
+    } catch (error) {
+      if (isStreamNotFound(error)) return null;
+      throw mapEsdbError(error, `read of ${streamId}`);
+    }
+  }
+
+  /** Reads the events between the two positions (not their data's meaning), stopping at `cap`. */
+  async countEvents(after: bigint, upTo: bigint, cap: bigint): Promise<bigint> {
+    let count = 0n;
+    let cursor = after;
+    while (count < cap && cursor < upTo) {
+      const page = await this.readRaw(readPositionAfter(cursor), SCAN_PAGE, FORWARDS);
+      let last = cursor;
+      for (const event of page) {
+        const position = encodePosition(event.position);
+        if (position <= cursor) continue;
+        if (position > upTo) return count;
+        last = position;
+        if (acceptsEvent(event.streamId, event.type, this.scope) && ++count >= cap) return count;
+      }
+      if (page.length < SCAN_PAGE || last === cursor) return count;
+      cursor = last;
+    }
+    return count;
   }
 
   async headPosition(): Promise<bigint> {

@@ -25,6 +25,8 @@ const SHARED_READS_MAX = 64;
 /** After losing its LISTEN connection, a store tries again this soon (subscribers poll meanwhile). */
 const LISTEN_RETRY_MS = 1000;
 
+const INT8_MAX = (1n << 63n) - 1n;
+
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, type, data, metadata, created_at`;
 
 const SQL = {
@@ -37,6 +39,9 @@ const SQL = {
             where global_position > $1 and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
               and stream_id like any($3::text[])
             order by global_position limit $2`,
+  readAt: `select ${COLUMNS} from events
+           where global_position = $1 and transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+  readLast: `select ${COLUMNS} from events where stream_id = $1 order by stream_revision desc limit 1`,
   head: `select global_position from events
          where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
          order by global_position desc limit 1`,
@@ -166,6 +171,31 @@ export class PostgresEventStore implements EventStore {
     } catch (error) {
       throw this.mapError(error);
     }
+  }
+
+  async readAt(position: bigint): Promise<RecordedEvent | null> {
+    if (position <= 0n || position > INT8_MAX) return null;
+    try {
+      const result = await this.pool.query({ name: 'zl_read_at', text: SQL.readAt, values: [position.toString()] });
+      return result.rows.length ? toRecorded(result.rows[0]) : null;
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
+    try {
+      const result = await this.pool.query({ name: 'zl_read_last', text: SQL.readLast, values: [streamId] });
+      return result.rows.length ? toRecorded(result.rows[0]) : null;
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  /** From positions: they come from one sequence, so the distance is the count (an append rolled back leaves a gap that counts). */
+  async countEvents(after: bigint, upTo: bigint, cap: bigint): Promise<bigint> {
+    const distance = upTo > after ? upTo - after : 0n;
+    return distance < cap ? distance : cap;
   }
 
   subscribeToAll(options: SubscribeOptions, handler: (events: RecordedEvent[]) => Promise<void>): Subscription {
