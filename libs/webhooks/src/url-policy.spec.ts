@@ -30,7 +30,9 @@ describe('checkUrl', () => {
     const checked = await checkUrl('https://hooks.example.com/zentra?x=1', false, publicDns);
     expect(checked.ok).toBe(true);
     expect(checked.ok && checked.url.hostname).toBe('hooks.example.com');
-    expect((await checkUrl('http://93.184.216.34:8080/', false, failing)).ok).toBe(true);
+    // The addresses checked are the ones the connection must use.
+    expect(checked.ok && checked.addresses).toEqual(await publicDns('hooks.example.com'));
+    expect(await checkUrl('http://93.184.216.34:8080/', false, failing)).toMatchObject({ ok: true, addresses: null });
   });
 
   it.each([undefined, 42, '', 'not a url', '/relative', 'ftp://example.com/', 'file:///etc/passwd', 'javascript:alert(1)', 'https://user:pw@example.com/', `https://example.com/${'a'.repeat(2100)}`])(

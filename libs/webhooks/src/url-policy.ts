@@ -11,7 +11,12 @@ export type Resolver = (hostname: string) => Promise<string[]>;
 export const systemResolver: Resolver = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address);
 
 export type UrlCheck =
-  | { ok: true; url: URL }
+  /**
+   * `addresses`: the checked addresses a connection must use (so a name cannot resolve to a
+   * private address between the check and the connection); null when no name was resolved (an
+   * IP literal, or private targets allowed).
+   */
+  | { ok: true; url: URL; addresses: string[] | null }
   | { ok: false; reason: 'invalid'; message: string }
   | { ok: false; reason: 'unresolvable'; message: string }
   | { ok: false; reason: 'private'; message: string; address: string };
@@ -86,10 +91,10 @@ export async function checkUrl(raw: unknown, allowPrivate: boolean, resolve: Res
   if (url.username || url.password) return invalid('url must not carry credentials');
   const host = url.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
   if (!host) return invalid('url must name a host');
-  if (allowPrivate) return { ok: true, url };
+  if (allowPrivate) return { ok: true, url, addresses: null };
 
   if (host === 'localhost' || host.endsWith('.localhost')) return refused(host, host);
-  if (isIP(host) !== 0) return isPrivateAddress(host) ? refused(host, host) : { ok: true, url };
+  if (isIP(host) !== 0) return isPrivateAddress(host) ? refused(host, host) : { ok: true, url, addresses: null };
   let addresses: string[];
   try {
     addresses = await resolve(host);
@@ -101,5 +106,5 @@ export async function checkUrl(raw: unknown, allowPrivate: boolean, resolve: Res
   for (const address of addresses) {
     if (isIP(address) === 0 || isPrivateAddress(address)) return refused(host, address);
   }
-  return { ok: true, url };
+  return { ok: true, url, addresses };
 }

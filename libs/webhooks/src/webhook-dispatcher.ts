@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { MasterKey } from '../../audit/src/signing.js';
 import { nextAttemptDelay } from './backoff.js';
 import { signature } from './signature.js';
+import { postPinned } from './pinned-post.js';
 import { checkUrl, Resolver, systemResolver } from './url-policy.js';
 import { WebhookConfig } from './webhook-config.js';
 import { deliveryBody, DeliveryPayload } from './webhook-events.js';
@@ -226,23 +227,16 @@ export class WebhookDispatcher {
       const checked = await checkUrl(claim.url, this.config.allowPrivate, (host) => untilAborted(this.resolve(host), controller.signal));
       if (!checked.ok) return { error: controller.signal.aborted ? `timeout after ${this.config.timeoutMs} ms` : `refused: ${checked.message}`.slice(0, ERROR_LENGTH_MAX) };
       const body = deliveryBody(claim.payload);
-      const response = await fetch(checked.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'user-agent': 'Zentra-Webhooks/1',
-          'zentra-signature': signature(this.secrets(claim), Math.floor(Date.now() / 1000), body),
-          'zentra-event-id': claim.payload.id,
-          'zentra-delivery-id': claim.id,
-        },
-        body,
-        // A redirect could lead past the URL policy; it counts as a failed attempt.
-        redirect: 'manual',
-        signal: controller.signal,
-      });
-      // The answer's body is not needed; not reading it keeps a chatty receiver from costing memory.
-      await response.body?.cancel().catch(() => undefined);
-      return { status_code: response.status };
+      const headers = {
+        'content-type': 'application/json',
+        'user-agent': 'Zentra-Webhooks/1',
+        'zentra-signature': signature(this.secrets(claim), Math.floor(Date.now() / 1000), body),
+        'zentra-event-id': claim.payload.id,
+        'zentra-delivery-id': claim.id,
+      };
+      // To the addresses just checked only; a redirect is not followed (it could lead past the policy).
+      const status = await postPinned(checked.url, checked.addresses, headers, body, controller.signal);
+      return { status_code: status };
     } catch (error) {
       if (controller.signal.aborted) return { error: `timeout after ${this.config.timeoutMs} ms` };
       return { error: describe(error) };
