@@ -62,7 +62,9 @@ export class ChainHeadSigner {
           try {
             await this.sign(head);
           } catch (error) {
-            this.log(`could not sign the chain head of tenant ${head.tenant_id}: ${(error as Error).message}`);
+            this.log(`could not sign the chain head of tenant ${head.tenant_id}: ${(error as Error).message}; retrying`);
+            // Tried again on the next flush, unless a newer head (which covers it) arrived meanwhile.
+            this.appended(head);
           }
         }
       })().finally(() => (this.flushing = null));

@@ -131,7 +131,11 @@ function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promi
   return new Promise((resolve, reject) => {
     let output = '';
     let ready = false;
-    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start within ${START_TIMEOUT_MS} ms:\n${output}`)), START_TIMEOUT_MS);
+    const timer = setTimeout(() => {
+      // Not ready in time: stop it rather than leave a postmaster nobody owns.
+      child.kill('SIGKILL');
+      reject(new Error(`PostgreSQL did not start within ${START_TIMEOUT_MS} ms:\n${output}`));
+    }, START_TIMEOUT_MS);
     const onData = (chunk: Buffer) => {
       if (ready) return;
       const text = chunk.toString('utf8');

@@ -12,6 +12,8 @@ const MIGRATION_LOCK_KEY = 7_072_001;
  */
 export async function runMigrations(url: string, migrations: MigrationClass[]): Promise<string[]> {
   const lock = new Client({ connectionString: url });
+  // A connection lost while waiting surfaces as the failed query below; without a listener it would crash the process.
+  lock.on('error', () => undefined);
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
