@@ -119,6 +119,31 @@ describe('PostgresEventStore', () => {
       await subscriber.stop();
     }, TEST_TIMEOUT_MS);
 
+    it('is not held back by an older transaction that appends nothing (a projection batch), nor by a rolled-back append', async () => {
+      const before = await store.headPosition();
+      const unrelated = await openTransaction();
+      await unrelated.query('select pg_current_xact_id()'); // has a transaction id older than what follows
+      try {
+        const a = await store.append(stream('a'), [{ id: randomUUID(), type: 'a', data: {}, metadata: {} }], 'no_stream');
+        // A refused append (wrong expected version) leaves a gap behind the first event.
+        await expect(store.append(stream('a'), [{ id: randomUUID(), type: 'x', data: {}, metadata: {} }], 5n)).rejects.toThrow();
+        const bId = randomUUID();
+        const b = await store.append(stream('b'), [{ id: bId, type: 'b', data: {}, metadata: {} }], 'no_stream');
+        expect(b.positions[0]).toBeGreaterThan(a.positions[0] + 1n);
+        // Contiguous with the cursor: readable at once, though the unrelated transaction is older.
+        const read = await store.readAll({ afterPosition: a.positions[0] - 1n });
+        expect(read.map((e) => e.position)).toEqual([a.positions[0]]);
+        expect(await store.readAll({ afterPosition: a.positions[0] })).toEqual([]);
+        // Past the gap only once nothing older is in flight (the gap could still be an append).
+        await unrelated.query('commit');
+        const after = await readAllUntil(store, [bId], { afterPosition: a.positions[0] });
+        expect(after.map((e) => e.position)).toEqual([b.positions[0]]);
+        expect(before).toBeLessThan(a.positions[0]);
+      } finally {
+        await unrelated.query('rollback').catch(() => undefined);
+      }
+    }, TEST_TIMEOUT_MS);
+
     it('loses nothing when an append waits half-way (on the event id of an undecided append)', async () => {
       // The slow append has its transaction id and positions, then waits; a younger append
       // takes later positions and stays open; the slow one commits. Readers must stop below

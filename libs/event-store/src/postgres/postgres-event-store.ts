@@ -32,15 +32,30 @@ const COLUMNS = `global_position, stream_id, stream_revision, event_id, type, da
 const SQL = {
   append: `select out_position, out_revision from append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])`,
   readStream: `select ${COLUMNS} from events where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
-  readAll: `select ${COLUMNS} from events
-            where global_position > $1 and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-            order by global_position limit $2`,
+  /**
+   * The page after $1 up to the first gap that an append in flight could still fill: a row is
+   * readable when it follows the previous one with no gap (positions are unique: nothing can
+   * appear between them later), or when its transaction id is below the oldest in flight (appends
+   * take their transaction id and positions together, in order, so every append that took a lower
+   * position has ended and a gap below it is final: a rolled-back append). Readers thus wait only
+   * for appends in flight below them, not for unrelated older transactions (a projection's batch).
+   */
+  readAll: `select ${COLUMNS} from (
+              select ${COLUMNS}, bool_or(open_gap) over (order by global_position rows between unbounded preceding and current row) as blocked
+              from (
+                select ${COLUMNS},
+                       transaction_id >= pg_snapshot_xmin(pg_current_snapshot())
+                         and global_position <> coalesce(lag(global_position) over (order by global_position), $1) + 1 as open_gap
+                  from events where global_position > $1 order by global_position limit $2
+              ) page
+            ) checked
+            where not blocked order by global_position`,
   readAllFiltered: `select ${COLUMNS} from events
             where global_position > $1 and transaction_id < pg_snapshot_xmin(pg_current_snapshot())
               and stream_id like any($3::text[])
             order by global_position limit $2`,
-  readAt: `select ${COLUMNS} from events
-           where global_position = $1 and transaction_id < pg_snapshot_xmin(pg_current_snapshot())`,
+  /** A committed event at a position is final: no gap rule for one position. */
+  readAt: `select ${COLUMNS} from events where global_position = $1`,
   readLast: `select ${COLUMNS} from events where stream_id = $1 order by stream_revision desc limit 1`,
   head: `select global_position from events
          where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
