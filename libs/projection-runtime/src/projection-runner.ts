@@ -118,23 +118,29 @@ export class ProjectionRunner {
     }
   }
 
-  /** Finds the first event of the batch that fails on its own and records it (never skipped). */
+  /**
+   * Finds the first event of the batch that fails after the ones before it (applied one by one in
+   * one transaction, so an event that needs an earlier one of the batch is not blamed), rolls it
+   * all back and records the culprit (never skipped).
+   */
   private async recordFailure(events: RecordedEvent[], error: any): Promise<void> {
     let culprit = events[0];
     let message = String(error?.message ?? error);
     const tx = await this.pool.connect();
     try {
-      for (const event of events) {
-        await tx.query('begin');
-        try {
-          await this.projection.apply(tx, [event]);
-          await tx.query('rollback');
-        } catch (single: any) {
-          await tx.query('rollback');
-          culprit = event;
-          message = String(single?.message ?? single);
-          break;
+      await tx.query('begin');
+      try {
+        for (const event of events) {
+          try {
+            await this.projection.apply(tx, [event]);
+          } catch (single: any) {
+            culprit = event;
+            message = String(single?.message ?? single);
+            break;
+          }
         }
+      } finally {
+        await tx.query('rollback');
       }
       await this.pool.query(SQL.fail, [this.projection.name, message, culprit.position.toString()]);
       this.log(`projection ${this.projection.name} cannot apply event ${culprit.id} at position ${culprit.position}: ${message}`);
