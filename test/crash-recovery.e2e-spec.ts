@@ -74,6 +74,7 @@ describe('crash recovery and shutdown (real processes)', () => {
     expect(code).toBe(0);
     await waitUntilDead(pgPidNow);
     expect(service.output).toContain('stopped cleanly');
+    expect(service.output).toMatch(/listening on .*event log: PostgreSQL \(events table\)/);
 
     // ...and starts it itself when no service runs, with the same answer.
     const stopped = await cliOn(service.dataDir, ['replay', '--tenant', tenant.body.id, '--json']);

@@ -19,6 +19,8 @@ export interface RunningLedger {
   adminToken: string;
   adminTokenGenerated: boolean;
   database: DatabaseHandle;
+  /** Which event log this process uses, e.g. `event log: EventStoreDB at host:2113`. */
+  eventLog: string;
   /** The in-process projector, when LEDGER_PROJECTOR is not off. */
   projector: Projector | null;
   /** Stops accepting, answers in-flight commands, stops the projector and the database. */
@@ -75,6 +77,7 @@ export async function startLedger(
       adminToken,
       adminTokenGenerated,
       database,
+      eventLog: selected.describe(),
       projector,
       shutdown: async () => {
         clearInterval(evictor);

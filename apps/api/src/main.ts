@@ -12,7 +12,7 @@ async function main(): Promise<void> {
   const started = Date.now();
   const ledger = await startLedger(config, log);
   const where = config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`;
-  console.log(`Zentra Ledger listening on ${ledger.url} (database: ${where}; projector: ${config.projectorEnabled ? 'in-process' : 'off'}; started in ${Date.now() - started} ms)`);
+  console.log(`Zentra Ledger listening on ${ledger.url} (database: ${where}; ${ledger.eventLog}; projector: ${config.projectorEnabled ? 'in-process' : 'off'}; started in ${Date.now() - started} ms)`);
   if (ledger.adminTokenGenerated) {
     console.log(`Platform admin token (generated; set LEDGER_ADMIN_TOKEN to fix it): ${ledger.adminToken}`);
   }
