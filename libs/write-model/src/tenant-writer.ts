@@ -14,6 +14,7 @@ import {
 import { APPEND_EVENTS_MAX, EventStore, NewEvent, RecordedEvent, WrongExpectedVersionError } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope.js';
 import { CopyOnWriteMap } from './copy-on-write-map.js';
+import { flatUuid } from './ids.js';
 import { eventHash, GENESIS_HASH } from '../../audit/src/index.js';
 
 /** At most this many queued commands are decided and appended together (group commit)... */
@@ -285,7 +286,7 @@ function plan(working: WorkingState, pending: Pending): Planned {
   // "the balances as of T" is always a prefix of the stream.
   const clock = new Date().toISOString();
   const now = working.last_occurred_at && working.last_occurred_at > clock ? working.last_occurred_at : clock;
-  const ctx: DecisionContext = { now, newId: randomUUID };
+  const ctx: DecisionContext = { now, newId: flatUuid };
   const decision = decide(working, envelope.command, ctx);
   if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
 
