@@ -34,6 +34,10 @@ export async function applyCheckpointed(
   const last = events[events.length - 1];
   await tx.query('begin');
   try {
+    // A read model and its checkpoint commit together without waiting for the WAL flush: a crash
+    // can only lose the latest such commits, rows and checkpoint alike, and those events are
+    // applied again from the log. (Appends to the log itself always wait for the flush.)
+    await tx.query('set local synchronous_commit = off');
     if (schema) await tx.query(`set local search_path to "${schema}", public`);
     await projection.apply(tx, events);
     const moved = await tx.query(CHECKPOINT_SQL.advance, [checkpoint, last.position.toString(), last.created_at, expected.toString()]);
