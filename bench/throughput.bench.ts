@@ -62,6 +62,20 @@ function rssMiB(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
 }
 
+/** CPU time (user + system) the process has used so far, in ms (from /proc, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/**
+ * CPU the service process spent per posting, in µs: less sensitive than postings/s to other
+ * work on the machine (it still grows somewhat under contention).
+ */
+function cpuPerPosting(cpuMsSpent: number, postings: number): number | string {
+  return postings > 0 ? Math.round((cpuMsSpent * 1000) / postings) : '-';
+}
+
 let seed = 42;
 const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
 
@@ -217,10 +231,13 @@ async function main(): Promise<void> {
       for (const scenario of chosen(scenariosFor(accounts))) {
         await caughtUp(service);
         const started = Date.now();
+        const cpuBefore = cpuMs(service.child.pid!);
         const row = await load(service, key, scenario);
         const catchUp = await caughtUp(service);
         const acknowledged = (Date.now() - started) / 1000 - catchUp;
-        rows.push({ ...row, 'end-to-end postings/s': Math.round(row.postings / (acknowledged + catchUp)), 'catch-up s': catchUp.toFixed(1) });
+        // With the in-process projector, the CPU covers the load and the catch-up: acknowledging and projecting.
+        const cpu = cpuPerPosting(cpuMs(service.child.pid!) - cpuBefore, row.postings);
+        rows.push({ ...row, 'end-to-end postings/s': Math.round(row.postings / (acknowledged + catchUp)), 'catch-up s': catchUp.toFixed(1), 'cpu µs/posting': cpu });
         console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
       }
       const samplePool = new Pool({ connectionString: service.databaseUrl, max: 1 });
@@ -238,8 +255,10 @@ async function main(): Promise<void> {
     try {
       const { key, accounts } = await openAccounts(apiOnly);
       for (const scenario of chosen(projectorOffScenarios(accounts))) {
+        const cpuBefore = cpuMs(apiOnly.child.pid!);
         const row = await load(apiOnly, key, scenario);
-        rows.push({ ...row, 'end-to-end postings/s': '-', 'catch-up s': '-' });
+        const cpu = cpuPerPosting(cpuMs(apiOnly.child.pid!) - cpuBefore, row.postings);
+        rows.push({ ...row, 'end-to-end postings/s': '-', 'catch-up s': '-', 'cpu µs/posting': cpu });
         console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
       }
     } finally {
