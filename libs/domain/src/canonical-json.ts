@@ -1,11 +1,49 @@
-/** JSON with object keys sorted at every level and bigints as strings: a stable byte form to hash. */
+/** Strings JSON.stringify leaves as they are, between quotes: printable ASCII but `"` and `\`. */
+const PLAIN_STRING = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+/** Object keys repeat (the same few field names in every event): their JSON is remembered. */
+const KEY_CACHE_MAX = 1024;
+const quotedKeys = new Map<string, string>();
+
+function quoteKey(key: string): string {
+  let quoted = quotedKeys.get(key);
+  if (quoted === undefined) {
+    quoted = JSON.stringify(key);
+    if (quotedKeys.size < KEY_CACHE_MAX) quotedKeys.set(key, quoted);
+  }
+  return quoted;
+}
+
+/**
+ * JSON with object keys sorted at every level and bigints as strings: a stable byte form to hash.
+ * Written as one pass with string appends because it hashes every event the writer decides;
+ * the output is byte for byte that of the map/sort/join definition kept in the spec.
+ */
 export function canonicalJson(value: unknown): string {
-  if (typeof value === 'bigint') return JSON.stringify(value.toString());
-  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  const entries = Object.keys(value as object)
-    .filter((key) => (value as any)[key] !== undefined)
-    .sort()
-    .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as any)[key])}`);
-  return `{${entries.join(',')}}`;
+  switch (typeof value) {
+    case 'string':
+      return PLAIN_STRING.test(value) ? `"${value}"` : JSON.stringify(value);
+    case 'bigint':
+      return `"${value.toString()}"`;
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
+        return `${out}]`;
+      }
+      const keys = Object.keys(value).sort();
+      let out = '{';
+      let first = true;
+      for (const key of keys) {
+        const item = (value as Record<string, unknown>)[key];
+        if (item === undefined) continue;
+        out += (first ? '' : ',') + quoteKey(key) + ':' + canonicalJson(item);
+        first = false;
+      }
+      return `${out}}`;
+    }
+    default:
+      // numbers, booleans; undefined, functions and symbols become null as before.
+      return JSON.stringify(value) ?? 'null';
+  }
 }
