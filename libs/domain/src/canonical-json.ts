@@ -14,6 +14,23 @@ function quoteKey(key: string): string {
 }
 
 /**
+ * Array.prototype.sort's order for strings (UTF-16 code units) without its scratch copy: the
+ * objects hashed here have a handful of keys, where an insertion sort allocates nothing.
+ */
+function sortInPlace(keys: string[]): string[] {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i];
+    let j = i - 1;
+    while (j >= 0 && keys[j] > key) {
+      keys[j + 1] = keys[j];
+      j--;
+    }
+    keys[j + 1] = key;
+  }
+  return keys;
+}
+
+/**
  * JSON with object keys sorted at every level and bigints as strings: a stable byte form to hash.
  * Written as one pass with string appends because it hashes every event the writer decides;
  * the output is byte for byte that of the map/sort/join definition kept in the spec.
@@ -31,7 +48,7 @@ export function canonicalJson(value: unknown): string {
         for (let i = 0; i < value.length; i++) out += (i === 0 ? '' : ',') + canonicalJson(value[i]);
         return `${out}]`;
       }
-      const keys = Object.keys(value).sort();
+      const keys = sortInPlace(Object.keys(value));
       let out = '{';
       let first = true;
       for (const key of keys) {
