@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,25 @@ function rssMiB(pid: number): number {
 function cpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU (ms) of the service's embedded PostgreSQL: its postmaster (with reaped children) and live backends. */
+function postgresCpuMs(servicePid: number): number {
+  const stats = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((pid) => {
+      try {
+        const [head, tail] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ');
+        const fields = tail.split(' ');
+        return { pid: Number(pid), comm: head.split(' (')[1], ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), children: Number(fields[13]) + Number(fields[14]) };
+      } catch {
+        return null; // exited meanwhile
+      }
+    })
+    .filter((s) => s !== null);
+  const postmasters = new Set(stats.filter((s) => s.ppid === servicePid && s.comm === 'postgres').map((s) => s.pid));
+  const ticks = stats.reduce((sum, s) => sum + (postmasters.has(s.pid) ? s.ticks + s.children : postmasters.has(s.ppid) ? s.ticks : 0), 0);
+  return ticks * 10;
 }
 
 /**
@@ -232,12 +251,14 @@ async function main(): Promise<void> {
         await caughtUp(service);
         const started = Date.now();
         const cpuBefore = cpuMs(service.child.pid!);
+        const pgBefore = postgresCpuMs(service.child.pid!);
         const row = await load(service, key, scenario);
         const catchUp = await caughtUp(service);
         const acknowledged = (Date.now() - started) / 1000 - catchUp;
         // With the in-process projector, the CPU covers the load and the catch-up: acknowledging and projecting.
         const cpu = cpuPerPosting(cpuMs(service.child.pid!) - cpuBefore, row.postings);
-        rows.push({ ...row, 'end-to-end postings/s': Math.round(row.postings / (acknowledged + catchUp)), 'catch-up s': catchUp.toFixed(1), 'cpu µs/posting': cpu });
+        const pgCpu = cpuPerPosting(postgresCpuMs(service.child.pid!) - pgBefore, row.postings);
+        rows.push({ ...row, 'end-to-end postings/s': Math.round(row.postings / (acknowledged + catchUp)), 'catch-up s': catchUp.toFixed(1), 'cpu µs/posting': cpu, 'pg cpu µs/posting': pgCpu });
         console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
       }
       const samplePool = new Pool({ connectionString: service.databaseUrl, max: 1 });
@@ -256,9 +277,11 @@ async function main(): Promise<void> {
       const { key, accounts } = await openAccounts(apiOnly);
       for (const scenario of chosen(projectorOffScenarios(accounts))) {
         const cpuBefore = cpuMs(apiOnly.child.pid!);
+        const pgBefore = postgresCpuMs(apiOnly.child.pid!);
         const row = await load(apiOnly, key, scenario);
         const cpu = cpuPerPosting(cpuMs(apiOnly.child.pid!) - cpuBefore, row.postings);
-        rows.push({ ...row, 'end-to-end postings/s': '-', 'catch-up s': '-', 'cpu µs/posting': cpu });
+        const pgCpu = cpuPerPosting(postgresCpuMs(apiOnly.child.pid!) - pgBefore, row.postings);
+        rows.push({ ...row, 'end-to-end postings/s': '-', 'catch-up s': '-', 'cpu µs/posting': cpu, 'pg cpu µs/posting': pgCpu });
         console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
       }
     } finally {
