@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,13 +24,13 @@ interface Service {
   dir: string;
 }
 
-async function startService(): Promise<Service> {
+async function startService(extraEnv: Record<string, string> = {}): Promise<Service> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'zentra-throughput-'));
   chmodSync(dir, 0o755);
   // BENCH_CPU_PROF=<dir> writes a CPU profile of the API process there (node --cpu-prof).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
   const child = spawn(process.execPath, [...profile, path.join(here, '..', 'apps', 'api', 'src', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: path.join(dir, 'data'), LEDGER_ADMIN_TOKEN: ADMIN, LEDGER_LOG: 'silent', LEDGER_RECONCILE_INTERVAL_MINUTES: '0', LEDGER_DB_POOL_SIZE: '30' },
+    env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: path.join(dir, 'data'), LEDGER_ADMIN_TOKEN: ADMIN, LEDGER_LOG: 'silent', LEDGER_RECONCILE_INTERVAL_MINUTES: '0', LEDGER_DB_POOL_SIZE: '30', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -60,6 +60,39 @@ async function call(url: string, token: string, method: string, pathname: string
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
+}
+
+/** CPU time (user + system) the process has used so far, in ms (from /proc, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU (ms) of the service's embedded PostgreSQL: its postmaster (with reaped children) and live backends. */
+function postgresCpuMs(servicePid: number): number {
+  const stats = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((pid) => {
+      try {
+        const [head, tail] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ');
+        const fields = tail.split(' ');
+        return { pid: Number(pid), comm: head.split(' (')[1], ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), children: Number(fields[13]) + Number(fields[14]) };
+      } catch {
+        return null; // exited meanwhile
+      }
+    })
+    .filter((s) => s !== null);
+  const postmasters = new Set(stats.filter((s) => s.ppid === servicePid && s.comm === 'postgres').map((s) => s.pid));
+  const ticks = stats.reduce((sum, s) => sum + (postmasters.has(s.pid) ? s.ticks + s.children : postmasters.has(s.ppid) ? s.ticks : 0), 0);
+  return ticks * 10;
+}
+
+/**
+ * CPU the service process spent per posting, in µs: less sensitive than postings/s to other
+ * work on the machine (it still grows somewhat under contention).
+ */
+function cpuPerPosting(cpuMsSpent: number, postings: number): number | string {
+  return postings > 0 ? Math.round((cpuMsSpent * 1000) / postings) : '-';
 }
 
 let seed = 42;
@@ -153,59 +186,117 @@ async function rawInserts(databaseUrl: string, sample: { data: string; metadata:
   }
 }
 
-async function main(): Promise<void> {
-  const service = await startService();
-  try {
-    const tenant = await call(service.url, ADMIN, 'POST', '/tenants', { name: 'bench' });
-    const key = tenant.api_key.key;
-    const accounts: string[] = [];
-    for (let i = 0; i < ACCOUNTS; i += 50) {
-      const opened = await Promise.all(
-        Array.from({ length: 50 }, (_, j) => call(service.url, key, 'POST', '/accounts', { customer: `c${i + j}`, currency: 'USD', account_type: 'customer', allow_negative: true })),
-      );
-      accounts.push(...opened.map((a) => a.id));
-    }
-    const hot = accounts[0];
-    const single = (hotAccount: string | null) => () => JSON.stringify(posting(accounts, hotAccount));
-    const batch = (size: number, hotAccount: string | null) => () =>
-      JSON.stringify({ transactions: Array.from({ length: size }, () => posting(accounts, hotAccount)) });
-    const scenarios: Scenario[] = [
-      { name: 'single', connections: 1, path: '/transactions', items: 1, body: single(null) },
-      { name: 'single', connections: 16, path: '/transactions', items: 1, body: single(null) },
-      { name: 'single', connections: 64, path: '/transactions', items: 1, body: single(null) },
-      { name: 'batch 1000', connections: 4, path: '/transactions/batch', items: 1000, body: batch(1000, null) },
-      { name: 'batch 8190', connections: 2, path: '/transactions/batch', items: 8190, body: batch(8190, null) },
-      { name: 'single, hot account', connections: 64, path: '/transactions', items: 1, body: single(hot) },
-      { name: 'batch 1000, hot account', connections: 4, path: '/transactions/batch', items: 1000, body: batch(1000, hot) },
-    ];
-    const rows: Record<string, string | number>[] = [];
-    // BENCH_ONLY=<text>: only the scenarios whose name contains it (for profiling one path).
-    const only = process.env.BENCH_ONLY;
-    for (const scenario of scenarios.filter((s) => !only || s.name.includes(only))) {
-      await caughtUp(service);
-      const started = Date.now();
-      const row = await load(service, key, scenario);
-      const catchUp = await caughtUp(service);
-      const acknowledged = (Date.now() - started) / 1000 - catchUp;
-      rows.push({ ...row, 'end-to-end postings/s': Math.round(row.postings / (acknowledged + catchUp)), 'catch-up s': catchUp.toFixed(1) });
-      console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
-    }
-    const samplePool = new Pool({ connectionString: service.databaseUrl, max: 1 });
-    const sample = (await samplePool.query(`select data::text as data, metadata::text as metadata from events where type = 'ledger.entry.posted' limit 1`)).rows[0];
-    await samplePool.end();
-    const raw = await rawInserts(service.databaseUrl, sample);
-    for (const row of rows) {
-      row['ours/raw multi-row'] = (Number(row['postings/s']) / raw.multiRow).toFixed(3);
-      delete row.postings;
-    }
-    console.log(`\nthroughput, ${SECONDS} s per scenario, ${ACCOUNTS} accounts, event of ~${sample.data.length + sample.metadata.length} bytes`);
-    console.log(table(rows));
-    console.log(`\nphysical reference on the same PostgreSQL: multi-row INSERT ${raw.multiRow} rows/s; single-row commits at 16 clients ${raw.singleCommits} rows/s`);
-  } finally {
-    service.child.kill('SIGTERM');
-    await new Promise((r) => service.child.once('exit', r));
-    rmSync(service.dir, { recursive: true, force: true });
+async function stopService(service: Service): Promise<void> {
+  service.child.kill('SIGTERM');
+  await new Promise((r) => service.child.once('exit', r));
+  rmSync(service.dir, { recursive: true, force: true });
+}
+
+/** A tenant with ACCOUNTS accounts that may go negative; returns its key and account ids. */
+async function openAccounts(service: Service): Promise<{ key: string; accounts: string[] }> {
+  const tenant = await call(service.url, ADMIN, 'POST', '/tenants', { name: 'bench' });
+  const key = tenant.api_key.key;
+  const accounts: string[] = [];
+  for (let i = 0; i < ACCOUNTS; i += 50) {
+    const opened = await Promise.all(
+      Array.from({ length: 50 }, (_, j) => call(service.url, key, 'POST', '/accounts', { customer: `c${i + j}`, currency: 'USD', account_type: 'customer', allow_negative: true })),
+    );
+    accounts.push(...opened.map((a) => a.id));
   }
+  return { key, accounts };
+}
+
+function scenariosFor(accounts: string[]): Scenario[] {
+  const hot = accounts[0];
+  const single = (hotAccount: string | null) => () => JSON.stringify(posting(accounts, hotAccount));
+  const batch = (size: number, hotAccount: string | null) => () =>
+    JSON.stringify({ transactions: Array.from({ length: size }, () => posting(accounts, hotAccount)) });
+  return [
+    { name: 'single', connections: 1, path: '/transactions', items: 1, body: single(null) },
+    { name: 'single', connections: 16, path: '/transactions', items: 1, body: single(null) },
+    { name: 'single', connections: 64, path: '/transactions', items: 1, body: single(null) },
+    { name: 'batch 1000', connections: 4, path: '/transactions/batch', items: 1000, body: batch(1000, null) },
+    { name: 'batch 8190', connections: 2, path: '/transactions/batch', items: 8190, body: batch(8190, null) },
+    { name: 'single, hot account', connections: 64, path: '/transactions', items: 1, body: single(hot) },
+    { name: 'batch 1000, hot account', connections: 4, path: '/transactions/batch', items: 1000, body: batch(1000, hot) },
+  ];
+}
+
+/**
+ * The API alone: a second service with LEDGER_PROJECTOR=off, so the acknowledge path is
+ * measured without the projector competing for the same cores. Nothing projects its events,
+ * so there is no end-to-end rate for these rows.
+ */
+const PROJECTOR_OFF = ' (projector off)';
+function projectorOffScenarios(accounts: string[]): Scenario[] {
+  return scenariosFor(accounts)
+    .filter((s) => (s.name === 'single' && s.connections === 64) || s.name === 'batch 1000')
+    .map((s) => ({ ...s, name: `${s.name}${PROJECTOR_OFF}` }));
+}
+
+async function main(): Promise<void> {
+  // BENCH_ONLY=<text>: only the scenarios whose name contains it (for profiling one path).
+  const only = process.env.BENCH_ONLY;
+  const chosen = (scenarios: Scenario[]) => scenarios.filter((s) => !only || s.name.includes(only));
+  const rows: Record<string, string | number>[] = [];
+  let sample: { data: string; metadata: string } | null = null;
+  let raw: { multiRow: number; singleCommits: number } | null = null;
+
+  // The scenario list depends only on names here, so it can be filtered before any service starts.
+  if (chosen(scenariosFor([])).length > 0) {
+    const service = await startService();
+    try {
+      const { key, accounts } = await openAccounts(service);
+      for (const scenario of chosen(scenariosFor(accounts))) {
+        await caughtUp(service);
+        const started = Date.now();
+        const cpuBefore = cpuMs(service.child.pid!);
+        const pgBefore = postgresCpuMs(service.child.pid!);
+        const row = await load(service, key, scenario);
+        const catchUp = await caughtUp(service);
+        const acknowledged = (Date.now() - started) / 1000 - catchUp;
+        // With the in-process projector, the CPU covers the load and the catch-up: acknowledging and projecting.
+        const cpu = cpuPerPosting(cpuMs(service.child.pid!) - cpuBefore, row.postings);
+        const pgCpu = cpuPerPosting(postgresCpuMs(service.child.pid!) - pgBefore, row.postings);
+        rows.push({ ...row, 'end-to-end postings/s': Math.round(row.postings / (acknowledged + catchUp)), 'catch-up s': catchUp.toFixed(1), 'cpu µs/posting': cpu, 'pg cpu µs/posting': pgCpu });
+        console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
+      }
+      const samplePool = new Pool({ connectionString: service.databaseUrl, max: 1 });
+      sample = (await samplePool.query(`select data::text as data, metadata::text as metadata from events where type = 'ledger.entry.posted' limit 1`)).rows[0];
+      await samplePool.end();
+      if (sample) raw = await rawInserts(service.databaseUrl, sample);
+    } finally {
+      await stopService(service);
+    }
+  }
+
+  const offScenarios = chosen(projectorOffScenarios([]));
+  if (offScenarios.length > 0) {
+    const apiOnly = await startService({ LEDGER_PROJECTOR: 'off' });
+    try {
+      const { key, accounts } = await openAccounts(apiOnly);
+      for (const scenario of chosen(projectorOffScenarios(accounts))) {
+        const cpuBefore = cpuMs(apiOnly.child.pid!);
+        const pgBefore = postgresCpuMs(apiOnly.child.pid!);
+        const row = await load(apiOnly, key, scenario);
+        const cpu = cpuPerPosting(cpuMs(apiOnly.child.pid!) - cpuBefore, row.postings);
+        const pgCpu = cpuPerPosting(postgresCpuMs(apiOnly.child.pid!) - pgBefore, row.postings);
+        rows.push({ ...row, 'end-to-end postings/s': '-', 'catch-up s': '-', 'cpu µs/posting': cpu, 'pg cpu µs/posting': pgCpu });
+        console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
+      }
+    } finally {
+      await stopService(apiOnly);
+    }
+  }
+
+  for (const row of rows) {
+    row['ours/raw multi-row'] = raw ? (Number(row['postings/s']) / raw.multiRow).toFixed(3) : '-';
+    delete row.postings;
+  }
+  const eventBytes = sample ? `~${sample.data.length + sample.metadata.length}` : 'unknown';
+  console.log(`\nthroughput, ${SECONDS} s per scenario, ${ACCOUNTS} accounts, event of ${eventBytes} bytes`);
+  console.log(table(rows));
+  if (raw) console.log(`\nphysical reference on the same PostgreSQL: multi-row INSERT ${raw.multiRow} rows/s; single-row commits at 16 clients ${raw.singleCommits} rows/s`);
 }
 
 main().catch((error) => {

@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { AccountCreatedData, AccountStatusChangedData, BalanceReleasedData, EntryPostedData, HoldCreatedData } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { Projection, tenantOf, statementName } from '../../libs/projection-runtime/src/index.js';
 
 const SQL = {
   insert: `
@@ -38,14 +38,14 @@ export const accountsProjection: Projection = {
     const flush = async () => {
       if (counters.size === 0) return;
       const rows = [...counters.values()];
-      await tx.query(SQL.setCounters, [
+      await tx.query({ name: statementName(SQL.setCounters), text: SQL.setCounters, values: [
         rows.map((r) => r.id),
         rows.map((r) => r.debits_posted),
         rows.map((r) => r.credits_posted),
         rows.map((r) => r.debits_pending),
         rows.map((r) => r.credits_pending),
         rows.map((r) => r.position),
-      ]);
+      ] });
       counters = new Map();
     };
     for (const event of events) {

@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, isLedgerEvent, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { Projection, isLedgerEvent, tenantOf, statementName } from '../../libs/projection-runtime/src/index.js';
 
 const SQL = {
   insert: `
@@ -18,14 +18,14 @@ export const eventFeedProjection: Projection = {
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const ledger = events.filter(isLedgerEvent);
     if (ledger.length === 0) return;
-    await tx.query(SQL.insert, [
+    await tx.query({ name: statementName(SQL.insert), text: SQL.insert, values: [
       ledger.map((e) => e.position.toString()),
       ledger.map(tenantOf),
       ledger.map((e) => e.id),
       ledger.map((e) => e.type),
       ledger.map((e) => e.metadata.occurred_at ?? e.created_at),
       ledger.map((e) => JSON.stringify(e.data)),
-    ]);
+    ] });
   },
 };
 

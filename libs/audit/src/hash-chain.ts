@@ -10,8 +10,28 @@ export const GENESIS_HASH = '0'.repeat(64);
  * event's hash. Changing any byte of any earlier event changes every hash after it.
  */
 export function eventHash(type: string, data: unknown, metadata: Record<string, unknown>, prevHash: string): string {
-  const { hash: _ignored, ...withoutHash } = metadata;
-  return createHash('sha256').update(canonicalJson({ type, data, metadata: withoutHash, prev_hash: prevHash })).digest('hex');
+  return linkEvent(type, data, metadata, prevHash).hash;
+}
+
+/**
+ * The event's hash, and the canonical JSON of its data computed on the way (valid JSON of the
+ * same value, which the writer appends instead of stringifying the data a second time). The
+ * hashed text is `canonicalJson({type, data, metadata, prev_hash})` written out from its
+ * parts: the four keys in their sorted order.
+ */
+export function linkEvent(type: string, data: unknown, metadata: Record<string, unknown>, prevHash: string): { hash: string; dataJson: string } {
+  const dataJson = canonicalJson(data);
+  const hashed =
+    data === undefined
+      ? canonicalJson({ type, data, metadata: withoutHash(metadata), prev_hash: prevHash })
+      : `{"data":${dataJson},"metadata":${canonicalJson(withoutHash(metadata))},"prev_hash":${canonicalJson(prevHash)},"type":${canonicalJson(type)}}`;
+  return { hash: createHash('sha256').update(hashed).digest('hex'), dataJson };
+}
+
+function withoutHash(metadata: Record<string, unknown>): Record<string, unknown> {
+  if (!('hash' in metadata)) return metadata;
+  const { hash: _ignored, ...rest } = metadata;
+  return rest;
 }
 
 export interface ChainLink {

@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '../../event-store/src/index.js';
-import { Projection } from './projection.js';
+import { Projection, statementName } from './projection.js';
 
 export const CHECKPOINT_SQL = {
   ensure: `insert into projection_checkpoints (name) values ($1) on conflict (name) do nothing`,
@@ -40,7 +40,11 @@ export async function applyCheckpointed(
     await tx.query('set local synchronous_commit = off');
     if (schema) await tx.query(`set local search_path to "${schema}", public`);
     await projection.apply(tx, events);
-    const moved = await tx.query(CHECKPOINT_SQL.advance, [checkpoint, last.position.toString(), last.created_at, expected.toString()]);
+    const moved = await tx.query({
+      name: statementName(CHECKPOINT_SQL.advance),
+      text: CHECKPOINT_SQL.advance,
+      values: [checkpoint, last.position.toString(), last.created_at, expected.toString()],
+    });
     if (moved.rowCount !== 1) throw new CheckpointMovedError(checkpoint, expected);
     await tx.query('commit');
     return last.position;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '../../event-store/src/index.js';
 
@@ -18,6 +19,23 @@ export function tenantOf(event: RecordedEvent): string {
 
 export function isLedgerEvent(event: RecordedEvent): boolean {
   return event.stream_id.startsWith('ledger-');
+}
+
+const statementNames = new Map<string, string>();
+
+/**
+ * A prepared-statement name for a projection's SQL, derived from its text: each connection
+ * parses and plans it once instead of on every batch, and a changed text can never collide
+ * with an old name on a pooled connection. PostgreSQL re-analyses a prepared statement when
+ * the tables it names change (a rebuild's swap) or search_path does (a shadow rebuild).
+ */
+export function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `zl_${createHash('sha256').update(sql).digest('hex').slice(0, 24)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
 
 /**
@@ -45,6 +63,6 @@ export class ColumnBatch {
     if (this.columns[0].length === 0) return;
     const columns = this.columns;
     this.columns = ColumnBatch.empty(this.width);
-    await tx.query(sql, columns);
+    await tx.query({ name: statementName(sql), text: sql, values: columns });
   }
 }

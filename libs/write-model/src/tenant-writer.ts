@@ -15,7 +15,7 @@ import { APPEND_EVENTS_MAX, EventStore, NewEvent, RecordedEvent, WrongExpectedVe
 import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope.js';
 import { CopyOnWriteMap } from './copy-on-write-map.js';
 import { flatUuid } from './ids.js';
-import { eventHash, GENESIS_HASH } from '../../audit/src/index.js';
+import { GENESIS_HASH, linkEvent } from '../../audit/src/index.js';
 
 /** At most this many queued commands are decided and appended together (group commit)... */
 export const GROUP_COMMANDS_MAX = 8190;
@@ -302,8 +302,10 @@ function plan(working: WorkingState, pending: Pending): Planned {
       command: envelope.command.type,
       prev_hash: working.chain_head ?? GENESIS_HASH,
     };
-    metadata.hash = eventHash(event.type, event.data, metadata, metadata.prev_hash as string);
-    events.push({ id: randomUUID(), type: event.type, data: event.data, metadata, serialized: { data: JSON.stringify(event.data), metadata: JSON.stringify(metadata) } });
+    const link = linkEvent(event.type, event.data, metadata, metadata.prev_hash as string);
+    metadata.hash = link.hash;
+    // The canonical JSON the hash was computed over is the data's JSON too (jsonb keeps no key order).
+    events.push({ id: randomUUID(), type: event.type, data: event.data, metadata, serialized: { data: link.dataJson, metadata: JSON.stringify(metadata) } });
     evolve(working, event, working.revision + 1n, metadata);
   }
   return { kind: 'new', pending, events, first: 0 };

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
-import { validateSync } from 'class-validator';
 import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
 import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
 import { ApiError, fromDomainError } from '../http/api-error.js';
 import { toApiError } from '../http/error.filter.js';
 import { commandEnvelope } from '../http/command-request.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
-import { validationError, VALIDATOR_OPTIONS } from '../http/validation.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
-import { PostTransactionDto, toPostTransaction } from './post-transaction.dto.js';
+import { toPostTransaction } from './post-transaction.dto.js';
+import { validatePostingItem } from './posting-body.js';
 
 /** TigerBeetle's limit: postings per batch request. */
 export const BATCH_ITEMS_MAX = 8190;
@@ -35,9 +33,7 @@ export class TransactionBatches {
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
           throw ApiError.validation('each posting must be a JSON object', { [`transactions.${index}`]: ['must be a JSON object'] });
         }
-        const dto = plainToInstance(PostTransactionDto, item);
-        const errors = validateSync(dto, VALIDATOR_OPTIONS);
-        if (errors.length) throw validationError(errors);
+        const dto = validatePostingItem(item);
         envelopes.push({ index, envelope: commandEnvelope(request, caller, toPostTransaction(dto), dto, { headers: false }) });
       } catch (error) {
         results[index] = { status: 400, body: toApiError(error).toBody() };

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { commandEnvelope } from '../http/command-request.js';
 import { Caller, LedgerRequest, TenantPrincipal } from '../http/request-context.js';
@@ -10,6 +10,7 @@ import { PostTransactionCommand } from './post-transaction.command.js';
 import { ReverseTransactionCommand } from './reverse-transaction.command.js';
 import { ReverseTransactionDto } from './reverse-transaction.dto.js';
 import { PostTransactionDto, toPostTransaction } from './post-transaction.dto.js';
+import { AcceptedPosting, PostTransactionBodyPipe } from './posting-body.js';
 import { TransactionBatches } from './transaction-batches.js';
 import { GetTransactionQuery } from './transaction.queries.js';
 
@@ -23,9 +24,14 @@ export class TransactionsController {
     private readonly batches: TransactionBatches,
   ) {}
 
+  /**
+   * The body is validated by its own pipe (a compiled accept path, else the exact global
+   * ValidationPipe); its declared type is an interface so the global pipe leaves it alone.
+   */
   @Post()
+  @ApiBody({ type: PostTransactionDto })
   @Allow('post_transaction', 'admin', 'service')
-  async post(@Body() dto: PostTransactionDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+  async post(@Body(PostTransactionBodyPipe) dto: AcceptedPosting, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const envelope = commandEnvelope(req, caller, toPostTransaction(dto), dto);
     return send(reply, await this.commands.execute<PostTransactionCommand, CommandResult>(new PostTransactionCommand(envelope)));
   }
