@@ -128,6 +128,36 @@ describe('error codes over HTTP', () => {
       },
     );
 
+    it('an entry that is an array, or null, is refused by its path (never a 500)', async () => {
+      expectFields(await refused(() => post({ entries: [[], entry(alice.id, 'credit', '1')] })), ['entries.0']);
+      expectFields(await refused(() => post({ entries: [entry(funding.id, 'debit', '1'), null] })), ['entries.1']);
+      const eventsBefore = await t.eventCount();
+      const batch = await t.request('POST', '/transactions/batch', { token: key, body: { transactions: [{ idempotency_key: 'arr-1', entries: [[], entry(alice.id, 'credit', '1')] }] } });
+      expect(batch.status).toBe(200);
+      expect(batch.body.results[0]).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', details: { fields: { 'entries.0': expect.any(Array) } } } } });
+      expect(await t.eventCount()).toBe(eventsBefore);
+    });
+
+    it('metadata keys named like built-ins are data (toString, valueOf); __proto__, prototype, constructor are removed; in a posting and a batch alike', async () => {
+      const from = await t.openAccount(key, { customer: 'meta-from', allow_negative: true });
+      const to = await t.openAccount(key, { customer: 'meta-to' });
+      const metadata = JSON.parse('{"constructor": {"prototype": {"x": 1}}, "__proto__": {"polluted": true}, "toString": "s", "nested": {"valueOf": [1], "prototype": 2}, "note": "ok"}');
+      const stored = { toString: 's', nested: { valueOf: [1] }, note: 'ok' };
+      const single = await post({ entries: [entry(from.id, 'debit', '1'), entry(to.id, 'credit', '1')], metadata });
+      expect(single.status).toBe(201);
+      expect(single.body.metadata).toEqual(stored);
+      const batch = await t.request('POST', '/transactions/batch', {
+        token: key,
+        body: { transactions: [{ idempotency_key: `meta-${Date.now()}`, entries: [entry(from.id, 'debit', '1'), entry(to.id, 'credit', '1')], metadata }] },
+      });
+      expect(batch.status).toBe(200);
+      expect(batch.body.results[0]).toMatchObject({ status: 201, body: { metadata: stored } });
+      expect(({} as any).polluted).toBeUndefined();
+      const account = await t.request('POST', '/accounts', { token: key, body: { customer: 'm', currency: 'USD', account_type: 'customer', metadata } });
+      expect(account.status).toBe(201);
+      expect(account.body.metadata).toEqual(stored);
+    });
+
     it('a missing amount is refused', async () => {
       expectFields(await refused(() => post({ entries: [{ account_id: funding.id, direction: 'debit' }, entry(alice.id, 'credit', '1')] })), ['entries.0.amount']);
     });

@@ -1,4 +1,6 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import { Type, ValidationError, ValidationPipe } from '@nestjs/common';
+import type { TransformerPackage } from '@nestjs/common/interfaces/external/transformer-package.interface.js';
+import { ClassTransformOptions, instanceToPlain, plainToInstance } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
 import { isCurrency, parseAmount } from '../../../../libs/domain/src/index.js';
 import { ApiError } from './api-error.js';
@@ -21,8 +23,30 @@ export function validationError(errors: ValidationError[], prefix = ''): ApiErro
 
 export const VALIDATOR_OPTIONS = { whitelist: true, forbidUnknownValues: true } as const;
 
+/**
+ * class-transformer's plainToInstance, with a body's free-form `metadata` taken as it is (then
+ * validated as it is): copied key by key, keys named like Object.prototype's (`toString`,
+ * `valueOf`, ...) were dropped, and `{"constructor": {"prototype": ...}}` threw (a 500 for a
+ * client's data). The pipe has already removed `__proto__`, `prototype` and `constructor` keys
+ * at any depth (Nest's prototype-pollution guard); those are never stored.
+ */
+export function toInstance<T>(cls: new () => T, plain: unknown, options?: ClassTransformOptions): T {
+  if (typeof plain === 'object' && plain !== null && !Array.isArray(plain) && 'metadata' in plain) {
+    const { metadata, ...rest } = plain as Record<string, unknown>;
+    const instance = plainToInstance(cls, rest, options) as T & { metadata?: unknown };
+    instance.metadata = metadata;
+    return instance;
+  }
+  return plainToInstance(cls, plain, options) as T;
+}
+
+const TRANSFORMER: TransformerPackage = {
+  plainToInstance: <T>(cls: Type<T>, plain: unknown, options?: ClassTransformOptions) => toInstance(cls as new () => T, plain, options),
+  classToPlain: (object: unknown, options?: ClassTransformOptions) => instanceToPlain(object, options),
+};
+
 export function validationPipe(): ValidationPipe {
-  return new ValidationPipe({ transform: true, ...VALIDATOR_OPTIONS, exceptionFactory: (errors) => validationError(errors) });
+  return new ValidationPipe({ transform: true, ...VALIDATOR_OPTIONS, transformerPackage: TRANSFORMER, exceptionFactory: (errors) => validationError(errors) });
 }
 
 /** A positive integer amount in minor units: digits string or safe integer, at most 2^63-1. */

@@ -36,7 +36,8 @@ export class ReconciliationScheduler {
       const { rows } = await client.query(`select pg_try_advisory_lock(hashtext('zentra-reconcile')) as locked`);
       if (!rows[0].locked) return;
       try {
-        const tenants = await client.query(`select distinct tenant_id from accounts`);
+        // Every tenant, from the tenants table (not a read model that may lag behind a new tenant).
+        const tenants = await client.query(`select id as tenant_id from tenants order by id`);
         for (const { tenant_id } of tenants.rows) {
           const run = await recordDriftCheck(this.pool, this.store, tenant_id, 'schedule');
           if (run.report.status !== 'balanced') this.log(`reconciliation: tenant ${tenant_id} has ${run.report.mismatches.length} mismatching accounts (run ${run.run_id})`);

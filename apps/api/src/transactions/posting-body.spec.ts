@@ -65,9 +65,45 @@ function commandOf(result: { dto: unknown } | { error: unknown }): unknown {
   }
 }
 
+/**
+ * The two places the exact path departs from plain class-transformer + class-validator on
+ * purpose (posting-body.ts): an entry that is an array is refused by its path (class-validator
+ * passes it and converting it threw), and metadata is kept exactly as sent (class-transformer
+ * drops keys named like Object.prototype's, or throws on some). The reference is adjusted to
+ * match, so everything else is still compared with class-validator word for word.
+ */
+function isPlainMetadata(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function withoutProtoKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutProtoKeys);
+  if (!isPlainMetadata(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([k]) => !['__proto__', 'prototype', 'constructor'].includes(k)).map(([k, v]) => [k, withoutProtoKeys(v)]));
+}
+
+function departures(text: string, result: { dto: unknown } | { error: unknown }): { dto: unknown } | { error: unknown } {
+  const body = JSON.parse(text);
+  const arrayEntry = Array.isArray(body?.entries) ? body.entries.findIndex((e: unknown) => Array.isArray(e)) : -1;
+  if ('dto' in result && arrayEntry >= 0) {
+    const path = `entries.${arrayEntry}`;
+    return { error: { error: { code: 'validation_failed', message: `invalid ${path}`, details: { fields: { [path]: ['each entry must be an object with account_id, direction and amount'] } } } } };
+  }
+  if (body && typeof body === 'object' && !Array.isArray(body) && isPlainMetadata(body.metadata)) {
+    // Metadata as sent, less the prototype-pollution keys Nest strips at any depth.
+    const metadata = withoutProtoKeys(body.metadata);
+    if ('dto' in result) return { dto: { ...(plain(result.dto) as object), metadata } };
+    const { metadata: _, ...rest } = body;
+    const without = viaValidateSync(JSON.stringify(rest));
+    // class-transformer threw on the metadata itself: what the exact path answers with it kept.
+    if ((result.error as any)?.error?.code === 'internal') return 'dto' in without ? { dto: { ...(plain(without.dto) as object), metadata } } : without;
+  }
+  return result;
+}
+
 async function expectSameAsClassValidator(text: string): Promise<'accepted' | 'refused'> {
-  const [reference, ours] = [await viaGlobalPipe(text), await viaNewPipe(text)];
-  const [batchReference, batchOurs] = [viaValidateSync(text), viaNewItem(text)];
+  const [reference, ours] = [departures(text, await viaGlobalPipe(text)), await viaNewPipe(text)];
+  const [batchReference, batchOurs] = [departures(text, viaValidateSync(text)), viaNewItem(text)];
   const fast = acceptPosting(JSON.parse(text));
   if ('error' in reference || 'error' in batchReference) expect(fast).toBeNull();
   expect('error' in ours ? ours : plain(ours.dto)).toEqual('error' in reference ? reference : plain(reference.dto));

@@ -1,5 +1,5 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
-import { plainToInstance } from 'class-transformer';
+import { stripProtoKeys } from '@nestjs/common/utils/strip-proto-keys.util.js';
 import { validateSync } from 'class-validator';
 import {
   ENTRIES_PER_TRANSACTION_MAX,
@@ -9,7 +9,8 @@ import {
   isCurrency,
   parseAmount,
 } from '../../../../libs/domain/src/index.js';
-import { validationError, validationPipe, VALIDATOR_OPTIONS } from '../http/validation.js';
+import { ApiError } from '../http/api-error.js';
+import { toInstance, validationError, validationPipe, VALIDATOR_OPTIONS } from '../http/validation.js';
 import { EntryDto, PostTransactionDto } from './post-transaction.dto.js';
 
 const ACCOUNT_ID_LENGTH_MAX = 64;
@@ -98,14 +99,34 @@ export function acceptPosting(body: unknown): PostTransactionDto | null {
  */
 export interface AcceptedPosting extends PostTransactionDto {}
 
-/** One batch item: the accept path, else class-transformer + class-validator (throws validation_failed). */
-export function validatePostingItem(item: object): PostTransactionDto {
-  const accepted = acceptPosting(item);
-  if (accepted) return accepted;
-  const dto = plainToInstance(PostTransactionDto, item);
+/**
+ * class-validator's nested validation takes an array for a container, so an entry that is itself
+ * an array (`entries: [[], {...}]`) passes it with nothing inside to check: refused here, by path.
+ */
+function refuseArrayEntries(dto: PostTransactionDto): PostTransactionDto {
+  const index = dto.entries.findIndex((entry) => Array.isArray(entry));
+  if (index >= 0) {
+    throw ApiError.validation(`invalid entries.${index}`, { [`entries.${index}`]: ['each entry must be an object with account_id, direction and amount'] });
+  }
+  return dto;
+}
+
+/**
+ * What the global pipe does for a body, for a batch item: strip the prototype-pollution keys
+ * (`__proto__`, `prototype`, `constructor`, at any depth, as Nest does), then class-transformer
+ * (metadata kept as sent: toInstance) and class-validator. Throws validation_failed.
+ */
+function exactPosting(body: Record<string, unknown>): PostTransactionDto {
+  stripProtoKeys(body);
+  const dto = toInstance(PostTransactionDto, body);
   const errors = validateSync(dto, VALIDATOR_OPTIONS);
   if (errors.length) throw validationError(errors);
-  return dto;
+  return refuseArrayEntries(dto);
+}
+
+/** One batch item: the accept path, else the exact path (throws validation_failed). */
+export function validatePostingItem(item: object): PostTransactionDto {
+  return acceptPosting(item) ?? exactPosting(item as Record<string, unknown>);
 }
 
 /**
@@ -117,6 +138,6 @@ export class PostTransactionBodyPipe implements PipeTransform<unknown, Promise<P
   private readonly exact = validationPipe();
 
   async transform(value: unknown): Promise<PostTransactionDto> {
-    return acceptPosting(value) ?? (await this.exact.transform(value, { type: 'body', metatype: PostTransactionDto, data: undefined }));
+    return acceptPosting(value) ?? refuseArrayEntries(await this.exact.transform(value, { type: 'body', metatype: PostTransactionDto, data: undefined }));
   }
 }
