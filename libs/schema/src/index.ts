@@ -11,6 +11,7 @@ import { TrialBalanceReadModel1700000000900 } from '../../../projections/trial-b
 import { ReconciliationReadModel1700000001000 } from '../../../projections/reconciliation/reconciliation.migration.js';
 import { Intents1700000001100 } from '../../audit/src/intents.migration.js';
 import { AuditLogReadModel1700000000600 } from '../../../projections/audit-log/audit-log.migration.js';
+import { AppendEventsJson1700000001400 } from '../../event-store/src/postgres/append-events-json.migration.js';
 import { PositionsNumeric1700000001300 } from './positions-numeric.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 
@@ -31,4 +32,5 @@ export const ALL_MIGRATIONS = [
   Intents1700000001100,
   WebhookReadModel1700000001200,
   PositionsNumeric1700000001300,
+  AppendEventsJson1700000001400,
 ];

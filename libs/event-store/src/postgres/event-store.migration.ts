@@ -15,29 +15,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * positions together, one append at a time, and only then writes; it must be the first write
  * of its transaction.
  */
-export class EventStore1700000000000 implements MigrationInterface {
-  name = 'EventStore1700000000000';
-
-  async up(q: QueryRunner): Promise<void> {
-    await q.query(`
-      create table events (
-        global_position bigint generated always as identity primary key,
-        stream_id text not null,
-        stream_revision bigint not null,
-        event_id uuid not null unique,
-        type text not null,
-        data jsonb not null,
-        metadata jsonb not null,
-        created_at timestamptz not null default clock_timestamp(),
-        transaction_id xid8 not null default pg_current_xact_id(),
-        unique (stream_id, stream_revision)
-      )`);
-    await q.query(`
-      create table streams (
-        stream_id text primary key,
-        revision bigint not null
-      )`);
-    await q.query(`
+/** The first append function: one array per column (kept as a wrapper of the JSON one). */
+export const APPEND_EVENTS_ARRAYS_SQL = `
       create function append_events(
         p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
       ) returns table (out_position bigint, out_revision bigint)
@@ -84,7 +63,31 @@ export class EventStore1700000000000 implements MigrationInterface {
           order by u.ordinal
           returning global_position, stream_revision;
       end
-      $$`);
+      $$`;
+
+export class EventStore1700000000000 implements MigrationInterface {
+  name = 'EventStore1700000000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      create table events (
+        global_position bigint generated always as identity primary key,
+        stream_id text not null,
+        stream_revision bigint not null,
+        event_id uuid not null unique,
+        type text not null,
+        data jsonb not null,
+        metadata jsonb not null,
+        created_at timestamptz not null default clock_timestamp(),
+        transaction_id xid8 not null default pg_current_xact_id(),
+        unique (stream_id, stream_revision)
+      )`);
+    await q.query(`
+      create table streams (
+        stream_id text primary key,
+        revision bigint not null
+      )`);
+    await q.query(APPEND_EVENTS_ARRAYS_SQL);
   }
 
   async down(q: QueryRunner): Promise<void> {

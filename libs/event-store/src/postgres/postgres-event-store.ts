@@ -30,7 +30,7 @@ const INT8_MAX = (1n << 63n) - 1n;
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, type, data, metadata, created_at`;
 
 const SQL = {
-  append: `select out_position, out_revision from append_events($1, $2, $3::uuid[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+  append: `select out_position, out_revision from append_events($1, $2, $3::jsonb)`,
   readStream: `select ${COLUMNS} from events where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
   /**
    * The page after $1 up to the first gap that an append in flight could still fill: a row is
@@ -81,6 +81,22 @@ function toRecorded(row: any): RecordedEvent {
   };
 }
 
+/**
+ * The events of an append as one JSON array of {id, type, data, metadata}, by concatenation:
+ * data and metadata are JSON already (the writer serialized them), so nothing is escaped again.
+ */
+export function eventsJson(events: NewEvent[]): string {
+  let json = '[';
+  for (let i = 0; i < events.length; i++) {
+    const e = events[i];
+    const data = e.serialized?.data ?? JSON.stringify(e.data);
+    const metadata = e.serialized?.metadata ?? JSON.stringify(e.metadata);
+    if (data === undefined || metadata === undefined) throw new TypeError(`event ${e.id} has no data or metadata`);
+    json += `${i ? ',' : ''}{"id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"data":${data},"metadata":${metadata}}`;
+  }
+  return json + ']';
+}
+
 export class PostgresEventStore implements EventStore {
   private listener: PoolClient | null = null;
   private listenerStarting: Promise<void> | null = null;
@@ -97,14 +113,7 @@ export class PostgresEventStore implements EventStore {
       const result = await this.pool.query({
         name: 'zl_append_events',
         text: SQL.append,
-        values: [
-          streamId,
-          encodeExpected(expected),
-          events.map((e) => e.id),
-          events.map((e) => e.type),
-          events.map((e) => e.serialized?.data ?? JSON.stringify(e.data)),
-          events.map((e) => e.serialized?.metadata ?? JSON.stringify(e.metadata)),
-        ],
+        values: [streamId, encodeExpected(expected), eventsJson(events)],
       });
       const rows = result.rows
         .map((r) => ({ position: BigInt(r.out_position), revision: BigInt(r.out_revision) }))
