@@ -5,7 +5,7 @@ import { Projection, isLedgerEvent, tenantOf, statementName } from '../../libs/p
 const SQL = {
   insert: `
     insert into event_feed (position, tenant_id, id, type, occurred_at, data)
-    select * from unnest($1::numeric[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], $6::jsonb[])
+    select * from unnest($1::numeric[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], jsonb_column($6))
     on conflict (position) do nothing`,
   page: `select position, id, type, occurred_at, data from event_feed
           where tenant_id = $1 and position > $2 order by position limit $3`,
@@ -24,7 +24,7 @@ export const eventFeedProjection: Projection = {
       ledger.map((e) => e.id),
       ledger.map((e) => e.type),
       ledger.map((e) => e.metadata.occurred_at ?? e.created_at),
-      ledger.map((e) => JSON.stringify(e.data)),
+      JSON.stringify(ledger.map((e) => e.data)), // one JSON array: see ColumnBatch
     ] });
   },
 };

@@ -7,7 +7,7 @@ import { renderEntries } from './transactions.queries.js';
 const SQL = {
   insert: `
     insert into transactions (id, tenant_id, status, hold_id, reverses, description, reference, metadata, entries, posted_at, position)
-    select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::jsonb[], $9::jsonb[],
+    select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], jsonb_column($8), jsonb_column($9),
                          $10::timestamptz[], $11::numeric[])
     on conflict (id) do nothing`,
   reversed: `update transactions set status = 'reversed', reversed_by = $2 where id = $1`,
@@ -17,7 +17,7 @@ export const transactionsProjection: Projection = {
   name: 'transactions',
   tables: ['transactions'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const rows = new ColumnBatch(11);
+    const rows = new ColumnBatch(11, [7, 8]);
     for (const event of events) {
       if (event.type === 'ledger.entry.reversed') {
         await rows.flush(tx, SQL.insert); // the original must exist before it is marked reversed
@@ -28,8 +28,8 @@ export const transactionsProjection: Projection = {
       if (event.type !== 'ledger.entry.posted') continue;
       const d = event.data as EntryPostedData;
       rows.add([
-        d.transaction_id, tenantOf(event), 'posted', d.hold_id ?? null, d.reverses ?? null, d.description, d.reference, JSON.stringify(d.metadata),
-        JSON.stringify(renderEntries(d, event.position)), d.posted_at, event.position.toString(),
+        d.transaction_id, tenantOf(event), 'posted', d.hold_id ?? null, d.reverses ?? null, d.description, d.reference, d.metadata,
+        renderEntries(d, event.position), d.posted_at, event.position.toString(),
       ]);
     }
     await rows.flush(tx, SQL.insert);

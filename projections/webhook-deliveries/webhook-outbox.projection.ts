@@ -30,7 +30,7 @@ const SQL = {
     insert into webhook_deliveries (id, tenant_id, endpoint_id, event_id, event_type, event_position, payload, status, next_attempt_at, created_at)
     select md5(e.id::text || ':' || x.event_id::text)::uuid, x.tenant_id, e.id, x.event_id, x.event_type, x.event_position, x.payload,
            'pending', now(), now()
-      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::timestamptz[], $6::jsonb[])
+      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::timestamptz[], jsonb_column($6))
            as x(tenant_id, event_id, event_type, event_position, appended_at, payload)
       join webhook_endpoints e
         on e.tenant_id = x.tenant_id and e.status = 'enabled'
@@ -84,7 +84,7 @@ export const webhookOutboxProjection: Projection = {
       candidates.map((e) => e.type),
       candidates.map((e) => e.position.toString()),
       candidates.map((e) => e.created_at),
-      candidates.map((e) => JSON.stringify(payloadOf(e))),
+      JSON.stringify(candidates.map(payloadOf)), // one JSON array: see ColumnBatch
     ]);
   },
 };

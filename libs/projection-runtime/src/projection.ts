@@ -41,12 +41,20 @@ export function statementName(sql: string): string {
 /**
  * Rows gathered column by column for one multi-row statement of the form
  * `insert ... select * from unnest($1::type[], $2::type[], ...)`: one round trip per batch.
+ * A JSON column (its index in `jsonColumns`) takes values as they are (objects, not JSON text)
+ * and is sent as one JSON array, read in SQL with `jsonb_column($n)`: pg would otherwise escape
+ * every JSON string again to build a text[] literal.
  */
 export class ColumnBatch {
   private columns: unknown[][];
+  private readonly json: ReadonlySet<number>;
 
-  constructor(private readonly width: number) {
+  constructor(
+    private readonly width: number,
+    jsonColumns: readonly number[] = [],
+  ) {
     this.columns = ColumnBatch.empty(width);
+    this.json = new Set(jsonColumns);
   }
 
   private static empty(width: number): unknown[][] {
@@ -63,6 +71,7 @@ export class ColumnBatch {
     if (this.columns[0].length === 0) return;
     const columns = this.columns;
     this.columns = ColumnBatch.empty(this.width);
-    await tx.query({ name: statementName(sql), text: sql, values: columns });
+    const values = this.json.size ? columns.map((column, index) => (this.json.has(index) ? JSON.stringify(column) : column)) : columns;
+    await tx.query({ name: statementName(sql), text: sql, values });
   }
 }

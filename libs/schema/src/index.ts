@@ -12,6 +12,7 @@ import { ReconciliationReadModel1700000001000 } from '../../../projections/recon
 import { Intents1700000001100 } from '../../audit/src/intents.migration.js';
 import { AuditLogReadModel1700000000600 } from '../../../projections/audit-log/audit-log.migration.js';
 import { AppendEventsJson1700000001400 } from '../../event-store/src/postgres/append-events-json.migration.js';
+import { JsonColumns1700000001500 } from '../../projection-runtime/src/json-columns.migration.js';
 import { PositionsNumeric1700000001300 } from './positions-numeric.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 
@@ -33,4 +34,5 @@ export const ALL_MIGRATIONS = [
   WebhookReadModel1700000001200,
   PositionsNumeric1700000001300,
   AppendEventsJson1700000001400,
+  JsonColumns1700000001500,
 ];
