@@ -16,6 +16,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ACCOUNTS = 1000;
 const ADMIN = 'bench-admin-token';
 const here = path.dirname(fileURLToPath(import.meta.url));
+/** Keep in step with package.json's start script. */
+const API_NODE_FLAGS = '--max-semi-space-size=64';
 
 interface Service {
   child: ChildProcess;
@@ -29,7 +31,9 @@ async function startService(extraEnv: Record<string, string> = {}): Promise<Serv
   chmodSync(dir, 0o755);
   // BENCH_CPU_PROF=<dir> writes a CPU profile of the API process there (node --cpu-prof).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, path.join(here, '..', 'apps', 'api', 'src', 'main.js')], {
+  // The service's own V8 flags, as `npm start` passes them (BENCH_NODE_FLAGS overrides, e.g. '' for none).
+  const flags = (process.env.BENCH_NODE_FLAGS ?? API_NODE_FLAGS).split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...flags, ...profile, path.join(here, '..', 'apps', 'api', 'src', 'main.js')], {
     env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: path.join(dir, 'data'), LEDGER_ADMIN_TOKEN: ADMIN, LEDGER_LOG: 'silent', LEDGER_RECONCILE_INTERVAL_MINUTES: '0', LEDGER_DB_POOL_SIZE: '30', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
