@@ -100,3 +100,19 @@ export interface EventStore {
 /** Events one append may carry: a batch of 8,190 postings, each possibly two events (a reversal). */
 export const APPEND_EVENTS_MAX = 16_384;
 
+
+/** Fields of a ledger stream's events a StreamLookup finds them by. */
+export type LookupField = 'idempotency_key' | 'transaction_id' | 'hold_id';
+
+/**
+ * An optional capability of a store (the PostgreSQL one, through indexes): the events of one
+ * stream whose metadata.idempotency_key, data.transaction_id or data.hold_id is one of `values`,
+ * up to `maxRevision`, in revision order. With it, a writer need not keep every record in memory.
+ */
+export interface StreamLookup {
+  findInStream(streamId: string, field: LookupField, values: string[], maxRevision: bigint): Promise<RecordedEvent[]>;
+}
+
+export function canLookUp(store: EventStore): store is EventStore & StreamLookup {
+  return typeof (store as Partial<StreamLookup>).findInStream === 'function';
+}

@@ -13,6 +13,7 @@ import { Intents1700000001100 } from '../../audit/src/intents.migration.js';
 import { AuditLogReadModel1700000000600 } from '../../../projections/audit-log/audit-log.migration.js';
 import { AppendEventsJson1700000001400 } from '../../event-store/src/postgres/append-events-json.migration.js';
 import { JsonColumns1700000001500 } from '../../projection-runtime/src/json-columns.migration.js';
+import { StreamLookup1700000001600 } from '../../event-store/src/postgres/stream-lookup.migration.js';
 import { PositionsNumeric1700000001300 } from './positions-numeric.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 
@@ -35,4 +36,5 @@ export const ALL_MIGRATIONS = [
   PositionsNumeric1700000001300,
   AppendEventsJson1700000001400,
   JsonColumns1700000001500,
+  StreamLookup1700000001600,
 ];

@@ -1,4 +1,4 @@
-import { DomainError, LedgerCommand, LedgerState } from '../../domain/src/index.js';
+import { DomainError, Hold, LedgerCommand, LedgerState } from '../../domain/src/index.js';
 import { RecordedEvent } from '../../event-store/src/index.js';
 
 /** Who asked, and under which policy checks: travels into every event's metadata. */
@@ -25,8 +25,10 @@ export type CommandOutcome =
       events: RecordedEvent[];
       /** True when the idempotency key had been seen: the events are the original ones. */
       replayed: boolean;
-      /** The writer's state right after the decision; read-only for rendering. */
+      /** The writer's state right after the decision; read-only for rendering (accounts). */
       state: LedgerState;
+      /** For a capture or release: the hold as this command left it. */
+      hold?: Hold;
     }
   | { kind: 'rejected'; error: DomainError };
 

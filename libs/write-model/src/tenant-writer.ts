@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import {
   DecisionContext,
   ENTRIES_PER_TRANSACTION_MAX,
+  Hold,
   IdempotencyRecord,
+  KeyValue,
   LedgerEvent,
   LedgerState,
   decide,
@@ -11,7 +13,7 @@ import {
   initialState,
   isDomainError,
 } from '../../domain/src/index.js';
-import { APPEND_EVENTS_MAX, EventStore, NewEvent, RecordedEvent, WrongExpectedVersionError } from '../../event-store/src/index.js';
+import { APPEND_EVENTS_MAX, canLookUp, EventStore, LookupField, NewEvent, RecordedEvent, StreamLookup, WrongExpectedVersionError } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope.js';
 import { CopyOnWriteMap } from './copy-on-write-map.js';
 import { flatUuid } from './ids.js';
@@ -26,6 +28,12 @@ export const WRITER_QUEUE_MAX = 50_000;
 /** Another writer appended first this many times in a row: give up and report unavailable. */
 export const CONFLICT_RETRIES_MAX = 20;
 const CATCH_UP_PAGE = 10_000;
+/**
+ * Idempotency keys, transactions and holds a writer keeps in memory, each, at most (when its
+ * store can look them up again: StreamLookup). Beyond it the oldest are forgotten; any of them is
+ * rebuilt exactly from the log when a command needs it. Accounts are always kept.
+ */
+export const WRITER_RECORDS_MAX_DEFAULT = 100_000;
 
 export class WriterOverloadedError extends Error {
   constructor(tenantId: string) {
@@ -41,8 +49,8 @@ interface Pending {
 
 /** What one command turned into within a batch, before the append. */
 type Planned =
-  | { kind: 'new'; pending: Pending; events: NewEvent[]; first: number }
-  | { kind: 'replay'; pending: Pending; record: IdempotencyRecord }
+  | { kind: 'new'; pending: Pending; events: NewEvent[]; first: number; hold?: Hold }
+  | { kind: 'replay'; pending: Pending; record: IdempotencyRecord; hold?: Hold }
   | { kind: 'rejected'; pending: Pending; outcome: CommandOutcome }
   | { kind: 'failed'; pending: Pending };
 
@@ -93,11 +101,16 @@ export class TenantWriter {
   private behind = false;
   private readonly stream: string;
 
+  /** Set when records may be forgotten: the store can find them again. */
+  private readonly lookup: StreamLookup | null;
+
   constructor(
     readonly tenantId: string,
     private readonly store: EventStore,
+    private readonly recordsMax = WRITER_RECORDS_MAX_DEFAULT,
   ) {
     this.stream = ledgerStream(tenantId);
+    this.lookup = canLookUp(store) && Number.isFinite(recordsMax) ? store : null;
   }
 
   submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
@@ -174,12 +187,16 @@ export class TenantWriter {
    */
   private async caughtUpState(): Promise<LedgerState> {
     if (this.state && !this.behind) return this.state;
-    const state = this.state ?? initialState();
+    // A writer that can look records up again replays the log for its accounts only (memory
+    // bounded by the number of accounts); records come back one by one when commands need them.
+    const cold = !this.state && this.lookup !== null;
+    const state = this.state ?? (cold ? withoutRecords(initialState()) : initialState());
     for (;;) {
       const events = await this.store.readStream(this.stream, { fromRevision: state.revision + 1n, maxCount: CATCH_UP_PAGE });
       for (const event of events) fold(state, event);
       if (events.length < CATCH_UP_PAGE) break;
     }
+    if (cold) Object.assign(state, { transactions: new Map(), holds: new Map(), idempotency: new Map() });
     this.state = state;
     this.behind = false;
     return state;
@@ -187,6 +204,7 @@ export class TenantWriter {
 
   /** Returns the commands that did not fit into this append (bounded by bytes and events). */
   private async decideAndAppend(state: LedgerState, batch: Pending[]): Promise<Pending[]> {
+    if (this.lookup) await this.recall(state, batch);
     const working = fork(state);
     let offset = 0;
     let bytes = 0;
@@ -206,6 +224,13 @@ export class TenantWriter {
       }
     }
     const newEvents = planned.flatMap((p) => (p.kind === 'new' ? p.events : []));
+    // An append checks the revision the group was decided at; refusals alone append nothing, so
+    // check that no other process has written since, or refuse on a state that is out of date
+    // (e.g. "not found" for a transaction another process just posted).
+    if (newEvents.length === 0 && planned.some((p) => p.kind === 'rejected')) {
+      const ahead = await this.store.readStream(this.stream, { fromRevision: state.revision + 1n, maxCount: 1 });
+      if (ahead.length > 0) throw new WrongExpectedVersionError(this.stream, state.revision, ahead[0].revision);
+    }
 
     let recorded: RecordedEvent[] = [];
     if (newEvents.length > 0) {
@@ -224,19 +249,57 @@ export class TenantWriter {
     }
     // Only now, with the append durable, does the cached state move forward.
     commit(working, state);
+    if (this.lookup) forgetOldest(state, this.recordsMax);
 
     for (const item of planned) {
       if (item.kind === 'rejected') item.pending.resolve(item.outcome);
       else if (item.kind === 'new') {
-        item.pending.resolve({ kind: 'accepted', events: recorded.slice(item.first, item.first + item.events.length), replayed: false, state });
+        item.pending.resolve({ kind: 'accepted', events: recorded.slice(item.first, item.first + item.events.length), replayed: false, state, hold: item.hold });
       }
     }
     for (const item of planned) {
       if (item.kind !== 'replay') continue;
       const events = await this.originalEvents(item.record, recorded, state.revision - BigInt(recorded.length) + 1n);
-      item.pending.resolve({ kind: 'accepted', events, replayed: true, state });
+      item.pending.resolve({ kind: 'accepted', events, replayed: true, state, hold: item.hold });
     }
     return deferred;
+  }
+
+  /**
+   * Brings back, from the log, the records the batch's commands will read that are not in memory:
+   * their idempotency keys, the transactions they reverse, the holds they capture, release or
+   * expire. Each is folded with the domain's evolve from its events up to the state's revision,
+   * so it is exactly what the writer would hold had it never forgotten it.
+   */
+  private async recall(state: LedgerState, batch: Pending[]): Promise<void> {
+    const wanted: Record<LookupField, Set<string>> = { idempotency_key: new Set(), transaction_id: new Set(), hold_id: new Set() };
+    for (const { envelope } of batch) {
+      const key = envelope.idempotency_key;
+      if (key && !state.idempotency.get(key)) wanted.idempotency_key.add(key);
+      const command = envelope.command;
+      if (command.type === 'reverse_transaction' && !state.transactions.get(command.transaction_id)) wanted.transaction_id.add(command.transaction_id);
+      if ((command.type === 'capture_hold' || command.type === 'release_hold' || command.type === 'expire_hold') && !state.holds.get(command.hold_id)) {
+        wanted.hold_id.add(command.hold_id);
+      }
+    }
+    const found = new Map<bigint, RecordedEvent>();
+    for (const field of Object.keys(wanted) as LookupField[]) {
+      if (wanted[field].size === 0) continue;
+      for (const event of await this.lookup!.findInStream(this.stream, field, [...wanted[field]], state.revision)) found.set(event.revision, event);
+    }
+    if (found.size === 0) return;
+    // The same fold as the writer's own, over just these events (accounts are not needed here).
+    const recalled = initialState();
+    for (const event of [...found.values()].sort((a, b) => (a.revision < b.revision ? -1 : 1))) fold(recalled, event);
+    const restore = <V>(keys: Set<string>, from: KeyValue<V>, into: KeyValue<V>) => {
+      for (const key of keys) {
+        const record = from.get(key);
+        if (record !== undefined) into.set(key, record);
+      }
+    };
+    restore(wanted.idempotency_key, recalled.idempotency, state.idempotency);
+    restore(wanted.transaction_id, recalled.transactions, state.transactions);
+    restore(wanted.hold_id, recalled.holds, state.holds);
   }
 
   /** The events an idempotency key first produced: from this batch, or read back from the log. */
@@ -246,6 +309,37 @@ export class TenantWriter {
       return batchEvents.slice(start, start + record.event_count);
     }
     return this.store.readStream(this.stream, { fromRevision: record.first_revision, maxCount: record.event_count });
+  }
+}
+
+/** The hold a capture or release leaves (for its answer), as of this command. */
+function holdOf(state: LedgerState, command: CommandEnvelope['command']): Hold | undefined {
+  return command.type === 'capture_hold' || command.type === 'release_hold' || command.type === 'expire_hold' ? state.holds.get(command.hold_id) : undefined;
+}
+
+/** Maps that remember nothing: a replay for the accounts only. */
+class Forgetful<V> implements KeyValue<V> {
+  get(): V | undefined {
+    return undefined;
+  }
+  set(): this {
+    return this;
+  }
+}
+
+function withoutRecords(state: LedgerState): LedgerState {
+  return { ...state, transactions: new Forgetful(), holds: new Forgetful(), idempotency: new Forgetful() };
+}
+
+/** Forgets the oldest records beyond `max` in each map (they can be recalled from the log). */
+function forgetOldest(state: LedgerState, max: number): void {
+  for (const map of [state.idempotency, state.transactions, state.holds] as Map<string, unknown>[]) {
+    if (map.size <= max) continue;
+    let excess = map.size - max;
+    for (const key of map.keys()) {
+      if (excess-- <= 0) break;
+      map.delete(key);
+    }
   }
 }
 
@@ -279,7 +373,7 @@ function plan(working: WorkingState, pending: Pending): Planned {
         });
         return { kind: 'rejected', pending, outcome: { kind: 'rejected', error } };
       }
-      return { kind: 'replay', pending, record: seen };
+      return { kind: 'replay', pending, record: seen, hold: holdOf(working, envelope.command) };
     }
   }
   // A tenant's log time never goes backwards, even across processes with skewed clocks, so
@@ -308,5 +402,5 @@ function plan(working: WorkingState, pending: Pending): Planned {
     events.push({ id: randomUUID(), type: event.type, data: event.data, metadata, serialized: { data: link.dataJson, metadata: JSON.stringify(metadata) } });
     evolve(working, event, working.revision + 1n, metadata);
   }
-  return { kind: 'new', pending, events, first: 0 };
+  return { kind: 'new', pending, events, first: 0, hold: holdOf(working, envelope.command) };
 }

@@ -75,4 +75,62 @@ describe('WriterRegistry', () => {
     expect(stream.map((e) => e.type)).toEqual(['account.created', 'account.created', 'account.created']);
     await store.close();
   });
+  it('forgets records beyond its cap and recalls them exactly from the log: replays, reversals, holds, across writers and restarts', async () => {
+    const store = new PostgresEventStore(pool);
+    const tenant = randomUUID();
+    const a = new WriterRegistry(store, undefined, 1);
+    const accepted = async (writers: WriterRegistry, command: CommandEnvelope['command'], key: string | null = null) => {
+      const outcome = await writers.submit(envelope(tenant, command, key));
+      if (outcome.kind !== 'accepted') throw new Error(`refused: ${JSON.stringify(outcome.error)}`);
+      return outcome;
+    };
+    const refusal = async (writers: WriterRegistry, command: CommandEnvelope['command'], key: string | null = null) => {
+      const outcome = await writers.submit(envelope(tenant, command, key));
+      return outcome.kind === 'rejected' ? outcome.error.code : 'accepted';
+    };
+    const openAccount = { type: 'open_account' as const, customer: 'c', currency: 'USD', account_type: 'x', normal_balance: 'credit' as const, allow_negative: true, metadata: {} };
+    const from = (await accepted(a, openAccount)).events[0].data.account_id as string;
+    const to = (await accepted(a, openAccount)).events[0].data.account_id as string;
+    const post = (amount: bigint) => ({ type: 'post_transaction' as const, entries: [{ account_id: from, direction: 'debit' as const, amount }, { account_id: to, direction: 'credit' as const, amount }], description: null, reference: null, metadata: {} });
+
+    const first = await accepted(a, post(5n), 'k1');
+    const tx1 = first.events[0].data.transaction_id as string;
+    await accepted(a, post(6n), 'k2');
+    await accepted(a, post(7n), 'k3');
+    const state = (await accepted(a, post(8n))).state;
+    expect((state.transactions as Map<string, unknown>).size).toBeLessThanOrEqual(1);
+    expect((state.idempotency as Map<string, unknown>).size).toBeLessThanOrEqual(1);
+
+    // k1 was forgotten: a retry still replays the original events, a different body is a reuse.
+    const replay = await accepted(a, post(5n), 'k1');
+    expect(replay.replayed).toBe(true);
+    expect(replay.events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
+    const reused = await a.submit({ ...envelope(tenant, post(9n), 'k1'), request_hash: 'another-request' });
+    expect(reused.kind === 'rejected' && reused.error.code).toBe('idempotency_key_reused');
+
+    // tx1 was forgotten: it is reversed once, and only once.
+    const reverse = { type: 'reverse_transaction' as const, transaction_id: tx1, reason: null };
+    await accepted(a, reverse);
+    await accepted(a, post(1n));
+    expect(await refusal(a, reverse)).toBe('already_reversed');
+
+    // A hold forgotten between its placement and its capture.
+    const place = { type: 'place_hold' as const, account_id: from, destination_account_id: to, amount: 10n, expires_at: null, reference: null, description: null, metadata: {} };
+    const holdId = (await accepted(a, place)).events[0].data.hold_id as string;
+    await accepted(a, place);
+    const capture = await accepted(a, { type: 'capture_hold', hold_id: holdId, amount: 4n });
+    expect(capture.hold).toMatchObject({ id: holdId, status: 'captured', captured_amount: 4n, released_amount: 6n });
+    await accepted(a, place);
+    expect(await refusal(a, { type: 'release_hold', hold_id: holdId, note: null })).toBe('hold_not_pending');
+
+    // Another process's writer, and a restarted one, know all of it from the log.
+    const b = new WriterRegistry(store, undefined, 1);
+    expect(await refusal(b, reverse)).toBe('already_reversed');
+    expect((await accepted(b, post(5n), 'k1')).replayed).toBe(true);
+    const tx2 = (await accepted(b, post(2n))).events[0].data.transaction_id as string;
+    await accepted(a, { type: 'reverse_transaction', transaction_id: tx2, reason: null }); // a catches up first
+    expect(await refusal(b, { type: 'reverse_transaction', transaction_id: tx2, reason: null })).toBe('already_reversed');
+    expect(await refusal(b, { type: 'capture_hold', hold_id: holdId, amount: 1n })).toBe('hold_not_pending');
+    await store.close();
+  });
 });

@@ -1,11 +1,18 @@
 import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
-import { TenantWriter } from './tenant-writer.js';
+import { TenantWriter, WRITER_RECORDS_MAX_DEFAULT } from './tenant-writer.js';
 
 /** A tenant's writer unused this long is dropped (its state is rebuilt from the log when needed). */
 export const WRITER_IDLE_MS_DEFAULT = 10 * 60_000;
 /** At most this many tenants keep a writer (and its cached state) in one process. */
 export const WRITERS_MAX = 1000;
+
+export function writerRecordsMax(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.LEDGER_WRITER_RECORDS_MAX;
+  if (raw === undefined || raw === '') return WRITER_RECORDS_MAX_DEFAULT;
+  if (!/^[1-9][0-9]*$/.test(raw)) throw new Error(`LEDGER_WRITER_RECORDS_MAX must be a positive integer, got ${raw}`);
+  return Number(raw);
+}
 
 /**
  * One writer per tenant in this process; tenants proceed in parallel. Writers hold a cache of
@@ -19,6 +26,8 @@ export class WriterRegistry {
     private readonly store: EventStore,
     /** Told the last event of every accepted command (read-your-writes, chain-head signing). */
     private readonly onAppended: (tenantId: string, last: RecordedEvent) => void = () => undefined,
+    /** Records each writer keeps in memory (LEDGER_WRITER_RECORDS_MAX); see TenantWriter. */
+    private readonly recordsMax = writerRecordsMax(),
   ) {}
 
   async submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
@@ -37,7 +46,7 @@ export class WriterRegistry {
     let writer = this.writers.get(tenantId);
     if (!writer) {
       if (this.writers.size >= WRITERS_MAX) this.evictIdle(0, 1);
-      writer = new TenantWriter(tenantId, this.store);
+      writer = new TenantWriter(tenantId, this.store, this.recordsMax);
       this.writers.set(tenantId, writer);
     }
     return writer;

@@ -1,5 +1,4 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CaptureHold, ReleaseHold } from '../../../../libs/domain/src/index.js';
 import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
 import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 import { renderCapture, renderHold, renderPlacedHold } from './hold.render.js';
@@ -31,9 +30,8 @@ export class CaptureHoldHandler implements ICommandHandler<CaptureHoldCommand, C
   constructor(private readonly gateway: LedgerGateway) {}
 
   async execute({ envelope }: CaptureHoldCommand): Promise<CommandResult> {
-    const { events, replayed, state } = await this.gateway.submit(envelope);
-    const hold = state.holds.get((envelope.command as CaptureHold).hold_id)!;
-    return { status: 200, body: renderCapture(hold, events), replayed };
+    const { events, replayed, hold } = await this.gateway.submit(envelope);
+    return { status: 200, body: renderCapture(hold!, events), replayed };
   }
 }
 
@@ -42,8 +40,7 @@ export class ReleaseHoldHandler implements ICommandHandler<ReleaseHoldCommand, C
   constructor(private readonly gateway: LedgerGateway) {}
 
   async execute({ envelope }: ReleaseHoldCommand): Promise<CommandResult> {
-    const { events, replayed, state } = await this.gateway.submit(envelope);
-    const hold = state.holds.get((envelope.command as ReleaseHold).hold_id)!;
-    return { status: 200, body: renderHold(hold, events[0]), replayed };
+    const { events, replayed, hold } = await this.gateway.submit(envelope);
+    return { status: 200, body: renderHold(hold!, events[0]), replayed };
   }
 }

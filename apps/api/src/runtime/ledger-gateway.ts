@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { RecordedEvent } from '../../../../libs/event-store/src/index.js';
-import { LedgerState } from '../../../../libs/domain/src/index.js';
+import { Hold, LedgerState } from '../../../../libs/domain/src/index.js';
 import { CommandEnvelope, CommandOutcome } from '../../../../libs/write-model/src/index.js';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { ApiError, fromDomainError } from '../http/api-error.js';
@@ -12,6 +12,8 @@ export interface Accepted {
   events: RecordedEvent[];
   replayed: boolean;
   state: LedgerState;
+  /** For a capture or release: the hold as the command left it. */
+  hold?: Hold;
 }
 
 /** What a command handler returns: the HTTP status and body, and whether it is a replay. */

@@ -5,11 +5,13 @@ import {
   EventStore,
   EventStoreUnavailableError,
   ExpectedRevision,
+  LookupField,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
+  StreamLookup,
   Subscription,
   WrongExpectedVersionError,
 } from '../event-store.port.js';
@@ -56,6 +58,12 @@ const SQL = {
             order by global_position limit $2`,
   /** A committed event at a position is final: no gap rule for one position. */
   readAt: `select ${COLUMNS} from events where global_position = $1`,
+  find_idempotency_key: `select ${COLUMNS} from events where stream_id = $1 and metadata ? 'idempotency_key' and metadata->>'idempotency_key' is not null
+                          and metadata->>'idempotency_key' = any($2::text[]) and stream_revision <= $3 order by stream_revision`,
+  find_transaction_id: `select ${COLUMNS} from events where stream_id = $1 and data ? 'transaction_id'
+                          and data->>'transaction_id' = any($2::text[]) and stream_revision <= $3 order by stream_revision`,
+  find_hold_id: `select ${COLUMNS} from events where stream_id = $1 and data ? 'hold_id'
+                   and data->>'hold_id' = any($2::text[]) and stream_revision <= $3 order by stream_revision`,
   readLast: `select ${COLUMNS} from events where stream_id = $1 order by stream_revision desc limit 1`,
   head: `select global_position from events
          where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
@@ -97,7 +105,7 @@ export function eventsJson(events: NewEvent[]): string {
   return json + ']';
 }
 
-export class PostgresEventStore implements EventStore {
+export class PostgresEventStore implements EventStore, StreamLookup {
   private listener: PoolClient | null = null;
   private listenerStarting: Promise<void> | null = null;
   private readonly wakers = new Set<() => void>();
@@ -202,6 +210,16 @@ export class PostgresEventStore implements EventStore {
     try {
       const result = await this.pool.query({ name: 'zl_read_at', text: SQL.readAt, values: [position.toString()] });
       return result.rows.length ? toRecorded(result.rows[0]) : null;
+    } catch (error) {
+      throw this.mapError(error);
+    }
+  }
+
+  async findInStream(streamId: string, field: LookupField, values: string[], maxRevision: bigint): Promise<RecordedEvent[]> {
+    if (values.length === 0 || maxRevision < 0n) return [];
+    try {
+      const result = await this.pool.query({ name: `zl_find_${field}`, text: SQL[`find_${field}`], values: [streamId, values, maxRevision.toString()] });
+      return result.rows.map(toRecorded);
     } catch (error) {
       throw this.mapError(error);
     }
