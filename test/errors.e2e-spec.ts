@@ -158,6 +158,18 @@ describe('error codes over HTTP', () => {
       expect(account.body.metadata).toEqual(stored);
     });
 
+    it('metadata nested deeper than 32 levels is refused by name (never a 500), alone or in a batch', async () => {
+      const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+      const body = `{"entries":[{"account_id":"${funding.id}","direction":"debit","amount":"1"},{"account_id":"${alice.id}","direction":"credit","amount":"1"}],"metadata":${deep}}`;
+      expectFields(await refused(() => postRaw(body)), ['metadata']);
+      const batch = await t.request('POST', '/transactions/batch', { token: key, rawBody: `{"transactions":[${body.replace('{', '{"idempotency_key":"deep-1",')}]}` });
+      expect(batch.status).toBe(200);
+      expect(batch.body.results[0]).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', details: { fields: { metadata: expect.any(Array) } } } } });
+      const ok = JSON.parse('{"a":'.repeat(31) + '1' + '}'.repeat(31));
+      expect((await post({ entries: [entry(funding.id, 'debit', '1'), entry(bob.id, 'credit', '1')], metadata: ok })).status).toBe(201);
+      expect((await post({ entries: [entry(bob.id, 'debit', '1'), entry(funding.id, 'credit', '1')] })).status).toBe(201); // bob back to 0
+    });
+
     it('a missing amount is refused', async () => {
       expectFields(await refused(() => post({ entries: [{ account_id: funding.id, direction: 'debit' }, entry(alice.id, 'credit', '1')] })), ['entries.0.amount']);
     });

@@ -25,6 +25,8 @@ export interface SignedHead extends ChainHead {
  */
 export class ChainHeadSigner {
   private readonly pending = new Map<string, ChainHead>();
+  /** Tenants whose head failed to sign: when to try again (doubling, up to a minute). */
+  private readonly failures = new Map<string, { attempts: number; retryAt: number }>();
   private readonly keys = new Map<string, { publicKey: string; privateKey: KeyObject }>();
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
@@ -56,14 +58,19 @@ export class ChainHeadSigner {
   flush(): Promise<void> {
     if (!this.flushing) {
       this.flushing = (async () => {
-        const heads = [...this.pending.values()];
-        this.pending.clear();
+        const now = Date.now();
+        const heads = [...this.pending.values()].filter((head) => (this.failures.get(head.tenant_id)?.retryAt ?? 0) <= now);
+        for (const head of heads) this.pending.delete(head.tenant_id);
         for (const head of heads) {
           try {
             await this.sign(head);
+            this.failures.delete(head.tenant_id);
           } catch (error) {
-            this.log(`could not sign the chain head of tenant ${head.tenant_id}: ${(error as Error).message}; retrying`);
-            // Tried again on the next flush, unless a newer head (which covers it) arrived meanwhile.
+            const attempts = (this.failures.get(head.tenant_id)?.attempts ?? 0) + 1;
+            const delayMs = Math.min(60_000, this.intervalMs * 2 ** attempts);
+            this.failures.set(head.tenant_id, { attempts, retryAt: Date.now() + delayMs });
+            this.log(`could not sign the chain head of tenant ${head.tenant_id}: ${(error as Error).message}; retrying in ${delayMs} ms`);
+            // Tried again later, unless a newer head (which covers it) arrives meanwhile.
             this.appended(head);
           }
         }

@@ -26,7 +26,8 @@ export function lagThresholds(env: NodeJS.ProcessEnv = process.env): LagThreshol
 }
 
 const SQL = {
-  checkpoints: `select name, position, error, error_position from projection_checkpoints where name = any($1)`,
+  checkpoints: `select name, position, error, error_position, extract(epoch from (clock_timestamp() - updated_at)) as idle_seconds
+                  from projection_checkpoints where name = any($1)`,
 };
 
 /**
@@ -51,19 +52,22 @@ export async function projectionLag(
   const byName = new Map(rows.map((r) => [r.name, r]));
   const result: Record<string, ProjectionLag> = {};
   const cap = (thresholds.events > 0n ? thresholds.events : 1n) * LAG_COUNT_CAP_FACTOR;
-  const behind = new Map<bigint, Promise<{ events: bigint; seconds: number }>>();
+  const behind = new Map<bigint, Promise<{ events: bigint; seconds: number | null }>>();
   const measure = async (position: bigint) => {
     if (head <= position) return { events: 0n, seconds: 0 };
     const events = await store.countEvents(position, head, cap);
     const [oldest] = await store.readAll({ afterPosition: position, maxCount: 1 });
-    const seconds = oldest ? Math.max(0, Math.floor((Date.now() - new Date(oldest.created_at).getTime()) / 1000)) : 0;
+    // No readable event yet (the next position is a gap an older transaction still holds): unknown.
+    const seconds = oldest ? Math.max(0, Math.floor((Date.now() - new Date(oldest.created_at).getTime()) / 1000)) : null;
     return { events, seconds };
   };
   for (const name of names) {
     const row = byName.get(name);
     const position = row ? BigInt(row.position) : 0n;
     if (!behind.has(position)) behind.set(position, measure(position));
-    const { events: lagEvents, seconds: lagSeconds } = await behind.get(position)!;
+    const { events: lagEvents, seconds } = await behind.get(position)!;
+    // Unknown age: at least as long as the projection has not moved.
+    const lagSeconds = seconds ?? (row ? Math.max(0, Math.floor(Number(row.idle_seconds))) : 0);
     const failed = Boolean(row?.error);
     const lagging = lagEvents > thresholds.events || lagSeconds > thresholds.seconds;
     result[name] = {

@@ -14,6 +14,7 @@ import { AuditLogReadModel1700000000600 } from '../../../projections/audit-log/a
 import { AppendEventsJson1700000001400 } from '../../event-store/src/postgres/append-events-json.migration.js';
 import { JsonColumns1700000001500 } from '../../projection-runtime/src/json-columns.migration.js';
 import { StreamLookup1700000001600 } from '../../event-store/src/postgres/stream-lookup.migration.js';
+import { EventFeedHoldIndex1700000001700 } from '../../../projections/event-feed/event-feed-holds.migration.js';
 import { PositionsNumeric1700000001300 } from './positions-numeric.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 
@@ -37,4 +38,5 @@ export const ALL_MIGRATIONS = [
   AppendEventsJson1700000001400,
   JsonColumns1700000001500,
   StreamLookup1700000001600,
+  EventFeedHoldIndex1700000001700,
 ];

@@ -38,8 +38,10 @@ export function postPinned(url: URL, addresses: readonly string[] | null, header
         ...(addresses ? { lookup: pinnedLookup(addresses) } : {}),
       },
       (response) => {
-        response.resume(); // not read: a chatty receiver costs no memory
+        // The status is all we need: drop the connection rather than wait for (or drain) a body a
+        // receiver might stream forever.
         resolve(response.statusCode ?? 0);
+        response.destroy();
       },
     );
     request.on('error', reject);

@@ -36,9 +36,11 @@ export class EvidenceController {
   @Get('evidence/holds/:id')
   @Allow('read_evidence', 'admin', 'auditor')
   async hold(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
-    await this.reads.settle(caller, ['holds', 'event_feed'], minPosition);
+    await this.reads.settle(caller, ['holds'], minPosition);
     const found = isUuid(id) ? await findHold(this.reads.pool, id.toLowerCase()) : null;
     const hold = await this.reads.ownedOrNotFound(caller, req, found, 'hold', id, 'read_evidence');
+    // The hold's events are listed from the event feed: wait until it has every one the hold has seen.
+    await this.reads.settle(caller, ['event_feed'], hold.position);
     const events = await this.evidence.forHold(caller.tenant_id, hold.id, hold.created_position);
     const all = events.every((e) => e.status === 'audit_ready');
     return {

@@ -72,6 +72,27 @@ export function IsCurrencyCode(options?: ValidationOptions) {
     });
 }
 
+/** Nesting levels metadata may have (deeper JSON would overflow the stack of anything recursive). */
+export const METADATA_DEPTH_MAX = 32;
+
+/** Depth of a JSON value, counted without recursion; stops early past `max`. */
+export function jsonDepthExceeds(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop()!;
+    if (typeof current !== 'object' || current === null) continue;
+    if (depth > max) return true;
+    for (const child of Object.values(current)) stack.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** A JSON object of at most `maxBytes` (serialized) and METADATA_DEPTH_MAX levels. */
+export function isMetadataObject(value: unknown, maxBytes: number): boolean {
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || jsonDepthExceeds(value, METADATA_DEPTH_MAX)) return false;
+  return Buffer.byteLength(JSON.stringify(value)) <= maxBytes;
+}
+
 /** Bounded JSON object for free-form metadata. */
 export function IsMetadata(maxBytes: number, options?: ValidationOptions) {
   return (target: object, propertyName: string) =>
@@ -79,10 +100,7 @@ export function IsMetadata(maxBytes: number, options?: ValidationOptions) {
       name: 'isMetadata',
       target: target.constructor,
       propertyName,
-      options: { message: `${propertyName} must be a JSON object of at most ${maxBytes} bytes`, ...options },
-      validator: {
-        validate: (value: unknown) =>
-          typeof value === 'object' && value !== null && !Array.isArray(value) && Buffer.byteLength(JSON.stringify(value)) <= maxBytes,
-      },
+      options: { message: `${propertyName} must be a JSON object of at most ${maxBytes} bytes and ${METADATA_DEPTH_MAX} levels`, ...options },
+      validator: { validate: (value: unknown) => isMetadataObject(value, maxBytes) },
     });
 }

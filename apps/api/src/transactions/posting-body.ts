@@ -10,7 +10,7 @@ import {
   parseAmount,
 } from '../../../../libs/domain/src/index.js';
 import { ApiError } from '../http/api-error.js';
-import { toInstance, validationError, validationPipe, VALIDATOR_OPTIONS } from '../http/validation.js';
+import { jsonDepthExceeds, METADATA_DEPTH_MAX, toInstance, validationError, validationPipe, VALIDATOR_OPTIONS } from '../http/validation.js';
 import { EntryDto, PostTransactionDto } from './post-transaction.dto.js';
 
 const ACCOUNT_ID_LENGTH_MAX = 64;
@@ -18,9 +18,8 @@ const REFERENCE_LENGTH_MAX = 255;
 const BODY_KEYS = new Set(['entries', 'description', 'reference', 'metadata', 'idempotency_key', 'intent_id']);
 const ENTRY_KEYS = new Set(['account_id', 'direction', 'amount', 'currency']);
 /**
- * class-transformer skips a key whose name is a property of Object.prototype (`toString`,
- * `constructor`, ...) when it copies an object, and Nest strips `__proto__`: metadata naming
- * one of them at any depth takes the exact path, which drops it the same way.
+ * Nest's pipe strips `__proto__`, `prototype` and `constructor` keys (at any depth); metadata
+ * naming any property of Object.prototype takes the exact path, which does what the pipe does.
  */
 const PROTOTYPE_KEY = new RegExp(`"(?:${Object.getOwnPropertyNames(Object.prototype).join('|')})":`);
 
@@ -45,7 +44,7 @@ function isOptionalString(value: unknown): boolean {
 /** IsOptional + IsMetadata, on a value class-transformer would copy unchanged. */
 function isPlainMetadata(value: unknown): boolean {
   if (value === undefined || value === null) return true;
-  if (!isPlainObject(value)) return false;
+  if (!isPlainObject(value) || jsonDepthExceeds(value, METADATA_DEPTH_MAX)) return false;
   const text = JSON.stringify(value);
   return Buffer.byteLength(text) <= METADATA_BYTES_MAX && !PROTOTYPE_KEY.test(text);
 }

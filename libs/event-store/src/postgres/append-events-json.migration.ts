@@ -23,6 +23,9 @@ export class AppendEventsJson1700000001400 implements MigrationInterface {
         positions bigint[];
         event_count int := jsonb_array_length(p_events);
       begin
+        if event_count = 0 then
+          raise exception using errcode = '22023', message = 'append_events needs at least one event';
+        end if;
         if pg_current_xact_id_if_assigned() is not null then
           raise exception using errcode = 'ZL002',
             message = 'append_events must be the first write of its transaction (one append per transaction)';
@@ -59,7 +62,7 @@ export class AppendEventsJson1700000001400 implements MigrationInterface {
       ) returns table (out_position bigint, out_revision bigint)
       language sql as $$
         select * from append_events(p_stream, p_expected, (
-          select jsonb_agg(jsonb_build_object('id', u.id, 'type', u.type, 'data', u.data, 'metadata', u.metadata) order by u.ordinal)
+          select coalesce(jsonb_agg(jsonb_build_object('id', u.id, 'type', u.type, 'data', u.data, 'metadata', u.metadata) order by u.ordinal), '[]')
             from unnest(p_ids, p_types, p_data, p_metadata) with ordinality as u(id, type, data, metadata, ordinal)))
       $$`);
   }
