@@ -123,7 +123,7 @@ describe('holds over HTTP', () => {
     expect(frozenCapture.status).toBe(422);
     expect(frozenCapture.body.error.code).toBe('account_not_active');
 
-    const unknown = await t.placeHold(key, { account_id: payer.id, destination_account_id: funding.id.replace(/.$/, '0'), amount: '1' });
+    const unknown = await t.placeHold(key, { account_id: payer.id, destination_account_id: funding.id.replace(/.$/, (last: string) => (last === '0' ? '1' : '0')), amount: '1' }); // another id, whatever it ended in
     expect(unknown.status).toBe(404);
     const missing = await t.request('POST', `/holds/00000000-0000-4000-8000-000000000000/capture`, { token: key });
     expect(missing.status).toBe(404);
