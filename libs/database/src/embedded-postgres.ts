@@ -1,6 +1,6 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { promises as fs, chmodSync, cpSync, existsSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { promises as fs, chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,6 +35,28 @@ export function binaryDir(): string {
   const entry = fileURLToPath(import.meta.resolve(pkg));
   const native = path.resolve(path.dirname(entry), '..', 'native');
   return path.join(isRoot() && !reachableByOthers(native) ? publicCopyOf(native) : native, 'bin');
+}
+
+/** Where root keeps clusters the postgres user could not reach in place (persistent, unlike /tmp). */
+const RELOCATED_CLUSTERS = '/var/lib/zentra-ledger';
+
+/**
+ * As root the cluster is run by the postgres user, which must reach its directory. When the data
+ * directory lies where it cannot (a project under /root, a 0700 directory), the cluster lives in
+ * RELOCATED_CLUSTERS/<hash of the path> and the data directory holds a symlink to it, so the same
+ * LEDGER_DATA_DIR finds the same cluster on every start.
+ */
+function clusterDirReachableByPostgres(dataDir: string, log: (line: string) => void): string {
+  const link = lstatSync(dataDir, { throwIfNoEntry: false });
+  if (link?.isSymbolicLink()) return path.resolve(path.dirname(dataDir), readlinkSync(dataDir));
+  if (link || reachableByOthers(path.dirname(dataDir))) return dataDir;
+  const target = path.join(RELOCATED_CLUSTERS, createHash('sha256').update(dataDir).digest('hex').slice(0, 16), 'pg');
+  mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
+  chmodSync(RELOCATED_CLUSTERS, 0o755);
+  chmodSync(path.dirname(target), 0o755);
+  symlinkSync(target, dataDir);
+  log(`the postgres user cannot reach ${path.dirname(dataDir)}: the cluster lives in ${target} (${dataDir} links to it)`);
+  return target;
 }
 
 /** Whether a user other than the owner can get to `dir` (every directory on the way is o+x). */
@@ -189,9 +211,10 @@ function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promi
 
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresInstance> {
   const log = options.log ?? (() => undefined);
-  const dataDir = path.resolve(options.dataDir);
+  const requested = path.resolve(options.dataDir);
   const ids = runAsIds();
-  const passwordFile = path.join(dataDir, '..', `${path.basename(dataDir)}.password`);
+  const passwordFile = path.join(requested, '..', `${path.basename(requested)}.password`);
+  const dataDir = isRoot() ? clusterDirReachableByPostgres(requested, log) : requested;
   let password: string;
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     password = randomBytes(18).toString('base64url');
