@@ -1,15 +1,8 @@
-import {
-  Account,
-  Counters,
-  availableBalance,
-  balanceAfter,
-  countersOf,
-  overdraws,
-  withPosting,
-} from './account.js';
+import { Account, balanceAfter, countersOf } from './account.js';
 import { ChangeAccountStatus, DecisionContext, LedgerCommand, OpenAccount, PostTransaction } from './commands.js';
-import { DomainError, domainError } from './errors.js';
-import { AccountStatus, LedgerEvent, PostedEntry } from './events.js';
+import { DomainError, domainError, isDomainError } from './errors.js';
+import { postEntries } from './posting.js';
+import { AccountStatus, LedgerEvent } from './events.js';
 import { reverseTransaction } from './reversals.js';
 import { captureHold, expireHold, placeHold, releaseHold } from './holds.js';
 import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits.js';
@@ -119,32 +112,8 @@ function postTransaction(state: LedgerState, command: PostTransaction, ctx: Deci
   const refused = checkEntries(state, command);
   if (refused) return refused;
 
-  // Apply the entries in order so that each records the balance right after it. The funds
-  // rule holds at every step: the balance history never shows a non-negative account below
-  // zero, even for a moment inside one transaction.
-  const counters = new Map<string, Counters>();
-  const entries: PostedEntry[] = [];
-  for (const input of command.entries) {
-    const account = state.accounts.get(input.account_id)!;
-    const current = counters.get(account.id) ?? countersOf(account);
-    const next = withPosting(current, input.direction, input.amount);
-    if (overdraws(account, current, next)) {
-      return domainError('insufficient_funds', `account ${account.id} has insufficient available balance`, {
-        account_id: account.id,
-        available: availableBalance(account.normal_balance, countersOf(account)).toString(),
-        required: input.amount.toString(),
-      });
-    }
-    counters.set(account.id, next);
-    entries.push({
-      entry_id: ctx.newId(),
-      account_id: account.id,
-      direction: input.direction,
-      amount: input.amount.toString(),
-      currency: account.currency,
-      balance_after: balanceAfter(account.normal_balance, next),
-    });
-  }
+  const entries = postEntries(state, command.entries, ctx, (id) => `account ${id} has insufficient available balance`);
+  if (isDomainError(entries)) return entries;
 
   return [
     {

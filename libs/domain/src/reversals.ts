@@ -1,7 +1,7 @@
-import { Counters, availableBalance, balanceAfter, countersOf, overdraws, withPosting } from './account.js';
 import { DecisionContext, ReverseTransaction } from './commands.js';
-import { DomainError, domainError } from './errors.js';
-import { LedgerEvent, PostedEntry } from './events.js';
+import { DomainError, domainError, isDomainError } from './errors.js';
+import { postEntries } from './posting.js';
+import { LedgerEvent } from './events.js';
 import { notActive } from './refusals.js';
 import { LedgerState } from './state.js';
 
@@ -26,30 +26,9 @@ export function reverseTransaction(state: LedgerState, command: ReverseTransacti
   }
   // Undo in reverse order, retracing each account's balance history backwards: a posting that
   // kept every account non-negative at every step can always be reversed until money moves on.
-  const counters = new Map<string, Counters>();
-  const entries: PostedEntry[] = [];
-  for (const entry of [...original.entries].reverse()) {
-    const account = state.accounts.get(entry.account_id)!;
-    const current = counters.get(account.id) ?? countersOf(account);
-    const direction = entry.direction === 'debit' ? 'credit' : 'debit';
-    const next = withPosting(current, direction, entry.amount);
-    if (overdraws(account, current, next)) {
-      return domainError('insufficient_funds', `account ${account.id} no longer holds the money this reversal takes back`, {
-        account_id: account.id,
-        available: availableBalance(account.normal_balance, countersOf(account)).toString(),
-        required: entry.amount.toString(),
-      });
-    }
-    counters.set(account.id, next);
-    entries.push({
-      entry_id: ctx.newId(),
-      account_id: account.id,
-      direction,
-      amount: entry.amount.toString(),
-      currency: account.currency,
-      balance_after: balanceAfter(account.normal_balance, next),
-    });
-  }
+  const reversed = [...original.entries].reverse().map((e) => ({ ...e, direction: e.direction === 'debit' ? ('credit' as const) : ('debit' as const) }));
+  const entries = postEntries(state, reversed, ctx, (id) => `account ${id} no longer holds the money this reversal takes back`);
+  if (isDomainError(entries)) return entries;
   const reversalId = ctx.newId();
   return [
     {
