@@ -93,6 +93,19 @@ function assertLineCount(physical: string[], from: number): void {
   }
 }
 
+/** The non-blank lines from `from` on, with their 1-based numbers; an over-long one is refused here. */
+function* recordLines(physical: string[], from: number, collector: Collector): Generator<{ text: string; line: number }> {
+  for (let i = from; i < physical.length; i++) {
+    const text = physical[i];
+    if (isBlank(text)) continue;
+    if (text.length > MAX_STATEMENT_LINE_LENGTH) {
+      collector.reject(i + 1, null, `line is longer than ${MAX_STATEMENT_LINE_LENGTH} characters`);
+      continue;
+    }
+    yield { text, line: i + 1 };
+  }
+}
+
 class Collector {
   readonly lines: StatementLine[] = [];
   readonly invalid: InvalidLine[] = [];
@@ -139,14 +152,7 @@ function parseCsv(physical: string[]): ParsedStatement {
 
   const collector = new Collector();
   const externalIdColumn = columns.indexOf('external_id');
-  for (let i = headerIndex + 1; i < physical.length; i++) {
-    const text = physical[i];
-    const line = i + 1;
-    if (isBlank(text)) continue;
-    if (text.length > MAX_STATEMENT_LINE_LENGTH) {
-      collector.reject(line, null, `line is longer than ${MAX_STATEMENT_LINE_LENGTH} characters`);
-      continue;
-    }
+  for (const { text, line } of recordLines(physical, headerIndex + 1, collector)) {
     const split = splitCsvLine(text);
     if ('error' in split) {
       collector.reject(line, null, split.error);
@@ -244,14 +250,7 @@ export function splitCsvLine(text: string): { fields: string[] } | { error: stri
 function parseJsonl(physical: string[]): ParsedStatement {
   assertLineCount(physical, 0);
   const collector = new Collector();
-  for (let i = 0; i < physical.length; i++) {
-    const text = physical[i];
-    const line = i + 1;
-    if (isBlank(text)) continue;
-    if (text.length > MAX_STATEMENT_LINE_LENGTH) {
-      collector.reject(line, null, `line is longer than ${MAX_STATEMENT_LINE_LENGTH} characters`);
-      continue;
-    }
+  for (const { text, line } of recordLines(physical, 0, collector)) {
     let value: unknown;
     try {
       value = JSON.parse(text);

@@ -21,18 +21,10 @@ import { NewEvent, RecordedEvent, Subscription, WrongExpectedVersionError } from
 import { parseEventStoreUrl } from './connection-url.js';
 import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
 import { decodePosition, encodePosition } from './position.js';
+import type { EsdbRecordedEventLike } from './serialization.js';
 
-interface Stored {
-  streamId: string;
-  id: string;
-  revision: bigint;
-  type: string;
-  created: Date;
-  isJson: boolean;
-  data: unknown;
-  metadata: unknown;
-  position: Position;
-}
+/** A recorded event as the client gives it, always with its position. */
+type Stored = EsdbRecordedEventLike & { position: Position };
 
 const before = (a: Position, b: Position) => a.commit < b.commit || (a.commit === b.commit && a.prepare < b.prepare);
 
