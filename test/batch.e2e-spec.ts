@@ -1,3 +1,4 @@
+import { waitFor } from './support/wait.js';
 import { TestLedger } from './support/ledger.js';
 
 describe('batch postings and group commit', () => {
@@ -77,6 +78,31 @@ describe('batch postings and group commit', () => {
     expect(again.body.results[0]).toMatchObject({ status: 201, replayed: true, body: first.body.results[1].body });
     expect(again.body.results[1]).toMatchObject({ status: 409, body: { error: { code: 'idempotency_key_reused' } } });
     expect((await t.request('GET', `/accounts/${accounts[0].id}`, { token: key })).body.balances.posted).toBe('11');
+  });
+
+  it("traces each item like a single posting: its intent, and an attempt on another tenant's account audited", async () => {
+    const { key, funding, accounts } = await t.fundedTenant(1, '10');
+    const other = await t.fundedTenant(1);
+    const res = await t.request('POST', '/transactions/batch', {
+      token: key,
+      body: {
+        transactions: [
+          { ...posting(funding.id, accounts[0].id, '5', 'traced-1'), intent_id: 'batch-intent-ok' },
+          { ...posting(funding.id, other.accounts[0].id, '5', 'traced-2'), intent_id: 'batch-intent-foreign' },
+        ],
+      },
+    });
+    expect(res.body.results.map((r: any) => r.status)).toEqual([201, 404]);
+    const ok = await t.request('GET', '/intents/batch-intent-ok', { token: key });
+    expect(ok.body.states.map((s: any) => s.state).slice(0, 3)).toEqual(['accepted', 'controlled', 'ledgered']);
+    expect(ok.body.states[2].positions).toEqual([res.body.results[0].body.position]);
+    const foreign = await t.request('GET', '/intents/batch-intent-foreign', { token: key });
+    expect(foreign.body.states.map((s: any) => s.state)).toEqual(['accepted', 'controlled', 'refused']);
+    const audit = await waitFor('the cross-tenant attempt in the audit log', async () => {
+      const log = await t.request('GET', '/audit-log?outcome=denied', { token: key });
+      return log.body.data.find((e: any) => e.reason === 'cross_tenant' && e.resource === `account:${other.accounts[0].id}`);
+    });
+    expect(audit).toMatchObject({ action: 'post_transaction', outcome: 'denied' });
   });
 
   it('refuses an empty batch and one over 8,190 items with 400, changing nothing', async () => {

@@ -4,7 +4,7 @@ import { RecordedEvent } from '../../../../libs/event-store/src/index.js';
 import { Hold, LedgerState } from '../../../../libs/domain/src/index.js';
 import { CommandEnvelope, CommandOutcome } from '../../../../libs/write-model/src/index.js';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
-import { ApiError, fromDomainError } from '../http/api-error.js';
+import { fromDomainError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
 import { LedgerRuntime } from './ledger-runtime.js';
 
@@ -29,17 +29,36 @@ export class LedgerGateway {
   constructor(private readonly runtime: LedgerRuntime) {}
 
   async submit(envelope: CommandEnvelope): Promise<Accepted> {
+    await this.accepted(envelope);
+    return this.settle(envelope, await this.runtime.writers.submit(envelope));
+  }
+
+  /**
+   * One tenant's commands queued back to back (the batch API), each traced and refused exactly
+   * as submit() does it; one settled result per command, in order.
+   */
+  async submitMany(tenantId: string, envelopes: CommandEnvelope[]): Promise<PromiseSettledResult<Accepted>[]> {
+    for (const envelope of envelopes) await this.accepted(envelope);
+    const outcomes = this.runtime.writers.submitMany(tenantId, envelopes);
+    return Promise.allSettled(outcomes.map((outcome, i) => outcome.then((o) => this.settle(envelopes[i], o))));
+  }
+
+  /** An intent's first states, before the writer sees the command. */
+  private async accepted(envelope: CommandEnvelope): Promise<void> {
     const intent = envelope.metadata.intent_id;
-    if (intent) {
-      const at = new Date().toISOString();
-      await this.runtime.intents.record(
-        envelope.tenant_id,
-        intent,
-        { state: 'accepted', at, command: envelope.command.type, request_id: envelope.metadata.request_id },
-        { state: 'controlled', at, policy: envelope.metadata.policy, actor: envelope.metadata.actor, role: envelope.metadata.role },
-      );
-    }
-    const outcome = await this.runtime.writers.submit(envelope);
+    if (!intent) return;
+    const at = new Date().toISOString();
+    await this.runtime.intents.record(
+      envelope.tenant_id,
+      intent,
+      { state: 'accepted', at, command: envelope.command.type, request_id: envelope.metadata.request_id },
+      { state: 'controlled', at, policy: envelope.metadata.policy, actor: envelope.metadata.actor, role: envelope.metadata.role },
+    );
+  }
+
+  /** Traces the outcome; a refusal becomes its API error (a foreign account's is audited). */
+  private async settle(envelope: CommandEnvelope, outcome: CommandOutcome): Promise<Accepted> {
+    const intent = envelope.metadata.intent_id;
     if (intent) await this.recordOutcome(envelope.tenant_id, intent, outcome);
     if (outcome.kind === 'rejected') {
       const accountId = outcome.error.details.account_id;
@@ -84,9 +103,4 @@ export function send<T>(reply: FastifyReply, result: CommandResult<T>): T {
   void reply.status(result.status);
   if (result.replayed) void reply.header('Idempotent-Replayed', 'true');
   return result.body;
-}
-
-export function notFoundUnless<T>(value: T | null | undefined, resource: string, id: string): T {
-  if (value === null || value === undefined) throw ApiError.notFound(resource, id);
-  return value;
 }

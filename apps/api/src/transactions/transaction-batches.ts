@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
 import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
-import { ApiError, fromDomainError } from '../http/api-error.js';
+import { ApiError } from '../http/api-error.js';
 import { toApiError } from '../http/error.filter.js';
 import { commandEnvelope } from '../http/command-request.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { LedgerGateway } from '../runtime/ledger-gateway.js';
 import { toPostTransaction } from './post-transaction.dto.js';
 import { validatePostingItem } from './posting-body.js';
 
@@ -16,7 +16,7 @@ type ItemResult = { status: number; body: unknown; replayed?: true };
 
 @Injectable()
 export class TransactionBatches {
-  constructor(private readonly runtime: LedgerRuntime) {}
+  constructor(private readonly gateway: LedgerGateway) {}
 
   async post(body: unknown, caller: TenantPrincipal, request: LedgerRequest): Promise<{ results: ItemResult[] }> {
     const items = (body as { transactions?: unknown } | undefined)?.transactions;
@@ -39,7 +39,7 @@ export class TransactionBatches {
         results[index] = { status: 400, body: toApiError(error).toBody() };
       }
     });
-    const outcomes = await Promise.allSettled(this.runtime.writers.submitMany(caller.tenant_id, envelopes.map((e) => e.envelope)));
+    const outcomes = await this.gateway.submitMany(caller.tenant_id, envelopes.map((e) => e.envelope));
     outcomes.forEach((settled, i) => {
       const { index } = envelopes[i];
       if (settled.status === 'rejected') {
@@ -47,15 +47,9 @@ export class TransactionBatches {
         results[index] = { status: error.status, body: error.toBody() };
         return;
       }
-      const outcome = settled.value;
-      if (outcome.kind === 'rejected') {
-        const error = fromDomainError(outcome.error);
-        results[index] = { status: error.status, body: error.toBody() };
-        return;
-      }
-      const posted = outcome.events[0];
-      const rendered = renderPostedEvent(posted);
-      results[index] = outcome.replayed ? { status: 201, body: rendered, replayed: true } : { status: 201, body: rendered };
+      const { events, replayed } = settled.value;
+      const rendered = renderPostedEvent(events[0]);
+      results[index] = replayed ? { status: 201, body: rendered, replayed: true } : { status: 201, body: rendered };
     });
     return { results };
   }
