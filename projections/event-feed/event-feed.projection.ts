@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, isLedgerEvent, tenantOf, statementName } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, Projection, isLedgerEvent, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
 const SQL = {
   insert: `
@@ -16,16 +16,11 @@ export const eventFeedProjection: Projection = {
   name: 'event_feed',
   tables: ['event_feed'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const ledger = events.filter(isLedgerEvent);
-    if (ledger.length === 0) return;
-    await tx.query({ name: statementName(SQL.insert), text: SQL.insert, values: [
-      ledger.map((e) => e.position.toString()),
-      ledger.map(tenantOf),
-      ledger.map((e) => e.id),
-      ledger.map((e) => e.type),
-      ledger.map((e) => e.metadata.occurred_at ?? e.created_at),
-      JSON.stringify(ledger.map((e) => e.data)), // one JSON array: see ColumnBatch
-    ] });
+    const rows = new ColumnBatch(6, [5]);
+    for (const e of events) {
+      if (isLedgerEvent(e)) rows.add([e.position.toString(), tenantOf(e), e.id, e.type, e.metadata.occurred_at ?? e.created_at, e.data]);
+    }
+    await rows.flush(tx, SQL.insert);
   },
 };
 

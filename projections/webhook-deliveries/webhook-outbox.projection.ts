@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { isLedgerEvent, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, isLedgerEvent, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
 import { DeliveryPayload, isPublicEventType } from '../../libs/webhooks/src/webhook-events.js';
 
 const COLUMNS = `id, tenant_id, endpoint_id, event_id, event_type, event_position, payload, status, attempts, attempts_before_replay,
@@ -78,13 +78,8 @@ export const webhookOutboxProjection: Projection = {
     const candidates = ledger.filter((e) => tenants.has(tenantOf(e)));
     if (candidates.length === 0) return;
     await tx.query(SQL.carryOver, [[...tenants], candidates.map((e) => e.id)]);
-    await tx.query(SQL.enqueue, [
-      candidates.map(tenantOf),
-      candidates.map((e) => e.id),
-      candidates.map((e) => e.type),
-      candidates.map((e) => e.position.toString()),
-      candidates.map((e) => e.created_at),
-      JSON.stringify(candidates.map(payloadOf)), // one JSON array: see ColumnBatch
-    ]);
+    const deliveries = new ColumnBatch(6, [5]);
+    for (const e of candidates) deliveries.add([tenantOf(e), e.id, e.type, e.position.toString(), e.created_at, payloadOf(e)]);
+    await deliveries.flush(tx, SQL.enqueue);
   },
 };

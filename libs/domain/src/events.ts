@@ -111,11 +111,14 @@ export type LedgerEvent =
 
 export type LedgerEventType = LedgerEvent['type'];
 
-export const LEDGER_EVENT_TYPES: readonly LedgerEventType[] = [
-  'account.created',
-  'account.status_changed',
-  'ledger.entry.posted',
-  'ledger.entry.reversed',
-  'balance.hold.created',
-  'balance.released',
-];
+/** Every type a ledger stream holds: a Record, so a new event type that is not listed fails to compile. */
+const EVERY_LEDGER_EVENT_TYPE: Record<LedgerEventType, true> = {
+  'account.created': true,
+  'account.status_changed': true,
+  'balance.hold.created': true,
+  'ledger.entry.posted': true,
+  'ledger.entry.reversed': true,
+  'balance.released': true,
+};
+
+export const LEDGER_EVENT_TYPES = Object.freeze(Object.keys(EVERY_LEDGER_EVENT_TYPE) as LedgerEventType[]);

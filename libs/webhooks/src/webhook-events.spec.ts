@@ -1,3 +1,4 @@
+import { LEDGER_EVENT_TYPES } from '../../domain/src/index.js';
 import { deliveryBody, isPublicEventType } from './webhook-events.js';
 
 describe('isPublicEventType', () => {
@@ -5,6 +6,8 @@ describe('isPublicEventType', () => {
     expect(['account.created', 'account.status_changed', 'balance.hold.created', 'ledger.entry.posted', 'ledger.entry.reversed', 'balance.released'].every(isPublicEventType)).toBe(true);
     expect(isPublicEventType('*')).toBe(false);
     expect(isPublicEventType('access.denied')).toBe(false);
+    expect(LEDGER_EVENT_TYPES.every(isPublicEventType)).toBe(true);
+    expect(LEDGER_EVENT_TYPES).toHaveLength(6);
   });
 });
 

@@ -1,14 +1,8 @@
-/** The event types an endpoint may subscribe to (every type of a tenant's ledger stream). */
-export const PUBLIC_EVENT_TYPES = [
-  'account.created',
-  'account.status_changed',
-  'balance.hold.created',
-  'ledger.entry.posted',
-  'ledger.entry.reversed',
-  'balance.released',
-] as const;
+import { LEDGER_EVENT_TYPES, LedgerEventType } from '../../domain/src/index.js';
+/** The event types an endpoint may subscribe to: every type of a tenant's ledger stream. */
+export const PUBLIC_EVENT_TYPES = LEDGER_EVENT_TYPES;
 
-export type PublicEventType = (typeof PUBLIC_EVENT_TYPES)[number];
+export type PublicEventType = LedgerEventType;
 
 export const ALL_EVENTS = '*';
 

@@ -278,9 +278,8 @@ export class TenantWriter {
       if (key && !state.idempotency.get(key)) wanted.idempotency_key.add(key);
       const command = envelope.command;
       if (command.type === 'reverse_transaction' && !state.transactions.get(command.transaction_id)) wanted.transaction_id.add(command.transaction_id);
-      if ((command.type === 'capture_hold' || command.type === 'release_hold' || command.type === 'expire_hold') && !state.holds.get(command.hold_id)) {
-        wanted.hold_id.add(command.hold_id);
-      }
+      const holdId = holdIdOf(command);
+      if (holdId && !state.holds.get(holdId)) wanted.hold_id.add(holdId);
     }
     const found = new Map<bigint, RecordedEvent>();
     for (const field of Object.keys(wanted) as LookupField[]) {
@@ -314,7 +313,13 @@ export class TenantWriter {
 
 /** The hold a capture or release leaves (for its answer), as of this command. */
 function holdOf(state: LedgerState, command: CommandEnvelope['command']): Hold | undefined {
-  return command.type === 'capture_hold' || command.type === 'release_hold' || command.type === 'expire_hold' ? state.holds.get(command.hold_id) : undefined;
+  const holdId = holdIdOf(command);
+  return holdId ? state.holds.get(holdId) : undefined;
+}
+
+/** The hold a command acts on (capture, release, expiry), if any. */
+function holdIdOf(command: CommandEnvelope['command']): string | undefined {
+  return command.type === 'capture_hold' || command.type === 'release_hold' || command.type === 'expire_hold' ? command.hold_id : undefined;
 }
 
 /** Maps that remember nothing: a replay for the accounts only. */
