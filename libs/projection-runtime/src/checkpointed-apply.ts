@@ -32,13 +32,12 @@ export async function applyCheckpointed(
   schema: string | null = null,
 ): Promise<bigint> {
   const last = events[events.length - 1];
-  await tx.query('begin');
+  // A read model and its checkpoint commit together without waiting for the WAL flush: a crash
+  // can only lose the latest such commits, rows and checkpoint alike, and those events are
+  // applied again from the log. (Appends to the log itself always wait for the flush.) One round
+  // trip for the transaction's settings.
+  await tx.query(`begin; set local synchronous_commit = off${schema ? `; set local search_path to "${schema}", public` : ''}`);
   try {
-    // A read model and its checkpoint commit together without waiting for the WAL flush: a crash
-    // can only lose the latest such commits, rows and checkpoint alike, and those events are
-    // applied again from the log. (Appends to the log itself always wait for the flush.)
-    await tx.query('set local synchronous_commit = off');
-    if (schema) await tx.query(`set local search_path to "${schema}", public`);
     await projection.apply(tx, events);
     const moved = await tx.query({
       name: statementName(CHECKPOINT_SQL.advance),

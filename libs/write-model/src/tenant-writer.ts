@@ -257,12 +257,38 @@ export class TenantWriter {
         item.pending.resolve({ kind: 'accepted', events: recorded.slice(item.first, item.first + item.events.length), replayed: false, state, hold: item.hold });
       }
     }
-    for (const item of planned) {
-      if (item.kind !== 'replay') continue;
-      const events = await this.originalEvents(item.record, recorded, state.revision - BigInt(recorded.length) + 1n);
+    const replays = planned.filter((p): p is Extract<Planned, { kind: 'replay' }> => p.kind === 'replay');
+    const batchFirst = state.revision - BigInt(recorded.length) + 1n;
+    const fromLog = await this.loggedEvents(state.revision, replays.filter((r) => !(recorded.length > 0 && r.record.first_revision >= batchFirst)));
+    for (const item of replays) {
+      const events = fromLog.get(item) ?? (await this.originalEvents(item.record, recorded, batchFirst));
       item.pending.resolve({ kind: 'accepted', events, replayed: true, state, hold: item.hold });
     }
     return deferred;
+  }
+
+  /**
+   * The original events of replayed commands not appended in this batch, in one lookup by their
+   * idempotency keys (a key's events are exactly its first command's: a replay appends nothing).
+   * Without a lookup, each is read back by revision (originalEvents).
+   */
+  private async loggedEvents(upTo: bigint, replays: Extract<Planned, { kind: 'replay' }>[]): Promise<Map<Planned, RecordedEvent[]>> {
+    const found = new Map<Planned, RecordedEvent[]>();
+    if (!this.lookup || replays.length === 0) return found;
+    const keys = [...new Set(replays.map((r) => r.pending.envelope.idempotency_key!))];
+    const byKey = new Map<string, RecordedEvent[]>();
+    for (const event of await this.lookup.findInStream(this.stream, 'idempotency_key', keys, upTo)) {
+      const key = String(event.metadata.idempotency_key);
+      const events = byKey.get(key) ?? [];
+      events.push(event);
+      byKey.set(key, events);
+    }
+    for (const replay of replays) {
+      const { first_revision, event_count } = replay.record;
+      const events = (byKey.get(replay.pending.envelope.idempotency_key!) ?? []).filter((e) => e.revision >= first_revision && e.revision < first_revision + BigInt(event_count));
+      if (events.length === event_count) found.set(replay, events);
+    }
+    return found;
   }
 
   /**
