@@ -2,7 +2,7 @@ import { Account, balanceAfter, countersOf } from './account.js';
 import { ChangeAccountStatus, DecisionContext, LedgerCommand, OpenAccount, PostTransaction } from './commands.js';
 import { DomainError, domainError, isDomainError } from './errors.js';
 import { postEntries } from './posting.js';
-import { AccountStatus, LedgerEvent } from './events.js';
+import { AccountStatus } from './events.js';
 import { reverseTransaction } from './reversals.js';
 import { captureHold, expireHold, placeHold, releaseHold } from './holds.js';
 import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits.js';

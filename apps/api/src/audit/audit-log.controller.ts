@@ -1,8 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { auditPage } from '../../../../projections/audit-log/audit-log.projection.js';
-import { ApiError } from '../http/api-error.js';
-import { decodeCursor, pageOf, parseLimit } from '../http/pagination.js';
+import { decodeCursor, pageOf, parseLimit, parseOneOf } from '../http/pagination.js';
 import { Caller, TenantPrincipal } from '../http/request-context.js';
 import { Allow } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
@@ -18,10 +17,7 @@ export class AuditLogController {
   async list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
     const limit = parseLimit(query.limit);
     const cursor = decodeCursor(query.cursor, 1);
-    const outcome = query.outcome ?? null;
-    if (outcome !== null && outcome !== 'allowed' && outcome !== 'denied') {
-      throw ApiError.validation('outcome must be allowed or denied', { outcome: ['must be allowed or denied'] });
-    }
+    const outcome = parseOneOf(query.outcome, 'outcome', ['allowed', 'denied'] as const);
     await this.reads.settle(caller, ['audit_log'], query.min_position);
     const rows = await auditPage(this.reads.pool, caller.tenant_id, outcome as string | null, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
     return pageOf(rows, limit, (r) => [r.position], (r) => r);

@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { findHold, HoldView, listHolds } from '../../../../projections/holds/holds.queries.js';
 import { ApiError } from '../http/api-error.js';
-import { decodeCursor, isUuid, pageOf, parseLimit } from '../http/pagination.js';
+import { decodeCursor, isUuid, pageOf, parseLimit, parseOneOf, parseUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 
@@ -37,14 +37,8 @@ export class ListHoldsHandler implements IQueryHandler<ListHoldsQuery> {
   async execute({ caller, query }: ListHoldsQuery) {
     const limit = parseLimit(query.limit);
     const cursor = decodeCursor(query.cursor, 1);
-    const status = query.status ?? null;
-    if (status !== null && !HOLD_STATUSES.includes(status as string)) {
-      throw ApiError.validation('status must be pending, captured, released or expired', { status: [`must be one of ${HOLD_STATUSES.join(', ')}`] });
-    }
-    const accountId = query.account_id ?? null;
-    if (accountId !== null && !isUuid(accountId)) {
-      throw ApiError.validation('account_id must be an account id', { account_id: ['must be a uuid'] });
-    }
+    const status = parseOneOf(query.status, 'status', HOLD_STATUSES);
+    const accountId = parseUuid(query.account_id, 'account_id');
     if (query.stuck !== undefined && query.stuck !== 'true' && query.stuck !== 'false') {
       throw ApiError.validation('stuck must be true or false', { stuck: ['must be true or false'] });
     }

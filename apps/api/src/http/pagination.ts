@@ -42,6 +42,23 @@ export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
 }
 
+/** An optional uuid filter of a query (lower-cased), or null when absent. */
+export function parseUuid(raw: unknown, field: string): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (!isUuid(raw)) throw ApiError.validation(`${field} must be a uuid`, { [field]: ['must be a uuid'] });
+  return raw.toLowerCase();
+}
+
+/** An optional filter of a query that must be one of `values`, or null when absent. */
+export function parseOneOf<T extends string>(raw: unknown, field: string, values: readonly T[]): T | null {
+  if (raw === undefined || raw === null) return null;
+  if (!values.includes(raw as T)) {
+    const allowed = values.join(', ');
+    throw ApiError.validation(`${field} must be one of ${allowed}`, { [field]: [`must be one of ${allowed}`] });
+  }
+  return raw as T;
+}
+
 /**
  * One page from `limit + 1` rows: the first `limit`, and the cursor after the last of them when
  * the extra row shows there is more.

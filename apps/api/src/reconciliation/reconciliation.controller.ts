@@ -4,8 +4,7 @@ import { actorOf } from '../../../../libs/tenancy/src/index.js';
 import { recordDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
 import { findRun, findStatement, listRuns } from '../../../../projections/reconciliation/reconciliation.projection.js';
 import { trialBalance } from '../../../../projections/trial-balance/trial-balance.projection.js';
-import { ApiError } from '../http/api-error.js';
-import { decodeCursor, isUuid, pageOf, parseLimit } from '../http/pagination.js';
+import { decodeCursor, isUuid, pageOf, parseLimit, parseOneOf } from '../http/pagination.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow } from '../http/roles.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
@@ -50,10 +49,7 @@ export class ReconciliationController {
   async runs(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
     const limit = parseLimit(query.limit);
     const cursor = decodeCursor(query.cursor, 1);
-    const status = query.status ?? null;
-    if (status !== null && status !== 'balanced' && status !== 'mismatched') {
-      throw ApiError.validation('status must be balanced or mismatched', { status: ['must be balanced or mismatched'] });
-    }
+    const status = parseOneOf(query.status, 'status', ['balanced', 'mismatched'] as const);
     await this.reads.settle(caller, ['reconciliation'], query.min_position);
     const rows = await listRuns(this.reads.pool, caller.tenant_id, status as string | null, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
     return pageOf(rows, limit, (r) => [r.position], (r) => r.view);

@@ -17,7 +17,7 @@ import {
   setEndpointStatus,
 } from '../../../../projections/webhook-deliveries/webhook-deliveries.queries.js';
 import { ApiError } from '../http/api-error.js';
-import { isUuid, parseLimit } from '../http/pagination.js';
+import { isUuid, pageOf, parseLimit, parseOneOf, parseUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 import { Reads } from '../runtime/reads.js';
@@ -36,22 +36,12 @@ function newSecret(): string {
   return `${SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64url')}`;
 }
 
-/** Opaque to clients: base64url of "<event position>.<endpoint id>". */
-function encodeDeliveryCursor(cursor: DeliveryCursor): string {
-  return Buffer.from(`${cursor.event_position}.${cursor.endpoint_id}`).toString('base64url');
-}
-
+/** Opaque to clients: base64url of "<event position>.<endpoint id>" (encodeCursor of the two). */
 function decodeDeliveryCursor(raw: unknown): DeliveryCursor | null {
   if (raw === undefined || raw === '') return null;
   const match = typeof raw === 'string' ? /^([0-9]{1,39})\.([0-9a-f-]{36})$/.exec(Buffer.from(raw, 'base64url').toString('utf8')) : null;
   if (!match || !isUuid(match[2])) throw ApiError.validation('cursor is not valid', { cursor: ['not a cursor this API returned'] });
   return { event_position: BigInt(match[1]), endpoint_id: match[2] };
-}
-
-function uuidFilter(raw: unknown, field: string): string | null {
-  if (raw === undefined || raw === '') return null;
-  if (!isUuid(raw)) throw ApiError.validation(`${field} must be a uuid`, { [field]: ['must be a uuid'] });
-  return raw.toLowerCase();
 }
 
 /** ['*'] alone, or distinct public types (the DTO checked each value). */
@@ -121,15 +111,10 @@ export class WebhooksService {
   async listDeliveries(caller: TenantPrincipal, query: Record<string, unknown>) {
     const limit = parseLimit(query.limit);
     const cursor = decodeDeliveryCursor(query.cursor);
-    const status = query.status ?? null;
-    if (status !== null && !DELIVERY_STATUSES.includes(status as string)) {
-      throw ApiError.validation(`status must be one of ${DELIVERY_STATUSES.join(', ')}`, { status: [`must be one of ${DELIVERY_STATUSES.join(', ')}`] });
-    }
-    const filter = { endpoint_id: uuidFilter(query.endpoint_id, 'endpoint_id'), status: status as string | null, event_id: uuidFilter(query.event_id, 'event_id') };
+    const filter = { endpoint_id: parseUuid(query.endpoint_id, 'endpoint_id'), status: parseOneOf(query.status, 'status', DELIVERY_STATUSES), event_id: parseUuid(query.event_id, 'event_id') };
     await this.reads.settle(caller, OUTBOX, query.min_position);
     const rows = await listDeliveries(this.runtime.pool, caller.tenant_id, filter, cursor, limit + 1);
-    const page = rows.slice(0, limit);
-    return { data: page.map((r) => r.view), next_cursor: rows.length > limit ? encodeDeliveryCursor(page[page.length - 1].cursor) : null };
+    return pageOf(rows, limit, (r) => [r.cursor.event_position, r.cursor.endpoint_id], (r) => r.view);
   }
 
   async getDelivery(caller: TenantPrincipal, request: LedgerRequest, id: string, minPosition: unknown, action = 'get_webhook_delivery'): Promise<DeliveryView> {
