@@ -1,7 +1,7 @@
 import { Account, Counters, availableBalance, balanceAfter, countersOf, overdraws } from './account.js';
 import { CaptureHold, DecisionContext, ExpireHold, PlaceHold, ReleaseHold } from './commands.js';
 import { DomainError, domainError } from './errors.js';
-import { BalanceAfter, LedgerEvent, ReleaseReason } from './events.js';
+import { LedgerEvent, ReleaseReason } from './events.js';
 import { accountNotFound, Decision, notActive } from './refusals.js';
 import { Hold, LedgerState } from './state.js';
 

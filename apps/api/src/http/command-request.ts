@@ -15,9 +15,23 @@ function headerValue(request: LedgerRequest, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+function isToken(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length <= max && PRINTABLE.test(value);
+}
+
+/**
+ * The intent id of a request (`X-Intent-Id`, else the body's `intent_id`) when it is one
+ * commandEnvelope would take, else null: for tracing a refusal that happened before it.
+ */
+export function intentOf(request: LedgerRequest): string | null {
+  const fromBody = (request.body as { intent_id?: unknown } | undefined)?.intent_id;
+  const intent = headerValue(request, 'x-intent-id') ?? fromBody;
+  return isToken(intent, INTENT_ID_LENGTH_MAX) ? intent : null;
+}
+
 function optionalToken(value: unknown, field: string, max: number): string | null {
   if (value === undefined || value === null || value === '') return null;
-  if (typeof value !== 'string' || value.length > max || !PRINTABLE.test(value)) {
+  if (!isToken(value, max)) {
     throw ApiError.validation(`${field} must be 1-${max} printable characters`, { [field]: [`must be 1-${max} printable characters`] });
   }
   return value;

@@ -48,15 +48,6 @@ export class ErrorFilter implements ExceptionFilter {
   }
 }
 
-/** The intent id of a request, from `X-Intent-Id` or the body's `intent_id`. */
-export function intentOf(request: LedgerRequest): string | null {
-  const header = request.headers['x-intent-id'];
-  const fromHeader = Array.isArray(header) ? header[0] : header;
-  const fromBody = (request.body as { intent_id?: unknown } | undefined)?.intent_id;
-  const intent = fromHeader ?? (typeof fromBody === 'string' ? fromBody : null);
-  return intent && intent.length <= 255 ? intent : null;
-}
-
 export function refusalState(error: ApiError) {
   return { state: 'refused' as const, at: new Date().toISOString(), stage: REFUSAL_STAGE(error.status), code: error.code, message: error.message };
 }
