@@ -6,9 +6,6 @@ import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js
 export const RUN_COMPLETED = 'reconciliation.run.completed';
 export const STATEMENT_IMPORTED = 'reconciliation.statement.imported';
 
-export function reconStream(tenantId: string): string {
-  return `recon-${tenantId}`;
-}
 
 const SQL = {
   run: `insert into reconciliation_runs (id, tenant_id, status, report, triggered_by, created_at, position)

@@ -1,6 +1,6 @@
 import { createPrivateKey, KeyObject } from 'node:crypto';
 import { Pool } from 'pg';
-import type { EventStore } from '../../event-store/src/index.js';
+import { type EventStore, ledgerStream } from '../../event-store/src/index.js';
 import { ChainHead, MasterKey, signHead, verifyHead } from './signing.js';
 
 const SQL = {
@@ -81,7 +81,7 @@ export class ChainHeadSigner {
 
   /** Signs the tenant's current head now (on demand, and for exports). */
   async signCurrent(tenantId: string): Promise<SignedHead | null> {
-    const last = await this.store.readLastEvent(`ledger-${tenantId}`);
+    const last = await this.store.readLastEvent(ledgerStream(tenantId));
     if (!last) return null;
     return this.sign({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: last.metadata.hash });
   }

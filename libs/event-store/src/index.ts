@@ -6,5 +6,5 @@ export type { EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-
 export { InvalidEventStoreUrlError, parseEventStoreUrl, redactEventStoreUrl } from './eventstoredb/connection-url.js';
 export type { EventStoreDbEndpoint, EventStoreDbTarget } from './eventstoredb/connection-url.js';
 export { decodePosition, encodePosition, formatPosition, POSITION_MAX, UINT64_MAX } from './eventstoredb/position.js';
-export { LEDGER_STREAM_PREFIXES } from './eventstoredb/filter.js';
+export * from './streams.js';
 export * from './select.js';

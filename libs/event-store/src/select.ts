@@ -11,7 +11,7 @@
 import type { Pool } from 'pg';
 import { EventStore, EventStoreUnavailableError } from './event-store.port.js';
 import { CONNECT_TIMEOUT_MS, EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
-import { LEDGER_STREAM_PREFIXES } from './eventstoredb/filter.js';
+import { LEDGER_STREAM_PREFIXES } from './streams.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';
 
 export type EventLogKind = 'postgres' | 'eventstoredb';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PoolClient } from 'pg';
-import { RecordedEvent } from '../../event-store/src/index.js';
+import { LEDGER_PREFIX, RecordedEvent } from '../../event-store/src/index.js';
 
 /**
  * A read model: a pure mapping from events to rows, applied in batches inside the same
@@ -18,7 +18,7 @@ export function tenantOf(event: RecordedEvent): string {
 }
 
 export function isLedgerEvent(event: RecordedEvent): boolean {
-  return event.stream_id.startsWith('ledger-');
+  return event.stream_id.startsWith(LEDGER_PREFIX);
 }
 
 const statementNames = new Map<string, string>();

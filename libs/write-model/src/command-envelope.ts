@@ -32,10 +32,4 @@ export type CommandOutcome =
     }
   | { kind: 'rejected'; error: DomainError };
 
-export function ledgerStream(tenantId: string): string {
-  return `ledger-${tenantId}`;
-}
-
-export function auditStream(tenantId: string): string {
-  return `audit-${tenantId}`;
-}
+export { auditStream, ledgerStream } from '../../event-store/src/index.js';

@@ -1,4 +1,5 @@
-import { acceptsEvent, buildSubscriptionFilter, isSystemEvent, LEDGER_STREAM_PREFIXES, matchesNothing, validatePrefixes } from './filter.js';
+import { LEDGER_STREAM_PREFIXES } from '../streams.js';
+import { acceptsEvent, buildSubscriptionFilter, isSystemEvent, matchesNothing, validatePrefixes } from './filter.js';
 
 describe('EventStoreDB $all filters', () => {
   it('excludes system events on the server when no prefixes are given', () => {

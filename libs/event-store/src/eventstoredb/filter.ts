@@ -9,7 +9,6 @@
  */
 import { excludeSystemEvents, streamNameFilter, type Filter } from '@eventstore/db-client';
 
-export const LEDGER_STREAM_PREFIXES: readonly string[] = Object.freeze(['ledger-', 'audit-', 'recon-']);
 
 export function isSystemEvent(streamId: string, type: string): boolean {
   return streamId.startsWith('$') || type.startsWith('$');

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { EventStore } from '../../../event-store/src/index.js';
-import { reconStream, RUN_COMPLETED } from '../../../../projections/reconciliation/reconciliation.projection.js';
+import { reconStream } from '../../../event-store/src/index.js';
+import { RUN_COMPLETED } from '../../../../projections/reconciliation/reconciliation.projection.js';
 import { DriftReport, runDriftCheck } from './drift-check.js';
 
 export interface RecordedRun {
