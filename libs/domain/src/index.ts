@@ -10,3 +10,4 @@ export * from './money.js';
 export * from './state.js';
 export * from './canonical-json.js';
 export * from './refusals.js';
+export * from './time.js';

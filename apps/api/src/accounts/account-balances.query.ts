@@ -1,3 +1,4 @@
+import { parseRfc3339 } from '../../../../libs/domain/src/index.js';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { balancesAsOf } from '../../../../projections/balance-history/balance-history.queries.js';
@@ -6,7 +7,6 @@ import { isUuid, parsePosition } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/i;
 
 export class AccountBalancesQuery {
   constructor(readonly caller: TenantPrincipal, readonly request: LedgerRequest, readonly id: string, readonly query: Record<string, unknown>) {}
@@ -21,8 +21,8 @@ export function pointInTime(query: Record<string, unknown>, now: Date): { time: 
   }
   if (position !== null) return { position };
   if (asOf === undefined) return { time: now.toISOString() };
-  const millis = typeof asOf === 'string' && RFC3339.test(asOf) ? Date.parse(asOf) : NaN;
-  if (Number.isNaN(millis)) throw ApiError.validation('as_of must be an RFC 3339 time', { as_of: ['must be an RFC 3339 time, e.g. 2030-01-01T00:00:00Z'] });
+  const millis = parseRfc3339(asOf);
+  if (millis === null) throw ApiError.validation('as_of must be an RFC 3339 time', { as_of: ['must be an RFC 3339 time, e.g. 2030-01-01T00:00:00Z'] });
   if (millis > now.getTime()) throw ApiError.validation('as_of is in the future', { as_of: ['must not be in the future'] });
   return { time: new Date(millis).toISOString() };
 }

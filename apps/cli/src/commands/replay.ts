@@ -1,15 +1,16 @@
+import { parseRfc3339 } from '../../../../libs/domain/src/index.js';
 import { Pool } from 'pg';
 import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { replayedAccounts, replayTenant, ReplayUntil, stateHash } from '../../../../libs/write-model/src/index.js';
 import { balancesOf, BALANCE_HISTORY_QUERIES } from '../../../../projections/balance-history/balance-history.queries.js';
 import { requireOption, UsageError } from '../args.js';
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
 
 export function parseUntil(raw: string | true | undefined): ReplayUntil {
   if (raw === undefined) return null;
   if (typeof raw === 'string' && /^[0-9]+$/.test(raw)) return { position: BigInt(raw) };
-  if (typeof raw === 'string' && RFC3339.test(raw) && !Number.isNaN(Date.parse(raw))) return { time: new Date(raw).toISOString() };
+  const millis = parseRfc3339(raw);
+  if (millis !== null) return { time: new Date(millis).toISOString() };
   throw new UsageError('--until takes a log position (digits) or an RFC 3339 time');
 }
 
