@@ -1,7 +1,8 @@
 import { PoolClient } from 'pg';
-import { AccountCreatedData, AccountStatusChangedData, BalanceReleasedData, EntryPostedData, HoldCreatedData } from '../../libs/domain/src/index.js';
+import { AccountCreatedData, AccountStatusChangedData, BalanceCounters } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
 import { Projection, tenantOf, statementName } from '../../libs/projection-runtime/src/index.js';
+import { countersTouched } from '../balance-history/balance-history.projection.js';
 
 const SQL = {
   insert: `
@@ -64,19 +65,11 @@ export const accountsProjection: Projection = {
           await tx.query(SQL.setStatus, [d.account_id, d.to, event.position.toString()]);
           break;
         }
-        case 'ledger.entry.posted': {
-          const d = event.data as EntryPostedData;
-          for (const entry of d.entries) {
-            counters.set(entry.account_id, { id: entry.account_id, ...pickCounters(entry.balance_after), position: event.position.toString() });
-          }
-          break;
-        }
+        case 'ledger.entry.posted':
         case 'balance.hold.created':
         case 'balance.released': {
-          const d = event.data as HoldCreatedData | BalanceReleasedData;
           const position = event.position.toString();
-          counters.set(d.account_id, { id: d.account_id, ...pickCounters(d.source_balance_after), position });
-          counters.set(d.destination_account_id, { id: d.destination_account_id, ...pickCounters(d.destination_balance_after), position });
+          for (const [id, after] of countersTouched(event)) counters.set(id, { id, ...pickCounters(after), position });
           break;
         }
       }
@@ -85,7 +78,8 @@ export const accountsProjection: Projection = {
   },
 };
 
-function pickCounters(b: EntryPostedData['entries'][number]['balance_after']) {
+/** The four counters of a balance_after (which also carries posted/available). */
+function pickCounters(b: BalanceCounters) {
   return {
     debits_posted: b.debits_posted,
     credits_posted: b.credits_posted,
