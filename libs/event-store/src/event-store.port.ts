@@ -116,3 +116,25 @@ export interface StreamLookup {
 export function canLookUp(store: EventStore): store is EventStore & StreamLookup {
   return typeof (store as Partial<StreamLookup>).findInStream === 'function';
 }
+
+/**
+ * Waits for `attempt` at most `timeoutMs`: a timeout or a failure becomes an
+ * EventStoreUnavailableError worded by `what` (start-up checks of the log).
+ */
+export async function answersWithin(attempt: Promise<unknown>, timeoutMs: number, what: { name: string; failed: string; hint?: string }): Promise<void> {
+  const hint = what.hint ? ` ${what.hint}` : '';
+  let timer: NodeJS.Timeout | undefined;
+  attempt.catch(() => undefined); // it may settle after the timeout
+  const timedOut = new EventStoreUnavailableError(`${what.name} did not answer within ${timeoutMs} ms${hint}`);
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(timedOut), timeoutMs);
+  });
+  try {
+    await Promise.race([attempt, timeout]);
+  } catch (error) {
+    if (error === timedOut) throw error;
+    throw new EventStoreUnavailableError(`${what.name} ${what.failed}${hint}: ${String((error as Error)?.message ?? error)}`, error);
+  } finally {
+    clearTimeout(timer);
+  }
+}

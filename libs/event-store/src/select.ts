@@ -9,7 +9,7 @@
  * about 5 s, when the log cannot be reached, and log `describe()`.
  */
 import type { Pool } from 'pg';
-import { EventStore, EventStoreUnavailableError } from './event-store.port.js';
+import { answersWithin, EventStore } from './event-store.port.js';
 import { CONNECT_TIMEOUT_MS, EventStoreDbEventStore } from './eventstoredb/eventstoredb-event-store.js';
 import { LEDGER_STREAM_PREFIXES } from './streams.js';
 import { PostgresEventStore } from './postgres/postgres-event-store.js';
@@ -55,19 +55,6 @@ export function eventStoreFromEnv(env: EventStoreEnv, pool: Pool): SelectedEvent
   };
 }
 
-async function pingPostgres(pool: Pool, timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const attempt = pool.query('select 1');
-  attempt.catch(() => undefined);
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new EventStoreUnavailableError(`PostgreSQL (event log) did not answer within ${timeoutMs} ms`)), timeoutMs);
-  });
-  try {
-    await Promise.race([attempt, timeout]);
-  } catch (error) {
-    if (error instanceof EventStoreUnavailableError) throw error;
-    throw new EventStoreUnavailableError(`PostgreSQL (event log) is unreachable: ${String((error as Error)?.message ?? error)}`, error);
-  } finally {
-    clearTimeout(timer);
-  }
+function pingPostgres(pool: Pool, timeoutMs = CONNECT_TIMEOUT_MS): Promise<void> {
+  return answersWithin(pool.query('select 1'), timeoutMs, { name: 'PostgreSQL (event log)', failed: 'is unreachable' });
 }

@@ -33,6 +33,7 @@ import {
   type ReadPosition,
 } from '@eventstore/db-client';
 import {
+  answersWithin,
   APPEND_EVENTS_MAX,
   AppendResult,
   EventStore,
@@ -112,23 +113,12 @@ export class EventStoreDbEventStore implements EventStore {
    * Fails fast, within connectTimeoutMs (5 s), with an EventStoreUnavailableError naming the
    * server if it cannot be reached or cannot read $all. Call at start-up.
    */
-  async ping(timeoutMs = this.connectTimeoutMs): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new EventStoreUnavailableError(`EventStoreDB at ${this.target.display} did not answer within ${timeoutMs} ms (EVENTSTORE_URL)`);
-    const attempt = this.readRaw(END, 1, BACKWARDS, timeoutMs);
-    attempt.catch(() => undefined); // it may settle after the timeout
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(timedOut), timeoutMs);
+  ping(timeoutMs = this.connectTimeoutMs): Promise<void> {
+    return answersWithin(this.readRaw(END, 1, BACKWARDS, timeoutMs), timeoutMs, {
+      name: `EventStoreDB at ${this.target.display}`,
+      failed: 'is unreachable or refused to read $all',
+      hint: '(EVENTSTORE_URL)',
     });
-    try {
-      await Promise.race([attempt, timeout]);
-    } catch (error) {
-      if (error === timedOut) throw error;
-      const reason = String((error as Error)?.message ?? error);
-      throw new EventStoreUnavailableError(`EventStoreDB at ${this.target.display} is unreachable or refused to read $all (EVENTSTORE_URL): ${reason}`, error);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   /** The same check as ping(), under the name the start-up code uses. */
