@@ -182,22 +182,38 @@ export class EventStoreDbEventStore implements EventStore {
     const prefixes = this.prefixesFor(options.streamPrefixes);
     if (max <= 0 || matchesNothing(prefixes)) return [];
     const out: RecordedEvent[] = [];
-    let cursor = options.afterPosition ?? 0n;
+    // +1: a forward read starts at (and includes) the event at the cursor, which is dropped.
+    const pageSize = () => (prefixes ? Math.max(max - out.length + 1, SCAN_PAGE) : max - out.length + 1);
+    for await (const { event, accepted } of this.scan(options.afterPosition ?? 0n, prefixes, pageSize)) {
+      if (!accepted) continue;
+      out.push(toRecordedEvent(event));
+      if (out.length === max) break;
+    }
+    return out;
+  }
+
+  /**
+   * $all forwards, strictly after `after`, page by page (`pageSize` asked before each page), each
+   * event with its encoded position and whether a reader with these prefixes sees it; ends at the
+   * end of the log.
+   */
+  private async *scan(
+    after: bigint,
+    prefixes: readonly string[] | undefined,
+    pageSize: () => number,
+  ): AsyncGenerator<{ position: bigint; event: AllStreamRecordedEvent; accepted: boolean }> {
+    let cursor = after;
     for (;;) {
-      const wanted = max - out.length;
-      // +1: a forward read starts at (and includes) the event at `cursor`, which is dropped.
-      const request = prefixes ? Math.max(wanted + 1, SCAN_PAGE) : wanted + 1;
+      const request = pageSize();
       const page = await this.readRaw(readPositionAfter(cursor), request, FORWARDS);
       let last = cursor;
       for (const event of page) {
         const position = encodePosition(event.position);
         if (position <= cursor) continue;
         last = position;
-        if (!acceptsEvent(event.streamId, event.type, prefixes)) continue;
-        out.push(toRecordedEvent(event));
-        if (out.length === max) return out;
+        yield { position, event, accepted: acceptsEvent(event.streamId, event.type, prefixes) };
       }
-      if (page.length < request || last === cursor) return out; // the end of the log
+      if (page.length < request || last === cursor) return; // the end of the log
       cursor = last;
     }
   }
@@ -225,19 +241,10 @@ export class EventStoreDbEventStore implements EventStore {
   /** Reads the events between the two positions (not their data's meaning), stopping at `cap`. */
   async countEvents(after: bigint, upTo: bigint, cap: bigint): Promise<bigint> {
     let count = 0n;
-    let cursor = after;
-    while (count < cap && cursor < upTo) {
-      const page = await this.readRaw(readPositionAfter(cursor), SCAN_PAGE, FORWARDS);
-      let last = cursor;
-      for (const event of page) {
-        const position = encodePosition(event.position);
-        if (position <= cursor) continue;
-        if (position > upTo) return count;
-        last = position;
-        if (acceptsEvent(event.streamId, event.type, this.scope) && ++count >= cap) return count;
-      }
-      if (page.length < SCAN_PAGE || last === cursor) return count;
-      cursor = last;
+    if (cap <= 0n || after >= upTo) return count;
+    for await (const { position, accepted } of this.scan(after, this.scope, () => SCAN_PAGE)) {
+      if (position > upTo) break;
+      if (accepted && ++count >= cap) break;
     }
     return count;
   }
