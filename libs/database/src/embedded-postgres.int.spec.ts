@@ -1,4 +1,4 @@
-import { lstatSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
@@ -34,6 +34,58 @@ const root = typeof process.getuid === 'function' && process.getuid() === 0;
     } finally {
       rmSync(privateDir, { recursive: true, force: true });
       if (target) rmSync(path.dirname(target), { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+describe('embedded PostgreSQL connections', () => {
+  async function serverAddress(url: string): Promise<string | null> {
+    const pool = new Pool({ connectionString: url, max: 1 });
+    try {
+      return (await pool.query('select inet_server_addr()::text as addr')).rows[0].addr;
+    } finally {
+      await pool.end();
+    }
+  }
+
+  async function withCluster(dataDir: string, check: (url: string) => Promise<void>): Promise<void> {
+    const instance = await startEmbeddedPostgres({ dataDir });
+    try {
+      await check(instance.url('postgres'));
+    } finally {
+      await instance.stop();
+    }
+  }
+
+  it('go through the Unix socket in the cluster directory (TCP on 127.0.0.1 stays open)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'zl-sock-'));
+    chmodSync(dir, 0o755);
+    try {
+      await withCluster(path.join(dir, 'pg'), async (url) => {
+        expect(new URL(url).searchParams.get('host')).toBe(path.join(dir, 'pg'));
+        expect(await serverAddress(url)).toBeNull(); // null: a Unix-socket connection
+        const tcp = new URL(url);
+        tcp.search = '';
+        expect(await serverAddress(tcp.toString())).toBe('127.0.0.1/32');
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('fall back to TCP when the socket path would be too long for the kernel', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'zl-sock-'));
+    chmodSync(dir, 0o755);
+    const parent = path.join(dir, 'a-directory-name-long-enough-that-a-socket-path-inside-it-exceeds-108-bytes');
+    mkdirSync(parent, { mode: 0o755 });
+    const dataDir = path.join(parent, 'pg');
+    try {
+      await withCluster(dataDir, async (url) => {
+        expect(new URL(url).searchParams.has('host')).toBe(false);
+        expect(await serverAddress(url)).toBe('127.0.0.1/32');
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
 });
