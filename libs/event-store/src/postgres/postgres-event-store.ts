@@ -16,14 +16,14 @@ import {
   WrongExpectedVersionError,
 } from '../event-store.port.js';
 import { isConnectionError } from '../../../database/src/errors.js';
+import { TailCache } from './tail-cache.js';
 
 const READ_BATCH_DEFAULT = 1000;
 /** A subscriber that saw nothing new looks again after this long even without a NOTIFY. */
 const IDLE_POLL_MS = 200;
 
-/** How long a fetched page of the log is handed to other readers asking for the same page. */
-const SHARED_READ_TTL_MS = 2000;
-const SHARED_READS_MAX = 64;
+/** Events of recently read pages kept for other readers (about 3 KB each once parsed). */
+const TAIL_CACHE_EVENTS = 5000;
 /** After losing its LISTEN connection, a store tries again this soon (subscribers poll meanwhile). */
 const LISTEN_RETRY_MS = 1000;
 
@@ -109,7 +109,8 @@ export class PostgresEventStore implements EventStore, StreamLookup {
   private listener: PoolClient | null = null;
   private listenerStarting: Promise<void> | null = null;
   private readonly wakers = new Set<() => void>();
-  private readonly sharedReads = new Map<string, { promise: Promise<RecordedEvent[]>; settled: number | null }>();
+  private readonly readsInFlight = new Map<string, Promise<RecordedEvent[]>>();
+  private readonly tail = new TailCache(TAIL_CACHE_EVENTS);
   private closed = false;
 
   constructor(private readonly pool: Pool) {}
@@ -156,27 +157,30 @@ export class PostgresEventStore implements EventStore, StreamLookup {
   }
 
   /**
-   * Reads of the same page share one query: the projections of a process follow the log at the
-   * same positions, and each would otherwise fetch and parse every event again. Pages with
-   * events are kept for a moment (committed events never change); empty pages are not.
+   * The projections of a process follow the log a little behind one another: a read the tail
+   * cache can answer costs no query, and reads of the same page in flight share one query.
    */
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
-    const key = `${options.afterPosition ?? 0n}|${options.maxCount ?? READ_BATCH_DEFAULT}|${options.streamPrefixes?.join(',') ?? ''}`;
-    const shared = this.sharedReads.get(key);
-    if (shared && (shared.settled === null || Date.now() - shared.settled < SHARED_READ_TTL_MS)) return shared.promise;
-    const entry = { promise: this.queryAll(options), settled: null as number | null };
-    this.sharedReads.set(key, entry);
-    entry.promise.then(
-      (events) => {
-        if (events.length === 0) this.sharedReads.delete(key);
-        else entry.settled = Date.now();
-      },
-      () => this.sharedReads.delete(key),
-    );
-    if (this.sharedReads.size > SHARED_READS_MAX) {
-      for (const [k, v] of this.sharedReads) if (v.settled !== null) this.sharedReads.delete(k);
+    const after = options.afterPosition ?? 0n;
+    const maxCount = options.maxCount ?? READ_BATCH_DEFAULT;
+    const cacheable = !options.streamPrefixes;
+    if (cacheable) {
+      const kept = this.tail.take(after, maxCount);
+      if (kept) return Promise.resolve(kept);
     }
-    return entry.promise;
+    const key = `${after}|${maxCount}|${options.streamPrefixes?.join(',') ?? ''}`;
+    const inFlight = this.readsInFlight.get(key);
+    if (inFlight) return inFlight;
+    const read = this.queryAll(options);
+    this.readsInFlight.set(key, read);
+    read.then(
+      (events) => {
+        this.readsInFlight.delete(key);
+        if (cacheable) this.tail.add(after, events);
+      },
+      () => this.readsInFlight.delete(key),
+    );
+    return read;
   }
 
   private async queryAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
