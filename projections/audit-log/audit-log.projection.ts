@@ -25,8 +25,17 @@ const SQL = {
     on conflict (position) do nothing`,
   page: `select position, event_id, actor, tenant_id, role, action, resource, outcome, reason, request_id, timestamp
            from audit_log
-          where tenant_id = $1 and ($2::text is null or outcome = $2) and position > $3
-          order by position limit $4`,
+          where tenant_id = $1 and position > $2
+          order by position limit $3`,
+  /** Its own statement for outcomes other than allowed: only with the outcome in the text can the partial index serve it. */
+  pageNotAllowed: `select position, event_id, actor, tenant_id, role, action, resource, outcome, reason, request_id, timestamp
+           from audit_log
+          where tenant_id = $1 and outcome <> 'allowed' and outcome = $4 and position > $2
+          order by position limit $3`,
+  pageAllowed: `select position, event_id, actor, tenant_id, role, action, resource, outcome, reason, request_id, timestamp
+           from audit_log
+          where tenant_id = $1 and outcome = 'allowed' and position > $2
+          order by position limit $3`,
 };
 
 function resourceOf(event: RecordedEvent): string | null {
@@ -84,7 +93,14 @@ export interface AuditEntry {
 }
 
 export async function auditPage(tx: { query: PoolClient['query'] }, tenantId: string, outcome: string | null, after: bigint, limit: number): Promise<AuditEntry[]> {
-  const { rows } = await tx.query({ name: 'audit_page', text: SQL.page, values: [tenantId, outcome, after.toString(), limit] });
+  const values: unknown[] = [tenantId, after.toString(), limit];
+  const query =
+    outcome === null
+      ? { name: 'audit_page', text: SQL.page, values }
+      : outcome === 'allowed'
+        ? { name: 'audit_page_allowed', text: SQL.pageAllowed, values }
+        : { name: 'audit_page_not_allowed', text: SQL.pageNotAllowed, values: [...values, outcome] };
+  const { rows } = await tx.query(query);
   return rows.map((row: any) => ({
     id: row.event_id,
     actor: row.actor,

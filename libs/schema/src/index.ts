@@ -16,6 +16,7 @@ import { JsonColumns1700000001500 } from '../../projection-runtime/src/json-colu
 import { StreamLookup1700000001600 } from '../../event-store/src/postgres/stream-lookup.migration.js';
 import { EventFeedHoldIndex1700000001700 } from '../../../projections/event-feed/event-feed-holds.migration.js';
 import { PositionsNumeric1700000001300 } from './positions-numeric.migration.js';
+import { HotPathIndexes1700000001800 } from './hot-path-indexes.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
@@ -39,4 +40,5 @@ export const ALL_MIGRATIONS = [
   JsonColumns1700000001500,
   StreamLookup1700000001600,
   EventFeedHoldIndex1700000001700,
+  HotPathIndexes1700000001800,
 ];
