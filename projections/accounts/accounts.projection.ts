@@ -1,17 +1,30 @@
 import { PoolClient } from 'pg';
 import { AccountCreatedData, AccountStatusChangedData, BalanceCounters } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, tenantOf, statementName } from '../../libs/projection-runtime/src/index.js';
+import { BatchedStatement, Projection, StatementSequence, tenantOf, statementName } from '../../libs/projection-runtime/src/index.js';
 import { countersTouched } from '../balance-history/balance-history.projection.js';
 
-const SQL = {
-  insert: `
+const INSERT: BatchedStatement = {
+  sql: `
     insert into accounts (id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, status,
                           metadata, created_at, created_position, position)
-    values ($1, $2, $3, $4, $5, $6, $7, 'active', $8, $9, $10, $10)
+    select v.id, v.tenant_id, v.customer, v.currency, v.account_type, v.normal_balance, v.allow_negative, 'active',
+           v.metadata, v.created_at, v.position, v.position
+      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], jsonb_column($8),
+                  $9::timestamptz[], $10::numeric[])
+           as v(id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, metadata, created_at, position)
     on conflict (id) do nothing`,
-  setStatus: `update accounts set status = $2, position = $3 where id = $1`,
-  // One statement per batch: each account's counters as the last entry in the batch left them.
+  width: 10,
+  jsonColumns: [7],
+};
+
+const SET_STATUS: BatchedStatement = {
+  sql: `update accounts a set status = v.status, position = v.position
+          from unnest($1::uuid[], $2::text[], $3::numeric[]) as v(id, status, position) where a.id = v.id`,
+  width: 3,
+};
+
+const SQL = {  // One statement per batch: each account's counters as the last entry in the batch left them.
   setCounters: `
     update accounts a
        set debits_posted = v.debits_posted, credits_posted = v.credits_posted,
@@ -35,8 +48,10 @@ export const accountsProjection: Projection = {
   name: 'accounts',
   tables: ['accounts'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
+    // Creations and status changes in batches (in event order); counters gathered per account.
+    const statements = new StatementSequence();
     let counters = new Map<string, CounterRow>();
-    const flush = async () => {
+    const flushCounters = async () => {
       if (counters.size === 0) return;
       const rows = [...counters.values()];
       await tx.query({ name: statementName(SQL.setCounters), text: SQL.setCounters, values: [
@@ -53,16 +68,20 @@ export const accountsProjection: Projection = {
       switch (event.type) {
         case 'account.created': {
           const d = event.data as AccountCreatedData;
-          await tx.query(SQL.insert, [
+          await statements.add(tx, INSERT, d.account_id, [
             d.account_id, tenantOf(event), d.customer, d.currency, d.account_type, d.normal_balance, d.allow_negative,
-            JSON.stringify(d.metadata), d.created_at, event.position.toString(),
+            d.metadata, d.created_at, event.position.toString(),
           ]);
           break;
         }
         case 'account.status_changed': {
           const d = event.data as AccountStatusChangedData;
-          await flush();
-          await tx.query(SQL.setStatus, [d.account_id, d.to, event.position.toString()]);
+          if (counters.size > 0) {
+            // Counters gathered so far belong before this change (both move the row's position).
+            await statements.flush(tx);
+            await flushCounters();
+          }
+          await statements.add(tx, SET_STATUS, d.account_id, [d.account_id, d.to, event.position.toString()]);
           break;
         }
         case 'ledger.entry.posted':
@@ -74,7 +93,9 @@ export const accountsProjection: Projection = {
         }
       }
     }
-    await flush();
+    // The rows must exist before their counters are set.
+    await statements.flush(tx);
+    await flushCounters();
   },
 };
 

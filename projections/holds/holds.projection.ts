@@ -1,22 +1,45 @@
 import { PoolClient } from 'pg';
 import { BalanceReleasedData, EntryPostedData, HoldCreatedData } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { BatchedStatement, Projection, StatementSequence, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
-const SQL = {
-  insert: `
+const INSERT: BatchedStatement = {
+  sql: `
     insert into holds (id, tenant_id, account_id, destination_account_id, amount, currency, status, expires_at, reference,
                        description, metadata, request_id, created_at, created_position, position)
-    values ($1, $2, $3, $4, $5, $6, 'pending', $7, $8, $9, $10, $11, $12, $13, $13)
+    select v.id, v.tenant_id, v.account_id, v.destination_account_id, v.amount, v.currency, 'pending', v.expires_at, v.reference,
+           v.description, v.metadata, v.request_id, v.created_at, v.position, v.position
+      from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::numeric[], $6::text[], $7::timestamptz[], $8::text[],
+                  $9::text[], jsonb_column($10), $11::text[], $12::timestamptz[], $13::numeric[])
+           as v(id, tenant_id, account_id, destination_account_id, amount, currency, expires_at, reference,
+                description, metadata, request_id, created_at, position)
     on conflict (id) do nothing`,
-  captured: `
-    update holds set status = 'captured', captured_amount = $2, capture_transaction_id = $3, capture_entry_ids = $4, position = $5
-     where id = $1`,
-  released: `
-    update holds
-       set status = case when $2 = 'captured_remainder' then status else $2 end,
-           released_amount = released_amount + $3, release_reason = $2, release_note = $4, released_at = $5, position = $6
-     where id = $1`,
+  width: 13,
+  jsonColumns: [9],
+};
+
+const CAPTURED: BatchedStatement = {
+  sql: `
+    update holds h
+       set status = 'captured', captured_amount = v.amount, capture_transaction_id = v.transaction_id,
+           capture_entry_ids = array(select e.id::uuid from jsonb_array_elements_text(v.entry_ids) with ordinality as e(id, i) order by e.i),
+           position = v.position
+      from unnest($1::uuid[], $2::numeric[], $3::uuid[], jsonb_column($4), $5::numeric[]) as v(id, amount, transaction_id, entry_ids, position)
+     where h.id = v.id`,
+  width: 5,
+  jsonColumns: [3],
+};
+
+const RELEASED: BatchedStatement = {
+  sql: `
+    update holds h
+       set status = case when v.reason = 'captured_remainder' then h.status else v.reason end,
+           released_amount = h.released_amount + v.amount, release_reason = v.reason, release_note = v.note,
+           released_at = v.released_at, position = v.position
+      from unnest($1::uuid[], $2::text[], $3::numeric[], $4::text[], $5::timestamptz[], $6::numeric[])
+           as v(id, reason, amount, note, released_at, position)
+     where h.id = v.id`,
+  width: 6,
 };
 
 /** Holds with their outcome and evidence (reference, source request, capture entries, release reason). */
@@ -24,21 +47,23 @@ export const holdsProjection: Projection = {
   name: 'holds',
   tables: ['holds'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
+    const statements = new StatementSequence();
     for (const event of events) {
       const position = event.position.toString();
       if (event.type === 'balance.hold.created') {
         const d = event.data as HoldCreatedData;
-        await tx.query(SQL.insert, [
+        await statements.add(tx, INSERT, d.hold_id, [
           d.hold_id, tenantOf(event), d.account_id, d.destination_account_id, d.amount, d.currency, d.expires_at, d.reference,
-          d.description, JSON.stringify(d.metadata), event.metadata.request_id ?? null, d.created_at, position,
+          d.description, d.metadata, event.metadata.request_id ?? null, d.created_at, position,
         ]);
       } else if (event.type === 'ledger.entry.posted' && (event.data as EntryPostedData).hold_id) {
         const d = event.data as EntryPostedData;
-        await tx.query(SQL.captured, [d.hold_id, d.entries[0].amount, d.transaction_id, d.entries.map((e) => e.entry_id), position]);
+        await statements.add(tx, CAPTURED, d.hold_id!, [d.hold_id, d.entries[0].amount, d.transaction_id, d.entries.map((e) => e.entry_id), position]);
       } else if (event.type === 'balance.released') {
         const d = event.data as BalanceReleasedData;
-        await tx.query(SQL.released, [d.hold_id, d.reason, d.amount, d.note, d.released_at, position]);
+        await statements.add(tx, RELEASED, d.hold_id, [d.hold_id, d.reason, d.amount, d.note, d.released_at, position]);
       }
     }
+    await statements.flush(tx);
   },
 };

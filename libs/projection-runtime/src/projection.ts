@@ -75,3 +75,40 @@ export class ColumnBatch {
     await tx.query({ name: statementName(sql), text: sql, values });
   }
 }
+
+/** A multi-row statement over `unnest(...)` and the shape of its rows (see ColumnBatch). */
+export interface BatchedStatement {
+  readonly sql: string;
+  readonly width: number;
+  readonly jsonColumns?: readonly number[];
+}
+
+/**
+ * Rows for several statements, applied in batches without reordering what depends on what: rows
+ * for one statement gather until a row for another statement comes, or one for a key already
+ * gathered (two updates of one row cannot share a statement), then go as one statement. A run of
+ * hold creations, or of captures of different holds, is one round trip instead of one per event.
+ */
+export class StatementSequence {
+  private statement: BatchedStatement | null = null;
+  private rows: ColumnBatch | null = null;
+  private readonly keys = new Set<string>();
+
+  async add(tx: PoolClient, statement: BatchedStatement, key: string, row: unknown[]): Promise<void> {
+    if (statement !== this.statement || this.keys.has(key)) await this.flush(tx);
+    if (!this.rows) {
+      this.statement = statement;
+      this.rows = new ColumnBatch(statement.width, statement.jsonColumns);
+    }
+    this.rows.add(row);
+    this.keys.add(key);
+  }
+
+  async flush(tx: PoolClient): Promise<void> {
+    const { statement, rows } = this;
+    this.statement = null;
+    this.rows = null;
+    this.keys.clear();
+    if (statement && rows) await rows.flush(tx, statement.sql);
+  }
+}
