@@ -1,3 +1,6 @@
+import { Pool } from 'pg';
+import { EntriesCounters1700000001900 } from '../projections/entries/entries-counters.migration.js';
+import { createTestDatabase } from './support/database.js';
 import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';
 import { sleep } from './support/wait.js';
@@ -96,9 +99,10 @@ describe('balance history, point-in-time balances and auditor replay', () => {
     const { key, tenantId, funding, accounts } = await t.fundedTenant(2, '500');
     await t.transfer(key, accounts[0].id, accounts[1].id, '125');
     await t.request('GET', `/accounts/${accounts[1].id}/balances`, { token: key });
+    // The transfer's counters live on the account's entry (balance_history holds events without entries).
     await t.query(
-      `update balance_history set credits_posted = credits_posted + 1
-        where account_id = $1 and position = (select max(position) from balance_history where account_id = $1)`,
+      `update entries set credits_posted = credits_posted + 1
+        where account_id = $1 and position = (select max(position) from entries where account_id = $1)`,
       [accounts[1].id],
     );
     const result = await cli(t.db.url, ['replay', '--tenant', tenantId, '--compare', '--json']);
@@ -117,5 +121,52 @@ describe('balance history, point-in-time balances and auditor replay', () => {
     expect(missing.stderr).toContain('--tenant');
     const badUntil = await cli(t.db.url, ['replay', '--tenant', 'x', '--until', 'soon']);
     expect(badUntil.code).toBe(2);
+  });
+
+  it('the entries-counters migration carries existing rows over exactly as a rebuild leaves them (down, then up)', async () => {
+    const db = await createTestDatabase();
+    const kept = { ...db, drop: async () => undefined };
+    const answers = async (ledger: TestLedger, key: string, ids: string[], positions: string[]) => {
+      const seen: unknown[] = [];
+      for (const id of ids) {
+        for (const position of positions) seen.push((await ledger.request('GET', `/accounts/${id}/balances?as_of_position=${position}`, { token: key })).body);
+        seen.push((await ledger.request('GET', `/accounts/${id}/balances`, { token: key })).body.balances);
+      }
+      return seen;
+    };
+    let before: unknown[];
+    let scenario: { key: string; ids: string[]; positions: string[] };
+    const first = await TestLedger.start({}, kept);
+    try {
+      const { key, funding, accounts } = await first.fundedTenant(2, '500');
+      const moves = [await first.transfer(key, accounts[0].id, accounts[1].id, '125'), await first.transfer(key, accounts[1].id, accounts[0].id, '5')];
+      const hold = await first.placeHold(key, { account_id: accounts[0].id, destination_account_id: funding.id, amount: '30' });
+      await first.request('POST', `/holds/${hold.body.id}/capture`, { token: key, body: { amount: '10' } });
+      scenario = { key, ids: [funding.id, ...accounts.map((a: any) => a.id)], positions: [...moves.map((m) => m.body.position), hold.body.position] };
+      before = await answers(first, key, scenario.ids, scenario.positions);
+    } finally {
+      await first.ledger.shutdown();
+    }
+    // Back to the schema and rows the previous version had: counters only in balance_history.
+    const pool = new Pool({ connectionString: db.url, max: 1 });
+    try {
+      await new EntriesCounters1700000001900().down({ query: (sql: string) => pool.query(sql) } as any);
+      await pool.query(`delete from schema_migrations where name = 'EntriesCounters1700000001900'`);
+      const postingRows = await pool.query(`select count(*)::int as n from balance_history h join entries e on e.account_id = h.account_id and e.position = h.position`);
+      expect(postingRows.rows[0].n).toBeGreaterThan(0);
+    } finally {
+      await pool.end();
+    }
+    const second = await TestLedger.start({}, kept); // migrates up again
+    try {
+      expect(await answers(second, scenario.key, scenario.ids, scenario.positions)).toEqual(before);
+      for (const projection of ['entries', 'balance_history']) {
+        const verify = await cli(db.url, ['projections', 'verify', projection, '--json']);
+        expect(JSON.parse(verify.stdout)).toMatchObject({ projection, identical: true });
+      }
+    } finally {
+      await second.ledger.shutdown();
+      await db.drop();
+    }
   });
 });

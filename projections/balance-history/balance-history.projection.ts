@@ -43,12 +43,18 @@ export function countersTouched(event: RecordedEvent): Map<string, BalanceCounte
   return touched;
 }
 
+/**
+ * The counters each event without entries left each account at (opening, holds, releases,
+ * status changes). A posting's counters are on its entries (the entries projection): point in
+ * time balances read the later of the two (balance-history.queries).
+ */
 export const balanceHistoryProjection: Projection = {
   name: 'balance_history',
   tables: ['balance_history'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const rows = new ColumnBatch(8);
     for (const event of events) {
+      if (event.type === 'ledger.entry.posted') continue;
       for (const [accountId, c] of countersTouched(event)) {
         rows.add([
           accountId, event.position.toString(), tenantOf(event), event.metadata.occurred_at ?? event.created_at,

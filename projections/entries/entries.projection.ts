@@ -6,18 +6,23 @@ import { ColumnBatch, Projection, tenantOf } from '../../libs/projection-runtime
 const SQL = {
   insert: `
     insert into entries (id, tenant_id, transaction_id, account_id, direction, amount, currency, status,
-                         balance_after_posted, balance_after_available, posted_at, position, entry_index)
+                         balance_after_posted, balance_after_available, posted_at, position, entry_index,
+                         debits_posted, credits_posted, debits_pending, credits_pending)
     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::text[], $8::text[],
-                         $9::numeric[], $10::numeric[], $11::timestamptz[], $12::numeric[], $13::int[])
+                         $9::numeric[], $10::numeric[], $11::timestamptz[], $12::numeric[], $13::int[],
+                         $14::numeric[], $15::numeric[], $16::numeric[], $17::numeric[])
     on conflict (id) do nothing`,
 };
 
-/** Balance history: every entry with the balances it left its account at, as the log recorded them. */
+/**
+ * Every entry with the balances it left its account at, as the log recorded them: posted and
+ * available for the API, and the four counters for point-in-time balances (balance-history).
+ */
 export const entriesProjection: Projection = {
   name: 'entries',
   tables: ['entries'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const rows = new ColumnBatch(13);
+    const rows = new ColumnBatch(17);
     for (const event of events) {
       if (event.type !== 'ledger.entry.posted') continue;
       const d = event.data as EntryPostedData;
@@ -25,6 +30,7 @@ export const entriesProjection: Projection = {
         rows.add([
           entry.entry_id, tenantOf(event), d.transaction_id, entry.account_id, entry.direction, entry.amount, entry.currency,
           'posted', entry.balance_after.posted, entry.balance_after.available, d.posted_at, event.position.toString(), index,
+          entry.balance_after.debits_posted, entry.balance_after.credits_posted, entry.balance_after.debits_pending, entry.balance_after.credits_pending,
         ]);
       });
     }

@@ -17,6 +17,7 @@ import { StreamLookup1700000001600 } from '../../event-store/src/postgres/stream
 import { EventFeedHoldIndex1700000001700 } from '../../../projections/event-feed/event-feed-holds.migration.js';
 import { PositionsNumeric1700000001300 } from './positions-numeric.migration.js';
 import { HotPathIndexes1700000001800 } from './hot-path-indexes.migration.js';
+import { EntriesCounters1700000001900 } from '../../../projections/entries/entries-counters.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
@@ -41,4 +42,5 @@ export const ALL_MIGRATIONS = [
   StreamLookup1700000001600,
   EventFeedHoldIndex1700000001700,
   HotPathIndexes1700000001800,
+  EntriesCounters1700000001900,
 ];

@@ -38,7 +38,7 @@ export class AccountBalancesHandler implements IQueryHandler<AccountBalancesQuer
 
   async execute({ caller, request, id, query }: AccountBalancesQuery) {
     const at = pointInTime(query, new Date());
-    await this.reads.settle(caller, ['accounts', 'balance_history'], query.min_position);
+    await this.reads.settle(caller, ['accounts', 'balance_history', 'entries'], query.min_position);
     const found = isUuid(id) ? await findAccount(this.reads.pool, id.toLowerCase()) : null;
     const account = await this.reads.ownedOrNotFound(caller, request, found, 'account', id, 'get_balances');
     const { balances, position } = await balancesAsOf(this.reads.pool, account.id, account.normal_balance, at);
