@@ -23,7 +23,7 @@ const READ_BATCH_DEFAULT = 1000;
 const IDLE_POLL_MS = 200;
 
 /** Events of recently read pages kept for other readers (about 3 KB each once parsed). */
-const TAIL_CACHE_EVENTS = 5000;
+const TAIL_CACHE_EVENTS = 10_000;
 /** After losing its LISTEN connection, a store tries again this soon (subscribers poll meanwhile). */
 const LISTEN_RETRY_MS = 1000;
 
