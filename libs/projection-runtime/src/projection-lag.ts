@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { EventStore } from '../../event-store/src/index.js';
+import { countEventsBehind } from './lag-counts.js';
 
 export interface ProjectionLag {
   position: string;
@@ -38,8 +39,9 @@ const LAG_COUNT_CAP_FACTOR = 10n;
 
 /**
  * How far each projection is behind the log: in events (counted by the log: EventStoreDB's
- * positions are offsets, not counts) and in seconds (age of the oldest event it has not applied
- * yet). Projections at the same checkpoint share one count.
+ * positions are offsets, not counts; countEventsBehind remembers counts between calls so that
+ * each is not a read of the whole backlog) and in seconds (age of the oldest event it has not
+ * applied yet). Projections at the same checkpoint share one count.
  */
 export async function projectionLag(
   pool: Pool,
@@ -52,10 +54,12 @@ export async function projectionLag(
   const byName = new Map(rows.map((r) => [r.name, r]));
   const result: Record<string, ProjectionLag> = {};
   const cap = (thresholds.events > 0n ? thresholds.events : 1n) * LAG_COUNT_CAP_FACTOR;
+  const positionOf = (name: string) => (byName.has(name) ? BigInt(byName.get(name).position) : 0n);
+  const counted = await countEventsBehind(store, names.map(positionOf), head, cap);
   const behind = new Map<bigint, Promise<{ events: bigint; seconds: number | null }>>();
   const measure = async (position: bigint) => {
     if (head <= position) return { events: 0n, seconds: 0 };
-    const events = await store.countEvents(position, head, cap);
+    const events = counted.get(position)!;
     const [oldest] = await store.readAll({ afterPosition: position, maxCount: 1 });
     // No readable event yet (the next position is a gap an older transaction still holds): unknown.
     const seconds = oldest ? Math.max(0, Math.floor((Date.now() - new Date(oldest.created_at).getTime()) / 1000)) : null;
@@ -63,7 +67,7 @@ export async function projectionLag(
   };
   for (const name of names) {
     const row = byName.get(name);
-    const position = row ? BigInt(row.position) : 0n;
+    const position = positionOf(name);
     if (!behind.has(position)) behind.set(position, measure(position));
     const { events: lagEvents, seconds } = await behind.get(position)!;
     // Unknown age: at least as long as the projection has not moved.

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { balanceView, BalanceView, canonicalJson, countersOf, evolve, initialState, LedgerEvent, LedgerState } from '../../domain/src/index.js';
-import { EventStore } from '../../event-store/src/index.js';
+import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { ledgerStream } from './command-envelope.js';
 
 export const REPLAY_PAGE = 10_000;
@@ -13,34 +13,53 @@ export interface ReplayResult {
   events: number;
   /** Global position of the last event folded (0 when none). */
   position: bigint;
+  /** Events read but not folded (past `until`, at most one page): a replay continued from this result starts with them. */
+  unread: readonly RecordedEvent[];
 }
 
 /**
  * Folds a tenant's stream, read straight from the event store, with the domain's evolve: the
  * auditor's independent recomputation of every balance. A tenant's log time never goes
  * backwards, so stopping at the first event past `until` is "the log up to that instant".
+ *
+ * With `from` (an earlier replay of the same tenant to an earlier `until`) it carries on where
+ * that one stopped, so that a caller wanting the state at two points reads the stream once. It
+ * folds into `from.state`: read what is needed from it before.
  */
 export async function replayTenant(
   store: EventStore,
   tenantId: string,
   until: ReplayUntil,
   onProgress: (events: number) => void = () => undefined,
+  from: ReplayResult | null = null,
 ): Promise<ReplayResult> {
-  const state = initialState();
+  if (from && until && 'position' in until && until.position < from.position) {
+    throw new Error(`replay to ${until.position} cannot continue one already at ${from.position}`);
+  }
+  const state = from?.state ?? initialState();
   const untilTime = until && 'time' in until ? Date.parse(until.time) : null;
-  let events = 0;
-  let position = 0n;
-  for (;;) {
-    const page = await store.readStream(ledgerStream(tenantId), { fromRevision: state.revision + 1n, maxCount: REPLAY_PAGE });
-    for (const event of page) {
-      if (until && 'position' in until && event.position > until.position) return { state, events, position };
-      if (untilTime !== null && Date.parse(event.metadata.occurred_at) > untilTime) return { state, events, position };
+  let events = from?.events ?? 0;
+  let position = from?.position ?? 0n;
+  /** Folds the events of a page up to `until`: the result when it stopped there, else null. */
+  const fold = (page: readonly RecordedEvent[]): ReplayResult | null => {
+    for (let i = 0; i < page.length; i++) {
+      const event = page[i];
+      if (until && 'position' in until && event.position > until.position) return { state, events, position, unread: page.slice(i) };
+      if (untilTime !== null && Date.parse(event.metadata.occurred_at) > untilTime) return { state, events, position, unread: page.slice(i) };
       evolve(state, { type: event.type, data: event.data } as LedgerEvent, event.revision, event.metadata);
       events++;
       position = event.position;
     }
+    return null;
+  };
+  const stoppedEarlier = fold(from?.unread ?? []);
+  if (stoppedEarlier) return stoppedEarlier;
+  for (;;) {
+    const page = await store.readStream(ledgerStream(tenantId), { fromRevision: state.revision + 1n, maxCount: REPLAY_PAGE });
+    const stopped = fold(page);
+    if (stopped) return stopped;
     onProgress(events);
-    if (page.length < REPLAY_PAGE) return { state, events, position };
+    if (page.length < REPLAY_PAGE) return { state, events, position, unread: [] };
   }
 }
 
