@@ -63,7 +63,7 @@ export class ColumnBatch {
 
   add(row: unknown[]): void {
     if (row.length !== this.width) throw new Error(`row of ${row.length} values for ${this.width} columns`);
-    row.forEach((value, column) => this.columns[column].push(value));
+    for (let column = 0; column < row.length; column++) this.columns[column].push(row[column]);
   }
 
   /** Runs `sql` with the gathered columns, if any, and starts over. */
