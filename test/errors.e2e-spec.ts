@@ -20,6 +20,12 @@ function expectError(res: HttpResponse, status: number, code: string, details?: 
   if (details) expect(res.body.error.details).toMatchObject(details);
 }
 
+/** The message of a validation_failed answer about the body as a whole. */
+function expectFieldsOf(res: HttpResponse): string {
+  expectFields(res, ['body']);
+  return res.body.error.details.fields.body.join(' ');
+}
+
 /** details.fields of a validation_failed answer: exactly these field paths. */
 function expectFields(res: HttpResponse, fields: string[]): void {
   expectError(res, 400, 'validation_failed');
@@ -156,6 +162,22 @@ describe('error codes over HTTP', () => {
       const account = await t.request('POST', '/accounts', { token: key, body: { customer: 'm', currency: 'USD', account_type: 'customer', metadata } });
       expect(account.status).toBe(201);
       expect(account.body.metadata).toEqual(stored);
+    });
+
+    it('a string PostgreSQL cannot store (NUL, an unpaired surrogate) is refused with its path, never a 500; a paired one is kept', async () => {
+      const entries = `[{"account_id":"${funding.id}","direction":"debit","amount":"1"},{"account_id":"${alice.id}","direction":"credit","amount":"1"}]`;
+      const nul = expectFieldsOf(await refused(() => postRaw(`{"entries":${entries},"description":"a\\u0000b"}`)));
+      expect(nul).toContain('$.description');
+      expect(expectFieldsOf(await refused(() => postRaw(`{"entries":${entries},"metadata":{"k":"\\ud800"}}`)))).toContain('$.metadata.k');
+      expect(expectFieldsOf(await refused(() => postRaw(`{"entries":${entries},"metadata":{"\\udc00":1}}`)))).toContain('(the key)');
+      expectFields(await refused(() => t.request('POST', '/accounts', { token: key, rawBody: '{"customer":"\\u0000","currency":"USD","account_type":"x"}' })), ['body']);
+      expectFields(await refused(() => t.request('POST', '/transactions/batch', { token: key, rawBody: `{"transactions":[{"entries":${entries},"reference":"\\udbff"}]}` })), ['body']);
+      // A surrogate pair is a character like any other: stored and answered as sent.
+      const emoji = await post({ entries: [entry(funding.id, 'debit', '1'), entry(bob.id, 'credit', '1')], description: 'caf\u00e9 \ud83d\ude00', metadata: { '\ud83d\udc4d': 'ok' } });
+      expect(emoji.status).toBe(201);
+      expect(emoji.body).toMatchObject({ description: 'caf\u00e9 \ud83d\ude00', metadata: { '\ud83d\udc4d': 'ok' } });
+      expect((await t.request('GET', `/transactions/${emoji.body.id}`, { token: key })).body.description).toBe('caf\u00e9 \ud83d\ude00');
+      expect((await post({ entries: [entry(bob.id, 'debit', '1'), entry(funding.id, 'credit', '1')] })).status).toBe(201); // bob back to 0
     });
 
     it('metadata nested deeper than 32 levels is refused by name (never a 500), alone or in a batch', async () => {

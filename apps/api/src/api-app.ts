@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { intentOf } from './http/command-request.js';
+import { firstUnstorableString } from './http/storable-text.js';
 import { ErrorFilter, refusalState } from './http/error.filter.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
@@ -35,6 +36,11 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       return done(Object.assign(new Error('request body must be a JSON object'), { statusCode: 400 }), undefined);
+    }
+    const unstorable = firstUnstorableString(text, parsed);
+    if (unstorable) {
+      const message = `request body has a string that cannot be stored at ${unstorable}: NUL (\\u0000) or an unpaired UTF-16 surrogate`;
+      return done(Object.assign(new Error(message), { statusCode: 400 }), undefined);
     }
     done(null, parsed);
   });
