@@ -180,6 +180,21 @@ describe('error codes over HTTP', () => {
       expect((await post({ entries: [entry(bob.id, 'debit', '1'), entry(funding.id, 'credit', '1')] })).status).toBe(201); // bob back to 0
     });
 
+    it('a metadata number JSON cannot carry back (1e400 parses to Infinity) is refused by name, alone or in a batch', async () => {
+      const entries = `[{"account_id":"${funding.id}","direction":"debit","amount":"1"},{"account_id":"${alice.id}","direction":"credit","amount":"1"}]`;
+      expectFields(await refused(() => postRaw(`{"entries":${entries},"metadata":{"rate":1e400}}`)), ['metadata']);
+      expectFields(await refused(() => postRaw(`{"entries":${entries},"metadata":{"deep":{"list":[1,-1e999]}}}`)), ['metadata']);
+      expectFields(await refused(() => t.request('POST', '/accounts', { token: key, rawBody: '{"customer":"c","currency":"USD","account_type":"x","metadata":{"n":1e400}}' })), ['metadata']);
+      const batch = await t.request('POST', '/transactions/batch', { token: key, rawBody: `{"transactions":[{"idempotency_key":"inf-1","entries":${entries},"metadata":{"n":1e400}}]}` });
+      expect(batch.status).toBe(200);
+      expect(batch.body.results[0]).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', details: { fields: { metadata: expect.any(Array) } } } } });
+      // Large finite numbers are kept as sent.
+      const kept = await post({ entries: [entry(funding.id, 'debit', '1'), entry(bob.id, 'credit', '1')], metadata: { big: 1e300, small: -2.5e-300 } });
+      expect(kept.status).toBe(201);
+      expect(kept.body.metadata).toEqual({ big: 1e300, small: -2.5e-300 });
+      expect((await post({ entries: [entry(bob.id, 'debit', '1'), entry(funding.id, 'credit', '1')] })).status).toBe(201); // bob back to 0
+    });
+
     it('metadata nested deeper than 32 levels is refused by name (never a 500), alone or in a batch', async () => {
       const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
       const body = `{"entries":[{"account_id":"${funding.id}","direction":"debit","amount":"1"},{"account_id":"${alice.id}","direction":"credit","amount":"1"}],"metadata":${deep}}`;

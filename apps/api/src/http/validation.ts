@@ -75,11 +75,15 @@ export function IsCurrencyCode(options?: ValidationOptions) {
 /** Nesting levels metadata may have (deeper JSON would overflow the stack of anything recursive). */
 export const METADATA_DEPTH_MAX = 32;
 
-/** Depth of a JSON value, counted without recursion; stops early past `max`. */
-export function jsonDepthExceeds(value: unknown, max: number): boolean {
+/**
+ * A JSON value nested deeper than `max` (counted without recursion; stops early), or holding a
+ * number JSON cannot carry back: `1e400` parses to Infinity, which would be stored as null.
+ */
+export function jsonShapeRefused(value: unknown, max: number): boolean {
   const stack: [unknown, number][] = [[value, 1]];
   while (stack.length > 0) {
     const [current, depth] = stack.pop()!;
+    if (typeof current === 'number' && !Number.isFinite(current)) return true;
     if (typeof current !== 'object' || current === null) continue;
     if (depth > max) return true;
     for (const child of Object.values(current)) stack.push([child, depth + 1]);
@@ -87,9 +91,9 @@ export function jsonDepthExceeds(value: unknown, max: number): boolean {
   return false;
 }
 
-/** A JSON object of at most `maxBytes` (serialized) and METADATA_DEPTH_MAX levels. */
+/** A JSON object of at most `maxBytes` (serialized) and METADATA_DEPTH_MAX levels, with finite numbers. */
 export function isMetadataObject(value: unknown, maxBytes: number): boolean {
-  if (typeof value !== 'object' || value === null || Array.isArray(value) || jsonDepthExceeds(value, METADATA_DEPTH_MAX)) return false;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || jsonShapeRefused(value, METADATA_DEPTH_MAX)) return false;
   return Buffer.byteLength(JSON.stringify(value)) <= maxBytes;
 }
 
@@ -100,7 +104,7 @@ export function IsMetadata(maxBytes: number, options?: ValidationOptions) {
       name: 'isMetadata',
       target: target.constructor,
       propertyName,
-      options: { message: `${propertyName} must be a JSON object of at most ${maxBytes} bytes and ${METADATA_DEPTH_MAX} levels`, ...options },
+      options: { message: `${propertyName} must be a JSON object of at most ${maxBytes} bytes and ${METADATA_DEPTH_MAX} levels, with finite numbers`, ...options },
       validator: { validate: (value: unknown) => isMetadataObject(value, maxBytes) },
     });
 }

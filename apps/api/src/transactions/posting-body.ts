@@ -10,7 +10,7 @@ import {
   parseAmount,
 } from '../../../../libs/domain/src/index.js';
 import { ApiError } from '../http/api-error.js';
-import { jsonDepthExceeds, METADATA_DEPTH_MAX, toInstance, validationError, validationPipe, VALIDATOR_OPTIONS } from '../http/validation.js';
+import { jsonShapeRefused, METADATA_DEPTH_MAX, toInstance, validationError, validationPipe, VALIDATOR_OPTIONS } from '../http/validation.js';
 import { EntryDto, PostTransactionDto } from './post-transaction.dto.js';
 
 const ACCOUNT_ID_LENGTH_MAX = 64;
@@ -44,7 +44,7 @@ function isOptionalString(value: unknown): boolean {
 /** IsOptional + IsMetadata, on a value class-transformer would copy unchanged. */
 function isPlainMetadata(value: unknown): boolean {
   if (value === undefined || value === null) return true;
-  if (!isPlainObject(value) || jsonDepthExceeds(value, METADATA_DEPTH_MAX)) return false;
+  if (!isPlainObject(value) || jsonShapeRefused(value, METADATA_DEPTH_MAX)) return false;
   const text = JSON.stringify(value);
   return Buffer.byteLength(text) <= METADATA_BYTES_MAX && !PROTOTYPE_KEY.test(text);
 }
