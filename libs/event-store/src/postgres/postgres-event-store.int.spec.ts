@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { Pool, PoolClient } from 'pg';
 import { createPool } from '../../../database/src/index.js';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/database.js';
@@ -45,6 +46,24 @@ describe('PostgresEventStore', () => {
         where previous > global_position`,
     );
     expect(inversions.rows[0].n).toBe(0);
+    await store.close();
+  });
+
+  it('keeps read pages for the next reader, weighed by the JSON text of their data and metadata', async () => {
+    const store = new PostgresEventStore(pool);
+    const before = await store.headPosition();
+    const big = { note: 'x'.repeat(50_000) };
+    await store.append(`tail-${randomBytes(4).toString('hex')}`, [{ id: randomUUID(), type: 't', data: big, metadata: { m: 1 } }], 'no_stream');
+    const first = await store.readAll({ afterPosition: before });
+    expect(first.map((e) => e.data)).toContainEqual(big);
+    const held = (store as any).tail.held as { events: number; bytes: number };
+    expect(held.events).toBeGreaterThanOrEqual(1);
+    expect(held.bytes).toBeGreaterThan(JSON.stringify(big).length);
+    // The next reader of the same stretch gets the same events without a query.
+    const queries = jest.spyOn(pool, 'query');
+    expect(await store.readAll({ afterPosition: before })).toEqual(first);
+    expect(queries).not.toHaveBeenCalled();
+    queries.mockRestore();
     await store.close();
   });
 

@@ -1,4 +1,4 @@
-import { Pool, PoolClient } from 'pg';
+import { CustomTypesConfig, Pool, PoolClient, types } from 'pg';
 import {
   APPEND_EVENTS_MAX,
   AppendResult,
@@ -22,8 +22,24 @@ const READ_BATCH_DEFAULT = 1000;
 /** A subscriber that saw nothing new looks again after this long even without a NOTIFY. */
 const IDLE_POLL_MS = 200;
 
-/** Events of recently read pages kept for other readers (about 3 KB each once parsed). */
+/** Recently read events kept for other readers: at most this many... */
 const TAIL_CACHE_EVENTS = 10_000;
+/** ...and this much of their JSON text (a posting has up to 512 entries: ~130 KB). */
+const TAIL_CACHE_JSON_CHARS = 32 * 1024 * 1024;
+const JSONB_OID = 3802;
+
+/** A jsonb parser that notes the length of each value's text, in the order the rows' fields arrive. */
+function measuredJson(): { types: CustomTypesConfig; lengths: number[] } {
+  const lengths: number[] = [];
+  const parseJson = (text: string) => {
+    lengths.push(text.length);
+    return JSON.parse(text);
+  };
+  return {
+    lengths,
+    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === JSONB_OID ? parseJson : types.getTypeParser(oid, format))) as CustomTypesConfig['getTypeParser'] },
+  };
+}
 /** After losing its LISTEN connection, a store tries again this soon (subscribers poll meanwhile). */
 const LISTEN_RETRY_MS = 1000;
 
@@ -110,7 +126,7 @@ export class PostgresEventStore implements EventStore, StreamLookup {
   private listenerStarting: Promise<void> | null = null;
   private readonly wakers = new Set<() => void>();
   private readonly readsInFlight = new Map<string, Promise<RecordedEvent[]>>();
-  private readonly tail = new TailCache(TAIL_CACHE_EVENTS);
+  private readonly tail = new TailCache(TAIL_CACHE_EVENTS, TAIL_CACHE_JSON_CHARS);
   private closed = false;
 
   constructor(private readonly pool: Pool) {}
@@ -163,38 +179,36 @@ export class PostgresEventStore implements EventStore, StreamLookup {
   readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     const after = options.afterPosition ?? 0n;
     const maxCount = options.maxCount ?? READ_BATCH_DEFAULT;
-    const cacheable = !options.streamPrefixes;
-    if (cacheable) {
+    if (!options.streamPrefixes) {
       const kept = this.tail.take(after, maxCount);
       if (kept) return Promise.resolve(kept);
     }
     const key = `${after}|${maxCount}|${options.streamPrefixes?.join(',') ?? ''}`;
     const inFlight = this.readsInFlight.get(key);
     if (inFlight) return inFlight;
-    const read = this.queryAll(options);
+    const read = this.queryAll(options).finally(() => this.readsInFlight.delete(key));
     this.readsInFlight.set(key, read);
-    read.then(
-      (events) => {
-        this.readsInFlight.delete(key);
-        if (cacheable) this.tail.add(after, events);
-      },
-      () => this.readsInFlight.delete(key),
-    );
     return read;
   }
 
   private async queryAll(options: ReadAllOptions): Promise<RecordedEvent[]> {
-    const after = (options.afterPosition ?? 0n).toString();
+    const after = options.afterPosition ?? 0n;
     const max = options.maxCount ?? READ_BATCH_DEFAULT;
     try {
-      const result = options.streamPrefixes
-        ? await this.pool.query({
-            name: 'zl_read_all_filtered',
-            text: SQL.readAllFiltered,
-            values: [after, max, options.streamPrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`)],
-          })
-        : await this.pool.query({ name: 'zl_read_all', text: SQL.readAll, values: [after, max] });
-      return result.rows.map(toRecorded);
+      if (options.streamPrefixes) {
+        const result = await this.pool.query({
+          name: 'zl_read_all_filtered',
+          text: SQL.readAllFiltered,
+          values: [after.toString(), max, options.streamPrefixes.map((p) => `${p.replace(/[\\%_]/g, '\\$&')}%`)],
+        });
+        return result.rows.map(toRecorded);
+      }
+      const json = measuredJson();
+      const result = await this.pool.query({ name: 'zl_read_all', text: SQL.readAll, values: [after.toString(), max], types: json.types });
+      const events = result.rows.map(toRecorded);
+      // Each row's data and metadata, in column order: the events' sizes as JSON text.
+      this.tail.add(after, events, events.map((_, i) => json.lengths[2 * i] + json.lengths[2 * i + 1]));
+      return events;
     } catch (error) {
       throw this.mapError(error);
     }

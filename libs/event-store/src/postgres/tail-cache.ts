@@ -1,10 +1,11 @@
 import { RecordedEvent } from '../event-store.port.js';
 
-interface Segment {
-  /** The page was read after this position... */
+/** Events read after `after`: every event of the log in (after, last event], in order. */
+interface Run {
   after: bigint;
-  /** ...and holds every event up to and including its last one. */
   events: RecordedEvent[];
+  /** Stored size of each event (its data and metadata), the measure of the byte bound. */
+  sizes: number[];
 }
 
 /**
@@ -12,54 +13,113 @@ interface Segment {
  * behind one another (the projections of a process) read and parse each event once instead of
  * once per reader. A page is complete from the position it was read after up to its last event
  * (committed events never change and the reader's gap rule admitted nothing later below it), so
- * any slice of it, and a chain of pages that cover one another's ends, is a complete answer too.
- * Bounded by the number of events kept; the oldest pages go first.
+ * pages that overlap or touch join into one complete run, and any slice of a run is a complete
+ * answer. Runs stay few (consecutive pages touch), sorted and disjoint. Bounded by events and by
+ * stored bytes (one posting may carry 512 entries); the oldest events go first.
  */
 export class TailCache {
-  private segments: Segment[] = [];
-  private size = 0;
+  private runs: Run[] = [];
+  private events = 0;
+  private bytes = 0;
 
-  constructor(private readonly maxEvents: number) {}
+  constructor(
+    private readonly maxEvents: number,
+    private readonly maxBytes: number,
+  ) {}
 
-  /** Up to `maxCount` events after `after`, or null when no kept page covers the event after it. */
+  /** Up to `maxCount` events after `after`, or null when no run holds the event after it. */
   take(after: bigint, maxCount: number): RecordedEvent[] | null {
-    const taken: RecordedEvent[] = [];
-    let cursor = after;
-    while (taken.length < maxCount) {
-      const segment = this.covering(cursor);
-      if (!segment) break;
-      const from = firstAfter(segment.events, cursor);
-      const slice = segment.events.slice(from, from + (maxCount - taken.length));
-      for (const event of slice) taken.push(event);
-      cursor = slice[slice.length - 1].position;
-    }
-    return taken.length ? taken : null;
+    const run = this.covering(after);
+    if (!run) return null;
+    const from = firstAfter(run.events, after);
+    return run.events.slice(from, from + maxCount);
   }
 
-  add(after: bigint, events: RecordedEvent[]): void {
-    if (events.length === 0 || events.length > this.maxEvents) return;
-    this.segments.push({ after, events });
-    this.size += events.length;
-    while (this.size > this.maxEvents) {
-      let oldest = 0;
-      for (let i = 1; i < this.segments.length; i++) if (lastOf(this.segments[i]) < lastOf(this.segments[oldest])) oldest = i;
-      this.size -= this.segments[oldest].events.length;
-      this.segments.splice(oldest, 1);
+  /** A page read after `after` (its events in order, with their stored sizes). */
+  add(after: bigint, events: RecordedEvent[], sizes: number[]): void {
+    if (events.length === 0) return;
+    let joined: Run = { after, events: events.slice(), sizes: sizes.slice() };
+    const apart: Run[] = [];
+    for (const run of this.runs) {
+      if (run.after <= lastOf(joined) && joined.after <= lastOf(run)) {
+        this.forget(run);
+        joined = join(joined, run);
+      } else apart.push(run);
+    }
+    apart.push(joined);
+    apart.sort((a, b) => (a.after < b.after ? -1 : a.after > b.after ? 1 : 0));
+    this.runs = apart;
+    this.events += joined.events.length;
+    this.bytes += sum(joined.sizes);
+    this.evictOldest();
+  }
+
+  /** Kept events and stored bytes (for tests and metrics). */
+  get held(): { events: number; bytes: number; runs: number } {
+    return { events: this.events, bytes: this.bytes, runs: this.runs.length };
+  }
+
+  private forget(run: Run): void {
+    this.events -= run.events.length;
+    this.bytes -= sum(run.sizes);
+  }
+
+  /** Drops events from the front of the oldest run until both bounds hold; the rest stays complete. */
+  private evictOldest(): void {
+    while (this.runs.length > 0 && (this.events > this.maxEvents || this.bytes > this.maxBytes)) {
+      const oldest = this.runs[0];
+      let drop = 0;
+      let events = this.events;
+      let bytes = this.bytes;
+      while (drop < oldest.events.length && (events > this.maxEvents || bytes > this.maxBytes)) {
+        events--;
+        bytes -= oldest.sizes[drop];
+        drop++;
+      }
+      if (drop === oldest.events.length) this.runs.shift();
+      else {
+        oldest.after = oldest.events[drop - 1].position;
+        oldest.events.splice(0, drop);
+        oldest.sizes.splice(0, drop);
+      }
+      this.events = events;
+      this.bytes = bytes;
     }
   }
 
-  /** A page that holds the event right after `position`, i.e. read after it or before, and reaching past it. */
-  private covering(position: bigint): Segment | undefined {
-    let best: Segment | undefined;
-    for (const segment of this.segments) {
-      if (segment.after <= position && lastOf(segment) > position && (!best || lastOf(segment) > lastOf(best))) best = segment;
+  /** The run holding the event right after `position` (read after it or before, reaching past it). */
+  private covering(position: bigint): Run | undefined {
+    let low = 0;
+    let high = this.runs.length;
+    while (low < high) {
+      const mid = (low + high) >>> 1;
+      if (this.runs[mid].after <= position) low = mid + 1;
+      else high = mid;
     }
-    return best;
+    const run = this.runs[low - 1];
+    return run && lastOf(run) > position ? run : undefined;
   }
 }
 
-function lastOf(segment: Segment): bigint {
-  return segment.events[segment.events.length - 1].position;
+/** Two complete runs that overlap or touch: one complete run over both (shared events once). */
+function join(a: Run, b: Run): Run {
+  const [first, second] = a.after <= b.after ? [a, b] : [b, a];
+  const from = firstAfter(second.events, lastOf(first));
+  return {
+    after: first.after,
+    events: first.events.concat(second.events.slice(from)),
+    sizes: first.sizes.concat(second.sizes.slice(from)),
+  };
+}
+
+function lastOf(run: Run): bigint {
+  return run.events[run.events.length - 1].position;
+}
+
+function sum(values: number[]): number {
+  let total = 0;
+  for (const value of values) total += value;
+  return total;
 }
 
 /** Index of the first event past `position` (events are in position order). */
