@@ -6,10 +6,12 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * posting. balance_history keeps the events that change counters without entries (opening,
  * holds, releases, status changes); point-in-time balances read the later of the two.
  *
- * Existing rows are carried over from the log where it is in this database (the PostgreSQL
- * log): counters from the event, and the posting rows of balance_history removed, exactly as a
- * rebuild would leave both. With EventStoreDB the old rows stay as they are (answers are the
- * same); rebuild `entries` and `balance_history` to make them identical to a rebuild.
+ * Existing rows: where the log is in this database (the PostgreSQL log), each entry takes its
+ * counters from its event and every posting's balance_history rows go, exactly as a rebuild
+ * leaves both. Without it (EventStoreDB), an account's last entry in each posting takes the
+ * counters balance_history recorded after that posting, which is what point-in-time balances
+ * read, before those rows go; earlier entries of the same account in one posting stay without
+ * counters until `entries` is rebuilt. The update rewrites the entries table once, at start-up.
  */
 export class EntriesCounters1700000001900 implements MigrationInterface {
   name = 'EntriesCounters1700000001900';
@@ -25,13 +27,24 @@ export class EntriesCounters1700000001900 implements MigrationInterface {
              debits_pending = ${counter('debits_pending')}, credits_pending = ${counter('credits_pending')}
         from events ev
        where ev.global_position = e.position and ev.type = 'ledger.entry.posted'
-         and ev.data->'entries'->e.entry_index->'balance_after' is not null`);
+         and ev.data->'entries'->e.entry_index->>'entry_id' = e.id::text`);
+    await q.query(`
+      update entries e
+         set debits_posted = h.debits_posted, credits_posted = h.credits_posted,
+             debits_pending = h.debits_pending, credits_pending = h.credits_pending
+        from balance_history h
+       where e.debits_posted is null and h.account_id = e.account_id and h.position = e.position
+         and e.entry_index = (select max(l.entry_index) from entries l where l.account_id = e.account_id and l.position = e.position)`);
     await q.query(`
       delete from balance_history h
        using entries e
        where e.account_id = h.account_id and e.position = h.position and e.debits_posted is not null`);
+    // Postings the entries projection has not reached yet (its checkpoint behind balance_history's).
+    await q.query(`
+      delete from balance_history h
+       using events ev
+       where ev.global_position = h.position and ev.type = 'ledger.entry.posted'`);
   }
-
   async down(q: QueryRunner): Promise<void> {
     await q.query(`
       insert into balance_history (account_id, position, tenant_id, occurred_at, debits_posted, credits_posted, debits_pending, credits_pending)
