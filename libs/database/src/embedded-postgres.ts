@@ -87,15 +87,16 @@ function publicCopyOf(native: string): string {
   return target;
 }
 
-/** Linux's limit on a socket path (sun_path) is 108 bytes including the terminating NUL. */
-const SOCKET_PATH_MAX = 107;
+/** The longest socket path (sun_path, less its terminating NUL): 108 bytes on Linux, 104 on macOS. */
+const SOCKET_PATH_MAX = process.platform === 'darwin' ? 103 : 107;
 
 /**
  * The cluster's own directory holds its Unix socket (only its owner, and root, can reach it),
- * unless the socket's path would be too long for the kernel: then TCP alone.
+ * unless the socket's path would be too long for the kernel, or the directory's name has a
+ * character unix_socket_directories would read as a list separator or a quote: then TCP alone.
  */
 function unixSocketDir(dataDir: string, port: number): string | null {
-  if (process.platform === 'win32') return null;
+  if (process.platform === 'win32' || /[,"'\\\s]/.test(dataDir)) return null;
   return Buffer.byteLength(path.join(dataDir, `.s.PGSQL.${port}`)) <= SOCKET_PATH_MAX ? dataDir : null;
 }
 
