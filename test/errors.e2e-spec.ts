@@ -180,6 +180,16 @@ describe('error codes over HTTP', () => {
       expect((await post({ entries: [entry(bob.id, 'debit', '1'), entry(funding.id, 'credit', '1')] })).status).toBe(201); // bob back to 0
     });
 
+    it('a NUL in the URL (path or query) is refused, never a 500', async () => {
+      for (const url of ['/accounts?customer=%00', '/accounts?customer=a%00b&limit=5', `/accounts/${alice.id}%00`, '/transactions/%00']) {
+        const res = await refused(() => t.request('GET', url, { token: key }));
+        expectFields(res, ['url']);
+      }
+      expectFields(await refused(() => t.request('POST', `/accounts/${bob.id}/freeze%00`, { token: key, body: {} })), ['url']);
+      // An encoded percent sign followed by 00 is text, not a NUL.
+      expect((await t.request('GET', '/accounts?customer=%2500', { token: key })).status).toBe(200);
+    });
+
     it('a metadata number JSON cannot carry back (1e400 parses to Infinity) is refused by name, alone or in a batch', async () => {
       const entries = `[{"account_id":"${funding.id}","direction":"debit","amount":"1"},{"account_id":"${alice.id}","direction":"credit","amount":"1"}]`;
       expectFields(await refused(() => postRaw(`{"entries":${entries},"metadata":{"rate":1e400}}`)), ['metadata']);

@@ -3,12 +3,15 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
+import { ApiError } from './http/api-error.js';
 import { intentOf } from './http/command-request.js';
 import { firstUnstorableString } from './http/storable-text.js';
 import { ErrorFilter, refusalState } from './http/error.filter.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
+
+const NUL_IN_URL = /%00/i;
 
 /** Request bodies beyond this are refused with 413. */
 export const BODY_BYTES_MAX = 16 * 1024 * 1024;
@@ -43,6 +46,12 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
       return done(Object.assign(new Error(message), { statusCode: 400 }), undefined);
     }
     done(null, parsed);
+  });
+  // A NUL reaches no column (PostgreSQL refuses it): refused in the URL as in the body (above).
+  fastify.addHook('onRequest', async (request, reply) => {
+    if (!NUL_IN_URL.test(request.url)) return;
+    const error = ApiError.validation('the request URL has a NUL (%00)', { url: ['must not contain %00'] });
+    return reply.status(error.status).header('content-type', 'application/json').send(error.toBody());
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';

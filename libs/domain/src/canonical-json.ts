@@ -44,8 +44,8 @@ function sortInPlace(keys: string[]): string[] {
  *   state hash's counters are bigints; 5n and "5" give the same text.
  * - undefined, as JSON.stringify: an object member left out, an array item (or a hole of a sparse
  *   array) null; undefined itself gives `null` (JSON.stringify gives no text at all).
- * - NaN and ±Infinity: null, as JSON.stringify. A request body's 1e400 parses to Infinity in
- *   free-form metadata: bad input is stored as null, not a reason to fail the write.
+ * - NaN and ±Infinity: null, as JSON.stringify. (A request's 1e400, which parses to Infinity,
+ *   never gets here: metadata validation refuses it with 400.)
  * - functions, symbols, objects with a toJSON method (a Date) and boxed primitives: a TypeError
  *   naming where the value is. JSON.stringify would leave out, call or unwrap them; hashing
  *   something other than what is stored would break the chain when it is verified.
