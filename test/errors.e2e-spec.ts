@@ -164,14 +164,26 @@ describe('error codes over HTTP', () => {
       expect(account.body.metadata).toEqual(stored);
     });
 
-    it('a string PostgreSQL cannot store (NUL, an unpaired surrogate) is refused with its path, never a 500; a paired one is kept', async () => {
+    it('a string PostgreSQL cannot store (NUL, an unpaired surrogate) is refused with its path, never a 500 (alone in its slot in a batch); a paired one is kept', async () => {
       const entries = `[{"account_id":"${funding.id}","direction":"debit","amount":"1"},{"account_id":"${alice.id}","direction":"credit","amount":"1"}]`;
       const nul = expectFieldsOf(await refused(() => postRaw(`{"entries":${entries},"description":"a\\u0000b"}`)));
       expect(nul).toContain('$.description');
       expect(expectFieldsOf(await refused(() => postRaw(`{"entries":${entries},"metadata":{"k":"\\ud800"}}`)))).toContain('$.metadata.k');
       expect(expectFieldsOf(await refused(() => postRaw(`{"entries":${entries},"metadata":{"\\udc00":1}}`)))).toContain('(the key)');
       expectFields(await refused(() => t.request('POST', '/accounts', { token: key, rawBody: '{"customer":"\\u0000","currency":"USD","account_type":"x"}' })), ['body']);
-      expectFields(await refused(() => t.request('POST', '/transactions/batch', { token: key, rawBody: `{"transactions":[{"entries":${entries},"reference":"\\udbff"}]}` })), ['body']);
+      // In a batch, the posting that has one is refused alone, in its slot.
+      const toBob = `[{"account_id":"${funding.id}","direction":"debit","amount":"1"},{"account_id":"${bob.id}","direction":"credit","amount":"1"}]`;
+      const batch = await t.request('POST', '/transactions/batch', {
+        token: key,
+        rawBody: `{"transactions":[{"idempotency_key":"nul-1","entries":${entries},"reference":"\\udbff"},{"idempotency_key":"nul-2","entries":${toBob}}]}`,
+      });
+      expect(batch.status).toBe(200);
+      expect(batch.body.results[0]).toMatchObject({ status: 400, body: { error: { code: 'validation_failed', details: { fields: { body: expect.any(Array) } } } } });
+      expect(batch.body.results[0].body.error.message).toContain('$.reference');
+      expect(batch.body.results[1].status).toBe(201);
+      expect((await post({ entries: [entry(bob.id, 'debit', '1'), entry(funding.id, 'credit', '1')] })).status).toBe(201); // bob back to 0
+      // Outside the postings of a batch, the whole request is refused.
+      expectFields(await refused(() => t.request('POST', '/transactions/batch', { token: key, rawBody: `{"transactions":[{"entries":${entries}}],"note\\u0000":1}` })), ['body']);
       // A surrogate pair is a character like any other: stored and answered as sent.
       const emoji = await post({ entries: [entry(funding.id, 'debit', '1'), entry(bob.id, 'credit', '1')], description: 'caf\u00e9 \ud83d\ude00', metadata: { '\ud83d\udc4d': 'ok' } });
       expect(emoji.status).toBe(201);

@@ -5,13 +5,15 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
 import { ApiError } from './http/api-error.js';
 import { intentOf } from './http/command-request.js';
-import { firstUnstorableString } from './http/storable-text.js';
+import { firstUnstorableString, insideBatchItem } from './http/storable-text.js';
+import { LedgerRequest } from './http/request-context.js';
 import { ErrorFilter, refusalState } from './http/error.filter.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
 
 const NUL_IN_URL = /%00/i;
+const BATCH_ROUTE = /^\/transactions\/batch\/?(\?|$)/;
 
 /** Request bodies beyond this are refused with 413. */
 export const BODY_BYTES_MAX = 16 * 1024 * 1024;
@@ -41,7 +43,9 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
       return done(Object.assign(new Error('request body must be a JSON object'), { statusCode: 400 }), undefined);
     }
     const unstorable = firstUnstorableString(text, parsed);
-    if (unstorable) {
+    // In a batch, a posting with such a string is refused alone, in its slot (TransactionBatches).
+    if (unstorable && insideBatchItem(unstorable) && BATCH_ROUTE.test(_req.url)) (_req as LedgerRequest).bodyHasSuspectEscape = true;
+    else if (unstorable) {
       const message = `request body has a string that cannot be stored at ${unstorable}: NUL (\\u0000) or an unpaired UTF-16 surrogate`;
       return done(Object.assign(new Error(message), { statusCode: 400 }), undefined);
     }

@@ -4,6 +4,8 @@ import { Principal } from '../../../../libs/tenancy/src/index.js';
 
 export interface LedgerRequest extends FastifyRequest {
   principal?: Principal;
+  /** The body's text had an escape of a NUL or a surrogate: a batch checks each posting for text PostgreSQL cannot store. */
+  bodyHasSuspectEscape?: boolean;
 }
 
 export type TenantPrincipal = Extract<Principal, { kind: 'api_key' }>;

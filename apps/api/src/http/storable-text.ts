@@ -18,7 +18,21 @@ const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
  * suspect escape in it there is nothing to find and nothing is walked.
  */
 export function firstUnstorableString(raw: string, value: unknown): string | null {
-  return SUSPECT_ESCAPE.test(raw) ? walk(value, '$') : null;
+  return hasSuspectEscape(raw) ? unstorableIn(value) : null;
+}
+
+export function hasSuspectEscape(raw: string): boolean {
+  return SUSPECT_ESCAPE.test(raw);
+}
+
+/** The path of the first string in `value` PostgreSQL cannot store, or null (walks all of it). */
+export function unstorableIn(value: unknown): string | null {
+  return walk(value, '$');
+}
+
+/** Refused alone in a batch: an unstorable string inside one of its postings (`$.transactions[i]...`). */
+export function insideBatchItem(path: string): boolean {
+  return path.startsWith('$.transactions[');
 }
 
 function walk(value: unknown, path: string): string | null {

@@ -8,6 +8,7 @@ import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { LedgerGateway } from '../runtime/ledger-gateway.js';
 import { toPostTransaction } from './post-transaction.dto.js';
 import { validatePostingItem } from './posting-body.js';
+import { unstorableIn } from '../http/storable-text.js';
 
 /** TigerBeetle's limit: postings per batch request. */
 export const BATCH_ITEMS_MAX = 8190;
@@ -32,6 +33,11 @@ export class TransactionBatches {
       try {
         if (typeof item !== 'object' || item === null || Array.isArray(item)) {
           throw ApiError.validation('each posting must be a JSON object', { [`transactions.${index}`]: ['must be a JSON object'] });
+        }
+        const unstorable = request.bodyHasSuspectEscape ? unstorableIn(item) : null;
+        if (unstorable) {
+          const message = `posting has a string that cannot be stored at ${unstorable}: NUL (\\u0000) or an unpaired UTF-16 surrogate`;
+          throw ApiError.validation(message, { body: [message] });
         }
         const dto = validatePostingItem(item);
         envelopes.push({ index, envelope: commandEnvelope(request, caller, toPostTransaction(dto), dto, { headers: false }) });
