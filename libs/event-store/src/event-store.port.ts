@@ -79,7 +79,11 @@ export class EventStoreUnavailableError extends Error {
 export interface EventStore {
   append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
-  /** Reads committed events in global order, never past a gap that a slower transaction may still fill. */
+  /**
+   * Reads committed events in global order, never past a gap that a slower transaction may still
+   * fill. A read may answer fewer than `maxCount` while more are readable (a kept page ends there);
+   * read on from the last event: only an empty answer means nothing more is readable now.
+   */
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   /** Catch-up then live: calls handler with batches in global order until stopped. */
   subscribeToAll(options: SubscribeOptions, handler: (events: RecordedEvent[]) => Promise<void>): Subscription;
