@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { APPEND_EVENTS_ARRAYS_SQL } from './event-store.migration.js';
+import { APPEND_EVENTS_ARRAYS_SQL, appendTurnsSql } from './event-store.migration.js';
 
 /**
  * `append_events(stream, expected, events jsonb)`: the events of an append as one JSON array of
@@ -26,28 +26,7 @@ export class AppendEventsJson1700000001400 implements MigrationInterface {
         if event_count = 0 then
           raise exception using errcode = '22023', message = 'append_events needs at least one event';
         end if;
-        if pg_current_xact_id_if_assigned() is not null then
-          raise exception using errcode = 'ZL002',
-            message = 'append_events must be the first write of its transaction (one append per transaction)';
-        end if;
-        perform pg_advisory_xact_lock(8, hashtext(p_stream));
-        begin
-          perform pg_advisory_xact_lock(7, 1700000000);
-          perform pg_current_xact_id();
-          select array_agg(p order by p) into positions
-            from (select nextval('events_global_position_seq') as p from generate_series(1, event_count)) s;
-          raise exception using errcode = 'ZL000';
-        exception when sqlstate 'ZL000' then
-          null;
-        end;
-        insert into streams (stream_id, revision) values (p_stream, -1) on conflict (stream_id) do nothing;
-        select revision into current_revision from streams where stream_id = p_stream for update;
-        if p_expected <> -2 and current_revision <> p_expected then
-          raise exception using errcode = 'ZL001', message = 'wrong expected version', detail = current_revision::text;
-        end if;
-        update streams set revision = current_revision + event_count where stream_id = p_stream;
-        perform pg_notify('zentra_events', p_stream);
-        return query
+${appendTurnsSql('event_count')}        return query
           insert into events (global_position, stream_id, stream_revision, event_id, type, data, metadata)
           overriding system value
           select positions[u.ordinal], p_stream, current_revision + u.ordinal, (u.e->>'id')::uuid, u.e->>'type', u.e->'data', u.e->'metadata'

@@ -15,16 +15,14 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * positions together, one append at a time, and only then writes; it must be the first write
  * of its transaction.
  */
-/** The first append function: one array per column (kept as a wrapper of the JSON one). */
-export const APPEND_EVENTS_ARRAYS_SQL = `
-      create function append_events(
-        p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
-      ) returns table (out_position bigint, out_revision bigint)
-      language plpgsql as $$
-      declare
-        current_revision bigint;
-        positions bigint[];
-      begin
+/**
+ * What every form of append_events does before it inserts: refuse to be anything but the first
+ * write of its transaction, take the stream's turn, take the transaction id and the positions
+ * together, check and move the stream's revision, and notify. `count` is the SQL expression for
+ * the number of events; `positions` and `current_revision` must be declared by the caller.
+ */
+export function appendTurnsSql(count: string): string {
+  return `
         if pg_current_xact_id_if_assigned() is not null then
           raise exception using errcode = 'ZL002',
             message = 'append_events must be the first write of its transaction (one append per transaction)';
@@ -42,7 +40,7 @@ export const APPEND_EVENTS_ARRAYS_SQL = `
           perform pg_advisory_xact_lock(7, 1700000000);
           perform pg_current_xact_id();
           select array_agg(p order by p) into positions
-            from (select nextval('events_global_position_seq') as p from generate_series(1, cardinality(p_ids))) s;
+            from (select nextval('events_global_position_seq') as p from generate_series(1, ${count})) s;
           raise exception using errcode = 'ZL000';
         exception when sqlstate 'ZL000' then
           null;
@@ -53,9 +51,22 @@ export const APPEND_EVENTS_ARRAYS_SQL = `
         if p_expected <> -2 and current_revision <> p_expected then
           raise exception using errcode = 'ZL001', message = 'wrong expected version', detail = current_revision::text;
         end if;
-        update streams set revision = current_revision + cardinality(p_ids) where stream_id = p_stream;
+        update streams set revision = current_revision + ${count} where stream_id = p_stream;
         perform pg_notify('zentra_events', p_stream);
-        return query
+`;
+}
+
+/** The first append function: one array per column (kept as a wrapper of the JSON one). */
+export const APPEND_EVENTS_ARRAYS_SQL = `
+      create function append_events(
+        p_stream text, p_expected bigint, p_ids uuid[], p_types text[], p_data jsonb[], p_metadata jsonb[]
+      ) returns table (out_position bigint, out_revision bigint)
+      language plpgsql as $$
+      declare
+        current_revision bigint;
+        positions bigint[];
+      begin
+${appendTurnsSql('cardinality(p_ids)')}        return query
           insert into events (global_position, stream_id, stream_revision, event_id, type, data, metadata)
           overriding system value
           select positions[u.ordinal], p_stream, current_revision + u.ordinal, u.id, u.type, u.data, u.metadata
