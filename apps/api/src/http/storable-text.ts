@@ -18,11 +18,7 @@ const SUSPECT_ESCAPE = /\\u(?:0000|[dD][89a-fA-F])/;
  * suspect escape in it there is nothing to find and nothing is walked.
  */
 export function firstUnstorableString(raw: string, value: unknown): string | null {
-  return hasSuspectEscape(raw) ? unstorableIn(value) : null;
-}
-
-export function hasSuspectEscape(raw: string): boolean {
-  return SUSPECT_ESCAPE.test(raw);
+  return SUSPECT_ESCAPE.test(raw) ? unstorableIn(value) : null;
 }
 
 /** The path of the first string in `value` PostgreSQL cannot store, or null (walks all of it). */

@@ -6,6 +6,8 @@ interface Run {
   events: RecordedEvent[];
   /** Stored size of each event (its data and metadata), the measure of the byte bound. */
   sizes: number[];
+  /** Their sum. */
+  bytes: number;
 }
 
 /**
@@ -38,19 +40,14 @@ export class TailCache {
   /** A page read after `after` (its events in order, with their stored sizes). */
   add(after: bigint, events: RecordedEvent[], sizes: number[]): void {
     if (events.length === 0) return;
-    let joined: Run = { after, events: events.slice(), sizes: sizes.slice() };
-    const apart: Run[] = [];
-    for (const run of this.runs) {
-      if (run.after <= lastOf(joined) && joined.after <= lastOf(run)) {
-        this.forget(run);
-        joined = join(joined, run);
-      } else apart.push(run);
+    const newest = this.runs[this.runs.length - 1];
+    if (newest && newest.after <= after && after <= lastOf(newest)) {
+      // Following the log: the page continues the newest run; only its new events are added.
+      const from = firstAfter(events, lastOf(newest));
+      for (let i = from; i < events.length; i++) this.keep(newest, events[i], sizes[i]);
+    } else {
+      this.join({ after, events: [], sizes: [], bytes: 0 }, events, sizes);
     }
-    apart.push(joined);
-    apart.sort((a, b) => (a.after < b.after ? -1 : a.after > b.after ? 1 : 0));
-    this.runs = apart;
-    this.events += joined.events.length;
-    this.bytes += sum(joined.sizes);
     this.evictOldest();
   }
 
@@ -59,9 +56,33 @@ export class TailCache {
     return { events: this.events, bytes: this.bytes, runs: this.runs.length };
   }
 
-  private forget(run: Run): void {
-    this.events -= run.events.length;
-    this.bytes -= sum(run.sizes);
+  private keep(run: Run, event: RecordedEvent, size: number): void {
+    run.events.push(event);
+    run.sizes.push(size);
+    run.bytes += size;
+    this.events++;
+    this.bytes += size;
+  }
+
+  /** A page that starts elsewhere: joined with every run it overlaps or touches, kept in order. */
+  private join(page: Run, events: RecordedEvent[], sizes: number[]): void {
+    for (let i = 0; i < events.length; i++) this.keep(page, events[i], sizes[i]);
+    let joined = page;
+    const apart: Run[] = [];
+    for (const run of this.runs) {
+      if (run.after <= lastOf(joined) && joined.after <= lastOf(run)) {
+        this.events -= run.events.length;
+        this.bytes -= run.bytes;
+        this.events -= joined.events.length;
+        this.bytes -= joined.bytes;
+        joined = union(joined, run);
+        this.events += joined.events.length;
+        this.bytes += joined.bytes;
+      } else apart.push(run);
+    }
+    apart.push(joined);
+    apart.sort((a, b) => (a.after < b.after ? -1 : a.after > b.after ? 1 : 0));
+    this.runs = apart;
   }
 
   /** Drops events from the front of the oldest run until both bounds hold; the rest stays complete. */
@@ -80,7 +101,7 @@ export class TailCache {
       else {
         oldest.after = oldest.events[drop - 1].position;
         oldest.events.splice(0, drop);
-        oldest.sizes.splice(0, drop);
+        oldest.bytes -= sum(oldest.sizes.splice(0, drop));
       }
       this.events = events;
       this.bytes = bytes;
@@ -102,14 +123,11 @@ export class TailCache {
 }
 
 /** Two complete runs that overlap or touch: one complete run over both (shared events once). */
-function join(a: Run, b: Run): Run {
+function union(a: Run, b: Run): Run {
   const [first, second] = a.after <= b.after ? [a, b] : [b, a];
   const from = firstAfter(second.events, lastOf(first));
-  return {
-    after: first.after,
-    events: first.events.concat(second.events.slice(from)),
-    sizes: first.sizes.concat(second.sizes.slice(from)),
-  };
+  const sizes = first.sizes.concat(second.sizes.slice(from));
+  return { after: first.after, events: first.events.concat(second.events.slice(from)), sizes, bytes: sum(sizes) };
 }
 
 function lastOf(run: Run): bigint {
