@@ -7,13 +7,13 @@ import { ApiError } from './http/api-error.js';
 import { intentOf } from './http/command-request.js';
 import { firstUnstorableString, insideBatchItem } from './http/storable-text.js';
 import { LedgerRequest } from './http/request-context.js';
+import { BATCH_ROUTE } from './transactions/transaction-batches.js';
 import { ErrorFilter, refusalState } from './http/error.filter.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
 
 const NUL_IN_URL = /%00/i;
-const BATCH_ROUTE = /^\/transactions\/batch\/?(\?|$)/;
 
 /** Request bodies beyond this are refused with 413. */
 export const BODY_BYTES_MAX = 16 * 1024 * 1024;
@@ -44,7 +44,7 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
     }
     const unstorable = firstUnstorableString(text, parsed);
     // In a batch, a posting with such a string is refused alone, in its slot (TransactionBatches).
-    if (unstorable && insideBatchItem(unstorable) && BATCH_ROUTE.test(_req.url)) (_req as LedgerRequest).bodyHasSuspectEscape = true;
+    if (unstorable && insideBatchItem(unstorable) && _req.routeOptions.url === BATCH_ROUTE) (_req as LedgerRequest).bodyHasSuspectEscape = true;
     else if (unstorable) {
       const message = `request body has a string that cannot be stored at ${unstorable}: NUL (\\u0000) or an unpaired UTF-16 surrogate`;
       return done(Object.assign(new Error(message), { statusCode: 400 }), undefined);

@@ -307,11 +307,11 @@ export class TenantWriter {
       const holdId = holdIdOf(command);
       if (holdId && !state.holds.get(holdId)) wanted.hold_id.add(holdId);
     }
+    // The lookups by key, transaction and hold are independent: in parallel, not one after another.
+    const fields = (Object.keys(wanted) as LookupField[]).filter((field) => wanted[field].size > 0);
+    const pages = await Promise.all(fields.map((field) => this.lookup!.findInStream(this.stream, field, [...wanted[field]], state.revision)));
     const found = new Map<bigint, RecordedEvent>();
-    for (const field of Object.keys(wanted) as LookupField[]) {
-      if (wanted[field].size === 0) continue;
-      for (const event of await this.lookup!.findInStream(this.stream, field, [...wanted[field]], state.revision)) found.set(event.revision, event);
-    }
+    for (const event of pages.flat()) found.set(event.revision, event);
     if (found.size === 0) return;
     // The same fold as the writer's own, over just these events (accounts are not needed here).
     const recalled = initialState();

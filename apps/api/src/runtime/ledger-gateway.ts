@@ -1,20 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { RecordedEvent } from '../../../../libs/event-store/src/index.js';
-import { Hold, LedgerState } from '../../../../libs/domain/src/index.js';
 import { CommandEnvelope, CommandOutcome } from '../../../../libs/write-model/src/index.js';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { fromDomainError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
 import { LedgerRuntime } from './ledger-runtime.js';
 
-export interface Accepted {
-  events: RecordedEvent[];
-  replayed: boolean;
-  state: LedgerState;
-  /** For a capture or release: the hold as the command left it. */
-  hold?: Hold;
-}
+/** What an accepted command yields: its events, whether a replay, the writer's state, the hold it left. */
+export type Accepted = Omit<Extract<CommandOutcome, { kind: 'accepted' }>, 'kind'>;
 
 /** What a command handler returns: the HTTP status and body, and whether it is a replay. */
 export interface CommandResult<T = unknown> {
@@ -38,7 +31,7 @@ export class LedgerGateway {
    * as submit() does it; one settled result per command, in order.
    */
   async submitMany(tenantId: string, envelopes: CommandEnvelope[]): Promise<PromiseSettledResult<Accepted>[]> {
-    for (const envelope of envelopes) await this.accepted(envelope);
+    await Promise.all(envelopes.map((envelope) => this.accepted(envelope)));
     const outcomes = this.runtime.writers.submitMany(tenantId, envelopes);
     return Promise.allSettled(outcomes.map((outcome, i) => outcome.then((o) => this.settle(envelopes[i], o))));
   }

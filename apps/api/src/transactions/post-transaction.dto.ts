@@ -5,10 +5,14 @@ import { CommandOptionsDto } from '../http/command-options.dto.js';
 import { Direction, ENTRIES_PER_TRANSACTION_MAX, parseAmount, PostTransaction, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
 import { IsAmount, IsCurrencyCode, IsMetadata } from '../http/validation.js';
 
+/** Limits the compiled accept path (posting-body.ts) applies too. */
+export const ACCOUNT_ID_LENGTH_MAX = 64;
+export const REFERENCE_LENGTH_MAX = 255;
+
 export class EntryDto {
   @ApiProperty({ format: 'uuid' })
   @IsString()
-  @Length(1, 64)
+  @Length(1, ACCOUNT_ID_LENGTH_MAX)
   account_id!: string;
 
   @ApiProperty({ enum: ['debit', 'credit'] })
@@ -43,7 +47,7 @@ export class PostTransactionDto extends CommandOptionsDto {
   @ApiPropertyOptional()
   @IsOptional()
   @IsString()
-  @Length(0, 255)
+  @Length(0, REFERENCE_LENGTH_MAX)
   reference?: string;
 
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })

@@ -11,10 +11,8 @@ import {
 } from '../../../../libs/domain/src/index.js';
 import { ApiError } from '../http/api-error.js';
 import { jsonShapeRefused, METADATA_DEPTH_MAX, toInstance, validationError, validationPipe, VALIDATOR_OPTIONS } from '../http/validation.js';
-import { EntryDto, PostTransactionDto } from './post-transaction.dto.js';
+import { ACCOUNT_ID_LENGTH_MAX, EntryDto, PostTransactionDto, REFERENCE_LENGTH_MAX } from './post-transaction.dto.js';
 
-const ACCOUNT_ID_LENGTH_MAX = 64;
-const REFERENCE_LENGTH_MAX = 255;
 const BODY_KEYS = new Set(['entries', 'description', 'reference', 'metadata', 'idempotency_key', 'intent_id']);
 const ENTRY_KEYS = new Set(['account_id', 'direction', 'amount', 'currency']);
 /**

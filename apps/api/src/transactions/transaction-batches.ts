@@ -10,6 +10,9 @@ import { toPostTransaction } from './post-transaction.dto.js';
 import { validatePostingItem } from './posting-body.js';
 import { unstorableIn } from '../http/storable-text.js';
 
+/** The batch's route, as Fastify matched it (the body parser refuses bad text per posting there). */
+export const BATCH_ROUTE = '/transactions/batch';
+
 /** TigerBeetle's limit: postings per batch request. */
 export const BATCH_ITEMS_MAX = 8190;
 
