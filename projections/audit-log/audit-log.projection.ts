@@ -27,10 +27,10 @@ const SQL = {
            from audit_log
           where tenant_id = $1 and position > $2
           order by position limit $3`,
-  /** Its own statement for outcomes other than allowed: only with the outcome in the text can the partial index serve it. */
-  pageNotAllowed: `select position, event_id, actor, tenant_id, role, action, resource, outcome, reason, request_id, timestamp
+  /** Its own statement: only with the outcome in the text can the partial index (outcomes other than allowed) serve it. */
+  pageDenied: `select position, event_id, actor, tenant_id, role, action, resource, outcome, reason, request_id, timestamp
            from audit_log
-          where tenant_id = $1 and outcome <> 'allowed' and outcome = $4 and position > $2
+          where tenant_id = $1 and outcome = 'denied' and position > $2
           order by position limit $3`,
   pageAllowed: `select position, event_id, actor, tenant_id, role, action, resource, outcome, reason, request_id, timestamp
            from audit_log
@@ -92,15 +92,15 @@ export interface AuditEntry {
   position: string;
 }
 
-export async function auditPage(tx: { query: PoolClient['query'] }, tenantId: string, outcome: string | null, after: bigint, limit: number): Promise<AuditEntry[]> {
-  const values: unknown[] = [tenantId, after.toString(), limit];
-  const query =
-    outcome === null
-      ? { name: 'audit_page', text: SQL.page, values }
-      : outcome === 'allowed'
-        ? { name: 'audit_page_allowed', text: SQL.pageAllowed, values }
-        : { name: 'audit_page_not_allowed', text: SQL.pageNotAllowed, values: [...values, outcome] };
-  const { rows } = await tx.query(query);
+export async function auditPage(
+  tx: { query: PoolClient['query'] },
+  tenantId: string,
+  outcome: AuditEntry['outcome'] | null,
+  after: bigint,
+  limit: number,
+): Promise<AuditEntry[]> {
+  const [name, text] = outcome === null ? ['audit_page', SQL.page] : outcome === 'allowed' ? ['audit_page_allowed', SQL.pageAllowed] : ['audit_page_denied', SQL.pageDenied];
+  const { rows } = await tx.query({ name, text, values: [tenantId, after.toString(), limit] });
   return rows.map((row: any) => ({
     id: row.event_id,
     actor: row.actor,

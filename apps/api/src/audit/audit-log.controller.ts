@@ -19,7 +19,7 @@ export class AuditLogController {
     const cursor = decodeCursor(query.cursor, 1);
     const outcome = parseOneOf(query.outcome, 'outcome', ['allowed', 'denied'] as const);
     await this.reads.settle(caller, ['audit_log'], query.min_position);
-    const rows = await auditPage(this.reads.pool, caller.tenant_id, outcome as string | null, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
+    const rows = await auditPage(this.reads.pool, caller.tenant_id, outcome, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
     return pageOf(rows, limit, (r) => [r.position], (r) => r);
   }
 }

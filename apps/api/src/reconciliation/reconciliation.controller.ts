@@ -51,7 +51,7 @@ export class ReconciliationController {
     const cursor = decodeCursor(query.cursor, 1);
     const status = parseOneOf(query.status, 'status', ['balanced', 'mismatched'] as const);
     await this.reads.settle(caller, ['reconciliation'], query.min_position);
-    const rows = await listRuns(this.reads.pool, caller.tenant_id, status as string | null, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
+    const rows = await listRuns(this.reads.pool, caller.tenant_id, status, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
     return pageOf(rows, limit, (r) => [r.position], (r) => r.view);
   }
 

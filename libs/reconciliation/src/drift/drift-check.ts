@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { BalanceCounters, countersOf, EntryPostedData, LedgerState } from '../../../domain/src/index.js';
 import { EventStore, RecordedEvent } from '../../../event-store/src/index.js';
-import { ledgerStream, REPLAY_PAGE, replayTenant, stateHash } from '../../../write-model/src/index.js';
+import { ledgerStream, REPLAY_PAGE, ReplayResult, replayTenant, stateHash } from '../../../write-model/src/index.js';
 import { countersTouched } from '../../../../projections/balance-history/balance-history.projection.js';
 
 /** Entries listed per mismatching account (the count says how many there were). */
@@ -82,17 +82,16 @@ export async function runDriftCheck(pool: Pool, store: EventStore, tenantId: str
 
   // One pass over the stream for both read models: the replay stops at the lower checkpoint, what
   // is compared there is taken, and it carries on to the higher one (folding into the same state).
-  let accounts: ReturnType<typeof accountsAt>;
-  let trialBalance: DriftReport['trial_balance'];
-  if (checkpoint <= totalsCheckpoint) {
-    const replay = await replayTenant(store, tenantId, { position: checkpoint });
-    accounts = accountsAt(replay.state);
-    const atTotals = totalsCheckpoint === checkpoint ? replay : await replayTenant(store, tenantId, { position: totalsCheckpoint }, undefined, replay);
-    trialBalance = trialBalanceCheck(atTotals.state, projectedTotals);
-  } else {
-    const replay = await replayTenant(store, tenantId, { position: totalsCheckpoint });
-    trialBalance = trialBalanceCheck(replay.state, projectedTotals);
-    accounts = accountsAt((await replayTenant(store, tenantId, { position: checkpoint }, undefined, replay)).state);
+  let accounts!: ReturnType<typeof accountsAt>;
+  let trialBalance!: DriftReport['trial_balance'];
+  const checks = [
+    { at: checkpoint, take: (state: LedgerState) => (accounts = accountsAt(state)) },
+    { at: totalsCheckpoint, take: (state: LedgerState) => (trialBalance = trialBalanceCheck(state, projectedTotals)) },
+  ].sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+  let replay: ReplayResult | null = null;
+  for (const [i, check] of checks.entries()) {
+    if (!replay || check.at !== checks[i - 1].at) replay = await replayTenant(store, tenantId, { position: check.at }, undefined, replay);
+    check.take(replay.state);
   }
   const { expected } = accounts;
 
