@@ -238,6 +238,25 @@ function projectorOffScenarios(accounts: string[]): Scenario[] {
     .map((s) => ({ ...s, name: `${s.name}${PROJECTOR_OFF}` }));
 }
 
+/**
+ * One scenario's row: the load, CPU per posting of the service and its PostgreSQL and, with a
+ * projector, the end-to-end rate (the CPU then covers the load and the catch-up: acknowledging
+ * and projecting).
+ */
+async function measure(service: Service, key: string, scenario: Scenario, projecting: boolean): Promise<Record<string, string | number>> {
+  if (projecting) await caughtUp(service);
+  const started = Date.now();
+  const cpuBefore = cpuMs(service.child.pid!);
+  const pgBefore = postgresCpuMs(service.child.pid!);
+  const row = await load(service, key, scenario);
+  const catchUp = projecting ? await caughtUp(service) : null;
+  const cpu = cpuPerPosting(cpuMs(service.child.pid!) - cpuBefore, row.postings);
+  const pgCpu = cpuPerPosting(postgresCpuMs(service.child.pid!) - pgBefore, row.postings);
+  const endToEnd = catchUp === null ? '-' : Math.round(row.postings / ((Date.now() - started) / 1000));
+  console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
+  return { ...row, 'end-to-end postings/s': endToEnd, 'catch-up s': catchUp === null ? '-' : catchUp.toFixed(1), 'cpu µs/posting': cpu, 'pg cpu µs/posting': pgCpu };
+}
+
 async function main(): Promise<void> {
   // BENCH_ONLY=<text>: only the scenarios whose name contains it (for profiling one path).
   const only = process.env.BENCH_ONLY;
@@ -251,20 +270,7 @@ async function main(): Promise<void> {
     const service = await startService();
     try {
       const { key, accounts } = await openAccounts(service);
-      for (const scenario of chosen(scenariosFor(accounts))) {
-        await caughtUp(service);
-        const started = Date.now();
-        const cpuBefore = cpuMs(service.child.pid!);
-        const pgBefore = postgresCpuMs(service.child.pid!);
-        const row = await load(service, key, scenario);
-        const catchUp = await caughtUp(service);
-        const acknowledged = (Date.now() - started) / 1000 - catchUp;
-        // With the in-process projector, the CPU covers the load and the catch-up: acknowledging and projecting.
-        const cpu = cpuPerPosting(cpuMs(service.child.pid!) - cpuBefore, row.postings);
-        const pgCpu = cpuPerPosting(postgresCpuMs(service.child.pid!) - pgBefore, row.postings);
-        rows.push({ ...row, 'end-to-end postings/s': Math.round(row.postings / (acknowledged + catchUp)), 'catch-up s': catchUp.toFixed(1), 'cpu µs/posting': cpu, 'pg cpu µs/posting': pgCpu });
-        console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
-      }
+      for (const scenario of chosen(scenariosFor(accounts))) rows.push(await measure(service, key, scenario, true));
       const samplePool = new Pool({ connectionString: service.databaseUrl, max: 1 });
       sample = (await samplePool.query(`select data::text as data, metadata::text as metadata from events where type = 'ledger.entry.posted' limit 1`)).rows[0];
       await samplePool.end();
@@ -279,15 +285,7 @@ async function main(): Promise<void> {
     const apiOnly = await startService({ LEDGER_PROJECTOR: 'off' });
     try {
       const { key, accounts } = await openAccounts(apiOnly);
-      for (const scenario of chosen(projectorOffScenarios(accounts))) {
-        const cpuBefore = cpuMs(apiOnly.child.pid!);
-        const pgBefore = postgresCpuMs(apiOnly.child.pid!);
-        const row = await load(apiOnly, key, scenario);
-        const cpu = cpuPerPosting(cpuMs(apiOnly.child.pid!) - cpuBefore, row.postings);
-        const pgCpu = cpuPerPosting(postgresCpuMs(apiOnly.child.pid!) - pgBefore, row.postings);
-        rows.push({ ...row, 'end-to-end postings/s': '-', 'catch-up s': '-', 'cpu µs/posting': cpu, 'pg cpu µs/posting': pgCpu });
-        console.error(`  ${scenario.name} x${scenario.connections}: ${row['postings/s']} postings/s`);
-      }
+      for (const scenario of chosen(projectorOffScenarios(accounts))) rows.push(await measure(apiOnly, key, scenario, false));
     } finally {
       await stopService(apiOnly);
     }
