@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { AccountCreatedData, AccountStatusChangedData, BalanceCounters } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { BatchedStatement, Projection, StatementSequence, tenantOf, statementName } from '../../libs/projection-runtime/src/index.js';
+import { BatchedStatement, Projection, StatementSequence, tenantOf } from '../../libs/projection-runtime/src/index.js';
 import { countersTouched } from '../balance-history/balance-history.projection.js';
 
 const INSERT: BatchedStatement = {
@@ -54,14 +54,14 @@ export const accountsProjection: Projection = {
     const flushCounters = async () => {
       if (counters.size === 0) return;
       const rows = [...counters.values()];
-      await tx.query({ name: statementName(SQL.setCounters), text: SQL.setCounters, values: [
+      await tx.query(SQL.setCounters, [
         rows.map((r) => r.id),
         rows.map((r) => r.debits_posted),
         rows.map((r) => r.credits_posted),
         rows.map((r) => r.debits_pending),
         rows.map((r) => r.credits_pending),
         rows.map((r) => r.position),
-      ] });
+      ]);
       counters = new Map();
     };
     for (const event of events) {

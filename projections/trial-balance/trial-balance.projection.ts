@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { BalanceReleasedData, EntryPostedData, HoldCreatedData } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, tenantOf, statementName } from '../../libs/projection-runtime/src/index.js';
+import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
 interface Totals {
   tenant_id: string;
@@ -64,7 +64,7 @@ export const trialBalanceProjection: Projection = {
     }
     if (totals.size === 0) return;
     const rows = [...totals.values()];
-    await tx.query({ name: statementName(SQL.upsert), text: SQL.upsert, values: [
+    await tx.query(SQL.upsert, [
       rows.map((r) => r.tenant_id),
       rows.map((r) => r.currency),
       rows.map((r) => r.debits_posted.toString()),
@@ -72,7 +72,7 @@ export const trialBalanceProjection: Projection = {
       rows.map((r) => r.debits_pending.toString()),
       rows.map((r) => r.credits_pending.toString()),
       rows.map((r) => r.position.toString()),
-    ] });
+    ]);
   },
 };
 

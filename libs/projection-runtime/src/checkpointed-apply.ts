@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '../../event-store/src/index.js';
-import { Projection, statementName } from './projection.js';
+import { namedStatements, Projection } from './projection.js';
 
 export const CHECKPOINT_SQL = {
   ensure: `insert into projection_checkpoints (name) values ($1) on conflict (name) do nothing`,
@@ -38,12 +38,9 @@ export async function applyCheckpointed(
   // trip for the transaction's settings.
   await tx.query(`begin; set local synchronous_commit = off${schema ? `; set local search_path to "${schema}", public` : ''}`);
   try {
-    await projection.apply(tx, events);
-    const moved = await tx.query({
-      name: statementName(CHECKPOINT_SQL.advance),
-      text: CHECKPOINT_SQL.advance,
-      values: [checkpoint, last.position.toString(), last.created_at, expected.toString()],
-    });
+    const named = namedStatements(tx);
+    await projection.apply(named, events);
+    const moved = await named.query(CHECKPOINT_SQL.advance, [checkpoint, last.position.toString(), last.created_at, expected.toString()]);
     if (moved.rowCount !== 1) throw new CheckpointMovedError(checkpoint, expected);
     await tx.query('commit');
     return last.position;

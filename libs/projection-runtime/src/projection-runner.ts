@@ -3,7 +3,7 @@ import { EventStore, RecordedEvent, Subscription } from '../../event-store/src/i
 import { applyCheckpointed, CheckpointMovedError, readCheckpoint } from './checkpointed-apply.js';
 import { OwnershipSession } from './ownership.js';
 import { isConnectionError } from '../../database/src/errors.js';
-import { Projection } from './projection.js';
+import { namedStatements, Projection } from './projection.js';
 
 /** Events applied per transaction. */
 export const PROJECTION_BATCH_MAX = 500;
@@ -132,7 +132,7 @@ export class ProjectionRunner {
       try {
         for (const event of events) {
           try {
-            await this.projection.apply(tx, [event]);
+            await this.projection.apply(namedStatements(tx), [event]);
           } catch (single: any) {
             culprit = event;
             message = String(single?.message ?? single);

@@ -39,6 +39,18 @@ export function statementName(sql: string): string {
 }
 
 /**
+ * The transaction a projection applies with: every `query(text, values)` runs as a named
+ * prepared statement (statementName), so projections write plain `tx.query(SQL.x, values)` and
+ * none re-plans its SQL on each batch. Queries without values (no parameters: `begin`, `set
+ * local ...`, possibly several statements) and query objects pass through unchanged.
+ */
+export function namedStatements(tx: PoolClient): PoolClient {
+  const query = (text: unknown, values?: unknown) =>
+    typeof text === 'string' && Array.isArray(values) ? tx.query({ name: statementName(text), text, values }) : (tx.query as Function).call(tx, text, values);
+  return new Proxy(tx, { get: (target, property, receiver) => (property === 'query' ? query : Reflect.get(target, property, receiver)) });
+}
+
+/**
  * Rows gathered column by column for one multi-row statement of the form
  * `insert ... select * from unnest($1::type[], $2::type[], ...)`: one round trip per batch.
  * A JSON column (its index in `jsonColumns`) takes values as they are (objects, not JSON text)
@@ -72,7 +84,7 @@ export class ColumnBatch {
     const columns = this.columns;
     this.columns = ColumnBatch.empty(this.width);
     const values = this.json.size ? columns.map((column, index) => (this.json.has(index) ? JSON.stringify(column) : column)) : columns;
-    await tx.query({ name: statementName(sql), text: sql, values });
+    await tx.query(sql, values);
   }
 }
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { applyCheckpointed, readCheckpoint } from './checkpointed-apply.js';
-import { Projection } from './projection.js';
+import { namedStatements, Projection } from './projection.js';
 
 /** Events read and applied per shadow transaction. */
 export const REBUILD_BATCH = 2000;
@@ -127,7 +127,7 @@ async function swap(pool: Pool, store: EventStore, projection: Projection, schem
       const events = (await store.readAll({ afterPosition: position, maxCount: REBUILD_BATCH })).filter((e) => e.position <= live);
       if (events.length === 0) break;
       await tx.query(`set local search_path to ${quote(schema)}, public`);
-      await projection.apply(tx, events);
+      await projection.apply(namedStatements(tx), events);
       await tx.query('set local search_path to public');
       position = events[events.length - 1].position;
       count(events.length);

@@ -4,7 +4,7 @@ import { BatchedStatement, StatementSequence } from './projection.js';
 /** Records the statements a sequence sends: which statement, with which rows (first column). */
 function recorder() {
   const sent: { sql: string; ids: unknown[] }[] = [];
-  const tx = { query: async (q: { text: string; values: unknown[][] }) => void sent.push({ sql: q.text, ids: q.values[0] }) } as unknown as PoolClient;
+  const tx = { query: async (text: string, values: unknown[][]) => void sent.push({ sql: text, ids: values[0] }) } as unknown as PoolClient;
   return { tx, sent };
 }
 
