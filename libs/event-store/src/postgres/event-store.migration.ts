@@ -20,6 +20,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * write of its transaction, take the stream's turn, take the transaction id and the positions
  * together, check and move the stream's revision, and notify. `count` is the SQL expression for
  * the number of events; `positions` and `current_revision` must be declared by the caller.
+ * Frozen: it is part of this migration's text (and of AppendEventsJson1700000001400's), so an
+ * edit would change what a fresh database gets; a change belongs in a new migration.
  */
 export function appendTurnsSql(count: string): string {
   return `
