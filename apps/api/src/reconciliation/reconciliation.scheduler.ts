@@ -1,9 +1,10 @@
 import { Pool } from 'pg';
 import { EventStore } from '../../../../libs/event-store/src/index.js';
 import { recordDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
+import { ledgerStream } from '../../../../libs/write-model/src/index.js';
 
 /**
- * Runs the drift check for every tenant every N minutes (LEDGER_RECONCILE_INTERVAL_MINUTES,
+ * Runs the drift check for every tenant with a ledger every N minutes (LEDGER_RECONCILE_INTERVAL_MINUTES,
  * 0 = off). With several API processes, an advisory lock lets one of them run each round.
  */
 export class ReconciliationScheduler {
@@ -36,9 +37,12 @@ export class ReconciliationScheduler {
       const { rows } = await client.query(`select pg_try_advisory_lock(hashtext('zentra-reconcile')) as locked`);
       if (!rows[0].locked) return;
       try {
-        // Every tenant, from the tenants table (not a read model that may lag behind a new tenant).
+        // Every tenant, from the tenants table (not a read model that may lag behind a new tenant),
+        // that has a ledger: a tenant that never opened an account has nothing to check, and an
+        // hourly run would add an event to its log for nothing.
         const tenants = await client.query(`select id as tenant_id from tenants order by id`);
         for (const { tenant_id } of tenants.rows) {
+          if ((await this.store.readStream(ledgerStream(tenant_id), { maxCount: 1 })).length === 0) continue;
           const run = await recordDriftCheck(this.pool, this.store, tenant_id, 'schedule');
           if (run.report.status !== 'balanced') this.log(`reconciliation: tenant ${tenant_id} has ${run.report.mismatches.length} mismatching accounts (run ${run.run_id})`);
         }
