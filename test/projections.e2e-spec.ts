@@ -249,6 +249,71 @@ describe('projection workers', () => {
     }
   });
 
+  it('a read waits for every projection it reads: with any one of them held back it answers 503, never a partial view', async () => {
+    const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off', LEDGER_READ_WAIT_MS: '300' });
+    const pool = createPool(t.db.url, 10);
+    const store = new PostgresEventStore(pool);
+    try {
+      const { key, funding, accounts } = await t.fundedTenant(1, '100');
+      const hold = await t.placeHold(key, { account_id: accounts[0].id, destination_account_id: funding.id, amount: '30' });
+      expect(hold.status).toBe(201);
+      const capture = await t.request('POST', `/holds/${hold.body.id}/capture`, { token: key, body: { amount: '10' } });
+      expect(capture.status).toBe(200);
+      const posting = await t.transfer(key, accounts[0].id, funding.id, '5');
+      expect(posting.status).toBe(201);
+      let head = 0n;
+      // Each read and the projections it answers from.
+      const reads: Record<string, string[]> = {
+        [`/accounts/${accounts[0].id}`]: ['accounts'],
+        [`/accounts/${accounts[0].id}/balances`]: ['accounts', 'balance_history', 'entries'],
+        [`/accounts/${accounts[0].id}/entries`]: ['accounts', 'entries'],
+        [`/holds/${hold.body.id}`]: ['holds'],
+        [`/evidence/holds/${hold.body.id}`]: ['holds', 'event_feed'],
+        [`/transactions/${posting.body.id}`]: ['transactions'],
+        '/events': ['event_feed'],
+      };
+      const heldBack = ['accounts', 'entries', 'balance_history', 'holds', 'event_feed', 'transactions'];
+      const caughtUp = async (names: string[]) => {
+        const rows = await t.query(`select name, position::text as p from projection_checkpoints where name = any($1)`, [names]);
+        return rows.length === names.length && rows.every((r: any) => BigInt(r.p) >= head);
+      };
+      for (const name of heldBack) {
+        // A new write each round: the projection held back is behind the caller's last write.
+        expect((await t.transfer(key, accounts[0].id, funding.id, '1')).status).toBe(201);
+        head = BigInt((await t.query(`select max(global_position)::text as h from events`))[0].h);
+        const running = ALL_PROJECTIONS.filter((p) => p.name !== name);
+        const projector = new Projector(running, store, pool, t.db.url).start();
+        try {
+          await waitFor(`all but ${name} caught up`, () => caughtUp(running.map((p) => p.name)), 20_000);
+          expect(await caughtUp([name])).toBe(false);
+          for (const [route, needs] of Object.entries(reads)) {
+            const res = await t.request('GET', route, { token: key });
+            expect({ held_back: name, route, status: res.status }).toEqual({ held_back: name, route, status: needs.includes(name) ? 503 : 200 });
+          }
+        } finally {
+          await projector.stop();
+        }
+      }
+      const projector = new Projector(ALL_PROJECTIONS, store, pool, t.db.url).start();
+      try {
+        await waitFor('all caught up', () => caughtUp(ALL_PROJECTIONS.map((p) => p.name)), 20_000);
+        const balances = await t.request('GET', `/accounts/${accounts[0].id}/balances`, { token: key });
+        expect(balances.status).toBe(200);
+        // 100 funded, 10 captured out of a 30 hold (the rest released), 5 and 6 x 1 posted out.
+        expect(balances.body.balances).toMatchObject({ posted: '79', available: '79' });
+        const evidence = await t.request('GET', `/evidence/holds/${hold.body.id}`, { token: key });
+        expect(evidence.status).toBe(200);
+        expect(evidence.body.events.map((e: any) => e.ledger_entry.type)).toEqual(['balance.hold.created', 'ledger.entry.posted', 'balance.released']);
+      } finally {
+        await projector.stop();
+      }
+    } finally {
+      await store.close();
+      await pool.end();
+      await t.stop();
+    }
+  });
+
   it('reports lag per projection in /health and /metrics when no projector runs', async () => {
     const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off', LEDGER_READ_WAIT_MS: '200' });
     process.env.LEDGER_LAG_EVENTS_DEGRADED = '3';
