@@ -1,28 +1,38 @@
 import { PoolClient } from 'pg';
-import { RecordedEvent } from '../../libs/event-store/src/index.js';
+import { EventStore, ledgerStream, RecordedEvent } from '../../libs/event-store/src/index.js';
 import { ColumnBatch, Projection, isLedgerEvent, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
 const SQL = {
   insert: `
-    insert into event_feed (position, tenant_id, id, type, occurred_at, data)
-    select * from unnest($1::numeric[], $2::uuid[], $3::uuid[], $4::text[], $5::timestamptz[], jsonb_column($6))
+    insert into event_feed (position, tenant_id, stream_revision, hold_id)
+    select * from unnest($1::numeric[], $2::uuid[], $3::bigint[], $4::text[])
     on conflict (position) do nothing`,
-  page: `select position, id, type, occurred_at, data from event_feed
-          where tenant_id = $1 and position > $2 order by position limit $3`,
+  page: `select stream_revision from event_feed where tenant_id = $1 and position > $2 order by position limit $3`,
 };
 
-/** A tenant's ledger events in log order, for GET /events. */
+/**
+ * Where a tenant's ledger events stand in the log, for GET /events: each event's position, its
+ * revision in the tenant's ledger stream and the hold it concerns. The events themselves are
+ * read from the log (by stream revision) rather than copied here: a copy of every event's data
+ * was the costliest row a posting wrote into the read models.
+ */
 export const eventFeedProjection: Projection = {
   name: 'event_feed',
   tables: ['event_feed'],
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const rows = new ColumnBatch(6, [5]);
+    const rows = new ColumnBatch(4);
     for (const e of events) {
-      if (isLedgerEvent(e)) rows.add([e.position.toString(), tenantOf(e), e.id, e.type, e.metadata.occurred_at ?? e.created_at, e.data]);
+      if (isLedgerEvent(e)) rows.add([e.position.toString(), tenantOf(e), e.revision.toString(), holdIdOf(e)]);
     }
     await rows.flush(tx, SQL.insert);
   },
 };
+
+/** The hold an event concerns (created, captured by a posting, released or expired), if any. */
+function holdIdOf(event: RecordedEvent): string | null {
+  const holdId = (event.data as { hold_id?: unknown } | null)?.hold_id;
+  return typeof holdId === 'string' ? holdId : null;
+}
 
 export interface FeedEvent {
   id: string;
@@ -32,13 +42,30 @@ export interface FeedEvent {
   data: unknown;
 }
 
-export async function feedPage(tx: { query: PoolClient['query'] }, tenantId: string, after: bigint, limit: number): Promise<FeedEvent[]> {
-  const { rows } = await tx.query({ name: 'event_feed_page', text: SQL.page, values: [tenantId, after.toString(), limit] });
-  return rows.map((row: any) => ({
-    id: row.id,
-    type: row.type,
-    position: String(row.position),
-    occurred_at: new Date(row.occurred_at).toISOString(),
-    data: row.data,
+/** Up to `limit` of a tenant's ledger events after `after`, in log order, as GET /events lists them. */
+export async function feedPage(db: { query: PoolClient['query'] }, store: EventStore, tenantId: string, after: bigint, limit: number): Promise<FeedEvent[]> {
+  const { rows } = await db.query({ name: 'event_feed_page', text: SQL.page, values: [tenantId, after.toString(), limit] });
+  if (rows.length === 0) return [];
+  // A tenant's ledger stream is all feed: the page is a run of consecutive revisions.
+  const revisions = rows.map((row: any) => BigInt(row.stream_revision));
+  const first = revisions[0];
+  const count = Number(revisions[revisions.length - 1] - first) + 1;
+  const wanted = new Set(revisions);
+  const events = (await store.readStream(ledgerStream(tenantId), { fromRevision: first, maxCount: count })).filter((e) => wanted.has(e.revision));
+  if (events.length !== revisions.length) {
+    throw new Error(`event feed of tenant ${tenantId}: ${revisions.length} events projected after ${after}, ${events.length} found in the log`);
+  }
+  return events.map((e) => ({
+    id: e.id,
+    type: e.type,
+    position: e.position.toString(),
+    occurred_at: isoTime(e.metadata?.occurred_at, e.created_at),
+    data: e.data,
   }));
+}
+
+/** When the event happened: as its metadata says, else when the log recorded it. */
+function isoTime(occurredAt: unknown, recordedAt: Date): string {
+  const time = typeof occurredAt === 'string' ? new Date(occurredAt) : new Date(NaN);
+  return (Number.isNaN(time.getTime()) ? recordedAt : time).toISOString();
 }

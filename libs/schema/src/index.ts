@@ -18,6 +18,7 @@ import { EventFeedHoldIndex1700000001700 } from '../../../projections/event-feed
 import { PositionsNumeric1700000001300 } from './positions-numeric.migration.js';
 import { HotPathIndexes1700000001800 } from './hot-path-indexes.migration.js';
 import { EntriesCounters1700000001900 } from '../../../projections/entries/entries-counters.migration.js';
+import { EventFeedThin1700000002000 } from '../../../projections/event-feed/event-feed-thin.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
@@ -43,4 +44,5 @@ export const ALL_MIGRATIONS = [
   EventFeedHoldIndex1700000001700,
   HotPathIndexes1700000001800,
   EntriesCounters1700000001900,
+  EventFeedThin1700000002000,
 ];

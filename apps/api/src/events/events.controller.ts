@@ -19,7 +19,7 @@ export class EventsController {
     const limit = parseLimit(query.limit);
     const after = parsePosition(query.after, 'after') ?? 0n;
     await this.reads.settle(caller, ['event_feed'], query.min_position);
-    const data = await feedPage(this.reads.pool, caller.tenant_id, after, limit);
+    const data = await feedPage(this.reads.pool, this.reads.store, caller.tenant_id, after, limit);
     return { data, next_after: data.length ? data[data.length - 1].position : after.toString() };
   }
 }

@@ -10,7 +10,7 @@ export const EVIDENCE_CHAIN_WALK_MAX = 10_000;
 const SQL = {
   /** A hold's events (created, captured by a posting, released/expired), from the tenant's event feed. */
   positionsOfHold: `select position::text as position from event_feed
-                     where tenant_id = $1 and data ? 'hold_id' and data->>'hold_id' = $3 and position >= $2 order by position`,
+                     where tenant_id = $1 and hold_id = $3 and position >= $2 order by position`,
 };
 
 export interface EventEvidence {

@@ -14,6 +14,10 @@ export class Reads {
     return this.runtime.pool;
   }
 
+  get store() {
+    return this.runtime.store;
+  }
+
   get config() {
     return this.runtime.config;
   }

@@ -1,0 +1,61 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/** Empties event_feed and moves its checkpoint back to the start: the projector fills it again from the log. */
+const REBUILD_FROM_LOG = `
+        truncate event_feed;
+        update projection_checkpoints set position = 0, last_event_at = null, error = null, error_position = null
+         where name = 'event_feed';`;
+
+/**
+ * The event feed keeps where each event is (position, stream revision, hold) instead of a copy
+ * of the event: GET /events reads the events from the log by stream revision. That copy (id,
+ * type, time and the whole data as jsonb) was the costliest row a posting wrote into the read
+ * models.
+ *
+ * Existing rows take their stream revision from the log where the log is in this database
+ * (PostgreSQL). Without it (EventStoreDB), the feed is emptied and its checkpoint set back to
+ * the start, so the projector rebuilds it from the log when it starts; GET /events waits for it
+ * like for any projection that is behind a caller's write.
+ */
+export class EventFeedThin1700000002000 implements MigrationInterface {
+  name = 'EventFeedThin1700000002000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`alter table event_feed add column stream_revision bigint, add column hold_id text`);
+    await q.query(`
+      update event_feed f
+         set stream_revision = e.stream_revision,
+             hold_id = case when jsonb_typeof(f.data->'hold_id') = 'string' then f.data->>'hold_id' end
+        from events e
+       where e.global_position = f.position`);
+    await q.query(`do $$ begin
+      if exists (select 1 from event_feed where stream_revision is null) then ${REBUILD_FROM_LOG}
+      end if;
+    end $$`);
+    await q.query(`drop index event_feed_hold`);
+    await q.query(`
+      alter table event_feed drop column id, drop column type, drop column occurred_at, drop column data,
+                             alter column stream_revision set not null`);
+    await q.query(`create index event_feed_hold on event_feed (tenant_id, hold_id, position) where hold_id is not null`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`alter table event_feed add column id uuid, add column type text, add column occurred_at timestamptz, add column data jsonb`);
+    await q.query(`
+      update event_feed f
+         set id = e.event_id, type = e.type, data = e.data,
+             occurred_at = coalesce((e.metadata->>'occurred_at')::timestamptz, e.created_at)
+        from events e
+       where e.global_position = f.position`);
+    await q.query(`do $$ begin
+      if exists (select 1 from event_feed where id is null) then ${REBUILD_FROM_LOG}
+      end if;
+    end $$`);
+    await q.query(`drop index event_feed_hold`);
+    await q.query(`
+      alter table event_feed drop column stream_revision, drop column hold_id,
+                             alter column id set not null, alter column type set not null,
+                             alter column occurred_at set not null, alter column data set not null`);
+    await q.query(`create index event_feed_hold on event_feed (tenant_id, (data->>'hold_id'), position) where data ? 'hold_id'`);
+  }
+}

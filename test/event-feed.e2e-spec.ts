@@ -1,0 +1,113 @@
+import { Pool } from 'pg';
+import { EventFeedThin1700000002000 } from '../projections/event-feed/event-feed-thin.migration.js';
+import { createTestDatabase } from './support/database.js';
+import { TestLedger } from './support/ledger.js';
+import { cli } from './support/process.js';
+import { waitFor } from './support/wait.js';
+
+/** A tenant's whole feed, page by page, and the evidence of its hold. */
+async function answers(t: TestLedger, key: string, holdId: string) {
+  const pages: unknown[] = [];
+  for (let after = '0'; ; ) {
+    const page = await t.request('GET', `/events?after=${after}&limit=3`, { token: key });
+    expect(page.status).toBe(200);
+    if (page.body.data.length === 0) break;
+    pages.push(page.body);
+    after = page.body.next_after;
+  }
+  const evidence = await t.request('GET', `/evidence/holds/${holdId}`, { token: key });
+  expect(evidence.status).toBe(200);
+  return { pages, hold_events: evidence.body.events.map((e: any) => e.ledger_entry) };
+}
+
+/** Postings, a hold captured in part, a reversal: every kind of feed event. */
+async function scenario(t: TestLedger) {
+  const { key, tenantId, funding, accounts } = await t.fundedTenant(2, '500');
+  const moved = await t.transfer(key, accounts[0].id, accounts[1].id, '125');
+  const hold = await t.placeHold(key, { account_id: accounts[0].id, destination_account_id: funding.id, amount: '30' });
+  await t.request('POST', `/holds/${hold.body.id}/capture`, { token: key, body: { amount: '10' } });
+  await t.request('POST', `/transactions/${moved.body.id}/reverse`, { token: key });
+  return { key, tenantId, holdId: hold.body.id as string };
+}
+
+describe('event feed', () => {
+  it('lists exactly the tenant ledger stream, in log order, with each event as the log holds it', async () => {
+    const t = await TestLedger.start();
+    try {
+      const { key, tenantId, holdId } = await scenario(t);
+      await scenario(t); // another tenant's events interleave in the log
+      const { pages, hold_events } = await answers(t, key, holdId);
+      const listed = pages.flatMap((p: any) => p.data);
+      const log = await t.query(
+        `select event_id, type, global_position::text as position, data, metadata->>'occurred_at' as occurred_at
+           from events where stream_id = $1 order by stream_revision`,
+        [`ledger-${tenantId}`],
+      );
+      expect(listed).toEqual(log.map((e: any) => ({ id: e.event_id, type: e.type, position: e.position, occurred_at: e.occurred_at, data: e.data })));
+      expect(hold_events.map((e: any) => e.type)).toEqual(['balance.hold.created', 'ledger.entry.posted', 'balance.released']);
+      // The read model keeps where each event is, not a copy of it.
+      const columns = await t.query(`select column_name from information_schema.columns where table_schema = 'public' and table_name = 'event_feed' order by column_name`);
+      expect(columns.map((c: any) => c.column_name)).toEqual(['hold_id', 'position', 'stream_revision', 'tenant_id']);
+      const verify = await cli(t.db.url, ['projections', 'verify', 'event_feed', '--json']);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ projection: 'event_feed', identical: true });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('the upgrade carries the feed over from the log, or rebuilds it when the log is elsewhere (down, then up)', async () => {
+    const db = await createTestDatabase();
+    const kept = { ...db, drop: async () => undefined };
+    const first = await TestLedger.start({}, kept);
+    let before: unknown;
+    let tenant: { key: string; holdId: string };
+    try {
+      tenant = await scenario(first);
+      before = await answers(first, tenant.key, tenant.holdId);
+    } finally {
+      await first.ledger.shutdown();
+    }
+    const pool = new Pool({ connectionString: db.url, max: 1 });
+    const migration = new EventFeedThin1700000002000();
+    const runner = { query: (sql: string) => pool.query(sql) } as any;
+    const feedRows = async () => (await pool.query(`select position::text, stream_revision::text, hold_id from event_feed order by position`)).rows;
+    let carried: unknown[];
+    try {
+      const thin = await feedRows();
+      // Back to the copies the previous version kept: each row holds its event's data.
+      await migration.down(runner);
+      const copies = await pool.query(`select count(*)::int as n, count(e.global_position)::int as same from event_feed f left join events e on e.global_position = f.position and e.data = f.data and e.event_id = f.id`);
+      expect(copies.rows[0]).toEqual({ n: thin.length, same: thin.length });
+      // Up with the log in this database: every row carried over.
+      await migration.up(runner);
+      carried = await feedRows();
+      expect(carried).toEqual(thin);
+      await migration.down(runner);
+      // Up without the log in this database (EventStoreDB): emptied, its checkpoint back at the start.
+      await pool.query(`alter table events rename to events_kept`);
+      await pool.query(`create table events (like events_kept)`);
+      await migration.up(runner);
+      expect(await feedRows()).toEqual([]);
+      expect((await pool.query(`select position::text as p from projection_checkpoints where name = 'event_feed'`)).rows[0].p).toBe('0');
+      await pool.query(`drop table events`);
+      await pool.query(`alter table events_kept rename to events`);
+    } finally {
+      await pool.end();
+    }
+    const second = await TestLedger.start({}, kept); // the projector refills the emptied feed
+    try {
+      await waitFor('the feed rebuilt from the log', async () => {
+        const rows = await second.query(`select c.position >= (select max(global_position) from events) as done from projection_checkpoints c where name = 'event_feed'`);
+        return rows[0]?.done === true;
+      });
+      expect(await answers(second, tenant!.key, tenant!.holdId)).toEqual(before);
+      // The projector rebuilt exactly the rows the upgrade carried over.
+      expect((await second.query(`select position::text, stream_revision::text, hold_id from event_feed order by position`))).toEqual(carried!);
+      const verify = await cli(db.url, ['projections', 'verify', 'event_feed', '--json']);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ projection: 'event_feed', identical: true });
+    } finally {
+      await second.ledger.shutdown();
+      await db.drop();
+    }
+  });
+});
