@@ -1,10 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-
-/** Empties event_feed and moves its checkpoint back to the start: the projector fills it again from the log. */
-const REBUILD_FROM_LOG = `
-        truncate event_feed;
-        update projection_checkpoints set position = 0, last_event_at = null, error = null, error_position = null
-         where name = 'event_feed';`;
+import { refillFromLogWhen } from '../../libs/projection-runtime/src/refill.migration.js';
 
 /**
  * The event feed keeps where each event is (position, stream revision, hold) instead of a copy
@@ -28,10 +23,7 @@ export class EventFeedThin1700000002000 implements MigrationInterface {
              hold_id = case when jsonb_typeof(f.data->'hold_id') = 'string' then f.data->>'hold_id' end
         from events e
        where e.global_position = f.position`);
-    await q.query(`do $$ begin
-      if exists (select 1 from event_feed where stream_revision is null) then ${REBUILD_FROM_LOG}
-      end if;
-    end $$`);
+    await q.query(refillFromLogWhen(`exists (select 1 from event_feed where stream_revision is null)`, 'event_feed', 'event_feed'));
     await q.query(`drop index event_feed_hold`);
     await q.query(`
       alter table event_feed drop column id, drop column type, drop column occurred_at, drop column data,
@@ -47,10 +39,7 @@ export class EventFeedThin1700000002000 implements MigrationInterface {
              occurred_at = coalesce((e.metadata->>'occurred_at')::timestamptz, e.created_at)
         from events e
        where e.global_position = f.position`);
-    await q.query(`do $$ begin
-      if exists (select 1 from event_feed where id is null) then ${REBUILD_FROM_LOG}
-      end if;
-    end $$`);
+    await q.query(refillFromLogWhen(`exists (select 1 from event_feed where id is null)`, 'event_feed', 'event_feed'));
     await q.query(`drop index event_feed_hold`);
     await q.query(`
       alter table event_feed drop column stream_revision, drop column hold_id,

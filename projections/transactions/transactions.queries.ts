@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { EntryPostedData } from '../../libs/domain/src/index.js';
-import { RecordedEvent } from '../../libs/event-store/src/index.js';
+import { EventStore, RecordedEvent } from '../../libs/event-store/src/index.js';
 import { EntryView } from '../entries/entries.queries.js';
 
 export interface TransactionView {
@@ -58,27 +58,32 @@ export function renderPostedEvent(event: RecordedEvent): TransactionView & { eve
 }
 
 export const TRANSACTION_QUERIES = {
-  byId: `select id, tenant_id, status, hold_id, reverses, reversed_by, description, reference, metadata, entries, posted_at, position from transactions where id = $1`,
+  byId: `select id, tenant_id, status, reversed_by, position from transactions where id = $1`,
 };
 
-export async function findTransaction(pool: Pool, id: string): Promise<{ view: TransactionView; tenant_id: string } | null> {
+/** Where a transaction is (its tenant and the position of its posting) and what happened since (status, reversal). */
+export async function findTransactionRow(pool: Pool, id: string): Promise<{ view: { id: string; status: string; reversed_by: string | null; position: string }; tenant_id: string } | null> {
   const { rows } = await pool.query({ name: 'transaction_by_id', text: TRANSACTION_QUERIES.byId, values: [id] });
   if (rows.length === 0) return null;
   const row = rows[0];
+  return { tenant_id: row.tenant_id, view: { id: row.id, status: row.status, reversed_by: row.reversed_by, position: String(row.position) } };
+}
+
+/**
+ * A transaction as the API shows it: its posting event, read from the log at the position the
+ * read model holds, with the status and reversal the read model has seen since. (The read model
+ * keeps no copy of the entries and metadata the event already holds.)
+ */
+export async function findTransaction(pool: Pool, store: EventStore, id: string): Promise<{ view: TransactionView; tenant_id: string } | null> {
+  const found = await findTransactionRow(pool, id);
+  if (!found) return null;
+  const event = await store.readAt(BigInt(found.view.position));
+  const data = event?.data as EntryPostedData | undefined;
+  if (!event || event.type !== 'ledger.entry.posted' || data?.transaction_id !== found.view.id) {
+    throw new Error(`transaction ${found.view.id}: no posting at position ${found.view.position} in the log`);
+  }
   return {
-    tenant_id: row.tenant_id,
-    view: {
-      id: row.id,
-      status: row.status,
-      hold_id: row.hold_id,
-      reverses: row.reverses,
-      reversed_by: row.reversed_by,
-      entries: row.entries,
-      description: row.description,
-      reference: row.reference,
-      metadata: row.metadata,
-      posted_at: new Date(row.posted_at).toISOString(),
-      position: String(row.position),
-    },
+    tenant_id: found.tenant_id,
+    view: { ...renderTransaction(data, event.position), status: found.view.status, reversed_by: found.view.reversed_by },
   };
 }

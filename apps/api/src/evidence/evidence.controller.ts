@@ -1,7 +1,7 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { findHold } from '../../../../projections/holds/holds.queries.js';
-import { findTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { findTransactionRow } from '../../../../projections/transactions/transactions.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
@@ -25,7 +25,7 @@ export class EvidenceController {
   @Allow('read_evidence', 'admin', 'auditor')
   async transaction(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     await this.reads.settle(caller, ['transactions'], minPosition);
-    const found = isUuid(id) ? await findTransaction(this.reads.pool, id.toLowerCase()) : null;
+    const found = isUuid(id) ? await findTransactionRow(this.reads.pool, id.toLowerCase()) : null;
     const transaction = await this.reads.ownedOrNotFound(caller, req, found, 'transaction', id, 'read_evidence');
     const [evidence] = await this.evidence.forPosition(caller.tenant_id, transaction.position);
     if (!evidence) throw ApiError.notFound('transaction', id);

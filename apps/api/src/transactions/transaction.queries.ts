@@ -14,7 +14,7 @@ export class GetTransactionHandler implements IQueryHandler<GetTransactionQuery>
 
   async execute({ caller, request, id, minPosition }: GetTransactionQuery) {
     await this.reads.settle(caller, ['transactions'], minPosition);
-    const found = isUuid(id) ? await findTransaction(this.reads.pool, id) : null;
+    const found = isUuid(id) ? await findTransaction(this.reads.pool, this.reads.store, id) : null;
     return this.reads.ownedOrNotFound(caller, request, found, 'transaction', id, 'get_transaction');
   }
 }

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { EventFeedThin1700000002000 } from '../projections/event-feed/event-feed-thin.migration.js';
+import { TransactionsThin1700000002100 } from '../projections/transactions/transactions-thin.migration.js';
 import { createTestDatabase } from './support/database.js';
 import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';
@@ -105,6 +106,111 @@ describe('event feed', () => {
       expect((await second.query(`select position::text, stream_revision::text, hold_id from event_feed order by position`))).toEqual(carried!);
       const verify = await cli(db.url, ['projections', 'verify', 'event_feed', '--json']);
       expect(JSON.parse(verify.stdout)).toMatchObject({ projection: 'event_feed', identical: true });
+    } finally {
+      await second.ledger.shutdown();
+      await db.drop();
+    }
+  });
+});
+
+describe('transactions read model', () => {
+  /** A posting with description, reference and metadata, one that is then reversed, and the reversal. */
+  async function postings(t: TestLedger) {
+    const { key, funding, accounts } = await t.fundedTenant(2, '500');
+    const described = await t.request('POST', '/transactions', {
+      token: key,
+      body: {
+        description: 'invoice 42', reference: 'INV-42', metadata: { order: { id: 'o-1', lines: [1, 2] }, note: 'é ✓' },
+        entries: [
+          { account_id: accounts[0].id, direction: 'debit', amount: '70' },
+          { account_id: accounts[1].id, direction: 'credit', amount: '50' },
+          { account_id: funding.id, direction: 'credit', amount: '20' },
+        ],
+      },
+    });
+    expect(described.status).toBe(201);
+    const moved = await t.transfer(key, accounts[1].id, accounts[0].id, '5');
+    const reversal = await t.request('POST', `/transactions/${moved.body.id}/reverse`, { token: key });
+    expect(reversal.status).toBe(201);
+    return { key, ids: [described.body.id, moved.body.id, reversal.body.id] as string[] };
+  }
+
+  async function shown(t: TestLedger, key: string, ids: string[]) {
+    const seen: unknown[] = [];
+    for (const id of ids) {
+      const transaction = await t.request('GET', `/transactions/${id}`, { token: key });
+      expect(transaction.status).toBe(200);
+      const evidence = await t.request('GET', `/evidence/transactions/${id}`, { token: key });
+      expect(evidence.status).toBe(200);
+      seen.push(transaction.body, evidence.body.ledger_entry);
+    }
+    return seen;
+  }
+
+  it('shows each transaction from its posting event: entries and metadata as the log holds them, status as the read model saw it', async () => {
+    const t = await TestLedger.start();
+    try {
+      const { key, ids } = await postings(t);
+      const [described, moved, reversal] = (await shown(t, key, ids)).filter((_, i) => i % 2 === 0) as any[];
+      expect(described).toMatchObject({ description: 'invoice 42', reference: 'INV-42', metadata: { order: { id: 'o-1', lines: [1, 2] }, note: 'é ✓' }, status: 'posted', reversed_by: null });
+      expect(described.entries.map((e: any) => [e.direction, e.amount])).toEqual([['debit', '70'], ['credit', '50'], ['credit', '20']]);
+      expect(moved).toMatchObject({ status: 'reversed', reversed_by: reversal.id });
+      expect(reversal).toMatchObject({ status: 'posted', reverses: moved.id });
+      const columns = await t.query(`select column_name from information_schema.columns where table_schema = 'public' and table_name = 'transactions'`);
+      expect(columns.map((c: any) => c.column_name)).not.toEqual(expect.arrayContaining(['entries']));
+      expect(columns.map((c: any) => c.column_name)).not.toEqual(expect.arrayContaining(['metadata']));
+      const verify = await cli(t.db.url, ['projections', 'verify', 'transactions', '--json']);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ projection: 'transactions', identical: true });
+    } finally {
+      await t.stop();
+    }
+  });
+
+  it('going back fills entries and metadata in from the log as the API shows them, or empties the model for a rebuild when the log is elsewhere', async () => {
+    const db = await createTestDatabase();
+    const kept = { ...db, drop: async () => undefined };
+    const first = await TestLedger.start({}, kept);
+    let before: any[];
+    let tenant: { key: string; ids: string[] };
+    try {
+      tenant = await postings(first);
+      before = await shown(first, tenant.key, tenant.ids);
+    } finally {
+      await first.ledger.shutdown();
+    }
+    const pool = new Pool({ connectionString: db.url, max: 1 });
+    const migration = new TransactionsThin1700000002100();
+    const runner = { query: (sql: string) => pool.query(sql) } as any;
+    try {
+      await migration.down(runner);
+      const rows = await pool.query(`select id, entries, metadata from transactions where id = any($1)`, [tenant.ids]);
+      for (const row of rows.rows) {
+        const view = before.find((b: any) => b.id === row.id);
+        expect({ entries: row.entries, metadata: row.metadata }).toEqual({ entries: view.entries, metadata: view.metadata });
+      }
+      expect(rows.rows).toHaveLength(3);
+      // Without the log in this database (EventStoreDB): emptied, its checkpoint back at the start.
+      await migration.up(runner);
+      await pool.query(`alter table events rename to events_kept`);
+      await pool.query(`create table events (like events_kept)`);
+      await migration.down(runner);
+      expect((await pool.query(`select count(*)::int as n from transactions`)).rows[0].n).toBe(0);
+      expect((await pool.query(`select position::text as p from projection_checkpoints where name = 'transactions'`)).rows[0].p).toBe('0');
+      await pool.query(`drop table events`);
+      await pool.query(`alter table events_kept rename to events`);
+      await migration.up(runner);
+    } finally {
+      await pool.end();
+    }
+    const second = await TestLedger.start({}, kept); // the projector refills the emptied model
+    try {
+      await waitFor('the transactions rebuilt from the log', async () => {
+        const rows = await second.query(`select c.position >= (select max(global_position) from events) as done from projection_checkpoints c where name = 'transactions'`);
+        return rows[0]?.done === true;
+      });
+      expect(await shown(second, tenant!.key, tenant!.ids)).toEqual(before!);
+      const verify = await cli(db.url, ['projections', 'verify', 'transactions', '--json']);
+      expect(JSON.parse(verify.stdout)).toMatchObject({ projection: 'transactions', identical: true });
     } finally {
       await second.ledger.shutdown();
       await db.drop();
