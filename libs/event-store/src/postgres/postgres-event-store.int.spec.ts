@@ -49,6 +49,31 @@ describe('PostgresEventStore', () => {
     await store.close();
   });
 
+  it('keeps what it appends for the readers of its process, exactly as a read of the log gives it', async () => {
+    const writer = new PostgresEventStore(pool);
+    const stream = `kept-${randomBytes(4).toString('hex')}`;
+    const appended = await writer.append(
+      stream,
+      [
+        { id: randomUUID(), type: 't', data: { amount: '12.50', n: 1.5, big: 12345678901234567890, nested: { b: [1, { c: null }], a: 'é ✓ \\ "q"' } }, metadata: { k: 'v', z: 1, a: true } },
+        { id: randomUUID(), type: 'u', data: {}, metadata: {}, serialized: { data: '{"s": "as the writer wrote it",  "x":[ 1 ,2 ]}', metadata: '{"tenant_id":"t"}' } },
+      ],
+      'no_stream',
+    );
+    const after = appended.positions[0] - 1n;
+    const queries = jest.spyOn(pool, 'query');
+    const kept = await writer.readAll({ afterPosition: after, maxCount: 2 });
+    expect(queries).not.toHaveBeenCalled();
+    queries.mockRestore();
+    const reader = new PostgresEventStore(pool); // reads the log itself
+    const read = await reader.readAll({ afterPosition: after, maxCount: 2 });
+    expect(read).toHaveLength(2);
+    expect(kept).toEqual(read);
+    expect(kept.map((e) => e.created_at.getTime())).toEqual(read.map((e) => e.created_at.getTime()));
+    await writer.close();
+    await reader.close();
+  });
+
   it('keeps read pages for the next reader, weighed by the JSON text of their data and metadata', async () => {
     const store = new PostgresEventStore(pool);
     const before = await store.headPosition();

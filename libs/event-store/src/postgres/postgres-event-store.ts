@@ -48,7 +48,7 @@ const INT8_MAX = (1n << 63n) - 1n;
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, type, data, metadata, created_at`;
 
 const SQL = {
-  append: `select out_position, out_revision from append_events($1, $2, $3::jsonb)`,
+  append: `select out_position, out_revision, out_created_at from append_events($1, $2, $3::jsonb)`,
   readStream: `select ${COLUMNS} from events where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
   /**
    * The page after $1 up to the first gap that an append in flight could still fill: a row is
@@ -110,15 +110,22 @@ function toRecorded(row: any): RecordedEvent {
  * data and metadata are JSON already (the writer serialized them), so nothing is escaped again.
  */
 export function eventsJson(events: NewEvent[]): string {
+  return encodeEvents(events).json;
+}
+
+/** The append's JSON array, and each event's size as JSON text (data and metadata: the tail cache's measure). */
+function encodeEvents(events: NewEvent[]): { json: string; sizes: number[] } {
   let json = '[';
+  const sizes: number[] = [];
   for (let i = 0; i < events.length; i++) {
     const e = events[i];
     const data = e.serialized?.data ?? JSON.stringify(e.data);
     const metadata = e.serialized?.metadata ?? JSON.stringify(e.metadata);
     if (data === undefined || metadata === undefined) throw new TypeError(`event ${e.id} has no data or metadata`);
     json += `${i ? ',' : ''}{"id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"data":${data},"metadata":${metadata}}`;
+    sizes.push(data.length + metadata.length);
   }
-  return json + ']';
+  return { json: json + ']', sizes };
 }
 
 export class PostgresEventStore implements EventStore, StreamLookup {
@@ -135,14 +142,16 @@ export class PostgresEventStore implements EventStore, StreamLookup {
     if (events.length === 0) throw new Error('append needs at least one event');
     if (events.length > APPEND_EVENTS_MAX) throw new Error(`append of ${events.length} events exceeds ${APPEND_EVENTS_MAX}`);
     try {
+      const { json, sizes } = encodeEvents(events);
       const result = await this.pool.query({
         name: 'zl_append_events',
         text: SQL.append,
-        values: [streamId, encodeExpected(expected), eventsJson(events)],
+        values: [streamId, encodeExpected(expected), json],
       });
       const rows = result.rows
-        .map((r) => ({ position: BigInt(r.out_position), revision: BigInt(r.out_revision) }))
+        .map((r) => ({ position: BigInt(r.out_position), revision: BigInt(r.out_revision), created_at: r.out_created_at as Date }))
         .sort((a, b) => (a.revision < b.revision ? -1 : 1));
+      this.keepAppended(streamId, json, sizes, rows);
       return {
         next_expected_revision: rows[rows.length - 1].revision,
         positions: rows.map((r) => r.position),
@@ -154,6 +163,32 @@ export class PostgresEventStore implements EventStore, StreamLookup {
         throw new WrongExpectedVersionError(streamId, expected, actual < 0n ? 'no_stream' : actual);
       }
       throw this.mapError(error);
+    }
+  }
+
+  /**
+   * The events just appended, for the readers of this process (the projections): committed, and
+   * holding every position from the first to the last (an append takes its positions together),
+   * they are a complete stretch of the log. Each is what a read would give: the JSON parsed
+   * from the text the database stored, with the position, revision and created_at it returned.
+   */
+  private keepAppended(streamId: string, json: string, sizes: number[], rows: { position: bigint; revision: bigint; created_at: Date }[]): void {
+    if (rows.length !== sizes.length || rows.some((row, i) => row.position !== rows[0].position + BigInt(i))) return;
+    try {
+      const parsed: { id: string; type: string; data: any; metadata: any }[] = JSON.parse(json);
+      const recorded = parsed.map((e, i): RecordedEvent => ({
+        id: e.id,
+        stream_id: streamId,
+        revision: rows[i].revision,
+        position: rows[i].position,
+        type: e.type,
+        data: e.data,
+        metadata: e.metadata,
+        created_at: rows[i].created_at,
+      }));
+      this.tail.add(rows[0].position - 1n, recorded, sizes);
+    } catch {
+      // Only a saving: the append has committed, and readers read these events from the log.
     }
   }
 

@@ -78,6 +78,16 @@ describe('TailCache', () => {
     expect(cache.take(6n, 10)).toBeNull();
   });
 
+  it('keeps at most its bound of runs apart, dropping the oldest runs first', () => {
+    const cache = new TailCache(100, 1000, 3);
+    for (const at of [10, 20, 30, 40, 50]) add(cache, at, at + 1, at + 2); // five runs with holes between
+    expect(cache.held).toEqual({ events: 6, bytes: 6, runs: 3 });
+    expect(cache.take(10n, 10)).toBeNull();
+    expect(cache.take(20n, 10)).toBeNull();
+    expect(positions(cache.take(30n, 10))).toEqual([31, 32]);
+    expect(positions(cache.take(50n, 10))).toEqual([51, 52]);
+  });
+
   it('keeps at most its bound of stored bytes (a posting of 512 entries weighs as much as hundreds of small ones)', () => {
     const cache = new TailCache(1000, 100);
     cache.add(0n, events(1, 2, 3), [10, 10, 10]);

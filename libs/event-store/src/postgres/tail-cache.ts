@@ -16,8 +16,9 @@ interface Run {
  * once per reader. A page is complete from the position it was read after up to its last event
  * (committed events never change and the reader's gap rule admitted nothing later below it), so
  * pages that overlap or touch join into one complete run, and any slice of a run is a complete
- * answer. Runs stay few (consecutive pages touch), sorted and disjoint. Bounded by events and by
- * stored bytes (one posting may carry 512 entries); the oldest events go first.
+ * answer. Runs stay few (consecutive pages touch), sorted and disjoint. Bounded by events, by
+ * stored bytes (one posting may carry 512 entries) and by runs; the oldest events go first. The
+ * store also adds what it appends: an append's events are a complete stretch of their own.
  */
 export class TailCache {
   private runs: Run[] = [];
@@ -27,6 +28,8 @@ export class TailCache {
   constructor(
     private readonly maxEvents: number,
     private readonly maxBytes: number,
+    /** Runs apart from one another (e.g. the appends of this process among those of others). */
+    private readonly maxRuns = 256,
   ) {}
 
   /** Up to `maxCount` events after `after`, or null when no run holds the event after it. */
@@ -85,8 +88,13 @@ export class TailCache {
     this.runs = apart;
   }
 
-  /** Drops events from the front of the oldest run until both bounds hold; the rest stays complete. */
+  /** Drops the oldest runs beyond the bound on runs, then events from the front of the oldest run until both bounds hold; the rest stays complete. */
   private evictOldest(): void {
+    while (this.runs.length > this.maxRuns) {
+      const oldest = this.runs.shift()!;
+      this.events -= oldest.events.length;
+      this.bytes -= oldest.bytes;
+    }
     while (this.runs.length > 0 && (this.events > this.maxEvents || this.bytes > this.maxBytes)) {
       const oldest = this.runs[0];
       let drop = 0;
