@@ -270,6 +270,7 @@ describe('projection workers', () => {
         [`/holds/${hold.body.id}`]: ['holds'],
         [`/evidence/holds/${hold.body.id}`]: ['holds', 'event_feed'],
         [`/transactions/${posting.body.id}`]: ['transactions'],
+        [`/evidence/transactions/${posting.body.id}`]: ['transactions'],
         '/events': ['event_feed'],
       };
       const heldBack = ['accounts', 'entries', 'balance_history', 'holds', 'event_feed', 'transactions'];

@@ -235,6 +235,15 @@ describe('reconciliation', () => {
       return res.body.data.length > 0 && res;
     });
     expect(mine.body.data.map((r: any) => r.triggered_by)).toEqual(['schedule']);
+    // A tenant without a ledger whose read model holds accounts all the same: drift, which the next round reports.
+    await t.query(
+      `insert into accounts select (jsonb_populate_record(null::accounts, to_jsonb(a) || jsonb_build_object('id', gen_random_uuid(), 'tenant_id', $1::uuid))).* from accounts a limit 1`,
+      [idle.id],
+    );
+    await scheduler.round();
+    const idleRuns = await t.query(`select data->'report'->>'status' as status from events where type = 'reconciliation.run.completed' and metadata->>'tenant_id' = $1`, [idle.id]);
+    expect(idleRuns.map((r: any) => r.status)).toEqual(['mismatched']);
+    await t.query(`delete from accounts where tenant_id = $1`, [idle.id]); // the other tests' views verify
   });
 
   it('the reconciliation and trial-balance views rebuild identically', async () => {

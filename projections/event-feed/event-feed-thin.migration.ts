@@ -8,26 +8,27 @@ import { refillFromLogWhen } from '../../libs/projection-runtime/src/refill.migr
  * models.
  *
  * Existing rows take their stream revision from the log where the log is in this database
- * (PostgreSQL). Without it (EventStoreDB), the feed is emptied and its checkpoint set back to
- * the start, so the projector rebuilds it from the log when it starts; GET /events waits for it
- * like for any projection that is behind a caller's write.
+ * (PostgreSQL); the table is rewritten once. Without it (EventStoreDB), the feed is emptied and
+ * its checkpoint set back to the start, so the projector rebuilds it from the log when it starts.
  */
 export class EventFeedThin1700000002000 implements MigrationInterface {
   name = 'EventFeedThin1700000002000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`alter table event_feed add column stream_revision bigint, add column hold_id text`);
+    // One pass into a new table, swapped in: an update in place would leave a dead copy of every
+    // row (and the dropped data) behind until a VACUUM FULL.
     await q.query(`
-      update event_feed f
-         set stream_revision = e.stream_revision,
-             hold_id = case when jsonb_typeof(f.data->'hold_id') = 'string' then f.data->>'hold_id' end
-        from events e
-       where e.global_position = f.position`);
+      create table event_feed_thin as
+        select f.position, f.tenant_id, e.stream_revision,
+               case when jsonb_typeof(f.data->'hold_id') = 'string' then f.data->>'hold_id' end as hold_id
+          from event_feed f left join events e on e.global_position = f.position`);
+    await q.query(`drop table event_feed`);
+    await q.query(`alter table event_feed_thin rename to event_feed`);
     await q.query(refillFromLogWhen(`exists (select 1 from event_feed where stream_revision is null)`, 'event_feed', 'event_feed'));
-    await q.query(`drop index event_feed_hold`);
     await q.query(`
-      alter table event_feed drop column id, drop column type, drop column occurred_at, drop column data,
-                             alter column stream_revision set not null`);
+      alter table event_feed alter column position set not null, alter column tenant_id set not null,
+                             alter column stream_revision set not null, add primary key (position)`);
+    await q.query(`create index event_feed_tenant on event_feed (tenant_id, position)`);
     await q.query(`create index event_feed_hold on event_feed (tenant_id, hold_id, position) where hold_id is not null`);
   }
 

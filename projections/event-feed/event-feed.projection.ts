@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { EventStore, ledgerStream, RecordedEvent } from '../../libs/event-store/src/index.js';
-import { ColumnBatch, Projection, isLedgerEvent, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
 const SQL = {
   insert: `
@@ -46,26 +46,22 @@ export interface FeedEvent {
 export async function feedPage(db: { query: PoolClient['query'] }, store: EventStore, tenantId: string, after: bigint, limit: number): Promise<FeedEvent[]> {
   const { rows } = await db.query({ name: 'event_feed_page', text: SQL.page, values: [tenantId, after.toString(), limit] });
   if (rows.length === 0) return [];
-  // A tenant's ledger stream is all feed: the page is a run of consecutive revisions.
-  const revisions = rows.map((row: any) => BigInt(row.stream_revision));
-  const first = revisions[0];
-  const count = Number(revisions[revisions.length - 1] - first) + 1;
-  const wanted = new Set(revisions);
-  const events = (await store.readStream(ledgerStream(tenantId), { fromRevision: first, maxCount: count })).filter((e) => wanted.has(e.revision));
-  if (events.length !== revisions.length) {
-    throw new Error(`event feed of tenant ${tenantId}: ${revisions.length} events projected after ${after}, ${events.length} found in the log`);
+  const revisions: bigint[] = rows.map((row: any) => BigInt(row.stream_revision));
+  const stream = ledgerStream(tenantId);
+  // A tenant's ledger stream is all feed, so a page is a run of consecutive revisions: one read.
+  // Should it ever not be, each revision is read on its own (the page stays bounded by `limit`).
+  const consecutive = revisions[revisions.length - 1] - revisions[0] === BigInt(revisions.length - 1);
+  const events = consecutive
+    ? await store.readStream(stream, { fromRevision: revisions[0], maxCount: revisions.length })
+    : (await Promise.all(revisions.map((revision) => store.readStream(stream, { fromRevision: revision, maxCount: 1 })))).flat();
+  if (events.length !== revisions.length || events.some((e, i) => e.revision !== revisions[i])) {
+    throw new Error(`event feed of tenant ${tenantId}: the log does not hold the ${revisions.length} events projected after position ${after} at their revisions`);
   }
   return events.map((e) => ({
     id: e.id,
     type: e.type,
     position: e.position.toString(),
-    occurred_at: isoTime(e.metadata?.occurred_at, e.created_at),
+    occurred_at: occurredAt(e),
     data: e.data,
   }));
-}
-
-/** When the event happened: as its metadata says, else when the log recorded it. */
-function isoTime(occurredAt: unknown, recordedAt: Date): string {
-  const time = typeof occurredAt === 'string' ? new Date(occurredAt) : new Date(NaN);
-  return (Number.isNaN(time.getTime()) ? recordedAt : time).toISOString();
 }

@@ -61,8 +61,16 @@ export const TRANSACTION_QUERIES = {
   byId: `select id, tenant_id, status, reversed_by, position from transactions where id = $1`,
 };
 
-/** Where a transaction is (its tenant and the position of its posting) and what happened since (status, reversal). */
-export async function findTransactionRow(pool: Pool, id: string): Promise<{ view: { id: string; status: string; reversed_by: string | null; position: string }; tenant_id: string } | null> {
+/** What the read model holds of a transaction: what happened to it since (status, reversal) and where its posting is. */
+export interface TransactionRow {
+  id: string;
+  status: string;
+  reversed_by: string | null;
+  position: string;
+}
+
+/** A transaction's row and tenant (to check the caller may see it before anything else is read). */
+export async function findTransactionRow(pool: Pool, id: string): Promise<{ view: TransactionRow; tenant_id: string } | null> {
   const { rows } = await pool.query({ name: 'transaction_by_id', text: TRANSACTION_QUERIES.byId, values: [id] });
   if (rows.length === 0) return null;
   const row = rows[0];
@@ -70,20 +78,16 @@ export async function findTransactionRow(pool: Pool, id: string): Promise<{ view
 }
 
 /**
- * A transaction as the API shows it: its posting event, read from the log at the position the
- * read model holds, with the status and reversal the read model has seen since. (The read model
- * keeps no copy of the entries and metadata the event already holds.)
+ * A transaction as the API shows it, for a row the caller may see (findTransactionRow): its
+ * posting event, read from the log at the position the read model holds, with the status and
+ * reversal the read model has seen since. (The read model keeps no copy of the entries and
+ * metadata the event already holds.)
  */
-export async function findTransaction(pool: Pool, store: EventStore, id: string): Promise<{ view: TransactionView; tenant_id: string } | null> {
-  const found = await findTransactionRow(pool, id);
-  if (!found) return null;
-  const event = await store.readAt(BigInt(found.view.position));
+export async function transactionView(store: EventStore, row: TransactionRow): Promise<TransactionView> {
+  const event = await store.readAt(BigInt(row.position));
   const data = event?.data as EntryPostedData | undefined;
-  if (!event || event.type !== 'ledger.entry.posted' || data?.transaction_id !== found.view.id) {
-    throw new Error(`transaction ${found.view.id}: no posting at position ${found.view.position} in the log`);
+  if (!event || event.type !== 'ledger.entry.posted' || data?.transaction_id !== row.id) {
+    throw new Error(`transaction ${row.id}: the read model places its posting at position ${row.position}, the log does not hold it there`);
   }
-  return {
-    tenant_id: found.tenant_id,
-    view: { ...renderTransaction(data, event.position), status: found.view.status, reversed_by: found.view.reversed_by },
-  };
+  return { ...renderTransaction(data, event.position), status: row.status, reversed_by: row.reversed_by };
 }

@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { ColumnBatch, isLedgerEvent, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, isLedgerEvent, occurredAt, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
 import { DeliveryPayload, isPublicEventType } from '../../libs/webhooks/src/webhook-events.js';
 
 const COLUMNS = `id, tenant_id, endpoint_id, event_id, event_type, event_position, payload, status, attempts, attempts_before_replay,
@@ -40,8 +40,7 @@ const SQL = {
 };
 
 export function payloadOf(event: RecordedEvent): DeliveryPayload {
-  const occurred = event.metadata.occurred_at ?? event.created_at;
-  return { id: event.id, type: event.type, created_at: new Date(occurred).toISOString(), tenant_id: tenantOf(event), data: event.data };
+  return { id: event.id, type: event.type, created_at: occurredAt(event), tenant_id: tenantOf(event), data: event.data };
 }
 
 /**

@@ -21,6 +21,13 @@ export function isLedgerEvent(event: RecordedEvent): boolean {
   return event.stream_id.startsWith(LEDGER_PREFIX);
 }
 
+/** When an event happened, as an ISO timestamp: as its metadata says, else when the log recorded it. */
+export function occurredAt(event: RecordedEvent): string {
+  const stated = event.metadata?.occurred_at;
+  const time = typeof stated === 'string' ? new Date(stated) : null;
+  return (time && !Number.isNaN(time.getTime()) ? time : new Date(event.created_at)).toISOString();
+}
+
 const statementNames = new Map<string, string>();
 
 /**

@@ -20,7 +20,7 @@ import { HotPathIndexes1700000001800 } from './hot-path-indexes.migration.js';
 import { EntriesCounters1700000001900 } from '../../../projections/entries/entries-counters.migration.js';
 import { EventFeedThin1700000002000 } from '../../../projections/event-feed/event-feed-thin.migration.js';
 import { TransactionsThin1700000002100 } from '../../../projections/transactions/transactions-thin.migration.js';
-import { AppendReturnsCreatedAt1700000002200 } from '../../event-store/src/postgres/append-returns-created-at.migration.js';
+import { AppendReturnsStored1700000002200 } from '../../event-store/src/postgres/append-returns-stored.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
@@ -48,5 +48,5 @@ export const ALL_MIGRATIONS = [
   EntriesCounters1700000001900,
   EventFeedThin1700000002000,
   TransactionsThin1700000002100,
-  AppendReturnsCreatedAt1700000002200,
+  AppendReturnsStored1700000002200,
 ];

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { eventHash, IntentState, verifyChain } from '../../../../libs/audit/src/index.js';
 import type { RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { occurredAt } from '../../../../libs/projection-runtime/src/index.js';
 import { ledgerStream } from '../../../../libs/write-model/src/index.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 
@@ -120,7 +121,7 @@ export class EvidenceService {
     return {
       actor: meta.actor,
       scope: { tenant_id: tenantId },
-      timestamp: meta.occurred_at ?? new Date(event.created_at).toISOString(),
+      timestamp: occurredAt(event),
       policy: meta.policy ?? [],
       intent_id: meta.intent_id ?? null,
       ledger_entry: { event_id: event.id, type: event.type, position: event.position.toString(), stream_revision: revision.toString(), data: event.data },

@@ -1,5 +1,5 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { findTransaction } from '../../../../projections/transactions/transactions.queries.js';
+import { findTransactionRow, transactionView } from '../../../../projections/transactions/transactions.queries.js';
 import { isUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
@@ -14,7 +14,8 @@ export class GetTransactionHandler implements IQueryHandler<GetTransactionQuery>
 
   async execute({ caller, request, id, minPosition }: GetTransactionQuery) {
     await this.reads.settle(caller, ['transactions'], minPosition);
-    const found = isUuid(id) ? await findTransaction(this.reads.pool, this.reads.store, id) : null;
-    return this.reads.ownedOrNotFound(caller, request, found, 'transaction', id, 'get_transaction');
+    const found = isUuid(id) ? await findTransactionRow(this.reads.pool, id) : null;
+    const row = await this.reads.ownedOrNotFound(caller, request, found, 'transaction', id, 'get_transaction');
+    return transactionView(this.reads.store, row);
   }
 }

@@ -2,14 +2,14 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { APPEND_EVENTS_ARRAYS_SQL, appendTurnsSql } from './event-store.migration.js';
 
 /**
- * The JSON form of `append_events` (see AppendEventsJson below). `createdAt`: the later form,
- * which also returns each event's created_at (AppendReturnsCreatedAt); false gives this
- * migration's text exactly, which is history and must not change.
+ * The JSON form of `append_events` (see AppendEventsJson below). `returnsStored`: the later form,
+ * which also returns each event's created_at and event id as stored (AppendReturnsStored); false
+ * gives this migration's text exactly, which is history and must not change.
  */
-export function appendEventsJsonSql(createdAt: boolean): string {
+export function appendEventsJsonSql(returnsStored: boolean): string {
   return `
       create function append_events(p_stream text, p_expected bigint, p_events jsonb)
-      returns table (out_position bigint, out_revision bigint${createdAt ? ', out_created_at timestamptz' : ''})
+      returns table (out_position bigint, out_revision bigint${returnsStored ? ', out_created_at timestamptz, out_event_id uuid' : ''})
       language plpgsql as $$
       declare
         current_revision bigint;
@@ -25,7 +25,7 @@ ${appendTurnsSql('event_count')}        return query
           select positions[u.ordinal], p_stream, current_revision + u.ordinal, (u.e->>'id')::uuid, u.e->>'type', u.e->'data', u.e->'metadata'
           from jsonb_array_elements(p_events) with ordinality as u(e, ordinal)
           order by u.ordinal
-          returning global_position, stream_revision${createdAt ? ', created_at' : ''};
+          returning global_position, stream_revision${returnsStored ? ', created_at, event_id' : ''};
       end
       $$`;
 }

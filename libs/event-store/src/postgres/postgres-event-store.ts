@@ -48,7 +48,7 @@ const INT8_MAX = (1n << 63n) - 1n;
 const COLUMNS = `global_position, stream_id, stream_revision, event_id, type, data, metadata, created_at`;
 
 const SQL = {
-  append: `select out_position, out_revision, out_created_at from append_events($1, $2, $3::jsonb)`,
+  append: `select out_position, out_revision, out_created_at, out_event_id from append_events($1, $2, $3::jsonb)`,
   readStream: `select ${COLUMNS} from events where stream_id = $1 and stream_revision >= $2 order by stream_revision limit $3`,
   /**
    * The page after $1 up to the first gap that an append in flight could still fill: a row is
@@ -149,7 +149,7 @@ export class PostgresEventStore implements EventStore, StreamLookup {
         values: [streamId, encodeExpected(expected), json],
       });
       const rows = result.rows
-        .map((r) => ({ position: BigInt(r.out_position), revision: BigInt(r.out_revision), created_at: r.out_created_at as Date }))
+        .map((r) => ({ position: BigInt(r.out_position), revision: BigInt(r.out_revision), created_at: r.out_created_at as Date, id: r.out_event_id as string }))
         .sort((a, b) => (a.revision < b.revision ? -1 : 1));
       this.keepAppended(streamId, json, sizes, rows);
       return {
@@ -169,15 +169,16 @@ export class PostgresEventStore implements EventStore, StreamLookup {
   /**
    * The events just appended, for the readers of this process (the projections): committed, and
    * holding every position from the first to the last (an append takes its positions together),
-   * they are a complete stretch of the log. Each is what a read would give: the JSON parsed
-   * from the text the database stored, with the position, revision and created_at it returned.
+   * they are a complete stretch of the log. Each holds the values a read would give (object key
+   * order aside: jsonb keeps none): the JSON parsed from the text the database stored, with the
+   * position, revision, created_at and event id it returned.
    */
-  private keepAppended(streamId: string, json: string, sizes: number[], rows: { position: bigint; revision: bigint; created_at: Date }[]): void {
+  private keepAppended(streamId: string, json: string, sizes: number[], rows: { position: bigint; revision: bigint; created_at: Date; id: string }[]): void {
     if (rows.length !== sizes.length || rows.some((row, i) => row.position !== rows[0].position + BigInt(i))) return;
     try {
-      const parsed: { id: string; type: string; data: any; metadata: any }[] = JSON.parse(json);
+      const parsed: { type: string; data: any; metadata: any }[] = JSON.parse(json);
       const recorded = parsed.map((e, i): RecordedEvent => ({
-        id: e.id,
+        id: rows[i].id,
         stream_id: streamId,
         revision: rows[i].revision,
         position: rows[i].position,

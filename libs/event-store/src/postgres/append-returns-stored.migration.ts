@@ -2,13 +2,13 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 import { appendEventsArraysWrapperSql, appendEventsJsonSql } from './append-events-json.migration.js';
 
 /**
- * `append_events` also returns each event's `created_at`: with its position and revision, the
- * store then knows every field of the events it appended, exactly as a read would give them, and
- * keeps them for the projections of its process (no read of what it just wrote). Same rules
- * otherwise; the array-per-column wrapper keeps its two columns.
+ * `append_events` also returns each event's `created_at` and its id as stored: with its position
+ * and revision, the store then knows every field of the events it appended as a read would give
+ * them, and keeps them for the projections of its process (no read of what it just wrote). Same
+ * rules otherwise; the array-per-column wrapper keeps its two columns.
  */
-export class AppendReturnsCreatedAt1700000002200 implements MigrationInterface {
-  name = 'AppendReturnsCreatedAt1700000002200';
+export class AppendReturnsStored1700000002200 implements MigrationInterface {
+  name = 'AppendReturnsStored1700000002200';
 
   async up(q: QueryRunner): Promise<void> {
     // A function's result columns cannot be changed in place; the wrapper (SQL text, resolved
