@@ -6,6 +6,57 @@ import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';
 import { waitFor } from './support/wait.js';
 
+/** A fresh database with what `write` wrote through a ledger (shut down since), and what `look` saw then. */
+async function writtenDatabase<W, S>(write: (t: TestLedger) => Promise<W>, look: (t: TestLedger, written: W) => Promise<S>) {
+  const db = await createTestDatabase();
+  const kept = { ...db, drop: async () => undefined };
+  const first = await TestLedger.start({}, kept);
+  try {
+    const written = await write(first);
+    return { db, kept, written, seen: await look(first, written) };
+  } finally {
+    await first.ledger.shutdown();
+  }
+}
+
+/** A migration run by hand on `pool`, as the start-up migrator would. */
+function runner(pool: Pool) {
+  return { query: (sql: string) => pool.query(sql) } as any;
+}
+
+/** Runs `work` with the events table hidden, as on EventStoreDB (the log is not in this database). */
+async function withoutLog(pool: Pool, work: () => Promise<void>): Promise<void> {
+  await pool.query(`alter table events rename to events_kept`);
+  await pool.query(`create table events (like events_kept)`);
+  try {
+    await work();
+  } finally {
+    await pool.query(`drop table events`);
+    await pool.query(`alter table events_kept rename to events`);
+  }
+}
+
+async function checkpointOf(pool: Pool, projection: string): Promise<string> {
+  return (await pool.query(`select position::text as p from projection_checkpoints where name = $1`, [projection])).rows[0].p;
+}
+
+async function caughtUp(t: TestLedger, projection: string): Promise<void> {
+  await waitFor(`${projection} rebuilt from the log`, async () => {
+    const rows = await t.query(`select c.position >= (select max(global_position) from events) as done from projection_checkpoints c where name = $1`, [projection]);
+    return rows[0]?.done === true;
+  });
+}
+
+async function expectRebuildIdentical(url: string, projection: string): Promise<void> {
+  const verify = await cli(url, ['projections', 'verify', projection, '--json']);
+  expect(JSON.parse(verify.stdout)).toMatchObject({ projection, identical: true });
+}
+
+async function columnsOf(t: TestLedger, table: string): Promise<string[]> {
+  const rows = await t.query(`select column_name from information_schema.columns where table_schema = 'public' and table_name = $1 order by column_name`, [table]);
+  return rows.map((c: any) => c.column_name);
+}
+
 /** A tenant's whole feed, page by page, and the evidence of its hold. */
 async function answers(t: TestLedger, key: string, holdId: string) {
   const pages: unknown[] = [];
@@ -47,65 +98,46 @@ describe('event feed', () => {
       expect(listed).toEqual(log.map((e: any) => ({ id: e.event_id, type: e.type, position: e.position, occurred_at: e.occurred_at, data: e.data })));
       expect(hold_events.map((e: any) => e.type)).toEqual(['balance.hold.created', 'ledger.entry.posted', 'balance.released']);
       // The read model keeps where each event is, not a copy of it.
-      const columns = await t.query(`select column_name from information_schema.columns where table_schema = 'public' and table_name = 'event_feed' order by column_name`);
-      expect(columns.map((c: any) => c.column_name)).toEqual(['hold_id', 'position', 'stream_revision', 'tenant_id']);
-      const verify = await cli(t.db.url, ['projections', 'verify', 'event_feed', '--json']);
-      expect(JSON.parse(verify.stdout)).toMatchObject({ projection: 'event_feed', identical: true });
+      expect(await columnsOf(t, 'event_feed')).toEqual(['hold_id', 'position', 'stream_revision', 'tenant_id']);
+      await expectRebuildIdentical(t.db.url, 'event_feed');
     } finally {
       await t.stop();
     }
   });
 
   it('the upgrade carries the feed over from the log, or rebuilds it when the log is elsewhere (down, then up)', async () => {
-    const db = await createTestDatabase();
-    const kept = { ...db, drop: async () => undefined };
-    const first = await TestLedger.start({}, kept);
-    let before: unknown;
-    let tenant: { key: string; holdId: string };
-    try {
-      tenant = await scenario(first);
-      before = await answers(first, tenant.key, tenant.holdId);
-    } finally {
-      await first.ledger.shutdown();
-    }
+    const { db, kept, written: tenant, seen: before } = await writtenDatabase(scenario, (t, w) => answers(t, w.key, w.holdId));
     const pool = new Pool({ connectionString: db.url, max: 1 });
     const migration = new EventFeedThin1700000002000();
-    const runner = { query: (sql: string) => pool.query(sql) } as any;
     const feedRows = async () => (await pool.query(`select position::text, stream_revision::text, hold_id from event_feed order by position`)).rows;
     let carried: unknown[];
     try {
       const thin = await feedRows();
       // Back to the copies the previous version kept: each row holds its event's data.
-      await migration.down(runner);
+      await migration.down(runner(pool));
       const copies = await pool.query(`select count(*)::int as n, count(e.global_position)::int as same from event_feed f left join events e on e.global_position = f.position and e.data = f.data and e.event_id = f.id`);
       expect(copies.rows[0]).toEqual({ n: thin.length, same: thin.length });
       // Up with the log in this database: every row carried over.
-      await migration.up(runner);
+      await migration.up(runner(pool));
       carried = await feedRows();
       expect(carried).toEqual(thin);
-      await migration.down(runner);
+      await migration.down(runner(pool));
       // Up without the log in this database (EventStoreDB): emptied, its checkpoint back at the start.
-      await pool.query(`alter table events rename to events_kept`);
-      await pool.query(`create table events (like events_kept)`);
-      await migration.up(runner);
-      expect(await feedRows()).toEqual([]);
-      expect((await pool.query(`select position::text as p from projection_checkpoints where name = 'event_feed'`)).rows[0].p).toBe('0');
-      await pool.query(`drop table events`);
-      await pool.query(`alter table events_kept rename to events`);
+      await withoutLog(pool, async () => {
+        await migration.up(runner(pool));
+        expect(await feedRows()).toEqual([]);
+        expect(await checkpointOf(pool, 'event_feed')).toBe('0');
+      });
     } finally {
       await pool.end();
     }
     const second = await TestLedger.start({}, kept); // the projector refills the emptied feed
     try {
-      await waitFor('the feed rebuilt from the log', async () => {
-        const rows = await second.query(`select c.position >= (select max(global_position) from events) as done from projection_checkpoints c where name = 'event_feed'`);
-        return rows[0]?.done === true;
-      });
-      expect(await answers(second, tenant!.key, tenant!.holdId)).toEqual(before);
+      await caughtUp(second, 'event_feed');
+      expect(await answers(second, tenant.key, tenant.holdId)).toEqual(before);
       // The projector rebuilt exactly the rows the upgrade carried over.
-      expect((await second.query(`select position::text, stream_revision::text, hold_id from event_feed order by position`))).toEqual(carried!);
-      const verify = await cli(db.url, ['projections', 'verify', 'event_feed', '--json']);
-      expect(JSON.parse(verify.stdout)).toMatchObject({ projection: 'event_feed', identical: true });
+      expect(await second.query(`select position::text, stream_revision::text, hold_id from event_feed order by position`)).toEqual(carried!);
+      await expectRebuildIdentical(db.url, 'event_feed');
     } finally {
       await second.ledger.shutdown();
       await db.drop();
@@ -156,61 +188,43 @@ describe('transactions read model', () => {
       expect(described.entries.map((e: any) => [e.direction, e.amount])).toEqual([['debit', '70'], ['credit', '50'], ['credit', '20']]);
       expect(moved).toMatchObject({ status: 'reversed', reversed_by: reversal.id });
       expect(reversal).toMatchObject({ status: 'posted', reverses: moved.id });
-      const columns = await t.query(`select column_name from information_schema.columns where table_schema = 'public' and table_name = 'transactions'`);
-      expect(columns.map((c: any) => c.column_name)).not.toEqual(expect.arrayContaining(['entries']));
-      expect(columns.map((c: any) => c.column_name)).not.toEqual(expect.arrayContaining(['metadata']));
-      const verify = await cli(t.db.url, ['projections', 'verify', 'transactions', '--json']);
-      expect(JSON.parse(verify.stdout)).toMatchObject({ projection: 'transactions', identical: true });
+      const columns = await columnsOf(t, 'transactions');
+      expect(columns).not.toContain('entries');
+      expect(columns).not.toContain('metadata');
+      await expectRebuildIdentical(t.db.url, 'transactions');
     } finally {
       await t.stop();
     }
   });
 
   it('going back fills entries and metadata in from the log as the API shows them, or empties the model for a rebuild when the log is elsewhere', async () => {
-    const db = await createTestDatabase();
-    const kept = { ...db, drop: async () => undefined };
-    const first = await TestLedger.start({}, kept);
-    let before: any[];
-    let tenant: { key: string; ids: string[] };
-    try {
-      tenant = await postings(first);
-      before = await shown(first, tenant.key, tenant.ids);
-    } finally {
-      await first.ledger.shutdown();
-    }
+    const { db, kept, written: tenant, seen: before } = await writtenDatabase(postings, (t, w) => shown(t, w.key, w.ids));
     const pool = new Pool({ connectionString: db.url, max: 1 });
     const migration = new TransactionsThin1700000002100();
-    const runner = { query: (sql: string) => pool.query(sql) } as any;
     try {
-      await migration.down(runner);
+      await migration.down(runner(pool));
       const rows = await pool.query(`select id, entries, metadata from transactions where id = any($1)`, [tenant.ids]);
       for (const row of rows.rows) {
-        const view = before.find((b: any) => b.id === row.id);
+        const view = before.find((b: any) => b.id === row.id) as any;
         expect({ entries: row.entries, metadata: row.metadata }).toEqual({ entries: view.entries, metadata: view.metadata });
       }
       expect(rows.rows).toHaveLength(3);
-      // Without the log in this database (EventStoreDB): emptied, its checkpoint back at the start.
-      await migration.up(runner);
-      await pool.query(`alter table events rename to events_kept`);
-      await pool.query(`create table events (like events_kept)`);
-      await migration.down(runner);
-      expect((await pool.query(`select count(*)::int as n from transactions`)).rows[0].n).toBe(0);
-      expect((await pool.query(`select position::text as p from projection_checkpoints where name = 'transactions'`)).rows[0].p).toBe('0');
-      await pool.query(`drop table events`);
-      await pool.query(`alter table events_kept rename to events`);
-      await migration.up(runner);
+      await migration.up(runner(pool));
+      // Down without the log in this database (EventStoreDB): emptied, its checkpoint back at the start.
+      await withoutLog(pool, async () => {
+        await migration.down(runner(pool));
+        expect((await pool.query(`select count(*)::int as n from transactions`)).rows[0].n).toBe(0);
+        expect(await checkpointOf(pool, 'transactions')).toBe('0');
+      });
+      await migration.up(runner(pool));
     } finally {
       await pool.end();
     }
     const second = await TestLedger.start({}, kept); // the projector refills the emptied model
     try {
-      await waitFor('the transactions rebuilt from the log', async () => {
-        const rows = await second.query(`select c.position >= (select max(global_position) from events) as done from projection_checkpoints c where name = 'transactions'`);
-        return rows[0]?.done === true;
-      });
-      expect(await shown(second, tenant!.key, tenant!.ids)).toEqual(before!);
-      const verify = await cli(db.url, ['projections', 'verify', 'transactions', '--json']);
-      expect(JSON.parse(verify.stdout)).toMatchObject({ projection: 'transactions', identical: true });
+      await caughtUp(second, 'transactions');
+      expect(await shown(second, tenant.key, tenant.ids)).toEqual(before);
+      await expectRebuildIdentical(db.url, 'transactions');
     } finally {
       await second.ledger.shutdown();
       await db.drop();

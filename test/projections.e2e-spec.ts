@@ -315,6 +315,40 @@ describe('projection workers', () => {
     }
   });
 
+  it("audits a posting naming another tenant's account opened a moment ago, before the accounts view has it", async () => {
+    const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off', LEDGER_READ_WAIT_MS: '10000' });
+    const pool = createPool(t.db.url, 10);
+    const store = new PostgresEventStore(pool);
+    const projectors: Projector[] = [];
+    try {
+      const mine = await t.createTenant('mine');
+      const theirs = await t.createTenant('theirs');
+      const open = async (key: string) => (await t.request('POST', '/accounts', { token: key, body: { customer: 'c', currency: 'USD', account_type: 'x', allow_negative: true } })).body;
+      const funding = await open(mine.key);
+      const foreign = await open(theirs.key);
+      // Everything is projected but the accounts view, which knows neither account yet.
+      projectors.push(new Projector(ALL_PROJECTIONS.filter((p) => p.name !== 'accounts'), store, pool, t.db.url).start());
+      const refused = t.request('POST', '/transactions', {
+        token: mine.key,
+        body: { entries: [{ account_id: funding.id, direction: 'debit', amount: '5' }, { account_id: foreign.id, direction: 'credit', amount: '5' }] },
+      });
+      await sleep(300);
+      projectors.push(new Projector(ALL_PROJECTIONS.filter((p) => p.name === 'accounts'), store, pool, t.db.url).start());
+      const res = await refused;
+      expect(res.status).toBe(404);
+      const audit = await waitFor('the cross-tenant attempt in the audit log', async () => {
+        const log = await t.request('GET', '/audit-log?outcome=denied', { token: mine.key });
+        return log.body.data?.find((e: any) => e.reason === 'cross_tenant' && e.resource === `account:${foreign.id}`);
+      }, 10_000);
+      expect(audit).toMatchObject({ action: 'post_transaction', outcome: 'denied' });
+    } finally {
+      for (const projector of projectors) await projector.stop();
+      await store.close();
+      await pool.end();
+      await t.stop();
+    }
+  });
+
   it('reports lag per projection in /health and /metrics when no projector runs', async () => {
     const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off', LEDGER_READ_WAIT_MS: '200' });
     process.env.LEDGER_LAG_EVENTS_DEGRADED = '3';

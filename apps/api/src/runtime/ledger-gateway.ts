@@ -79,7 +79,16 @@ export class LedgerGateway {
 
   /** A command naming another tenant's account is refused as not_found, and the attempt is audited. */
   private async auditIfForeign(envelope: CommandEnvelope, accountId: string): Promise<void> {
-    const found = isUuid(accountId) ? await findAccount(this.runtime.pool, accountId).catch(() => null) : null;
+    if (!isUuid(accountId)) return;
+    const lookUp = () => findAccount(this.runtime.pool, accountId).catch(() => null);
+    let found = await lookUp();
+    if (!found) {
+      // The accounts read model may not hold the other tenant's account yet (opened a moment
+      // ago): wait, bounded like a read, until it holds every account the log has now, and look
+      // again. Only refusals of accounts not found pay this, and only while the model is behind.
+      const head = await this.runtime.store.headPosition().catch(() => null);
+      if (head !== null && (await this.runtime.watermark.waitFor(envelope.tenant_id, ['accounts'], head))) found = await lookUp();
+    }
     if (found && found.tenant_id !== envelope.tenant_id) {
       await this.runtime.audit.denied(
         { actor: envelope.metadata.actor, tenant_id: envelope.tenant_id, role: envelope.metadata.role },
