@@ -204,7 +204,8 @@ export class TenantWriter {
 
   /** Returns the commands that did not fit into this append (bounded by bytes and events). */
   private async decideAndAppend(state: LedgerState, batch: Pending[]): Promise<Pending[]> {
-    if (this.lookup) await this.recall(state, batch);
+    // Events recalled by idempotency key: a replay of such a key answers with them (no second lookup).
+    const recalledByKey = this.lookup ? await this.recall(state, batch) : new Map<string, RecordedEvent[]>();
     const working = fork(state);
     let offset = 0;
     let bytes = 0;
@@ -259,7 +260,7 @@ export class TenantWriter {
     }
     const replays = planned.filter((p): p is Extract<Planned, { kind: 'replay' }> => p.kind === 'replay');
     const batchFirst = state.revision - BigInt(recorded.length) + 1n;
-    const fromLog = await this.loggedEvents(state.revision, replays.filter((r) => !(recorded.length > 0 && r.record.first_revision >= batchFirst)));
+    const fromLog = await this.loggedEvents(state.revision, replays.filter((r) => !(recorded.length > 0 && r.record.first_revision >= batchFirst)), recalledByKey);
     for (const item of replays) {
       const events = fromLog.get(item) ?? (await this.originalEvents(item.record, recorded, batchFirst));
       item.pending.resolve({ kind: 'accepted', events, replayed: true, state, hold: item.hold });
@@ -269,20 +270,16 @@ export class TenantWriter {
 
   /**
    * The original events of replayed commands not appended in this batch, in one lookup by their
-   * idempotency keys (a key's events are exactly its first command's: a replay appends nothing).
-   * Without a lookup, each is read back by revision (originalEvents).
+   * idempotency keys (a key's events are exactly its first command's: a replay appends nothing),
+   * less the keys `recall` already brought back. Without a lookup, each is read back by revision
+   * (originalEvents).
    */
-  private async loggedEvents(upTo: bigint, replays: Extract<Planned, { kind: 'replay' }>[]): Promise<Map<Planned, RecordedEvent[]>> {
+  private async loggedEvents(upTo: bigint, replays: Extract<Planned, { kind: 'replay' }>[], recalledByKey: Map<string, RecordedEvent[]>): Promise<Map<Planned, RecordedEvent[]>> {
     const found = new Map<Planned, RecordedEvent[]>();
     if (!this.lookup || replays.length === 0) return found;
-    const keys = [...new Set(replays.map((r) => r.pending.envelope.idempotency_key!))];
-    const byKey = new Map<string, RecordedEvent[]>();
-    for (const event of await this.lookup.findInStream(this.stream, 'idempotency_key', keys, upTo)) {
-      const key = String(event.metadata.idempotency_key);
-      const events = byKey.get(key) ?? [];
-      events.push(event);
-      byKey.set(key, events);
-    }
+    const byKey = new Map(recalledByKey);
+    const keys = [...new Set(replays.map((r) => r.pending.envelope.idempotency_key!))].filter((key) => !byKey.has(key));
+    if (keys.length > 0) groupByKey(await this.lookup.findInStream(this.stream, 'idempotency_key', keys, upTo), byKey);
     for (const replay of replays) {
       const { first_revision, event_count } = replay.record;
       const events = (byKey.get(replay.pending.envelope.idempotency_key!) ?? []).filter((e) => e.revision >= first_revision && e.revision < first_revision + BigInt(event_count));
@@ -297,7 +294,7 @@ export class TenantWriter {
    * expire. Each is folded with the domain's evolve from its events up to the state's revision,
    * so it is exactly what the writer would hold had it never forgotten it.
    */
-  private async recall(state: LedgerState, batch: Pending[]): Promise<void> {
+  private async recall(state: LedgerState, batch: Pending[]): Promise<Map<string, RecordedEvent[]>> {
     const wanted: Record<LookupField, Set<string>> = { idempotency_key: new Set(), transaction_id: new Set(), hold_id: new Set() };
     for (const { envelope } of batch) {
       const key = envelope.idempotency_key;
@@ -310,9 +307,12 @@ export class TenantWriter {
     // The lookups by key, transaction and hold are independent: in parallel, not one after another.
     const fields = (Object.keys(wanted) as LookupField[]).filter((field) => wanted[field].size > 0);
     const pages = await Promise.all(fields.map((field) => this.lookup!.findInStream(this.stream, field, [...wanted[field]], state.revision)));
+    const byKey = new Map<string, RecordedEvent[]>();
+    const keyPage = fields.indexOf('idempotency_key');
+    if (keyPage >= 0) groupByKey(pages[keyPage], byKey);
     const found = new Map<bigint, RecordedEvent>();
     for (const event of pages.flat()) found.set(event.revision, event);
-    if (found.size === 0) return;
+    if (found.size === 0) return byKey;
     // The same fold as the writer's own, over just these events (accounts are not needed here).
     const recalled = initialState();
     for (const event of [...found.values()].sort((a, b) => (a.revision < b.revision ? -1 : 1))) fold(recalled, event);
@@ -325,6 +325,7 @@ export class TenantWriter {
     restore(wanted.idempotency_key, recalled.idempotency, state.idempotency);
     restore(wanted.transaction_id, recalled.transactions, state.transactions);
     restore(wanted.hold_id, recalled.holds, state.holds);
+    return byKey;
   }
 
   /** The events an idempotency key first produced: from this batch, or read back from the log. */
@@ -360,6 +361,16 @@ class Forgetful<V> implements KeyValue<V> {
 
 function withoutRecords(state: LedgerState): LedgerState {
   return { ...state, transactions: new Forgetful(), holds: new Forgetful(), idempotency: new Forgetful() };
+}
+
+/** Events found by idempotency key, gathered under their key (in the order found: by revision). */
+function groupByKey(events: RecordedEvent[], byKey: Map<string, RecordedEvent[]>): void {
+  for (const event of events) {
+    const key = String(event.metadata.idempotency_key);
+    const events = byKey.get(key) ?? [];
+    events.push(event);
+    byKey.set(key, events);
+  }
 }
 
 /** Forgets the oldest records beyond `max` in each map (they can be recalled from the log). */

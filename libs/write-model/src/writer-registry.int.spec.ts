@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { jest } from '@jest/globals';
 import { Pool } from 'pg';
 import { createPool } from '../../database/src/index.js';
 import { PostgresEventStore } from '../../event-store/src/index.js';
@@ -75,6 +76,31 @@ describe('WriterRegistry', () => {
     expect(stream.map((e) => e.type)).toEqual(['account.created', 'account.created', 'account.created']);
     await store.close();
   });
+  it('answers a replay of a forgotten idempotency key from the one lookup that recalled it', async () => {
+    const store = new PostgresEventStore(pool);
+    const tenant = randomUUID();
+    const writers = new WriterRegistry(store, undefined, 1);
+    const accepted = async (command: CommandEnvelope['command'], key: string | null = null) => {
+      const outcome = await writers.submit(envelope(tenant, command, key));
+      if (outcome.kind !== 'accepted') throw new Error(`refused: ${JSON.stringify(outcome.error)}`);
+      return outcome;
+    };
+    const openAccount = { type: 'open_account' as const, customer: 'c', currency: 'USD', account_type: 'x', normal_balance: 'credit' as const, allow_negative: true, metadata: {} };
+    const from = (await accepted(openAccount)).events[0].data.account_id as string;
+    const to = (await accepted(openAccount)).events[0].data.account_id as string;
+    const post = (amount: bigint) => ({ type: 'post_transaction' as const, entries: [{ account_id: from, direction: 'debit' as const, amount }, { account_id: to, direction: 'credit' as const, amount }], description: null, reference: null, metadata: {} });
+    const first = await accepted(post(5n), 'k1');
+    await accepted(post(6n), 'k2');
+    await accepted(post(7n), 'k3'); // k1 is forgotten by now (a cap of one record)
+    const lookups = jest.spyOn(store, 'findInStream');
+    const replay = await accepted(post(5n), 'k1');
+    expect(replay.replayed).toBe(true);
+    expect(replay.events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
+    expect(lookups.mock.calls.filter(([, field]) => field === 'idempotency_key')).toHaveLength(1);
+    lookups.mockRestore();
+    await store.close();
+  });
+
   it('forgets records beyond its cap and recalls them exactly from the log: replays, reversals, holds, across writers and restarts', async () => {
     const store = new PostgresEventStore(pool);
     const tenant = randomUUID();
