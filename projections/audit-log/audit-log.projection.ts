@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { AccountCreatedData, AccountStatusChangedData, EntryPostedData } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { ColumnBatch, Projection, isLedgerEvent, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
 /** The event an access denial is recorded as, in the tenant's audit-<tenant> stream. */
 export const ACCESS_DENIED = 'access.denied';
@@ -70,7 +70,7 @@ export const auditLogProjection: Projection = {
         const m = event.metadata;
         rows.add([
           event.position.toString(), tenantOf(event), event.id, m.actor, m.role, m.command ?? event.type, resourceOf(event),
-          'allowed', null, m.request_id ?? null, m.occurred_at ?? event.created_at,
+          'allowed', null, m.request_id ?? null, occurredAt(event),
         ]);
       }
     }

@@ -7,7 +7,7 @@ import {
   HoldCreatedData,
 } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { ColumnBatch, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { ColumnBatch, Projection, occurredAt, tenantOf } from '../../libs/projection-runtime/src/index.js';
 
 const ZERO: BalanceCounters = { debits_posted: '0', credits_posted: '0', debits_pending: '0', credits_pending: '0' };
 
@@ -57,7 +57,7 @@ export const balanceHistoryProjection: Projection = {
       if (event.type === 'ledger.entry.posted') continue;
       for (const [accountId, c] of countersTouched(event)) {
         rows.add([
-          accountId, event.position.toString(), tenantOf(event), event.metadata.occurred_at ?? event.created_at,
+          accountId, event.position.toString(), tenantOf(event), occurredAt(event),
           c.debits_posted, c.credits_posted, c.debits_pending, c.credits_pending,
         ]);
       }

@@ -130,9 +130,10 @@ export class ProjectionRunner {
     try {
       await tx.query('begin');
       try {
+        const named = namedStatements(tx);
         for (const event of events) {
           try {
-            await this.projection.apply(namedStatements(tx), [event]);
+            await this.projection.apply(named, [event]);
           } catch (single: any) {
             culprit = event;
             message = String(single?.message ?? single);

@@ -277,7 +277,7 @@ export class TenantWriter {
   private async loggedEvents(upTo: bigint, replays: Extract<Planned, { kind: 'replay' }>[], recalledByKey: Map<string, RecordedEvent[]>): Promise<Map<Planned, RecordedEvent[]>> {
     const found = new Map<Planned, RecordedEvent[]>();
     if (!this.lookup || replays.length === 0) return found;
-    const byKey = new Map(recalledByKey);
+    const byKey = recalledByKey; // made for this group only: the lookup's finds join it
     const keys = [...new Set(replays.map((r) => r.pending.envelope.idempotency_key!))].filter((key) => !byKey.has(key));
     if (keys.length > 0) groupByKey(await this.lookup.findInStream(this.stream, 'idempotency_key', keys, upTo), byKey);
     for (const replay of replays) {

@@ -1,4 +1,6 @@
-import { eventsJson } from './postgres-event-store.js';
+import { encodeEvents } from './postgres-event-store.js';
+
+const eventsJson = (events: Parameters<typeof encodeEvents>[0]) => encodeEvents(events).json;
 
 describe('eventsJson', () => {
   it('is the JSON array of {id, type, data, metadata}, using the serialized text when given', () => {

@@ -49,9 +49,15 @@ describe('PostgresEventStore', () => {
     await store.close();
   });
 
-  it('keeps what it appends for the readers of its process, with the values a read of the log gives', async () => {
+  it('keeps what it appends for the subscribers of its process, with the values a read of the log gives', async () => {
     const writer = new PostgresEventStore(pool);
     const stream = `kept-${randomBytes(4).toString('hex')}`;
+    const held = () => (writer as any).tail.held.events as number;
+    // No subscriber in this process: nothing is kept (nothing would read it).
+    await writer.append(`unread-${randomBytes(4).toString('hex')}`, [{ id: randomUUID(), type: 't', data: {}, metadata: {} }], 'no_stream');
+    expect(held()).toBe(0);
+    // A subscriber (far ahead, so it reads nothing here) makes the store keep its appends.
+    const subscription = writer.subscribeToAll({ afterPosition: 1n << 62n }, async () => undefined);
     const appended = await writer.append(
       stream,
       [
@@ -60,6 +66,8 @@ describe('PostgresEventStore', () => {
       ],
       'no_stream',
     );
+    await subscription.stop();
+    expect(held()).toBe(2);
     const after = appended.positions[0] - 1n;
     const queries = jest.spyOn(pool, 'query');
     const kept = await writer.readAll({ afterPosition: after, maxCount: 2 });

@@ -108,13 +108,9 @@ function toRecorded(row: any): RecordedEvent {
 /**
  * The events of an append as one JSON array of {id, type, data, metadata}, by concatenation:
  * data and metadata are JSON already (the writer serialized them), so nothing is escaped again.
+ * With each event's size as JSON text (data and metadata: the tail cache's measure).
  */
-export function eventsJson(events: NewEvent[]): string {
-  return encodeEvents(events).json;
-}
-
-/** The append's JSON array, and each event's size as JSON text (data and metadata: the tail cache's measure). */
-function encodeEvents(events: NewEvent[]): { json: string; sizes: number[] } {
+export function encodeEvents(events: NewEvent[]): { json: string; sizes: number[] } {
   let json = '[';
   const sizes: number[] = [];
   for (let i = 0; i < events.length; i++) {
@@ -167,13 +163,15 @@ export class PostgresEventStore implements EventStore, StreamLookup {
   }
 
   /**
-   * The events just appended, for the readers of this process (the projections): committed, and
+   * The events just appended, for the subscribers of this process (the projections): committed, and
    * holding every position from the first to the last (an append takes its positions together),
    * they are a complete stretch of the log. Each holds the values a read would give (object key
    * order aside: jsonb keeps none): the JSON parsed from the text the database stored, with the
    * position, revision, created_at and event id it returned.
    */
   private keepAppended(streamId: string, json: string, sizes: number[], rows: { position: bigint; revision: bigint; created_at: Date; id: string }[]): void {
+    // No subscriber in this process (an API without its projector): nothing would read them.
+    if (this.wakers.size === 0) return;
     if (rows.length !== sizes.length || rows.some((row, i) => row.position !== rows[0].position + BigInt(i))) return;
     try {
       const parsed: { type: string; data: any; metadata: any }[] = JSON.parse(json);
