@@ -70,6 +70,7 @@ describe('projection workers', () => {
     // creations, captures, releases and status changes of the same rows share statements.
     const t = await TestLedger.start({ LEDGER_PROJECTION_BATCH: '1', LEDGER_HOLD_SWEEP_MS: '200' });
     try {
+      expect(t.ledger.projector!.runners.map((r) => (r as any).batchSize)).toEqual(ALL_PROJECTIONS.map(() => 1));
       const { key, accounts } = await t.fundedTenant(4, '100000');
       const [payer, merchant, frozen] = accounts;
       for (let i = 0; i < 5; i++) await t.openAccount(key, { customer: `extra-${i}`, metadata: { i, nested: { tag: `t${i}` } } });

@@ -57,7 +57,7 @@ export async function startLedger(
     // Listening first: if the port is taken, no background worker has started yet.
     app = await createApiApp(runtime);
     await app.listen({ port: config.port, host: config.host });
-    const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, database.url, log).start() : null;
+    const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, database.url, log, config.projectionBatch).start() : null;
     // Webhook deliveries are sent wherever the projector (which queues them) runs.
     const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, webhooks, { log }).start() : null;
     // Idle tenants' writers are dropped; their state is a cache of the log.

@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   console.log(`[projector] ${selected.describe()}`);
   await selected.connect();
   const store = selected.store;
-  const projector = new Projector(ALL_PROJECTIONS, store, pool, url, (line) => console.log(`[projector] ${line}`)).start();
+  const projector = new Projector(ALL_PROJECTIONS, store, pool, url, (line) => console.log(`[projector] ${line}`), config.projectionBatch).start();
   // The projector queues webhook deliveries; it sends them too (several processes share the work).
   // Endpoint secrets are sealed with the master key: without it this process cannot sign, says so, and leaves sending to the API.
   let dispatcher: WebhookDispatcher | null = null;

@@ -19,6 +19,8 @@ export interface LedgerConfig {
   holdSweepIntervalMs: number;
   /** `GET /holds?stuck=true` also lists pending holds older than this. */
   stuckHoldSeconds: number;
+  /** Events a projection applies per transaction (LEDGER_PROJECTION_BATCH, 1 to 500). */
+  projectionBatch: number;
   /** Scheduled drift checks of every tenant; 0 turns them off. */
   reconcileIntervalMinutes: number;
   logLevel: 'silent' | 'info';
@@ -29,6 +31,13 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return parsed;
+}
+
+/** The projector's batch: at most 500 events per transaction (the rebuild and the runner agree on no more). */
+function projectionBatchFrom(value: string | undefined): number {
+  const batch = intFrom(value, 500, 'LEDGER_PROJECTION_BATCH');
+  if (batch < 1 || batch > 500) throw new Error(`LEDGER_PROJECTION_BATCH must be between 1 and 500, got "${value}"`);
+  return batch;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
@@ -44,6 +53,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     poolSize: intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE'),
     holdSweepIntervalMs: intFrom(env.LEDGER_HOLD_SWEEP_MS, 1000, 'LEDGER_HOLD_SWEEP_MS'),
     stuckHoldSeconds: intFrom(env.LEDGER_STUCK_HOLD_SECONDS, 24 * 60 * 60, 'LEDGER_STUCK_HOLD_SECONDS'),
+    projectionBatch: projectionBatchFrom(env.LEDGER_PROJECTION_BATCH),
     reconcileIntervalMinutes: intFrom(env.LEDGER_RECONCILE_INTERVAL_MINUTES, 60, 'LEDGER_RECONCILE_INTERVAL_MINUTES'),
     logLevel: env.LEDGER_LOG === 'silent' ? 'silent' : 'info',
   };

@@ -5,13 +5,8 @@ import { OwnershipSession } from './ownership.js';
 import { isConnectionError } from '../../database/src/errors.js';
 import { namedStatements, Projection } from './projection.js';
 
-/** Events applied per transaction. */
+/** Events applied per transaction, at most (LEDGER_PROJECTION_BATCH may ask for fewer). */
 export const PROJECTION_BATCH_MAX = 500;
-
-function batchSize(): number {
-  const configured = Number(process.env.LEDGER_PROJECTION_BATCH ?? PROJECTION_BATCH_MAX);
-  return Number.isInteger(configured) && configured > 0 ? Math.min(configured, PROJECTION_BATCH_MAX) : PROJECTION_BATCH_MAX;
-}
 /** How often a projector that does not own a projection asks for it again. */
 const OWNERSHIP_RETRY_MS = 1000;
 
@@ -52,6 +47,7 @@ export class ProjectionRunner {
     private readonly pool: Pool,
     private readonly locks: OwnershipSession,
     private readonly log: (line: string) => void = () => undefined,
+    private readonly batchSize = PROJECTION_BATCH_MAX,
   ) {}
 
   start(): void {
@@ -85,7 +81,7 @@ export class ProjectionRunner {
   private async follow(): Promise<void> {
     this.position = await readCheckpoint(this.pool, this.projection.name);
     this.status = 'running';
-    this.subscription = this.store.subscribeToAll({ afterPosition: this.position, batchSize: batchSize() }, (events) => this.applyBatch(events));
+    this.subscription = this.store.subscribeToAll({ afterPosition: this.position, batchSize: this.batchSize }, (events) => this.applyBatch(events));
     this.subscription.done.catch(async (error) => {
       if (this.stopped) return;
       if (error instanceof CheckpointMovedError) {

@@ -1,0 +1,12 @@
+import { loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('takes the projector batch from LEDGER_PROJECTION_BATCH, 500 by default, and refuses one outside 1 to 500', () => {
+    expect(loadConfig({}).projectionBatch).toBe(500);
+    expect(loadConfig({ LEDGER_PROJECTION_BATCH: '1' }).projectionBatch).toBe(1);
+    expect(loadConfig({ LEDGER_PROJECTION_BATCH: '500' }).projectionBatch).toBe(500);
+    for (const bad of ['0', '501', '-3', '2.5', 'many']) {
+      expect(() => loadConfig({ LEDGER_PROJECTION_BATCH: bad })).toThrow(/LEDGER_PROJECTION_BATCH/);
+    }
+  });
+});
