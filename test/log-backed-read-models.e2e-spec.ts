@@ -203,10 +203,12 @@ describe('transactions read model', () => {
     const migration = new TransactionsThin1700000002100();
     try {
       await migration.down(runner(pool));
-      const rows = await pool.query(`select id, entries, metadata from transactions where id = any($1)`, [tenant.ids]);
-      for (const row of rows.rows) {
-        const view = before.find((b: any) => b.id === row.id) as any;
-        expect({ entries: row.entries, metadata: row.metadata }).toEqual({ entries: view.entries, metadata: view.metadata });
+      const rows = await pool.query(`select id, entries, metadata, hold_id, reverses, description, posted_at from transactions where id = any($1)`, [tenant.ids]);
+      for (const { id, posted_at, ...row } of rows.rows) {
+        const view = before.find((b: any) => b.id === id) as any;
+        expect({ ...row, posted_at: posted_at.toISOString() }).toEqual({
+          entries: view.entries, metadata: view.metadata, hold_id: view.hold_id, reverses: view.reverses, description: view.description, posted_at: view.posted_at,
+        });
       }
       expect(rows.rows).toHaveLength(3);
       await migration.up(runner(pool));
