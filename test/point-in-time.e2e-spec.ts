@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
 import { balancesAsOf } from '../projections/balance-history/balance-history.queries.js';
 import { EntriesCounters1700000001900 } from '../projections/entries/entries-counters.migration.js';
-import { createTestDatabase } from './support/database.js';
+import { expectRebuildIdentical, restarted, runner, withoutLog, writtenDatabase } from './support/migrations.js';
 import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';
 import { sleep } from './support/wait.js';
@@ -125,9 +125,7 @@ describe('balance history, point-in-time balances and auditor replay', () => {
   });
 
   it('the entries-counters migration carries existing rows over exactly as a rebuild leaves them (down, then up)', async () => {
-    const db = await createTestDatabase();
-    const kept = { ...db, drop: async () => undefined };
-    const answers = async (ledger: TestLedger, key: string, ids: string[], positions: string[]) => {
+    const answers = async (ledger: TestLedger, { key, ids, positions }: { key: string; ids: string[]; positions: string[] }) => {
       const seen: unknown[] = [];
       for (const id of ids) {
         for (const position of positions) seen.push((await ledger.request('GET', `/accounts/${id}/balances?as_of_position=${position}`, { token: key })).body);
@@ -135,61 +133,47 @@ describe('balance history, point-in-time balances and auditor replay', () => {
       }
       return seen;
     };
-    let before: unknown[];
-    let scenario: { key: string; ids: string[]; positions: string[] };
-    const first = await TestLedger.start({}, kept);
-    try {
+    const write = async (first: TestLedger) => {
       const { key, funding, accounts } = await first.fundedTenant(2, '500');
       const moves = [await first.transfer(key, accounts[0].id, accounts[1].id, '125'), await first.transfer(key, accounts[1].id, accounts[0].id, '5')];
       const hold = await first.placeHold(key, { account_id: accounts[0].id, destination_account_id: funding.id, amount: '30' });
       await first.request('POST', `/holds/${hold.body.id}/capture`, { token: key, body: { amount: '10' } });
-      scenario = { key, ids: [funding.id, ...accounts.map((a: any) => a.id)], positions: [...moves.map((m) => m.body.position), hold.body.position] };
-      before = await answers(first, key, scenario.ids, scenario.positions);
-    } finally {
-      await first.ledger.shutdown();
-    }
+      return { key, ids: [funding.id, ...accounts.map((a: any) => a.id)], positions: [...moves.map((m) => m.body.position), hold.body.position] };
+    };
+    const { db, kept, written: scenario, seen: before } = await writtenDatabase(write, answers);
     // Back to the schema and rows the previous version had: counters only in balance_history.
     const pool = new Pool({ connectionString: db.url, max: 1 });
+    const migration = new EntriesCounters1700000001900();
     try {
-      await new EntriesCounters1700000001900().down({ query: (sql: string) => pool.query(sql) } as any);
+      await migration.down(runner(pool));
       await pool.query(`delete from schema_migrations where name = 'EntriesCounters1700000001900'`);
       const postingRows = await pool.query(`select count(*)::int as n from balance_history h join entries e on e.account_id = h.account_id and e.position = h.position`);
       expect(postingRows.rows[0].n).toBeGreaterThan(0);
 
       // Without the log in this database (EventStoreDB): the counters come from balance_history,
       // and point-in-time balances answer the same.
-      const migration = new EntriesCounters1700000001900();
-      const runner = { query: (sql: string) => pool.query(sql) } as any;
-      await pool.query(`alter table events rename to events_kept`);
-      await pool.query(`create table events (like events_kept)`);
-      await migration.up(runner);
-      const normals = new Map((await pool.query(`select id, normal_balance from accounts`)).rows.map((r) => [r.id, r.normal_balance]));
-      const withoutLog: unknown[] = [];
-      for (const id of scenario!.ids) {
-        for (const position of scenario!.positions) {
-          const at = await balancesAsOf(pool, id, normals.get(id), { position: BigInt(position) });
-          withoutLog.push({ account_id: id, as_of_position: position, ...at });
+      await withoutLog(pool, async () => {
+        await migration.up(runner(pool));
+        const normals = new Map((await pool.query(`select id, normal_balance from accounts`)).rows.map((r) => [r.id, r.normal_balance]));
+        const answered: unknown[] = [];
+        for (const id of scenario.ids) {
+          for (const position of scenario.positions) {
+            const at = await balancesAsOf(pool, id, normals.get(id), { position: BigInt(position) });
+            answered.push({ account_id: id, as_of_position: position, ...at });
+          }
+          answered.push((await balancesAsOf(pool, id, normals.get(id), { position: 1n << 100n })).balances);
         }
-        withoutLog.push((await balancesAsOf(pool, id, normals.get(id), { position: 1n << 100n })).balances);
-      }
-      expect(withoutLog).toEqual(before!);
-      expect((await pool.query(`select count(*)::int as n from balance_history h join entries e on e.account_id = h.account_id and e.position = h.position`)).rows[0].n).toBe(0);
-      await migration.down(runner);
-      await pool.query(`drop table events`);
-      await pool.query(`alter table events_kept rename to events`);
+        expect(answered).toEqual(before);
+        expect((await pool.query(`select count(*)::int as n from balance_history h join entries e on e.account_id = h.account_id and e.position = h.position`)).rows[0].n).toBe(0);
+        await migration.down(runner(pool));
+      });
     } finally {
       await pool.end();
     }
-    const second = await TestLedger.start({}, kept); // migrates up again
-    try {
-      expect(await answers(second, scenario.key, scenario.ids, scenario.positions)).toEqual(before);
-      for (const projection of ['entries', 'balance_history']) {
-        const verify = await cli(db.url, ['projections', 'verify', projection, '--json']);
-        expect(JSON.parse(verify.stdout)).toMatchObject({ projection, identical: true });
-      }
-    } finally {
-      await second.ledger.shutdown();
-      await db.drop();
-    }
+    await restarted(db, kept, async (second) => {
+      // Migrated up again at start, with the log in this database.
+      expect(await answers(second, scenario)).toEqual(before);
+      for (const projection of ['entries', 'balance_history']) await expectRebuildIdentical(db.url, projection);
+    });
   });
 });
