@@ -4,7 +4,8 @@ import { APPEND_EVENTS_ARRAYS_SQL, appendTurnsSql } from './event-store.migratio
 /**
  * The JSON form of `append_events` (see AppendEventsJson below). `returnsStored`: the later form,
  * which also returns each event's created_at and event id as stored (AppendReturnsStored); false
- * gives this migration's text exactly, which is history and must not change.
+ * gives this migration's code as released (its text has since gained appendTurnsSql's comment
+ * lines), which is history and must not change: append-history.spec locks both.
  */
 export function appendEventsJsonSql(returnsStored: boolean): string {
   return `

@@ -21,11 +21,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * together, check and move the stream's revision, and notify. `count` is the SQL expression for
  * the number of events; `positions` and `current_revision` must be declared by the caller.
  * Frozen: it is part of this migration's text (and of AppendEventsJson1700000001400's), so an
- * edit would change what a fresh database gets; a change belongs in a new migration.
+ * edit would change what a fresh database gets (append-history.spec fails); a change belongs in
+ * a new migration.
  */
 export function appendTurnsSql(count: string): string {
-  return `
-        if pg_current_xact_id_if_assigned() is not null then
+  return `        if pg_current_xact_id_if_assigned() is not null then
           raise exception using errcode = 'ZL002',
             message = 'append_events must be the first write of its transaction (one append per transaction)';
         end if;
