@@ -218,7 +218,7 @@ describe('error codes over HTTP', () => {
     });
 
     it('metadata nested deeper than 32 levels is refused by name (never a 500), alone or in a batch', async () => {
-      const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+      const deep = '{"a":'.repeat(40) + '1' + '}'.repeat(40);
       const body = `{"entries":[{"account_id":"${funding.id}","direction":"debit","amount":"1"},{"account_id":"${alice.id}","direction":"credit","amount":"1"}],"metadata":${deep}}`;
       expectFields(await refused(() => postRaw(body)), ['metadata']);
       const batch = await t.request('POST', '/transactions/batch', { token: key, rawBody: `{"transactions":[${body.replace('{', '{"idempotency_key":"deep-1",')}]}` });
@@ -227,6 +227,18 @@ describe('error codes over HTTP', () => {
       const ok = JSON.parse('{"a":'.repeat(31) + '1' + '}'.repeat(31));
       expect((await post({ entries: [entry(funding.id, 'debit', '1'), entry(bob.id, 'credit', '1')], metadata: ok })).status).toBe(201);
       expect((await post({ entries: [entry(bob.id, 'debit', '1'), entry(funding.id, 'credit', '1')] })).status).toBe(201); // bob back to 0
+    });
+
+    it('a body nested 100,000 levels deep is refused unparsed: 400 with a key, 401 without one (never a 500)', async () => {
+      const deep = '{"a":'.repeat(100_000) + '1' + '}'.repeat(100_000);
+      const before = await t.request('GET', '/events?limit=1000', { token: key });
+      for (const path of ['/transactions', '/transactions/batch', '/accounts', '/holds']) {
+        const withKey = await t.request('POST', path, { token: key, rawBody: deep });
+        expectError(withKey, 400, 'validation_failed');
+        expect(withKey.body.error.message).toMatch(/nested deeper than 64 levels/);
+        expectError(await t.request('POST', path, { rawBody: deep }), 401, 'unauthenticated');
+      }
+      expect((await t.request('GET', '/events?limit=1000', { token: key })).body.data).toEqual(before.body.data);
     });
 
     it('a missing amount is refused', async () => {

@@ -159,7 +159,13 @@ describe('ledger core over HTTP', () => {
       expect(new Date(entry.timestamp).toString()).not.toBe('Invalid Date');
     }
     const allowed = await t.request('GET', '/audit-log?outcome=allowed', { token: auditor });
-    expect(allowed.body.data.map((e: any) => e.action)).toEqual(['open_account', 'change_account_status']);
+    // Administrative actions are audited too, with their actor: the platform admin made the tenant, its admin key the others.
+    expect(allowed.body.data.map((e: any) => e.action)).toEqual(['create_tenant', 'create_api_key', 'create_api_key', 'create_api_key', 'open_account', 'change_account_status']);
+    const listed = await t.request('GET', '/api-keys', { token: tenant.key });
+    expect(listed.body).toMatchObject({ data: expect.any(Array), next_cursor: null });
+    const bootstrap = listed.body.data[0];
+    expect(bootstrap).toMatchObject({ name: 'bootstrap admin', role: 'admin', created_by: 'platform_admin' });
+    expect(allowed.body.data.slice(0, 2).map((e: any) => [e.actor, e.role])).toEqual([['platform_admin', 'platform_admin'], [`key:${bootstrap.id}`, 'admin']]);
   });
 
   it('reports health, metrics and docs', async () => {

@@ -5,6 +5,11 @@ import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '..
 
 /** The event an access denial is recorded as, in the tenant's audit-<tenant> stream. */
 export const ACCESS_DENIED = 'access.denied';
+/**
+ * The event an allowed administrative action (keys, tenant status, webhook endpoints, statement
+ * imports) is recorded as, in the same stream: they change no money, so the ledger has no event of them.
+ */
+export const ADMIN_ACTION = 'admin.action';
 
 export interface AccessDeniedData {
   actor: string;
@@ -16,6 +21,9 @@ export interface AccessDeniedData {
   request_id: string;
   timestamp: string;
 }
+
+/** An allowed administrative action: who did what to which resource. */
+export type AdminActionData = Omit<AccessDeniedData, 'reason'>;
 
 const SQL = {
   insert: `
@@ -66,6 +74,9 @@ export const auditLogProjection: Projection = {
       if (event.type === ACCESS_DENIED) {
         const d = event.data as AccessDeniedData;
         rows.add([event.position.toString(), d.tenant_id, event.id, d.actor, d.role, d.action, d.resource, 'denied', d.reason, d.request_id, d.timestamp]);
+      } else if (event.type === ADMIN_ACTION) {
+        const d = event.data as AdminActionData;
+        rows.add([event.position.toString(), d.tenant_id, event.id, d.actor, d.role, d.action, d.resource, 'allowed', null, d.request_id, d.timestamp]);
       } else if (isLedgerEvent(event)) {
         const m = event.metadata;
         rows.add([

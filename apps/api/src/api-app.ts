@@ -3,7 +3,8 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module.js';
-import { ApiError } from './http/api-error.js';
+import { installEdge, serverWithTimeouts } from './http/edge.js';
+import { jsonDepthExceeds, JSON_DEPTH_MAX } from './http/json-depth.js';
 import { intentOf } from './http/command-request.js';
 import { firstUnstorableString, insideBatchItem } from './http/storable-text.js';
 import { LedgerRequest } from './http/request-context.js';
@@ -13,26 +14,33 @@ import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
 
-const NUL_IN_URL = /%00/i;
-
-/** Request bodies beyond this are refused with 413. */
-export const BODY_BYTES_MAX = 16 * 1024 * 1024;
 
 /** Builds the HTTP API around a runtime; main.ts and the tests both start it this way. */
 export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyApplication> {
   const metrics = new LedgerMetrics();
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_BYTES_MAX, genReqId: () => randomUUID(), logger: false });
+  const config = runtime.config;
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: () => randomUUID(),
+    logger: false,
+    serverFactory: serverWithTimeouts(config),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime, metrics), adapter, {
     bodyParser: false,
     logger: runtime.config.logLevel === 'silent' ? false : ['error', 'warn'],
   });
   const fastify = app.getHttpAdapter().getInstance();
+  await installEdge(fastify, config, runtime.keys);
 
   // Our own JSON parser: an empty body is no body (POST /accounts/:id/freeze from curl). Its
   // errors reach Nest's exception layer, where ErrorFilter makes them validation_failed.
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BODY_BYTES_MAX }, (_req, body, done) => {
+  // Each route's body limit (installEdge) applies; the parser sets none of its own.
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_req, body, done) => {
     const text = String(body);
     if (text.trim() === '') return done(null, undefined);
+    if (jsonDepthExceeds(text)) {
+      return done(Object.assign(new Error(`request body is nested deeper than ${JSON_DEPTH_MAX} levels`), { statusCode: 400 }), undefined);
+    }
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -50,12 +58,6 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
       return done(Object.assign(new Error(message), { statusCode: 400 }), undefined);
     }
     done(null, parsed);
-  });
-  // A NUL reaches no column (PostgreSQL refuses it): refused in the URL as in the body (above).
-  fastify.addHook('onRequest', async (request, reply) => {
-    if (!NUL_IN_URL.test(request.url)) return;
-    const error = ApiError.validation('the request URL has a NUL (%00)', { url: ['must not contain %00'] });
-    return reply.status(error.status).header('content-type', 'application/json').send(error.toBody());
   });
   fastify.addHook('onResponse', async (request, reply) => {
     const route = request.routeOptions?.url ?? 'unmatched';

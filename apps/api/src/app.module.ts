@@ -1,7 +1,8 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccountsModule } from './accounts/accounts.module.js';
+import { AdminActionInterceptor } from './audit/admin-action.interceptor.js';
 import { AuditLogController } from './audit/audit-log.controller.js';
 import { EventsController } from './events/events.controller.js';
 import { EvidenceModule } from './evidence/evidence.module.js';
@@ -37,7 +38,7 @@ export class AppModule {
       module: AppModule,
       imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule, ReconciliationModule, EvidenceModule, WebhooksModule],
       controllers: [TenantsController, EventsController, AuditLogController, OperationsController],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_INTERCEPTOR, useClass: AdminActionInterceptor }],
     };
   }
 }

@@ -87,6 +87,7 @@ export async function startLedger(
         await reconciler.stop();
         await openRuntime.writers.drain();
         await openRuntime.signer.stop();
+        await openRuntime.keys.stop();
         await projector?.stop();
         await store.close();
         await openPool.end();
@@ -96,6 +97,7 @@ export async function startLedger(
   } catch (error) {
     await app?.close().catch(() => undefined);
     await runtime?.signer.stop().catch(() => undefined);
+    await runtime?.keys.stop().catch(() => undefined);
     await eventLog?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     await database.stop();

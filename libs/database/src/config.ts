@@ -24,12 +24,24 @@ export interface LedgerConfig {
   /** Scheduled drift checks of every tenant; 0 turns them off. */
   reconcileIntervalMinutes: number;
   logLevel: 'silent' | 'info';
+  /** Request bodies beyond this are refused with 413 before they are parsed (batch and statements take 16 MiB). */
+  bodyLimitBytes: number;
+  /** Requests per second each API key may send (bursts up to twice that); 0 turns the limit off. */
+  rateLimitPerSecond: number;
+  /** A request must arrive whole (headers and body) within this; slower connections are closed. */
+  requestTimeoutMs: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
   if (value === undefined || value === '') return fallback;
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return parsed;
+}
+
+function positiveIntFrom(value: string | undefined, fallback: number, name: string): number {
+  const parsed = intFrom(value, fallback, name);
+  if (parsed === 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
   return parsed;
 }
 
@@ -56,6 +68,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     projectionBatch: projectionBatchFrom(env.LEDGER_PROJECTION_BATCH),
     reconcileIntervalMinutes: intFrom(env.LEDGER_RECONCILE_INTERVAL_MINUTES, 60, 'LEDGER_RECONCILE_INTERVAL_MINUTES'),
     logLevel: env.LEDGER_LOG === 'silent' ? 'silent' : 'info',
+    bodyLimitBytes: positiveIntFrom(env.LEDGER_BODY_LIMIT_BYTES, 1024 * 1024, 'LEDGER_BODY_LIMIT_BYTES'),
+    rateLimitPerSecond: intFrom(env.LEDGER_RATE_LIMIT_PER_SECOND, 1000, 'LEDGER_RATE_LIMIT_PER_SECOND'),
+    requestTimeoutMs: positiveIntFrom(env.LEDGER_REQUEST_TIMEOUT_MS, 30_000, 'LEDGER_REQUEST_TIMEOUT_MS'),
   };
 }
 

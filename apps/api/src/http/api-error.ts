@@ -7,6 +7,9 @@ export type ApiErrorCode =
   | 'forbidden'
   | 'unavailable'
   | 'payload_too_large'
+  | 'tenant_suspended'
+  | 'last_admin_key'
+  | 'rate_limited'
   | 'unsupported_media_type'
   | 'internal';
 

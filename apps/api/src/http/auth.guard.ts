@@ -9,6 +9,7 @@ import { Access, ACCESS_KEY } from './roles.js';
 /**
  * Every route declares who may call it (@Allow, @PlatformAdminOnly, @Public); a route that
  * declares nothing is closed. The tenant always comes from the key, never from the request.
+ * The key itself was resolved at the edge (installEdge), before the body was read.
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -21,12 +22,11 @@ export class AuthGuard implements CanActivate {
     const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
     if (access?.kind === 'public') return true;
     const request = context.switchToHttp().getRequest<LedgerRequest>();
-    const header = request.headers.authorization;
-    const bearer = typeof header === 'string' ? /^bearer\s+(\S+)\s*$/i.exec(header) : null;
-    const token = bearer ? bearer[1] : '';
-    const principal = token ? await this.runtime.keys.authenticate(token) : null;
-    if (!principal) throw new ApiError(401, 'unauthenticated', 'missing or unknown API key');
-    request.principal = principal;
+    const principal = request.principal;
+    if (!principal) throw new ApiError(401, 'unauthenticated', 'missing, unknown, revoked or expired API key');
+    if (principal.kind === 'api_key' && principal.tenant_status === 'suspended') {
+      throw new ApiError(403, 'tenant_suspended', 'this tenant is suspended by the platform admin', { tenant_id: principal.tenant_id });
+    }
 
     if (!access) throw new ApiError(403, 'forbidden', 'this route is closed');
     if (access.kind === 'platform_admin') {

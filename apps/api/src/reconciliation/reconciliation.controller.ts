@@ -9,6 +9,7 @@ import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/reques
 import { Allow } from '../http/roles.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 import { Reads } from '../runtime/reads.js';
+import { Audited } from '../audit/admin-action.interceptor.js';
 import { ImportStatementDto } from './import-statement.dto.js';
 import { StatementImporter } from './statement-importer.js';
 
@@ -66,6 +67,7 @@ export class ReconciliationController {
   @Post('statements')
   @HttpCode(201)
   @Allow('import_statement', ...RECONCILERS)
+  @Audited('statement')
   async importStatement(@Body() dto: ImportStatementDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     return this.statements.import(caller, req, dto);
   }

@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { CommandEnvelope, CommandOutcome } from '../../../../libs/write-model/src/index.js';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
+import { findHold } from '../../../../projections/holds/holds.queries.js';
+import { findTransactionRow } from '../../../../projections/transactions/transactions.queries.js';
 import { fromDomainError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
 import { LedgerRuntime } from './ledger-runtime.js';
@@ -15,6 +17,13 @@ export interface CommandResult<T = unknown> {
   body: T;
   replayed: boolean;
 }
+
+/** What a not_found refusal may name, and the read model that knows which tenant owns it. */
+const OWNED_RESOURCES = [
+  { field: 'account_id', resource: 'account', projection: 'accounts', find: findAccount },
+  { field: 'hold_id', resource: 'hold', projection: 'holds', find: findHold },
+  { field: 'transaction_id', resource: 'transaction', projection: 'transactions', find: findTransactionRow },
+] as const;
 
 /** Submits commands to the tenant's writer and turns refusals into API errors. */
 @Injectable()
@@ -54,8 +63,7 @@ export class LedgerGateway {
     const intent = envelope.metadata.intent_id;
     if (intent) await this.recordOutcome(envelope.tenant_id, intent, outcome);
     if (outcome.kind === 'rejected') {
-      const accountId = outcome.error.details.account_id;
-      if (outcome.error.code === 'not_found' && typeof accountId === 'string') await this.auditIfForeign(envelope, accountId);
+      if (outcome.error.code === 'not_found') await this.auditIfForeign(envelope, outcome.error.details);
       throw fromDomainError(outcome.error);
     }
     return outcome;
@@ -77,23 +85,28 @@ export class LedgerGateway {
     });
   }
 
-  /** A command naming another tenant's account is refused as not_found, and the attempt is audited. */
-  private async auditIfForeign(envelope: CommandEnvelope, accountId: string): Promise<void> {
-    if (!isUuid(accountId)) return;
-    const lookUp = () => findAccount(this.runtime.pool, accountId).catch(() => null);
+  /**
+   * A command naming another tenant's account, hold or transaction is refused as not_found, and
+   * the attempt is audited.
+   */
+  private async auditIfForeign(envelope: CommandEnvelope, details: Record<string, unknown>): Promise<void> {
+    const owned = OWNED_RESOURCES.find((r) => isUuid(details[r.field]));
+    if (!owned) return;
+    const id = details[owned.field] as string;
+    const lookUp = () => owned.find(this.runtime.pool, id.toLowerCase()).catch(() => null);
     let found = await lookUp();
     if (!found) {
-      // The accounts read model may not hold the other tenant's account yet (opened a moment
-      // ago): wait, bounded like a read, until it holds every account the log has now, and look
-      // again. Only refusals of accounts not found pay this, and only while the model is behind.
+      // The read model may not hold the other tenant's resource yet (made a moment ago): wait,
+      // bounded like a read, until it holds everything the log has now, and look again. Only
+      // refusals of resources not found pay this, and only while the model is behind.
       const head = await this.runtime.store.headPosition().catch(() => null);
-      if (head !== null && (await this.runtime.watermark.waitFor(envelope.tenant_id, ['accounts'], head))) found = await lookUp();
+      if (head !== null && (await this.runtime.watermark.waitFor(envelope.tenant_id, [owned.projection], head))) found = await lookUp();
     }
     if (found && found.tenant_id !== envelope.tenant_id) {
       await this.runtime.audit.denied(
         { actor: envelope.metadata.actor, tenant_id: envelope.tenant_id, role: envelope.metadata.role },
         envelope.command.type,
-        `account:${accountId}`,
+        `${owned.resource}:${id}`,
         'cross_tenant',
         envelope.metadata.request_id,
       );

@@ -34,7 +34,7 @@ export class LedgerRuntime {
       this.watermark.wrote(tenantId, last.position);
       this.signer.appended({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: String(last.metadata.hash) });
     });
-    this.keys = new ApiKeyService(pool, adminToken, this.masterKey);
+    this.keys = new ApiKeyService(pool, adminToken, this.masterKey).start();
     this.intents = new IntentTrace(pool);
     this.audit = new AccessAudit(store, (tenantId, position) => this.watermark.wrote(tenantId, position));
   }

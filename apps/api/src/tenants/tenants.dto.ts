@@ -19,4 +19,10 @@ export class CreateApiKeyDto {
   @IsString()
   @Length(1, 255)
   name?: string;
+
+  @ApiPropertyOptional({ description: 'RFC 3339; after it the key answers 401. A key that expires cannot issue one that outlives it.', example: '2030-01-01T00:00:00Z' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 64)
+  expires_at?: string;
 }

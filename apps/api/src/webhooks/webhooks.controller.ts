@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Audited } from '../audit/admin-action.interceptor.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow } from '../http/roles.js';
 import { CreateWebhookEndpointDto, ReplayDeliveriesDto } from './webhooks.dto.js';
@@ -15,6 +16,7 @@ export class WebhooksController {
   @Post('webhook-endpoints')
   @HttpCode(201)
   @Allow('create_webhook_endpoint', 'admin')
+  @Audited('webhook_endpoint')
   create(@Body() dto: CreateWebhookEndpointDto, @Caller() caller: TenantPrincipal) {
     return this.webhooks.createEndpoint(caller, dto);
   }
@@ -34,6 +36,7 @@ export class WebhooksController {
   /** Answers the endpoint with `"status": "deleted"`; its outstanding deliveries end as failed. */
   @Delete('webhook-endpoints/:id')
   @Allow('delete_webhook_endpoint', 'admin')
+  @Audited('webhook_endpoint')
   remove(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     return this.webhooks.deleteEndpoint(caller, req, id);
   }
@@ -41,6 +44,7 @@ export class WebhooksController {
   @Post('webhook-endpoints/:id/disable')
   @HttpCode(200)
   @Allow('disable_webhook_endpoint', 'admin')
+  @Audited('webhook_endpoint')
   disable(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     return this.webhooks.setStatus(caller, req, id, 'disabled');
   }
@@ -48,6 +52,7 @@ export class WebhooksController {
   @Post('webhook-endpoints/:id/enable')
   @HttpCode(200)
   @Allow('enable_webhook_endpoint', 'admin')
+  @Audited('webhook_endpoint')
   enable(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     return this.webhooks.setStatus(caller, req, id, 'enabled');
   }
@@ -56,6 +61,7 @@ export class WebhooksController {
   @Post('webhook-endpoints/:id/rotate-secret')
   @HttpCode(200)
   @Allow('rotate_webhook_secret', 'admin')
+  @Audited('webhook_endpoint')
   rotate(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     return this.webhooks.rotateSecret(caller, req, id);
   }
@@ -70,6 +76,7 @@ export class WebhooksController {
   @Post('webhook-deliveries/replay')
   @HttpCode(202)
   @Allow('replay_webhook_deliveries', 'admin', 'operator')
+  @Audited('webhook_delivery')
   replayFailed(@Body() dto: ReplayDeliveriesDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     return this.webhooks.replayFailed(caller, req, dto);
   }
@@ -84,6 +91,7 @@ export class WebhooksController {
   @Post('webhook-deliveries/:id/replay')
   @HttpCode(202)
   @Allow('replay_webhook_delivery', 'admin', 'operator')
+  @Audited('webhook_delivery')
   replay(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     return this.webhooks.replay(caller, req, id);
   }
