@@ -9,9 +9,12 @@ import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 export const EVIDENCE_CHAIN_WALK_MAX = 10_000;
 
 const SQL = {
-  /** A hold's events (created, captured by a posting, released/expired), from the tenant's event feed. */
+  /**
+   * A hold's events (created, captured by a posting, released/expired), from the tenant's event
+   * feed, in log order: by the numeric column (`order by position` would sort the text alias, "10" before "9").
+   */
   positionsOfHold: `select position::text as position from event_feed
-                     where tenant_id = $1 and hold_id = $3 and position >= $2 order by position`,
+                     where tenant_id = $1 and hold_id = $3 and position >= $2 order by event_feed.position`,
 };
 
 export interface EventEvidence {
