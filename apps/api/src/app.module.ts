@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccountsModule } from './accounts/accounts.module.js';
 import { AuditLogController } from './audit/audit-log.controller.js';
@@ -8,6 +8,7 @@ import { EvidenceModule } from './evidence/evidence.module.js';
 import { HoldsModule } from './holds/holds.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { AuthGuard } from './http/auth.guard.js';
+import { TenantReadsInterceptor } from './http/tenant-reads.interceptor.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { OperationsController } from './operations/operations.controller.js';
 import { LedgerGateway } from './runtime/ledger-gateway.js';
@@ -37,7 +38,7 @@ export class AppModule {
       module: AppModule,
       imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule, ReconciliationModule, EvidenceModule, WebhooksModule],
       controllers: [TenantsController, EventsController, AuditLogController, OperationsController],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }],
+      providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_INTERCEPTOR, useClass: TenantReadsInterceptor }],
     };
   }
 }
