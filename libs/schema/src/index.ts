@@ -22,6 +22,8 @@ import { EventFeedThin1700000002000 } from '../../../projections/event-feed/even
 import { TransactionsThin1700000002100 } from '../../../projections/transactions/transactions-thin.migration.js';
 import { AppendReturnsStored1700000002200 } from '../../event-store/src/postgres/append-returns-stored.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
+import { DriftActiveRuns1700000002340 } from '../../reconciliation/src/drift/active-runs.migration.js';
+import { StatementLines1700000002350 } from '../../reconciliation/src/statement-lines.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
 export const ALL_MIGRATIONS = [
@@ -49,4 +51,6 @@ export const ALL_MIGRATIONS = [
   EventFeedThin1700000002000,
   TransactionsThin1700000002100,
   AppendReturnsStored1700000002200,
+  DriftActiveRuns1700000002340,
+  StatementLines1700000002350,
 ];
