@@ -50,15 +50,15 @@ export async function entriesPage(pool: Pool, accountId: string, after: EntryCur
   }));
 }
 
-/** An account's entries posted within [from, to), with their transaction's reference: input for statement matching. */
-export async function entriesForMatching(pool: Pool, accountId: string, from: string, to: string) {
+/** An account's entries posted within [from, to), at most `limit`, with their transaction's reference: input for statement matching. */
+export async function entriesForMatching(pool: Pool, accountId: string, from: string, to: string, limit: number) {
   const { rows } = await pool.query({
     name: 'entries_for_matching',
     text: `select e.id, e.transaction_id, e.direction, e.amount, e.currency, e.posted_at, t.reference
              from entries e left join transactions t on t.id = e.transaction_id
             where e.account_id = $1 and e.posted_at >= $2 and e.posted_at < $3
-            order by e.position, e.entry_index`,
-    values: [accountId, from, to],
+            order by e.position, e.entry_index limit $4`,
+    values: [accountId, from, to, limit],
   });
   return rows.map((r) => ({
     id: r.id as string,

@@ -9,6 +9,7 @@ import { EvidenceModule } from './evidence/evidence.module.js';
 import { HoldsModule } from './holds/holds.module.js';
 import { ReconciliationModule } from './reconciliation/reconciliation.module.js';
 import { AuthGuard } from './http/auth.guard.js';
+import { TenantReadsInterceptor } from './http/tenant-reads.interceptor.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { OperationsController } from './operations/operations.controller.js';
 import { LedgerGateway } from './runtime/ledger-gateway.js';
@@ -38,7 +39,11 @@ export class AppModule {
       module: AppModule,
       imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule, ReconciliationModule, EvidenceModule, WebhooksModule],
       controllers: [TenantsController, EventsController, AuditLogController, OperationsController],
-      providers: [{ provide: APP_GUARD, useClass: AuthGuard }, { provide: APP_INTERCEPTOR, useClass: AdminActionInterceptor }],
+      providers: [
+        { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: APP_INTERCEPTOR, useClass: AdminActionInterceptor },
+        { provide: APP_INTERCEPTOR, useClass: TenantReadsInterceptor },
+      ],
     };
   }
 }

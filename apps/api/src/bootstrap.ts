@@ -45,7 +45,9 @@ export async function startLedger(
   let eventLog: EventStore | null = null;
   try {
     await runMigrations(database.url, ALL_MIGRATIONS);
-    pool = createPool(database.url, config.poolSize);
+    // Request queries are cut after LEDGER_STATEMENT_TIMEOUT_MS (503); the in-process projector's
+    // transactions lift it for themselves (applyCheckpointed), so a slow batch is not cut.
+    pool = createPool(database.url, config.poolSize, { statementTimeoutMs: config.statementTimeoutMs });
     const selected = selectLog(pool);
     log(selected.describe());
     const store = (eventLog = selected.store);

@@ -9,4 +9,18 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ LEDGER_PROJECTION_BATCH: bad })).toThrow(/LEDGER_PROJECTION_BATCH/);
     }
   });
+
+  it('sets a 30 s statement timeout and half the pool per tenant by default; refuses a tenant share outside 1 to the pool size', () => {
+    const defaults = loadConfig({});
+    expect(defaults.statementTimeoutMs).toBe(30_000);
+    expect(defaults.tenantConnectionsMax).toBe(10);
+    expect(defaults.tenantConnectionWaitMs).toBe(5_000);
+    expect(loadConfig({ LEDGER_DB_POOL_SIZE: '1' }).tenantConnectionsMax).toBe(1);
+    expect(loadConfig({ LEDGER_STATEMENT_TIMEOUT_MS: '0' }).statementTimeoutMs).toBe(0);
+    expect(loadConfig({ LEDGER_DB_POOL_SIZE: '8', LEDGER_TENANT_CONNECTIONS_MAX: '8' }).tenantConnectionsMax).toBe(8);
+    for (const bad of ['0', '9', '-1', 'x']) {
+      expect(() => loadConfig({ LEDGER_DB_POOL_SIZE: '8', LEDGER_TENANT_CONNECTIONS_MAX: bad })).toThrow(/LEDGER_TENANT_CONNECTIONS_MAX/);
+    }
+    expect(() => loadConfig({ LEDGER_STATEMENT_TIMEOUT_MS: '1.5' })).toThrow(/LEDGER_STATEMENT_TIMEOUT_MS/);
+  });
 });

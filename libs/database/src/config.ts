@@ -15,6 +15,12 @@ export interface LedgerConfig {
   /** How long a read waits for projections to reach the caller's last write. */
   readYourWritesTimeoutMs: number;
   poolSize: number;
+  /** PostgreSQL's statement_timeout on the API pool's connections (LEDGER_STATEMENT_TIMEOUT_MS; 0 = none). */
+  statementTimeoutMs: number;
+  /** Pool connections one tenant's reads may hold at once (LEDGER_TENANT_CONNECTIONS_MAX, 1 to the pool size). */
+  tenantConnectionsMax: number;
+  /** How long a tenant's read waits for one of its connections before 503 (LEDGER_TENANT_CONNECTION_WAIT_MS). */
+  tenantConnectionWaitMs: number;
   /** How often expired holds are swept (released with reason `expired`). */
   holdSweepIntervalMs: number;
   /** `GET /holds?stuck=true` also lists pending holds older than this. */
@@ -52,7 +58,20 @@ function projectionBatchFrom(value: string | undefined): number {
   return batch;
 }
 
+/** A query running longer than this on an API connection is cancelled (answered 503). */
+export const STATEMENT_TIMEOUT_MS_DEFAULT = 30_000;
+/** How long a read over its tenant's share of the pool waits for one before 503. */
+export const TENANT_CONNECTION_WAIT_MS_DEFAULT = 5_000;
+
+/** One tenant's reads may hold at most this many of the pool's connections: half of it by default. */
+function tenantConnectionsMaxFrom(value: string | undefined, poolSize: number): number {
+  const max = intFrom(value, Math.max(1, Math.floor(poolSize / 2)), 'LEDGER_TENANT_CONNECTIONS_MAX');
+  if (max < 1 || max > poolSize) throw new Error(`LEDGER_TENANT_CONNECTIONS_MAX must be between 1 and the pool size (${poolSize}), got "${value}"`);
+  return max;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+  const poolSize = intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE');
   return {
     port: intFrom(env.PORT, 3000, 'PORT'),
     host: env.HOST ?? '0.0.0.0',
@@ -62,7 +81,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     masterKey: env.LEDGER_MASTER_KEY || '',
     projectorEnabled: (env.LEDGER_PROJECTOR ?? 'on') !== 'off',
     readYourWritesTimeoutMs: intFrom(env.LEDGER_READ_WAIT_MS, 5000, 'LEDGER_READ_WAIT_MS'),
-    poolSize: intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE'),
+    poolSize,
+    statementTimeoutMs: intFrom(env.LEDGER_STATEMENT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS_DEFAULT, 'LEDGER_STATEMENT_TIMEOUT_MS'),
+    tenantConnectionsMax: tenantConnectionsMaxFrom(env.LEDGER_TENANT_CONNECTIONS_MAX, poolSize),
+    tenantConnectionWaitMs: intFrom(env.LEDGER_TENANT_CONNECTION_WAIT_MS, TENANT_CONNECTION_WAIT_MS_DEFAULT, 'LEDGER_TENANT_CONNECTION_WAIT_MS'),
     holdSweepIntervalMs: intFrom(env.LEDGER_HOLD_SWEEP_MS, 1000, 'LEDGER_HOLD_SWEEP_MS'),
     stuckHoldSeconds: intFrom(env.LEDGER_STUCK_HOLD_SECONDS, 24 * 60 * 60, 'LEDGER_STUCK_HOLD_SECONDS'),
     projectionBatch: projectionBatchFrom(env.LEDGER_PROJECTION_BATCH),

@@ -58,8 +58,18 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
   }
 }
 
-export function createPool(url: string, max: number): Pool {
-  const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000 });
+export interface PoolOptions {
+  /**
+   * PostgreSQL's statement_timeout for every connection of the pool (sent at connect, no extra
+   * round trip); 0 or absent = none. The API's pool has one; the CLI's, the projector process's
+   * and the migration runner's have none, so rebuilds, replays and migrations are never cut.
+   */
+  statementTimeoutMs?: number;
+}
+
+export function createPool(url: string, max: number, options: PoolOptions = {}): Pool {
+  const statementTimeout = options.statementTimeoutMs ? { statement_timeout: options.statementTimeoutMs } : {};
+  const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, ...statementTimeout });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   return pool;

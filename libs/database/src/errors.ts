@@ -25,3 +25,10 @@ export function isConnectionError(error: unknown): boolean {
     message,
   );
 }
+
+/** query_canceled: a statement_timeout (or an operator's cancel) stopped the query; nothing it did is kept. */
+export const QUERY_CANCELED = '57014';
+
+export function isQueryCanceled(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === QUERY_CANCELED;
+}

@@ -35,8 +35,10 @@ export async function applyCheckpointed(
   // A read model and its checkpoint commit together without waiting for the WAL flush: a crash
   // can only lose the latest such commits, rows and checkpoint alike, and those events are
   // applied again from the log. (Appends to the log itself always wait for the flush.) One round
-  // trip for the transaction's settings.
-  await tx.query(`begin; set local synchronous_commit = off${schema ? `; set local search_path to "${schema}", public` : ''}`);
+  // trip for the transaction's settings. The API process's pool cuts request queries after
+  // LEDGER_STATEMENT_TIMEOUT_MS; a projection batch (which may wait for a rebuild's swap lock) is
+  // maintenance work and must not be cut, so it lifts the timeout for its own transaction.
+  await tx.query(`begin; set local synchronous_commit = off; set local statement_timeout = 0${schema ? `; set local search_path to "${schema}", public` : ''}`);
   try {
     const named = namedStatements(tx);
     await projection.apply(named, events);

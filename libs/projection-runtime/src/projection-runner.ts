@@ -15,8 +15,8 @@ const SQL = {
 };
 
 const TRANSIENT_RETRY_MS = 1000;
-/** deadlock_detected, serialization_failure, lock_not_available */
-const TRANSIENT_CODES = new Set(['40P01', '40001', '55P03']);
+/** deadlock_detected, serialization_failure, lock_not_available, query_canceled (a statement timeout or an operator's cancel: not the event's fault) */
+const TRANSIENT_CODES = new Set(['40P01', '40001', '55P03', '57014']);
 
 function isTransient(error: any): boolean {
   return isConnectionError(error) || TRANSIENT_CODES.has(error?.code);

@@ -102,8 +102,11 @@ export const MAX_SPLIT_PARTS = 4;
 export const MAX_SPLIT_CANDIDATES = 12;
 /** At most this many entries/lines are looked at when collecting a split's candidates. */
 export const MAX_SPLIT_SCAN = 1_000;
-/** An ambiguous line lists at most this many candidate entry ids (the first by posted_at, id). */
-export const MAX_AMBIGUOUS_ENTRY_IDS = 50;
+/**
+ * An ambiguous line lists at most this many candidate entry ids (the first by posted_at, id): the
+ * widest part of a statement's stored outcome (MAX_STATEMENT_LINES lines of this many ids).
+ */
+export const MAX_AMBIGUOUS_ENTRY_IDS = 20;
 
 interface RankedEntry {
   /** Position in (posted_at, id) order. */

@@ -35,8 +35,14 @@ export interface ParsedStatement {
   invalid: InvalidLine[];
 }
 
-/** The most statement lines (CSV data rows / JSONL records, blank lines not counted) one file may hold. */
-export const MAX_STATEMENT_LINES = 100_000;
+/**
+ * The most statement lines (CSV data rows / JSONL records, blank lines not counted) one file may
+ * hold. Each becomes a row of the import's outcome. Worst case measured on 2 cores (every line
+ * ambiguous, each listing MAX_AMBIGUOUS_ENTRY_IDS = 20 entries): 1.4 s and 10 MB of rows at 10,000
+ * lines; with 50 ids, 2.3 s / 29 MB at 10,000 and 12.6 s / 177 MB at 50,000. A longer statement
+ * is split by period.
+ */
+export const MAX_STATEMENT_LINES = 10_000;
 /** The longest line of the file, in characters; a longer row is invalid (a longer CSV header fails the file). */
 export const MAX_STATEMENT_LINE_LENGTH = 4_096;
 export const MAX_EXTERNAL_ID_LENGTH = 128;

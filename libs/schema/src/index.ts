@@ -23,6 +23,8 @@ import { TransactionsThin1700000002100 } from '../../../projections/transactions
 import { AppendReturnsStored1700000002200 } from '../../event-store/src/postgres/append-returns-stored.migration.js';
 import { KeyLifecycle1700000002310 } from '../../tenancy/src/key-lifecycle.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
+import { DriftActiveRuns1700000002340 } from '../../reconciliation/src/drift/active-runs.migration.js';
+import { StatementLines1700000002350 } from '../../reconciliation/src/statement-lines.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
 export const ALL_MIGRATIONS = [
@@ -51,4 +53,6 @@ export const ALL_MIGRATIONS = [
   TransactionsThin1700000002100,
   AppendReturnsStored1700000002200,
   KeyLifecycle1700000002310,
+  DriftActiveRuns1700000002340,
+  StatementLines1700000002350,
 ];

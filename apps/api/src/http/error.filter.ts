@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError } from '../../../../libs/event-store/src/index.js';
-import { isConnectionError } from '../../../../libs/database/src/errors.js';
+import { isConnectionError, isQueryCanceled } from '../../../../libs/database/src/errors.js';
 import { WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest } from './request-context.js';
@@ -11,6 +11,10 @@ export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
   if (exception instanceof EventStoreUnavailableError || exception instanceof WriterOverloadedError || isConnectionError(exception)) {
     return new ApiError(503, 'unavailable', 'storage is unavailable; retry with the same Idempotency-Key', {});
+  }
+  if (isQueryCanceled(exception)) {
+    // The statement ran past LEDGER_STATEMENT_TIMEOUT_MS and was rolled back: nothing changed.
+    return new ApiError(503, 'unavailable', 'the query took too long and was cancelled; retry shortly', {});
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

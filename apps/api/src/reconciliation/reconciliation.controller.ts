@@ -1,17 +1,21 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { FastifyReply } from 'fastify';
 import { actorOf } from '../../../../libs/tenancy/src/index.js';
-import { recordDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
+import { findActiveRun, recordExclusiveDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
 import { findRun, findStatement, listRuns } from '../../../../projections/reconciliation/reconciliation.projection.js';
 import { trialBalance } from '../../../../projections/trial-balance/trial-balance.projection.js';
+import { ApiError } from '../http/api-error.js';
 import { decodeCursor, isUuid, pageOf, parseLimit, parseOneOf } from '../http/pagination.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow } from '../http/roles.js';
+import { ReadsHeavily } from '../http/tenant-reads.interceptor.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 import { Reads } from '../runtime/reads.js';
 import { Audited } from '../audit/admin-action.interceptor.js';
 import { ImportStatementDto } from './import-statement.dto.js';
 import { StatementImporter } from './statement-importer.js';
+import { readStatementView } from './statement-view.js';
 
 /** Auditors and operators read and run reconciliation; service keys do not. */
 const RECONCILERS = ['admin', 'auditor', 'operator'] as const;
@@ -37,10 +41,17 @@ export class ReconciliationController {
   @Post('runs')
   @HttpCode(201)
   @Allow('run_reconciliation', ...RECONCILERS)
-  async run(@Caller() caller: TenantPrincipal) {
+  async run(@Caller() caller: TenantPrincipal, @Res({ passthrough: true }) reply: FastifyReply) {
     // Compare against read models that include everything this caller wrote.
     await this.reads.settle(caller, ['accounts', 'trial_balance'], undefined);
-    const { run_id, report, position } = await recordDriftCheck(this.runtime.pool, this.runtime.store, caller.tenant_id, actorOf(caller));
+    const outcome = await recordExclusiveDriftCheck(this.runtime.pool, this.runtime.store, caller.tenant_id, actorOf(caller));
+    if (outcome.kind === 'running') {
+      // One run per tenant at a time (any process): the one under way is the answer; GET /reconciliation/runs/:id follows it.
+      if (!outcome.run) throw new ApiError(503, 'unavailable', 'a drift check of this tenant is already running; retry shortly', {});
+      void reply.status(202);
+      return outcome.run;
+    }
+    const { run_id, report, position } = outcome;
     this.runtime.watermark.wrote(caller.tenant_id, position);
     return { id: run_id, ...report, triggered_by: actorOf(caller) };
   }
@@ -61,11 +72,17 @@ export class ReconciliationController {
   async getRun(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     await this.reads.settle(caller, ['reconciliation'], minPosition);
     const found = isUuid(id) ? await findRun(this.reads.pool, id.toLowerCase()) : null;
+    if (!found && isUuid(id)) {
+      // Not recorded yet: the caller's tenant's run under way, if it is this one.
+      const active = await findActiveRun(this.reads.pool, caller.tenant_id);
+      if (active?.id === id.toLowerCase()) return active;
+    }
     return this.reads.ownedOrNotFound(caller, req, found, 'run', id, 'get_reconciliation_run');
   }
 
   @Post('statements')
   @HttpCode(201)
+  @ReadsHeavily()
   @Allow('import_statement', ...RECONCILERS)
   @Audited('statement')
   async importStatement(@Body() dto: ImportStatementDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
@@ -74,9 +91,10 @@ export class ReconciliationController {
 
   @Get('statements/:id')
   @Allow('get_statement', ...RECONCILERS)
-  async getStatement(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
-    await this.reads.settle(caller, ['reconciliation'], minPosition);
+  async getStatement(@Param('id') id: string, @Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
+    await this.reads.settle(caller, ['reconciliation'], query.min_position);
     const found = isUuid(id) ? await findStatement(this.reads.pool, id.toLowerCase()) : null;
-    return this.reads.ownedOrNotFound(caller, req, found, 'statement', id, 'get_statement');
+    const recorded = await this.reads.ownedOrNotFound(caller, req, found, 'statement', id, 'get_statement');
+    return readStatementView(this.reads.pool, recorded, query);
   }
 }

@@ -1,6 +1,6 @@
 import { Pool, PoolClient } from 'pg';
 import { EventStore } from '../../../../libs/event-store/src/index.js';
-import { recordDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
+import { recordExclusiveDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
 import { ledgerStream } from '../../../../libs/write-model/src/index.js';
 
 /**
@@ -50,7 +50,9 @@ export class ReconciliationScheduler {
         const tenants = await client.query(`select id as tenant_id from tenants order by id`);
         for (const { tenant_id } of tenants.rows) {
           if (!(await this.hasLedger(client, tenant_id))) continue;
-          const run = await recordDriftCheck(this.pool, this.store, tenant_id, 'schedule');
+          // A tenant whose check is running already (asked for through the API) is not checked twice.
+          const run = await recordExclusiveDriftCheck(this.pool, this.store, tenant_id, 'schedule');
+          if (run.kind === 'running') continue;
           if (run.report.status !== 'balanced') this.log(`reconciliation: tenant ${tenant_id} has ${run.report.mismatches.length} mismatching accounts (run ${run.run_id})`);
         }
       } finally {

@@ -6,6 +6,7 @@ import { ApiKeyService } from '../../../../libs/tenancy/src/index.js';
 import { WriterRegistry } from '../../../../libs/write-model/src/index.js';
 import { AccessAudit } from '../audit/access-audit.js';
 import { ProjectionWatermark } from './projection-watermark.js';
+import { TenantConnectionGate } from './tenant-connection-gate.js';
 
 /**
  * The process-wide pieces every module uses, built once at start (main.ts or a test) and
@@ -20,6 +21,8 @@ export class LedgerRuntime {
   /** Signs tenants' chain heads (per append batch, coalesced under load, and on demand). */
   readonly signer: ChainHeadSigner;
   readonly intents: IntentTrace;
+  /** One tenant's reads hold at most LEDGER_TENANT_CONNECTIONS_MAX of the pool's connections. */
+  readonly tenantReads: TenantConnectionGate;
 
   constructor(
     readonly config: LedgerConfig,
@@ -28,6 +31,7 @@ export class LedgerRuntime {
     readonly adminToken: string,
   ) {
     this.watermark = new ProjectionWatermark(pool, config.readYourWritesTimeoutMs);
+    this.tenantReads = new TenantConnectionGate(config.tenantConnectionsMax, config.tenantConnectionWaitMs);
     this.masterKey = new MasterKey(config.masterKey);
     this.signer = new ChainHeadSigner(pool, store, this.masterKey).start();
     this.writers = new WriterRegistry(store, (tenantId, last) => {

@@ -12,9 +12,8 @@ export interface RecordedRun {
 }
 
 /** Runs the drift check and appends its outcome to recon-<tenant>: the run is part of the record. */
-export async function recordDriftCheck(pool: Pool, store: EventStore, tenantId: string, triggeredBy: string): Promise<RecordedRun> {
+export async function recordDriftCheck(pool: Pool, store: EventStore, tenantId: string, triggeredBy: string, runId: string = randomUUID()): Promise<RecordedRun> {
   const report = await runDriftCheck(pool, store, tenantId);
-  const runId = randomUUID();
   const result = await store.append(
     reconStream(tenantId),
     [{ id: randomUUID(), type: RUN_COMPLETED, data: { run_id: runId, triggered_by: triggeredBy, report }, metadata: { tenant_id: tenantId, actor: triggeredBy, occurred_at: new Date().toISOString() } }],
