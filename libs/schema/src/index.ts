@@ -21,6 +21,7 @@ import { EntriesCounters1700000001900 } from '../../../projections/entries/entri
 import { EventFeedThin1700000002000 } from '../../../projections/event-feed/event-feed-thin.migration.js';
 import { TransactionsThin1700000002100 } from '../../../projections/transactions/transactions-thin.migration.js';
 import { AppendReturnsStored1700000002200 } from '../../event-store/src/postgres/append-returns-stored.migration.js';
+import { EventsAppendOnly1700000002300 } from '../../event-store/src/postgres/events-append-only.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 
 /** Every checked-in migration, in the order they apply. Run at start by every process. */
@@ -49,4 +50,5 @@ export const ALL_MIGRATIONS = [
   EventFeedThin1700000002000,
   TransactionsThin1700000002100,
   AppendReturnsStored1700000002200,
+  EventsAppendOnly1700000002300,
 ];
