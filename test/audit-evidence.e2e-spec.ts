@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { verifyChain } from '../libs/audit/src/index.js';
 import { TestLedger } from './support/ledger.js';
+import { tamperWithLog } from './support/tamper.js';
 import { waitFor } from './support/wait.js';
 import { cli as runCli } from './support/process.js';
 
@@ -101,7 +102,8 @@ describe('audit evidence: hash chain, signatures, intents', () => {
     const later = await t.transfer(key, accounts[0].id, accounts[1].id, '5');
     const before = await t.request('GET', `/evidence/transactions/${posting.body.id}`, { token: key });
     expect(before.body.signature).toBe('verified');
-    await t.query(`update events set data = jsonb_set(data, '{description}', '"rewritten"') where global_position = $1`, [posting.body.position]);
+    // The log refuses a rewrite; the tamperer here owns the table and disables that first.
+    await tamperWithLog(t.db.url, `update events set data = jsonb_set(data, '{description}', '"rewritten"') where global_position = $1`, [posting.body.position]);
     const after = await t.request('GET', `/evidence/transactions/${posting.body.id}`, { token: key });
     expect(after.body).toMatchObject({ signature: 'failed', status: 'verification_failed', checks: { hash_matches_content: false } });
     // Events after it still hash correctly, but the chain walk from the tampered one fails.

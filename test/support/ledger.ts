@@ -1,5 +1,6 @@
 import { loadConfig } from '../../libs/database/src/index.js';
 import { startLedger, RunningLedger } from '../../apps/api/src/bootstrap.js';
+import type { ProcessClock } from '../../apps/api/src/runtime/clock-skew.js';
 import { createTestDatabase, TestDatabase } from './database.js';
 
 export const TEST_ADMIN_TOKEN = 'test-platform-admin-token';
@@ -25,7 +26,7 @@ export class TestLedger {
     readonly db: TestDatabase,
   ) {}
 
-  static async start(env: Record<string, string> = {}, shared?: TestDatabase, selectLog?: Parameters<typeof startLedger>[2]): Promise<TestLedger> {
+  static async start(env: Record<string, string> = {}, shared?: TestDatabase, selectLog?: Parameters<typeof startLedger>[2], clock?: ProcessClock): Promise<TestLedger> {
     process.env.LEDGER_DOCS_UI = 'off';
     const db = shared ?? (await createTestDatabase());
     const config = loadConfig({
@@ -38,7 +39,7 @@ export class TestLedger {
       LEDGER_MASTER_KEY: 'test-master-key-0123456789',
       ...env,
     });
-    const ledger = await startLedger(config, () => undefined, selectLog);
+    const ledger = await startLedger(config, () => undefined, selectLog, clock);
     return new TestLedger(ledger, db);
   }
 
@@ -47,8 +48,8 @@ export class TestLedger {
   }
 
   /** A second service process-alike on the same database (another API instance). */
-  startSibling(env: Record<string, string> = {}): Promise<TestLedger> {
-    return TestLedger.start(env, { ...this.db, drop: async () => undefined });
+  startSibling(env: Record<string, string> = {}, clock?: ProcessClock): Promise<TestLedger> {
+    return TestLedger.start(env, { ...this.db, drop: async () => undefined }, undefined, clock);
   }
 
   async stop(): Promise<void> {

@@ -10,6 +10,7 @@ import { ALL_PROJECTIONS } from '../../../projections/index.js';
 import { createApiApp } from './api-app.js';
 import { HoldExpirySweeper } from './holds/hold-expiry.sweeper.js';
 import { ReconciliationScheduler } from './reconciliation/reconciliation.scheduler.js';
+import { ProcessClock, SYSTEM_CLOCK } from './runtime/clock-skew.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
 
 export interface RunningLedger {
@@ -36,6 +37,8 @@ export async function startLedger(
   log: (line: string) => void,
   /** Which event log: from the environment (EVENTSTORE_URL) unless given. */
   selectLog: (pool: Pool) => SelectedEventStore = (pool) => eventStoreFromEnv(process.env, pool),
+  /** The process's clocks (commands are refused while the wall clock is skewed from PostgreSQL's); a test passes a skewed one. */
+  clock: ProcessClock = SYSTEM_CLOCK,
 ): Promise<RunningLedger> {
   config = { ...config, masterKey: resolveMasterKey(config) };
   const database = await openDatabase(config, log);
@@ -55,7 +58,9 @@ export async function startLedger(
     const adminTokenGenerated = !config.adminToken;
     const adminToken = config.adminToken ?? `zl_admin_${randomBytes(24).toString('base64url')}`;
     const webhooks = webhookConfig(); // a bad LEDGER_WEBHOOK_* fails here, before anything runs
-    runtime = new LedgerRuntime(config, pool, store, adminToken);
+    runtime = new LedgerRuntime(config, pool, store, adminToken, log, clock);
+    // The first comparison of clocks before any command: a skewed process starts, refusing them.
+    await runtime.clock.start();
     // Listening first: if the port is taken, no background worker has started yet.
     app = await createApiApp(runtime);
     await app.listen({ port: config.port, host: config.host });
@@ -90,6 +95,7 @@ export async function startLedger(
         await openRuntime.writers.drain();
         await openRuntime.signer.stop();
         await openRuntime.keys.stop();
+        await openRuntime.clock.stop();
         await projector?.stop();
         await store.close();
         await openPool.end();
@@ -100,6 +106,7 @@ export async function startLedger(
     await app?.close().catch(() => undefined);
     await runtime?.signer.stop().catch(() => undefined);
     await runtime?.keys.stop().catch(() => undefined);
+    await runtime?.clock.stop().catch(() => undefined);
     await eventLog?.close().catch(() => undefined);
     await pool?.end().catch(() => undefined);
     await database.stop();

@@ -23,4 +23,12 @@ describe('loadConfig', () => {
     }
     expect(() => loadConfig({ LEDGER_STATEMENT_TIMEOUT_MS: '1.5' })).toThrow(/LEDGER_STATEMENT_TIMEOUT_MS/);
   });
+
+  it('takes the clock skew allowance from LEDGER_CLOCK_SKEW_MAX_MS, 2000 ms by default, and refuses one below 1 ms or not an integer', () => {
+    expect(loadConfig({}).clockSkewMaxMs).toBe(2000);
+    expect(loadConfig({ LEDGER_CLOCK_SKEW_MAX_MS: '250' }).clockSkewMaxMs).toBe(250);
+    for (const bad of ['0', '-1', '1.5', 'soon']) {
+      expect(() => loadConfig({ LEDGER_CLOCK_SKEW_MAX_MS: bad })).toThrow(/LEDGER_CLOCK_SKEW_MAX_MS/);
+    }
+  });
 });

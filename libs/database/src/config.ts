@@ -29,6 +29,8 @@ export interface LedgerConfig {
   projectionBatch: number;
   /** Scheduled drift checks of every tenant; 0 turns them off. */
   reconcileIntervalMinutes: number;
+  /** Commands are refused while this process's clock differs from PostgreSQL's by more (LEDGER_CLOCK_SKEW_MAX_MS). */
+  clockSkewMaxMs: number;
   logLevel: 'silent' | 'info';
   /** Request bodies beyond this are refused with 413 before they are parsed (batch and statements take 16 MiB). */
   bodyLimitBytes: number;
@@ -70,6 +72,13 @@ function tenantConnectionsMaxFrom(value: string | undefined, poolSize: number): 
   return max;
 }
 
+/** The clock skew a process may have and still decide commands: at least 1 ms (0 would refuse every command). */
+function clockSkewMaxFrom(value: string | undefined): number {
+  const maxMs = intFrom(value, 2000, 'LEDGER_CLOCK_SKEW_MAX_MS');
+  if (maxMs < 1) throw new Error(`LEDGER_CLOCK_SKEW_MAX_MS must be at least 1, got "${value}"`);
+  return maxMs;
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const poolSize = intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE');
   return {
@@ -89,6 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     stuckHoldSeconds: intFrom(env.LEDGER_STUCK_HOLD_SECONDS, 24 * 60 * 60, 'LEDGER_STUCK_HOLD_SECONDS'),
     projectionBatch: projectionBatchFrom(env.LEDGER_PROJECTION_BATCH),
     reconcileIntervalMinutes: intFrom(env.LEDGER_RECONCILE_INTERVAL_MINUTES, 60, 'LEDGER_RECONCILE_INTERVAL_MINUTES'),
+    clockSkewMaxMs: clockSkewMaxFrom(env.LEDGER_CLOCK_SKEW_MAX_MS),
     logLevel: env.LEDGER_LOG === 'silent' ? 'silent' : 'info',
     bodyLimitBytes: positiveIntFrom(env.LEDGER_BODY_LIMIT_BYTES, 1024 * 1024, 'LEDGER_BODY_LIMIT_BYTES'),
     rateLimitPerSecond: intFrom(env.LEDGER_RATE_LIMIT_PER_SECOND, 1000, 'LEDGER_RATE_LIMIT_PER_SECOND'),

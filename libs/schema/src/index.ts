@@ -22,6 +22,7 @@ import { EventFeedThin1700000002000 } from '../../../projections/event-feed/even
 import { TransactionsThin1700000002100 } from '../../../projections/transactions/transactions-thin.migration.js';
 import { AppendReturnsStored1700000002200 } from '../../event-store/src/postgres/append-returns-stored.migration.js';
 import { KeyLifecycle1700000002310 } from '../../tenancy/src/key-lifecycle.migration.js';
+import { EventsAppendOnly1700000002300 } from '../../event-store/src/postgres/events-append-only.migration.js';
 import { WebhookReadModel1700000001200 } from '../../../projections/webhook-deliveries/webhook-deliveries.migration.js';
 import { DriftActiveRuns1700000002340 } from '../../reconciliation/src/drift/active-runs.migration.js';
 import { StatementLines1700000002350 } from '../../reconciliation/src/statement-lines.migration.js';
@@ -52,6 +53,7 @@ export const ALL_MIGRATIONS = [
   EventFeedThin1700000002000,
   TransactionsThin1700000002100,
   AppendReturnsStored1700000002200,
+  EventsAppendOnly1700000002300,
   KeyLifecycle1700000002310,
   DriftActiveRuns1700000002340,
   StatementLines1700000002350,

@@ -18,6 +18,7 @@ import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelop
 import { CopyOnWriteMap } from './copy-on-write-map.js';
 import { flatUuid } from './ids.js';
 import { GENESIS_HASH, linkEvent } from '../../audit/src/index.js';
+import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
 
 /** At most this many queued commands are decided and appended together (group commit)... */
 export const GROUP_COMMANDS_MAX = 8190;
@@ -108,6 +109,8 @@ export class TenantWriter {
     readonly tenantId: string,
     private readonly store: EventStore,
     private readonly recordsMax = WRITER_RECORDS_MAX_DEFAULT,
+    /** Stamps `occurred_at`; a skewed clock refuses commands (LEDGER_CLOCK_SKEW_MAX_MS). */
+    private readonly clock: WriterClock = UNCHECKED_CLOCK,
   ) {
     this.stream = ledgerStream(tenantId);
     this.lookup = canLookUp(store) && Number.isFinite(recordsMax) ? store : null;
@@ -212,7 +215,7 @@ export class TenantWriter {
     let deferred: Pending[] = [];
     const planned: Planned[] = [];
     for (const [index, pending] of batch.entries()) {
-      const item = planOne(working, pending);
+      const item = planOne(working, pending, this.clock);
       if (item.kind === 'new') {
         item.first = offset;
         offset += item.events.length;
@@ -394,9 +397,9 @@ function fold(state: LedgerState, event: RecordedEvent): void {
  * refused) fails alone: the rest of the group and the cached state are unaffected, because its
  * tentative events are only folded after the decision succeeded.
  */
-function planOne(working: WorkingState, pending: Pending): Planned {
+function planOne(working: WorkingState, pending: Pending, clock: WriterClock): Planned {
   try {
-    return plan(working, pending);
+    return plan(working, pending, clock);
   } catch (error) {
     pending.reject(error);
     return { kind: 'failed', pending };
@@ -404,7 +407,7 @@ function planOne(working: WorkingState, pending: Pending): Planned {
 }
 
 /** Decides one command against the working state and folds its events in tentatively. */
-function plan(working: WorkingState, pending: Pending): Planned {
+function plan(working: WorkingState, pending: Pending, clock: WriterClock): Planned {
   const { envelope } = pending;
   if (envelope.idempotency_key) {
     const seen = working.idempotency.get(envelope.idempotency_key);
@@ -419,9 +422,15 @@ function plan(working: WorkingState, pending: Pending): Planned {
     }
   }
   // A tenant's log time never goes backwards, even across processes with skewed clocks, so
-  // "the balances as of T" is always a prefix of the stream.
-  const clock = new Date().toISOString();
-  const now = working.last_occurred_at && working.last_occurred_at > clock ? working.last_occurred_at : clock;
+  // "the balances as of T" is always a prefix of the stream. The max alone would let one process
+  // with a fast clock carry the log time ahead for good; a process whose clock is off by more than
+  // LEDGER_CLOCK_SKEW_MAX_MS decides nothing (thrown: this command fails alone, planOne), so the
+  // log time runs ahead of the database's clock by at most that much. Replays and refusals of a
+  // reused key above stamp nothing and still answer.
+  const skewed = clock.refusal();
+  if (skewed) throw skewed;
+  const local = new Date(clock.nowMs()).toISOString();
+  const now = working.last_occurred_at && working.last_occurred_at > local ? working.last_occurred_at : local;
   const ctx: DecisionContext = { now, newId: flatUuid };
   const decision = decide(working, envelope.command, ctx);
   if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };

@@ -1,6 +1,7 @@
 import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
 import { TenantWriter, WRITER_RECORDS_MAX_DEFAULT } from './tenant-writer.js';
+import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
 
 /** A tenant's writer unused this long is dropped (its state is rebuilt from the log when needed). */
 export const WRITER_IDLE_MS_DEFAULT = 10 * 60_000;
@@ -28,6 +29,8 @@ export class WriterRegistry {
     private readonly onAppended: (tenantId: string, last: RecordedEvent) => void = () => undefined,
     /** Records each writer keeps in memory (LEDGER_WRITER_RECORDS_MAX); see TenantWriter. */
     private readonly recordsMax = writerRecordsMax(),
+    /** Every writer's clock: stamps `occurred_at` and refuses commands while skewed. */
+    private readonly clock: WriterClock = UNCHECKED_CLOCK,
   ) {}
 
   async submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
@@ -46,7 +49,7 @@ export class WriterRegistry {
     let writer = this.writers.get(tenantId);
     if (!writer) {
       if (this.writers.size >= WRITERS_MAX) this.evictIdle(0, 1);
-      writer = new TenantWriter(tenantId, this.store, this.recordsMax);
+      writer = new TenantWriter(tenantId, this.store, this.recordsMax, this.clock);
       this.writers.set(tenantId, writer);
     }
     return writer;

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { eventHash, IntentState, verifyChain } from '../../../../libs/audit/src/index.js';
+import { ChainBrokenError, eventHash, IntentState, verifyChain } from '../../../../libs/audit/src/index.js';
 import type { RecordedEvent } from '../../../../libs/event-store/src/index.js';
 import { occurredAt } from '../../../../libs/projection-runtime/src/index.js';
 import { ledgerStream } from '../../../../libs/write-model/src/index.js';
@@ -84,8 +84,13 @@ export class EvidenceService {
     return states;
   }
 
+  /** No signed head covers the position yet: sign the current one, unless the chain does not verify (then none covers it). */
   private async signNowAndFind(tenantId: string, position: bigint) {
-    await this.runtime.signer.signCurrent(tenantId);
+    try {
+      await this.runtime.signer.signCurrent(tenantId);
+    } catch (error) {
+      if (!(error instanceof ChainBrokenError)) throw error;
+    }
     return this.runtime.signer.covering(tenantId, position);
   }
 

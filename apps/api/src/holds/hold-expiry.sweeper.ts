@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { WriterRegistry } from '../../../../libs/write-model/src/index.js';
+import { ClockSkewedError, WriterRegistry } from '../../../../libs/write-model/src/index.js';
 import { holdsDueForExpiry } from '../../../../projections/holds/holds.queries.js';
 
 /** Holds expired per sweep at most; the next sweep takes the rest. */
@@ -53,7 +53,8 @@ export class HoldExpirySweeper {
       );
       expired = outcomes.filter((o) => o.kind === 'accepted').length;
     } catch (error) {
-      this.log(`hold expiry sweep failed: ${(error as Error).message}`);
+      // A skewed clock is logged once by the clock's monitor, not on every sweep while it lasts.
+      if (!(error instanceof ClockSkewedError)) this.log(`hold expiry sweep failed: ${(error as Error).message}`);
     }
     this.expired += expired;
     return expired;

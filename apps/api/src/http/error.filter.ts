@@ -2,13 +2,21 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError } from '../../../../libs/event-store/src/index.js';
 import { isConnectionError, isQueryCanceled } from '../../../../libs/database/src/errors.js';
-import { WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
+import { ChainBrokenError } from '../../../../libs/audit/src/index.js';
+import { ClockSkewedError, WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest } from './request-context.js';
 
 /** Maps anything thrown to the API's error envelope; bad input is never a 500. */
 export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
+  if (exception instanceof ClockSkewedError) {
+    return new ApiError(503, 'unavailable', `${exception.message}; retry with the same Idempotency-Key`, { clock_skew_ms: exception.skew_ms, clock_skew_max_ms: exception.max_ms });
+  }
+  if (exception instanceof ChainBrokenError) {
+    // The tenant's own log, named where it breaks: nothing is signed over it until it verifies.
+    return new ApiError(503, 'unavailable', `the tenant's hash chain does not verify from its last signed head, so no head is signed: ${exception.reason}`, { position: exception.position, event_id: exception.event_id });
+  }
   if (exception instanceof EventStoreUnavailableError || exception instanceof WriterOverloadedError || isConnectionError(exception)) {
     return new ApiError(503, 'unavailable', 'storage is unavailable; retry with the same Idempotency-Key', {});
   }

@@ -34,6 +34,16 @@ export class LedgerMetrics {
     labelNames: ['projection'] as const,
     registers: [this.registry],
   });
+  readonly clockSkew = new Gauge({
+    name: 'zentra_clock_skew_milliseconds',
+    help: "This process's clock minus PostgreSQL's; commands are refused beyond LEDGER_CLOCK_SKEW_MAX_MS",
+    registers: [this.registry],
+  });
+  readonly chainBrokenTenants = new Gauge({
+    name: 'zentra_chain_broken_tenants',
+    help: 'Tenants whose hash chain failed to verify at their last signing attempt in this process (their head is not signed)',
+    registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zentra_' });

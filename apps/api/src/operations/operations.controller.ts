@@ -23,8 +23,11 @@ export class OperationsController {
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     try {
       const lag = await projectionLag(this.runtime.pool, this.runtime.store, PROJECTION_NAMES);
-      const degraded = Object.values(lag).some((p) => p.status !== 'ok');
-      return { status: degraded ? 'degraded' : 'ok', projection_lag: lag, projector: this.runtime.config.projectorEnabled ? 'in_process' : 'external' };
+      // A skewed clock refuses commands; a chain that failed to verify is not signed. Counts only: no tenant is named here.
+      const clock = this.runtime.clock.status();
+      const chain = { ok: this.runtime.signer.brokenTenants === 0, broken_tenants: this.runtime.signer.brokenTenants };
+      const degraded = Object.values(lag).some((p) => p.status !== 'ok') || !clock.ok || !chain.ok;
+      return { status: degraded ? 'degraded' : 'ok', projection_lag: lag, projector: this.runtime.config.projectorEnabled ? 'in_process' : 'external', clock, chain_heads: chain };
     } catch {
       void reply.status(503);
       return { status: 'unavailable', projection_lag: {} };
@@ -41,6 +44,8 @@ export class OperationsController {
       this.metrics.projectionLagEvents.set({ projection: name }, Number(p.lag_events));
       this.metrics.projectionLagSeconds.set({ projection: name }, p.lag_seconds);
     }
+    this.metrics.clockSkew.set(this.runtime.clock.skewMs() ?? 0);
+    this.metrics.chainBrokenTenants.set(this.runtime.signer.brokenTenants);
     return this.metrics.registry.metrics();
   }
 }

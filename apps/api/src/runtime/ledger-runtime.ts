@@ -3,8 +3,9 @@ import { LedgerConfig } from '../../../../libs/database/src/index.js';
 import { EventStore } from '../../../../libs/event-store/src/index.js';
 import { ChainHeadSigner, IntentTrace, MasterKey } from '../../../../libs/audit/src/index.js';
 import { ApiKeyService } from '../../../../libs/tenancy/src/index.js';
-import { WriterRegistry } from '../../../../libs/write-model/src/index.js';
+import { WriterRegistry, writerRecordsMax } from '../../../../libs/write-model/src/index.js';
 import { AccessAudit } from '../audit/access-audit.js';
+import { ClockSkewMonitor, CLOCK_SKEW_CHECK_INTERVAL_MS, ProcessClock, SYSTEM_CLOCK } from './clock-skew.js';
 import { ProjectionWatermark } from './projection-watermark.js';
 import { TenantConnectionGate } from './tenant-connection-gate.js';
 
@@ -23,21 +24,28 @@ export class LedgerRuntime {
   readonly intents: IntentTrace;
   /** One tenant's reads hold at most LEDGER_TENANT_CONNECTIONS_MAX of the pool's connections. */
   readonly tenantReads: TenantConnectionGate;
+  /** This process's clock against PostgreSQL's: the writers stamp events with it and refuse commands while it is skewed (started by bootstrap). */
+  readonly clock: ClockSkewMonitor;
 
   constructor(
     readonly config: LedgerConfig,
     readonly pool: Pool,
     readonly store: EventStore,
     readonly adminToken: string,
+    log: (line: string) => void = () => undefined,
+    /** The process's clocks; a test passes a skewed one. */
+    processClock: ProcessClock = SYSTEM_CLOCK,
   ) {
     this.watermark = new ProjectionWatermark(pool, config.readYourWritesTimeoutMs);
     this.tenantReads = new TenantConnectionGate(config.tenantConnectionsMax, config.tenantConnectionWaitMs);
     this.masterKey = new MasterKey(config.masterKey);
-    this.signer = new ChainHeadSigner(pool, store, this.masterKey).start();
-    this.writers = new WriterRegistry(store, (tenantId, last) => {
+    this.signer = new ChainHeadSigner(pool, store, this.masterKey, undefined, log).start();
+    this.clock = new ClockSkewMonitor(pool, config.clockSkewMaxMs, processClock, CLOCK_SKEW_CHECK_INTERVAL_MS, log);
+    const appended = (tenantId: string, last: { revision: bigint; position: bigint; metadata: Record<string, unknown> }) => {
       this.watermark.wrote(tenantId, last.position);
       this.signer.appended({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: String(last.metadata.hash) });
-    });
+    };
+    this.writers = new WriterRegistry(store, appended, writerRecordsMax(), this.clock);
     this.keys = new ApiKeyService(pool, adminToken, this.masterKey).start();
     this.intents = new IntentTrace(pool);
     this.audit = new AccessAudit(store, (tenantId, position) => this.watermark.wrote(tenantId, position));
