@@ -3,7 +3,7 @@ import { chmodSync, chownSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, r
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Pool } from 'pg';
+import pg from 'pg';
 import { publicCopyOf, startEmbeddedPostgres } from './embedded-postgres.js';
 import { identifyPostmaster } from './postmaster-process.js';
 import { untrustedTreeReason } from './private-paths.js';
@@ -19,6 +19,21 @@ function processAlive(pid: number): boolean {
     return true;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Runs `sql` on one connection and closes it before returning. A Client, not a Pool: Pool.end()
+ * resolves before the socket has closed, and a cluster stopped at that moment sends the connection
+ * a FATAL "terminating connection due to administrator command" that nobody listens for.
+ */
+async function query(url: string, sql: string): Promise<Record<string, unknown>[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query(sql)).rows;
+  } finally {
+    await client.end();
   }
 }
 
@@ -40,16 +55,11 @@ function postmasterPid(dataDir: string): number {
       const first = await startEmbeddedPostgres({ dataDir });
       expect(lstatSync(dataDir).isSymbolicLink()).toBe(true);
       target = readlinkSync(dataDir);
-      const pool = new Pool({ connectionString: first.url('postgres'), max: 1 });
-      await pool.query('create table kept (x int)');
-      await pool.query('insert into kept values (42)');
-      await pool.end();
+      await query(first.url('postgres'), 'create table kept (x int); insert into kept values (42)');
       await first.stop();
 
       const second = await startEmbeddedPostgres({ dataDir });
-      const again = new Pool({ connectionString: second.url('postgres'), max: 1 });
-      expect((await again.query('select x from kept')).rows).toEqual([{ x: 42 }]);
-      await again.end();
+      expect(await query(second.url('postgres'), 'select x from kept')).toEqual([{ x: 42 }]);
       await second.stop();
     } finally {
       rmSync(privateDir, { recursive: true, force: true });
@@ -60,12 +70,7 @@ function postmasterPid(dataDir: string): number {
 
 describe('embedded PostgreSQL connections', () => {
   async function serverAddress(url: string): Promise<string | null> {
-    const pool = new Pool({ connectionString: url, max: 1 });
-    try {
-      return (await pool.query('select inet_server_addr()::text as addr')).rows[0].addr;
-    } finally {
-      await pool.end();
-    }
+    return (await query(url, 'select inet_server_addr()::text as addr'))[0].addr as string | null;
   }
 
   async function withCluster(dataDir: string, check: (url: string) => Promise<void>): Promise<void> {
@@ -261,9 +266,7 @@ describe('embedded PostgreSQL with a postmaster.pid already there', () => {
       expect(processAlive(unrelated.pid!)).toBe(true);
       expect(unrelated.exitCode).toBeNull();
       expect(log.join('\n')).toContain(`pid ${unrelated.pid} is not this cluster's postmaster (left running)`);
-      const pool = new Pool({ connectionString: second.url('postgres'), max: 1 });
-      expect((await pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
-      await pool.end();
+      expect(await query(second.url('postgres'), 'select 1 as one')).toEqual([{ one: 1 }]);
     } finally {
       await second.stop();
     }
@@ -281,9 +284,7 @@ describe('embedded PostgreSQL with a postmaster.pid already there', () => {
       expect(log.join('\n')).toContain(`stopping orphaned PostgreSQL (pid ${orphanPid})`);
       expect(processAlive(orphanPid)).toBe(false);
       expect(postmasterPid(dataDir)).not.toBe(orphanPid);
-      const pool = new Pool({ connectionString: successor.url('postgres'), max: 1 });
-      expect((await pool.query('select 1 as one')).rows).toEqual([{ one: 1 }]);
-      await pool.end();
+      expect(await query(successor.url('postgres'), 'select 1 as one')).toEqual([{ one: 1 }]);
     } finally {
       await successor.stop();
       await orphan.stop();
