@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { loadConfig } from './config.js';
+import { openDatabase } from './database.js';
 import { publicCopyOf, startEmbeddedPostgres } from './embedded-postgres.js';
 import { identifyPostmaster } from './postmaster-process.js';
 import { untrustedTreeReason } from './private-paths.js';
@@ -291,13 +293,20 @@ describe('embedded PostgreSQL with a postmaster.pid already there', () => {
     }
   }, 60_000);
 
-  it('keeps its secrets private: the password file 0600, the cluster directory 0700 (initdb read its password from a 0600 file it owns)', async () => {
-    const instance = await startEmbeddedPostgres({ dataDir });
+  it('keeps its secrets private: password file and instance.json 0600 (even one left 0644), cluster directory 0700', async () => {
+    const ledgerDataDir = path.join(dir, 'data');
+    mkdirSync(ledgerDataDir, { mode: 0o755 });
+    writeFileSync(path.join(ledgerDataDir, 'instance.json'), '{}', { mode: 0o644 });
+    chmodSync(path.join(ledgerDataDir, 'instance.json'), 0o644);
+    // initdb (the postgres user, as root) reads its password from a 0600 file of its own: the cluster starts.
+    const database = await openDatabase(loadConfig({ LEDGER_DATA_DIR: ledgerDataDir }));
     try {
-      expect(mode(path.join(dir, 'pg.password'))).toBe(0o600);
-      expect(mode(dataDir)).toBe(0o700);
+      expect(mode(path.join(ledgerDataDir, 'pg.password'))).toBe(0o600);
+      expect(mode(path.join(ledgerDataDir, 'instance.json'))).toBe(0o600);
+      expect(JSON.parse(readFileSync(path.join(ledgerDataDir, 'instance.json'), 'utf8')).url).toBe(database.url);
+      expect(mode(path.join(ledgerDataDir, 'pg'))).toBe(0o700);
     } finally {
-      await instance.stop();
+      await database.stop();
     }
   }, 60_000);
 });
