@@ -6,7 +6,7 @@ import { waitFor } from '../../../test/support/wait.js';
 import { ledgerStream, PostgresEventStore, ReadStreamOptions } from '../../event-store/src/index.js';
 import { ChainBrokenError, ChainHeadSigner } from './chain-heads.js';
 import { GENESIS_HASH, linkEvent } from './hash-chain.js';
-import { ChainHead, generateTenantKeys, MasterKey, verifyHead } from './signing.js';
+import { ChainHead, generateTenantKeys, legacySealingKey, MasterKey, sealWith, verifyHead } from './signing.js';
 
 describe('ChainHeadSigner', () => {
   let db: TestDatabase;
@@ -167,5 +167,15 @@ describe('ChainHeadSigner', () => {
     await expect(signer.sign(head)).rejects.toThrow('the stream ends before revision 3');
     expect(await signedRevisions(tenantId)).toEqual([1]);
     expect(signer.refusedHeads).toBe(2);
+  });
+
+  it('signs with a private key sealed before the KDF (a v1 envelope in the tenants table)', async () => {
+    const signer = new ChainHeadSigner(pool, store, master);
+    const tenantId = randomUUID();
+    const keys = generateTenantKeys();
+    const sealedV1 = sealWith('v1', legacySealingKey('chain-head-test-master-key'), keys.privateKeyPem);
+    await pool.query(`insert into tenants (id, name, public_key, private_key_sealed) values ($1, 't', $2, $3)`, [tenantId, keys.publicKeyPem, sealedV1]);
+    const signed = await signer.sign(await appendLinked(tenantId, 2));
+    expect(verifyHead(signed, signed.signature, keys.publicKeyPem)).toBe(true);
   });
 });

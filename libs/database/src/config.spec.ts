@@ -31,4 +31,11 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ LEDGER_CLOCK_SKEW_MAX_MS: bad })).toThrow(/LEDGER_CLOCK_SKEW_MAX_MS/);
     }
   });
+
+  it('refuses LEDGER_MASTER_KEY and LEDGER_MASTER_KEY_FILE set together', () => {
+    expect(() => loadConfig({ LEDGER_MASTER_KEY: 'a-master-key-0123456789', LEDGER_MASTER_KEY_FILE: '/nonexistent/master.key' })).toThrow(
+      /LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE, not both/,
+    );
+    expect(loadConfig({ LEDGER_MASTER_KEY: 'a-master-key-0123456789', LEDGER_MASTER_KEY_FILE: '' }).masterKey).toBe('a-master-key-0123456789');
+  });
 });

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** Service configuration, read from the environment once at start. */
@@ -9,7 +9,7 @@ export interface LedgerConfig {
   databaseUrl: string | null;
   dataDir: string;
   adminToken: string | null;
-  /** Seals tenants' private signing keys (LEDGER_MASTER_KEY; for the embedded default kept in LEDGER_DATA_DIR). */
+  /** Seals tenants' private signing keys (LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE; for the embedded default kept in LEDGER_DATA_DIR). */
   masterKey: string;
   projectorEnabled: boolean;
   /** How long a read waits for projections to reach the caller's last write. */
@@ -79,6 +79,34 @@ function clockSkewMaxFrom(value: string | undefined): number {
   return maxMs;
 }
 
+/** A master key file holds one key; anything bigger is not one (read no further). */
+const MASTER_KEY_FILE_BYTES_MAX = 4096;
+
+/**
+ * The key in a file (LEDGER_MASTER_KEY_FILE, the generated master.key), trimmed. A file that its
+ * group or others may read, write or run is refused, as ssh refuses such a private key: the key
+ * opens every tenant's signing key, and a warning in a log nobody reads protects nothing.
+ */
+export function readMasterKeyFile(file: string, name = 'LEDGER_MASTER_KEY_FILE'): string {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (!stat?.isFile()) throw new Error(`${name}: ${file} is not a file`);
+  if ((stat.mode & 0o077) !== 0) {
+    throw new Error(`${name}: ${file} is open to group or others (mode ${(stat.mode & 0o777).toString(8)}); make it readable by its owner only (chmod 600)`);
+  }
+  if (stat.size > MASTER_KEY_FILE_BYTES_MAX) throw new Error(`${name}: ${file} is larger than ${MASTER_KEY_FILE_BYTES_MAX} bytes`);
+  const key = readFileSync(file, 'utf8').trim();
+  if (!key) throw new Error(`${name}: ${file} is empty`);
+  return key;
+}
+
+/** LEDGER_MASTER_KEY, or the content of LEDGER_MASTER_KEY_FILE; both at once is a mistake. */
+function masterKeyFrom(env: NodeJS.ProcessEnv): string {
+  if (env.LEDGER_MASTER_KEY && env.LEDGER_MASTER_KEY_FILE) {
+    throw new Error('set LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE, not both');
+  }
+  return env.LEDGER_MASTER_KEY_FILE ? readMasterKeyFile(env.LEDGER_MASTER_KEY_FILE) : env.LEDGER_MASTER_KEY || '';
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
   const poolSize = intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE');
   return {
@@ -87,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     databaseUrl: env.DATABASE_URL || null,
     dataDir: path.resolve(env.LEDGER_DATA_DIR || './.data'),
     adminToken: env.LEDGER_ADMIN_TOKEN || null,
-    masterKey: env.LEDGER_MASTER_KEY || '',
+    masterKey: masterKeyFrom(env),
     projectorEnabled: (env.LEDGER_PROJECTOR ?? 'on') !== 'off',
     readYourWritesTimeoutMs: intFrom(env.LEDGER_READ_WAIT_MS, 5000, 'LEDGER_READ_WAIT_MS'),
     poolSize,
@@ -107,18 +135,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
 }
 
 /**
- * LEDGER_MASTER_KEY, or for the embedded default a key generated once and kept (0600) in
- * LEDGER_DATA_DIR next to the database it protects. With DATABASE_URL it must be given.
+ * LEDGER_MASTER_KEY (or LEDGER_MASTER_KEY_FILE), or for the embedded default a key generated once
+ * and kept (0600) in LEDGER_DATA_DIR. With DATABASE_URL it must be given.
  */
 export function resolveMasterKey(config: LedgerConfig): string {
   if (config.masterKey) return config.masterKey;
   if (config.databaseUrl) {
-    throw new Error('LEDGER_MASTER_KEY is required with DATABASE_URL (it seals the tenants\' signing keys)');
+    throw new Error('LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE is required with DATABASE_URL (it seals the tenants\' signing keys)');
   }
   const file = path.join(config.dataDir, 'master.key');
-  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  if (existsSync(file)) return readMasterKeyFile(file, 'master key');
   mkdirSync(config.dataDir, { recursive: true });
+  // Written whole under a private name, then linked into place: link() fails if the key exists, so
+  // two processes starting at once agree on one key (the second reads the first's), and nobody
+  // ever reads a half-written one.
   const key = randomBytes(32).toString('base64url');
-  writeFileSync(file, key, { mode: 0o600 });
+  const draft = `${file}.${process.pid}.${randomBytes(6).toString('hex')}`;
+  writeFileSync(draft, key, { mode: 0o600, flag: 'wx' });
+  try {
+    linkSync(draft, file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return readMasterKeyFile(file, 'master key');
+  } finally {
+    rmSync(draft, { force: true });
+  }
   return key;
 }

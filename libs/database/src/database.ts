@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Pool } from 'pg';
 import { LedgerConfig } from './config.js';
 import { EmbeddedPostgresInstance, startEmbeddedPostgres } from './embedded-postgres.js';
+import { writePrivateFile } from './private-paths.js';
 
 /**
  * Where the service's PostgreSQL is: DATABASE_URL when set, otherwise an embedded cluster
@@ -24,7 +25,7 @@ export async function openDatabase(config: LedgerConfig, log: (line: string) => 
   const url = embedded.url('ledger');
   // Lets the CLI find a running instance without being told the port.
   const instanceFile = path.join(config.dataDir, INSTANCE_FILE);
-  await fs.writeFile(instanceFile, JSON.stringify({ pid: process.pid, port: embedded.port, url }), { mode: 0o600 });
+  writePrivateFile(instanceFile, JSON.stringify({ pid: process.pid, port: embedded.port, url })); // the URL holds the password
   return {
     url,
     embedded,

