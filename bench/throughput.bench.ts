@@ -34,7 +34,7 @@ async function startService(extraEnv: Record<string, string> = {}): Promise<Serv
   // The service's own V8 flags, as `npm start` passes them (BENCH_NODE_FLAGS overrides, e.g. '' for none).
   const flags = (process.env.BENCH_NODE_FLAGS ?? API_NODE_FLAGS).split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...flags, ...profile, path.join(here, '..', 'apps', 'api', 'src', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: path.join(dir, 'data'), LEDGER_ADMIN_TOKEN: ADMIN, LEDGER_LOG: 'silent', LEDGER_RECONCILE_INTERVAL_MINUTES: '0', LEDGER_DB_POOL_SIZE: '30', ...extraEnv },
+    env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: path.join(dir, 'data'), LEDGER_ADMIN_TOKEN: ADMIN, LEDGER_LOG: 'silent', LEDGER_RECONCILE_INTERVAL_MINUTES: '0', LEDGER_DB_POOL_SIZE: '30', LEDGER_RATE_LIMIT_PER_SECOND: '0', ...extraEnv },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
