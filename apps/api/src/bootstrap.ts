@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { createPool, DatabaseHandle, LedgerConfig, openDatabase, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
 import { EventStore, eventStoreFromEnv, SelectedEventStore } from '../../../libs/event-store/src/index.js';
 import { Projector } from '../../../libs/projection-runtime/src/index.js';
+import { resealLegacySecrets } from '../../../libs/audit/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { WebhookDispatcher, webhookConfig } from '../../../libs/webhooks/src/index.js';
 import { ALL_PROJECTIONS } from '../../../projections/index.js';
@@ -59,6 +60,7 @@ export async function startLedger(
     const adminToken = config.adminToken ?? `zl_admin_${randomBytes(24).toString('base64url')}`;
     const webhooks = webhookConfig(); // a bad LEDGER_WEBHOOK_* fails here, before anything runs
     runtime = new LedgerRuntime(config, pool, store, adminToken, log, clock);
+    await resealLegacySecrets(pool, runtime.masterKey, log);
     // The first comparison of clocks before any command: a skewed process starts, refusing them.
     await runtime.clock.start();
     // Listening first: if the port is taken, no background worker has started yet.

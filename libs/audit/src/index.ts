@@ -3,3 +3,4 @@ export * from './signing.js';
 export * from './chain-heads.js';
 export * from './intents.js';
 export * from './intents.migration.js';
+export * from './reseal.js';
