@@ -1,6 +1,6 @@
 import { promises as fs, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { Pool } from 'pg';
+import { Pool, PoolClient } from 'pg';
 import { LedgerConfig } from './config.js';
 import { EmbeddedPostgresInstance, startEmbeddedPostgres } from './embedded-postgres.js';
 import { writePrivateFile } from './private-paths.js';
@@ -74,4 +74,20 @@ export function createPool(url: string, max: number, options: PoolOptions = {}):
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
   return pool;
+}
+
+/** Runs `work` in one transaction on one connection of the pool: committed when it returns, rolled back when it throws. */
+export async function inTransaction<T>(pool: Pool, work: (tx: PoolClient) => Promise<T>): Promise<T> {
+  const tx = await pool.connect();
+  try {
+    await tx.query('begin');
+    const result = await work(tx);
+    await tx.query('commit');
+    return result;
+  } catch (error) {
+    await tx.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    tx.release();
+  }
 }

@@ -1,6 +1,7 @@
 // The rows of a statement's outcome (tables of statement-lines.migration.ts): its lines, paged,
 // and the first entries it left unreconciled. Written at import, before the statement's event.
 import { Pool, PoolClient } from 'pg';
+import { inTransaction } from '../../database/src/database.js';
 import type { StatementReportLine } from './statement-matcher.js';
 
 /** Lines inserted per statement (each an array parameter of this many values): bounds one statement's size. */
@@ -28,9 +29,7 @@ export interface StoredLine {
 
 /** Writes a statement's lines (in report order, seq 0..n-1) and its listed unreconciled entries in one transaction. */
 export async function writeStatementRows(pool: Pool, statementId: string, lines: StatementReportLine[], unreconciledEntryIds: string[]): Promise<void> {
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
+  await inTransaction(pool, async (tx) => {
     for (let from = 0; from < lines.length; from += STATEMENT_LINES_INSERT_CHUNK) {
       const chunk = lines.slice(from, from + STATEMENT_LINES_INSERT_CHUNK);
       await tx.query(SQL.insertLines, [
@@ -45,13 +44,7 @@ export async function writeStatementRows(pool: Pool, statementId: string, lines:
       ]);
     }
     await tx.query(SQL.insertUnreconciled, [statementId, JSON.stringify(unreconciledEntryIds)]);
-    await tx.query('commit');
-  } catch (error) {
-    await tx.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 /** Removes the rows of a statement whose event could not be appended (they would belong to no statement). */

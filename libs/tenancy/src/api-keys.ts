@@ -1,5 +1,6 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { Pool, PoolClient } from 'pg';
+import { Pool } from 'pg';
+import { inTransaction } from '../../database/src/database.js';
 import { generateTenantKeys, MasterKey } from '../../audit/src/index.js';
 import { Principal, Role, TenantStatus } from './roles.js';
 
@@ -143,7 +144,7 @@ export class ApiKeyService {
   }
 
   async createTenant(name: string): Promise<{ id: string; name: string; status: TenantStatus; created_at: string; api_key: IssuedKey }> {
-    return this.transaction(async (client) => {
+    return inTransaction(this.pool, async (client) => {
       const id = randomUUID();
       const keys = generateTenantKeys();
       const { rows } = await client.query(SQL.insertTenant, [id, name, keys.publicKeyPem, this.masterKey.encrypt(keys.privateKeyPem)]);
@@ -203,7 +204,7 @@ export class ApiKeyService {
    * is locked first, so two admins revoking each other's keys at once cannot leave it with none.
    */
   async revokeKey(tenantId: string, keyId: string): Promise<ApiKeyView | KeyRefusal> {
-    const revoked = await this.transaction(async (client): Promise<ApiKeyView | KeyRefusal> => {
+    const revoked = await inTransaction(this.pool, async (client): Promise<ApiKeyView | KeyRefusal> => {
       await client.query(SQL.lockTenant, [tenantId]);
       const { rows } = await client.query(SQL.keyOfTenant, [keyId]);
       if (!rows.length || rows[0].tenant_id !== tenantId) return { code: 'not_found' };
@@ -248,21 +249,6 @@ export class ApiKeyService {
 
   private forget(matches: (principal: Principal) => boolean): void {
     for (const [key, entry] of this.cache) if (entry.principal && matches(entry.principal)) this.cache.delete(key);
-  }
-
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
-    try {
-      await client.query('begin');
-      const result = await work(client);
-      await client.query('commit');
-      return result;
-    } catch (error) {
-      await client.query('rollback').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
   }
 
   private isAdminToken(token: string): boolean {
