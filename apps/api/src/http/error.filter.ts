@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@n
 import { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError } from '../../../../libs/event-store/src/index.js';
 import { isConnectionError } from '../../../../libs/database/src/errors.js';
-import { WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
+import { WriterContendedError, WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest } from './request-context.js';
 
@@ -11,6 +11,9 @@ export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ApiError) return exception;
   if (exception instanceof EventStoreUnavailableError || exception instanceof WriterOverloadedError || isConnectionError(exception)) {
     return new ApiError(503, 'unavailable', 'storage is unavailable; retry with the same Idempotency-Key', {});
+  }
+  if (exception instanceof WriterContendedError) {
+    return new ApiError(503, 'unavailable', "the tenant's ledger is busy with concurrent writers; retry with the same Idempotency-Key", {});
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
