@@ -35,7 +35,7 @@ function expectRefusedField(res: HttpResponse, field: string): void {
   expect(Object.keys(res.body.error.details.fields)).toEqual([field]);
 }
 
-describe('bad dates are 400 validation_failed naming the field, and change nothing', () => {
+describe('bad dates (and positions) are 400 validation_failed naming the field, and change nothing', () => {
   let t: TestLedger;
   let key: string;
   let payer: { id: string };
@@ -98,6 +98,29 @@ describe('bad dates are 400 validation_failed naming the field, and change nothi
     const widest = await t.request('POST', '/webhook-deliveries/replay', { token: key, body: { endpoint_id: endpoint.body.id, from: '0001-01-01T00:00:00Z', to: '9999-12-31T23:59:59.999Z' } });
     expect(widest.status).toBe(202);
     expect(widest.body).toEqual({ replayed: 0 });
+  });
+
+  it('min_position past the log head is refused at once, not waited for and answered 503 (found by the fuzz)', async () => {
+    const written = await t.transfer(key, payer.id, merchant.id, '1');
+    expect(written.status).toBe(201);
+    const head = BigInt(written.body.position);
+    for (const path of [`/accounts/${payer.id}`, '/accounts', '/events', `/holds`]) {
+      const started = Date.now();
+      const past = await t.request('GET', `${path}?min_position=${head + 1000n}`, { token: key });
+      expectRefusedField(past, 'min_position');
+      expect(Date.now() - started).toBeLessThan(2_000); // LEDGER_READ_WAIT_MS is 5000
+    }
+    // The position a write answered with is waited for and read, as before.
+    const own = await t.request('GET', `/accounts/${payer.id}?min_position=${head}`, { token: key });
+    expect(own.status).toBe(200);
+  });
+
+  it('a URL that is not valid percent-encoded UTF-8, or an id over the router limit, answers in the API envelope (found by the fuzz)', async () => {
+    for (const id of ['%80%00', '%E0%A4%A', '%zz', 'a'.repeat(101)]) {
+      const res = await t.request('POST', `/transactions/${id}/reverse`, { token: key, body: {} });
+      expect({ status: res.status, code: res.body?.error?.code }).toEqual({ status: 400, code: 'validation_failed' });
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    }
   });
 });
 

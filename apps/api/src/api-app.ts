@@ -8,7 +8,7 @@ import { intentOf } from './http/command-request.js';
 import { firstUnstorableString, insideBatchItem } from './http/storable-text.js';
 import { LedgerRequest } from './http/request-context.js';
 import { BATCH_ROUTE } from './transactions/transaction-batches.js';
-import { ErrorFilter, refusalState } from './http/error.filter.js';
+import { ErrorFilter, refusalState, replyFrameworkError } from './http/error.filter.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
@@ -21,7 +21,7 @@ export const BODY_BYTES_MAX = 16 * 1024 * 1024;
 /** Builds the HTTP API around a runtime; main.ts and the tests both start it this way. */
 export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyApplication> {
   const metrics = new LedgerMetrics();
-  const adapter = new FastifyAdapter({ bodyLimit: BODY_BYTES_MAX, genReqId: () => randomUUID(), logger: false });
+  const adapter = new FastifyAdapter({ bodyLimit: BODY_BYTES_MAX, genReqId: () => randomUUID(), logger: false, frameworkErrors: replyFrameworkError });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime, metrics), adapter, {
     bodyParser: false,
     logger: runtime.config.logLevel === 'silent' ? false : ['error', 'warn'],

@@ -32,6 +32,17 @@ export function toApiError(exception: unknown): ApiError {
   return new ApiError(500, 'internal', 'internal error', {});
 }
 
+/**
+ * Fastify's router refuses a URL that is not valid percent-encoded UTF-8 (400) or has a path
+ * parameter over its length limit (414) before any hook, filter or route runs; answered here in
+ * the API's envelope (as validation_failed, like any other malformed request) instead of
+ * Fastify's own `{statusCode, code, error, message}`. Passed to Fastify as `frameworkErrors`.
+ */
+export function replyFrameworkError(error: unknown, _request: unknown, reply: FastifyReply): void {
+  const apiError = toApiError(error);
+  void reply.status(apiError.status).header('content-type', 'application/json').send(apiError.toBody());
+}
+
 const REFUSAL_STAGE = (status: number) => (status === 400 ? 'validation' : status === 401 || status === 403 ? 'control' : status >= 500 ? 'storage' : 'decision');
 
 @Catch()
