@@ -9,7 +9,7 @@ import { intentOf } from './http/command-request.js';
 import { firstUnstorableString, insideBatchItem } from './http/storable-text.js';
 import { LedgerRequest } from './http/request-context.js';
 import { BATCH_ROUTE } from './transactions/transaction-batches.js';
-import { ErrorFilter, refusalState } from './http/error.filter.js';
+import { ErrorFilter, refusalState, replyFrameworkError } from './http/error.filter.js';
 import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
@@ -24,6 +24,7 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
     genReqId: () => randomUUID(),
     logger: false,
     serverFactory: serverWithTimeouts(config),
+    frameworkErrors: replyFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime, metrics), adapter, {
     bodyParser: false,

@@ -42,6 +42,20 @@ export class WriterOverloadedError extends Error {
   }
 }
 
+/**
+ * Another writer (another process) appended to the tenant's stream first on every attempt, more
+ * than the retry limit allows. Nothing of the commands was appended (each conflicting append was
+ * refused whole), so the caller may retry them as they are, with the same idempotency keys.
+ */
+export class WriterContendedError extends Error {
+  constructor(
+    readonly tenantId: string,
+    readonly attempts: number,
+  ) {
+    super(`tenant ${tenantId}: another writer appended first on each of ${attempts} attempts`);
+  }
+}
+
 interface Pending {
   envelope: CommandEnvelope;
   resolve: (outcome: CommandOutcome) => void;
@@ -111,6 +125,8 @@ export class TenantWriter {
     private readonly recordsMax = WRITER_RECORDS_MAX_DEFAULT,
     /** Stamps `occurred_at`; a skewed clock refuses commands (LEDGER_CLOCK_SKEW_MAX_MS). */
     private readonly clock: WriterClock = UNCHECKED_CLOCK,
+    /** Lowered by tests to reach exhaustion with few competing appends. */
+    private readonly conflictRetriesMax = CONFLICT_RETRIES_MAX,
   ) {
     this.stream = ledgerStream(tenantId);
     this.lookup = canLookUp(store) && Number.isFinite(recordsMax) ? store : null;
@@ -169,7 +185,8 @@ export class TenantWriter {
         this.queue.unshift(...deferred);
         return;
       } catch (error) {
-        if (error instanceof WrongExpectedVersionError && attempt < CONFLICT_RETRIES_MAX) {
+        const conflict = error instanceof WrongExpectedVersionError;
+        if (conflict && attempt < this.conflictRetriesMax) {
           // Another process appended first: read what it wrote, then decide again.
           this.behind = true;
           continue;
@@ -177,7 +194,9 @@ export class TenantWriter {
         // The cache may now be behind the stream (an append can succeed even when its answer
         // is lost): rebuild it on the next batch.
         this.state = null;
-        for (const pending of batch) pending.reject(error);
+        // Out of retries is a typed error (the API's 503 unavailable), not the store's conflict.
+        const reason = conflict ? new WriterContendedError(this.tenantId, attempt + 1) : error;
+        for (const pending of batch) pending.reject(reason);
         return;
       }
     }

@@ -22,7 +22,7 @@ export function pointInTime(query: Record<string, unknown>, now: Date): { time: 
   if (position !== null) return { position };
   if (asOf === undefined) return { time: now.toISOString() };
   const millis = parseRfc3339(asOf);
-  if (millis === null) throw ApiError.validation('as_of must be an RFC 3339 time', { as_of: ['must be an RFC 3339 time, e.g. 2030-01-01T00:00:00Z'] });
+  if (millis === null) throw ApiError.validation('as_of must be an RFC 3339 time', { as_of: ['must be an RFC 3339 time with an offset, years 0001-9999, e.g. 2030-01-01T00:00:00Z'] });
   if (millis > now.getTime()) throw ApiError.validation('as_of is in the future', { as_of: ['must not be in the future'] });
   return { time: new Date(millis).toISOString() };
 }

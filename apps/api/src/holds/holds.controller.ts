@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { parseAmount } from '../../../../libs/domain/src/index.js';
+import { canonicalRfc3339, parseAmount } from '../../../../libs/domain/src/index.js';
 import { commandEnvelope } from '../http/command-request.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';
@@ -28,7 +28,8 @@ export class HoldsController {
       account_id: dto.account_id.toLowerCase(),
       destination_account_id: dto.destination_account_id.toLowerCase(),
       amount: parseAmount(dto.amount)!,
-      expires_at: dto.expires_at ? new Date(dto.expires_at).toISOString() : null,
+      // Checked by IsRfc3339; absent (or null) is no expiry.
+      expires_at: canonicalRfc3339(dto.expires_at),
       reference: dto.reference ?? null,
       description: dto.description ?? null,
       metadata: dto.metadata ?? {},

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
 import { CommandOptionsDto } from '../http/command-options.dto.js';
 import { METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
-import { IsAmount, IsMetadata } from '../http/validation.js';
+import { IsAmount, IsMetadata, IsRfc3339 } from '../http/validation.js';
 
 export class PlaceHoldDto extends CommandOptionsDto {
   @ApiProperty({ format: 'uuid', description: 'source: funds are reserved here' })
@@ -19,9 +19,9 @@ export class PlaceHoldDto extends CommandOptionsDto {
   @IsAmount()
   amount!: string | number;
 
-  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', description: 'RFC 3339; after it the hold expires' })
+  @ApiPropertyOptional({ example: '2030-01-01T00:00:00Z', format: 'date-time', description: 'RFC 3339; after it the hold expires' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsRfc3339()
   expires_at?: string;
 
   @ApiPropertyOptional()

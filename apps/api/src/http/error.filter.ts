@@ -3,7 +3,7 @@ import { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError } from '../../../../libs/event-store/src/index.js';
 import { isConnectionError, isQueryCanceled } from '../../../../libs/database/src/errors.js';
 import { ChainBrokenError } from '../../../../libs/audit/src/index.js';
-import { ClockSkewedError, WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
+import { ClockSkewedError, WriterContendedError, WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest } from './request-context.js';
 
@@ -24,6 +24,9 @@ export function toApiError(exception: unknown): ApiError {
     // The statement ran past LEDGER_STATEMENT_TIMEOUT_MS and was rolled back: nothing changed.
     return new ApiError(503, 'unavailable', 'the query took too long and was cancelled; retry shortly', {});
   }
+  if (exception instanceof WriterContendedError) {
+    return new ApiError(503, 'unavailable', "the tenant's ledger is busy with concurrent writers; retry with the same Idempotency-Key", {});
+  }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     if (status === 404) return new ApiError(404, 'not_found', 'no such route', {});
@@ -39,6 +42,17 @@ export function toApiError(exception: unknown): ApiError {
     return new ApiError(400, 'validation_failed', `malformed request: ${message}`, { fields: { body: [message] } });
   }
   return new ApiError(500, 'internal', 'internal error', {});
+}
+
+/**
+ * Fastify's router refuses a URL that is not valid percent-encoded UTF-8 (400) or has a path
+ * parameter over its length limit (414) before any hook, filter or route runs; answered here in
+ * the API's envelope (as validation_failed, like any other malformed request) instead of
+ * Fastify's own `{statusCode, code, error, message}`. Passed to Fastify as `frameworkErrors`.
+ */
+export function replyFrameworkError(error: unknown, _request: unknown, reply: FastifyReply): void {
+  const apiError = toApiError(error);
+  void reply.status(apiError.status).header('content-type', 'application/json').send(apiError.toBody());
 }
 
 const REFUSAL_STAGE = (status: number) => (status === 400 ? 'validation' : status === 401 || status === 403 ? 'control' : status >= 500 ? 'storage' : 'decision');

@@ -2,7 +2,7 @@ import { Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import type { TransformerPackage } from '@nestjs/common/interfaces/external/transformer-package.interface.js';
 import { ClassTransformOptions, instanceToPlain, plainToInstance } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
-import { isCurrency, parseAmount } from '../../../../libs/domain/src/index.js';
+import { isCurrency, parseAmount, parseRfc3339 } from '../../../../libs/domain/src/index.js';
 import { ApiError } from './api-error.js';
 
 function collect(errors: ValidationError[], prefix: string, into: Record<string, string[]>): void {
@@ -69,6 +69,22 @@ export function IsCurrencyCode(options?: ValidationOptions) {
       propertyName,
       options: { message: `${propertyName} must be 3-12 characters of A-Z, 0-9 or _`, ...options },
       validator: { validate: (value: unknown) => isCurrency(value) },
+    });
+}
+
+/**
+ * A strict RFC 3339 date-time (libs/domain parseRfc3339): class-validator's IsISO8601 also takes
+ * week dates (`2030-W01-1`), which `new Date` cannot read, and year 0000, which PostgreSQL cannot
+ * store; both were 500s. Read the value with canonicalRfc3339 once it has passed.
+ */
+export function IsRfc3339(options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'isRfc3339',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be an RFC 3339 time with an offset, years 0001-9999, e.g. 2030-01-01T00:00:00Z`, ...options },
+      validator: { validate: (value: unknown) => parseRfc3339(value) !== null },
     });
 }
 

@@ -25,10 +25,24 @@ export class Reads {
   /** Read-your-writes: bounded wait until the projections reach the caller's last write or `min_position`. */
   async settle(caller: TenantPrincipal, projections: readonly string[], minPosition?: unknown): Promise<void> {
     const min = parsePosition(minPosition, 'min_position');
+    if (min !== null && (await this.pastTheHead(min))) {
+      throw ApiError.validation("min_position is past the log's head", { min_position: ['must be a position of the log: one a write answered with'] });
+    }
     const reached = await this.runtime.watermark.waitFor(caller.tenant_id, projections, min);
     if (!reached) {
       throw new ApiError(503, 'unavailable', 'read models have not caught up with your last write yet; retry shortly', { projections });
     }
+  }
+
+  /**
+   * A position no projection will ever reach (until the log grows that far): waiting for it would
+   * end in a 503 that no retry could cure. The head is where readers may safely read up to, which
+   * stays below an append still in flight; an event already committed past it is found by
+   * position, so a position a write answered with is never refused.
+   */
+  private async pastTheHead(position: bigint): Promise<boolean> {
+    if (position <= (await this.runtime.store.headPosition())) return false;
+    return (await this.runtime.store.readAt(position)) === null;
   }
 
   /**

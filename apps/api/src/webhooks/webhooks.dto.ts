@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsISO8601, IsOptional, IsString, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
 import { ALL_EVENTS, PUBLIC_EVENT_TYPES, WEBHOOK_URL_LENGTH_MAX } from '../../../../libs/webhooks/src/index.js';
+import { IsRfc3339 } from '../http/validation.js';
 
 const SUBSCRIBABLE = [ALL_EVENTS, ...PUBLIC_EVENT_TYPES];
 
@@ -31,11 +32,11 @@ export class ReplayDeliveriesDto {
   @Length(1, 64)
   endpoint_id!: string;
 
-  @ApiProperty({ example: '2026-01-01T00:00:00Z', description: 'RFC 3339; deliveries created at or after it' })
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @ApiProperty({ example: '2026-01-01T00:00:00Z', format: 'date-time', description: 'RFC 3339; deliveries created at or after it' })
+  @IsRfc3339()
   from!: string;
 
-  @ApiProperty({ example: '2026-01-02T00:00:00Z', description: 'RFC 3339; deliveries created before it' })
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @ApiProperty({ example: '2026-01-02T00:00:00Z', format: 'date-time', description: 'RFC 3339; deliveries created before it' })
+  @IsRfc3339()
   to!: string;
 }

@@ -16,6 +16,7 @@ import {
   rotateEndpointSecret,
   setEndpointStatus,
 } from '../../../../projections/webhook-deliveries/webhook-deliveries.queries.js';
+import { parseRfc3339 } from '../../../../libs/domain/src/index.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid, pageOf, parseLimit, parseOneOf, parseUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
@@ -132,8 +133,9 @@ export class WebhooksService {
   }
 
   async replayFailed(caller: TenantPrincipal, request: LedgerRequest, dto: ReplayDeliveriesDto): Promise<{ replayed: number }> {
-    const from = new Date(dto.from);
-    const to = new Date(dto.to);
+    // Validated by IsRfc3339: within years 0001-9999, so PostgreSQL can compare them.
+    const from = new Date(parseRfc3339(dto.from)!);
+    const to = new Date(parseRfc3339(dto.to)!);
     if (!(from < to)) throw ApiError.validation('from must be before to', { to: ['must be after from'] });
     const endpoint = await this.getEndpoint(caller, request, dto.endpoint_id, 'replay_webhook_deliveries');
     await this.reads.settle(caller, OUTBOX);

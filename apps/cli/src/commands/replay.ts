@@ -11,7 +11,7 @@ export function parseUntil(raw: string | true | undefined): ReplayUntil {
   if (typeof raw === 'string' && /^[0-9]+$/.test(raw)) return { position: BigInt(raw) };
   const millis = parseRfc3339(raw);
   if (millis !== null) return { time: new Date(millis).toISOString() };
-  throw new UsageError('--until takes a log position (digits) or an RFC 3339 time');
+  throw new UsageError('--until takes a log position (digits) or an RFC 3339 time with an offset, years 0001-9999 (e.g. 2030-01-01T00:00:00Z)');
 }
 
 interface Difference {
