@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError } from '../../../../libs/event-store/src/index.js';
-import { isConnectionError, isQueryCanceled } from '../../../../libs/database/src/errors.js';
+import { isConnectionError, isQueryCanceled, isUndefinedTable } from '../../../../libs/database/src/errors.js';
 import { ChainBrokenError } from '../../../../libs/audit/src/index.js';
 import { ClockSkewedError, WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
 import { ApiError } from './api-error.js';
@@ -23,6 +23,11 @@ export function toApiError(exception: unknown): ApiError {
   if (isQueryCanceled(exception)) {
     // The statement ran past LEDGER_STATEMENT_TIMEOUT_MS and was rolled back: nothing changed.
     return new ApiError(503, 'unavailable', 'the query took too long and was cancelled; retry shortly', {});
+  }
+  if (isUndefinedTable(exception)) {
+    // Every table outside the read models exists before the API listens (migrations): this is a
+    // read model its projection has not created yet (a fresh database, the projector elsewhere).
+    return new ApiError(503, 'unavailable', 'a read model is not built yet; retry shortly', {});
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
