@@ -93,7 +93,7 @@ export class ProjectionRunner {
       return;
     }
     if (!(await this.prepare())) return;
-    await this.follow().catch(() => this.retryLater('following the log failed'));
+    await this.follow().catch((error) => this.retryLater(`following the log failed: ${String(error?.message ?? error)}`));
   }
 
   /**
