@@ -17,17 +17,17 @@ export function toApiError(exception: unknown): ApiError {
     // The tenant's own log, named where it breaks: nothing is signed over it until it verifies.
     return new ApiError(503, 'unavailable', `the tenant's hash chain does not verify from its last signed head, so no head is signed: ${exception.reason}`, { position: exception.position, event_id: exception.event_id });
   }
+  if (isUndefinedTable(exception)) {
+    // Every table outside the read models exists before the API listens (migrations): this is a
+    // read model its projection has not created yet (a fresh database, the projector elsewhere).
+    return new ApiError(503, 'unavailable', 'a read model is not built yet; retry shortly', {});
+  }
   if (exception instanceof EventStoreUnavailableError || exception instanceof WriterOverloadedError || isConnectionError(exception)) {
     return new ApiError(503, 'unavailable', 'storage is unavailable; retry with the same Idempotency-Key', {});
   }
   if (isQueryCanceled(exception)) {
     // The statement ran past LEDGER_STATEMENT_TIMEOUT_MS and was rolled back: nothing changed.
     return new ApiError(503, 'unavailable', 'the query took too long and was cancelled; retry shortly', {});
-  }
-  if (isUndefinedTable(exception)) {
-    // Every table outside the read models exists before the API listens (migrations): this is a
-    // read model its projection has not created yet (a fresh database, the projector elsewhere).
-    return new ApiError(503, 'unavailable', 'a read model is not built yet; retry shortly', {});
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
