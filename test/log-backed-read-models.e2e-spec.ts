@@ -1,8 +1,5 @@
-import { Pool } from 'pg';
-import { EventFeedThin1700000002000 } from '../projections/event-feed/event-feed-thin.migration.js';
-import { TransactionsThin1700000002100 } from '../projections/transactions/transactions-thin.migration.js';
 import { TestLedger } from './support/ledger.js';
-import { caughtUp, checkpointOf, expectRebuildIdentical, restarted, runner, withoutLog, writtenDatabase } from './support/migrations.js';
+import { expectRebuildIdentical } from './support/read-models.js';
 
 async function columnsOf(t: TestLedger, table: string): Promise<string[]> {
   const rows = await t.query(`select column_name from information_schema.columns where table_schema = 'public' and table_name = $1 order by column_name`, [table]);
@@ -55,42 +52,6 @@ describe('event feed', () => {
     } finally {
       await t.stop();
     }
-  });
-
-  it('the upgrade carries the feed over from the log, or rebuilds it when the log is elsewhere (down, then up)', async () => {
-    const { db, kept, written: tenant, seen: before } = await writtenDatabase(scenario, (t, w) => answers(t, w.key, w.holdId));
-    const pool = new Pool({ connectionString: db.url, max: 1 });
-    const migration = new EventFeedThin1700000002000();
-    const feedRows = async () => (await pool.query(`select position::text, stream_revision::text, hold_id from event_feed order by position`)).rows;
-    let carried: unknown[];
-    try {
-      const thin = await feedRows();
-      // Back to the copies the previous version kept: each row holds its event's data.
-      await migration.down(runner(pool));
-      const copies = await pool.query(`select count(*)::int as n, count(e.global_position)::int as same from event_feed f left join events e on e.global_position = f.position and e.data = f.data and e.event_id = f.id`);
-      expect(copies.rows[0]).toEqual({ n: thin.length, same: thin.length });
-      // Up with the log in this database: every row carried over.
-      await migration.up(runner(pool));
-      carried = await feedRows();
-      expect(carried).toEqual(thin);
-      await migration.down(runner(pool));
-      // Up without the log in this database (EventStoreDB): emptied, its checkpoint back at the start.
-      await withoutLog(pool, async () => {
-        await migration.up(runner(pool));
-        expect(await feedRows()).toEqual([]);
-        expect(await checkpointOf(pool, 'event_feed')).toBe('0');
-      });
-    } finally {
-      await pool.end();
-    }
-    await restarted(db, kept, async (second) => {
-      // The projector refills the emptied feed.
-      await caughtUp(second, 'event_feed');
-      expect(await answers(second, tenant.key, tenant.holdId)).toEqual(before);
-      // The projector rebuilt exactly the rows the upgrade carried over.
-      expect(await second.query(`select position::text, stream_revision::text, hold_id from event_feed order by position`)).toEqual(carried!);
-      await expectRebuildIdentical(db.url, 'event_feed');
-    });
   });
 });
 
@@ -145,38 +106,5 @@ describe('transactions read model', () => {
     } finally {
       await t.stop();
     }
-  });
-
-  it('going back fills the dropped columns in from the log as the API shows them, or empties the model for a rebuild when the log is elsewhere', async () => {
-    const { db, kept, written: tenant, seen: before } = await writtenDatabase(postings, (t, w) => shown(t, w.key, w.ids));
-    const pool = new Pool({ connectionString: db.url, max: 1 });
-    const migration = new TransactionsThin1700000002100();
-    try {
-      await migration.down(runner(pool));
-      const rows = await pool.query(`select id, entries, metadata, hold_id, reverses, description, posted_at from transactions where id = any($1)`, [tenant.ids]);
-      for (const { id, posted_at, ...row } of rows.rows) {
-        const view = before.find((b: any) => b.id === id) as any;
-        expect({ ...row, posted_at: posted_at.toISOString() }).toEqual({
-          entries: view.entries, metadata: view.metadata, hold_id: view.hold_id, reverses: view.reverses, description: view.description, posted_at: view.posted_at,
-        });
-      }
-      expect(rows.rows).toHaveLength(3);
-      await migration.up(runner(pool));
-      // Down without the log in this database (EventStoreDB): emptied, its checkpoint back at the start.
-      await withoutLog(pool, async () => {
-        await migration.down(runner(pool));
-        expect((await pool.query(`select count(*)::int as n from transactions`)).rows[0].n).toBe(0);
-        expect(await checkpointOf(pool, 'transactions')).toBe('0');
-      });
-      await migration.up(runner(pool));
-    } finally {
-      await pool.end();
-    }
-    await restarted(db, kept, async (second) => {
-      // The projector refills the emptied model.
-      await caughtUp(second, 'transactions');
-      expect(await shown(second, tenant.key, tenant.ids)).toEqual(before);
-      await expectRebuildIdentical(db.url, 'transactions');
-    });
   });
 });

@@ -1,7 +1,3 @@
-import { Pool } from 'pg';
-import { balancesAsOf } from '../projections/balance-history/balance-history.queries.js';
-import { EntriesCounters1700000001900 } from '../projections/entries/entries-counters.migration.js';
-import { expectRebuildIdentical, restarted, runner, withoutLog, writtenDatabase } from './support/migrations.js';
 import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';
 import { sleep } from './support/wait.js';
@@ -122,58 +118,5 @@ describe('balance history, point-in-time balances and auditor replay', () => {
     expect(missing.stderr).toContain('--tenant');
     const badUntil = await cli(t.db.url, ['replay', '--tenant', 'x', '--until', 'soon']);
     expect(badUntil.code).toBe(2);
-  });
-
-  it('the entries-counters migration carries existing rows over exactly as a rebuild leaves them (down, then up)', async () => {
-    const answers = async (ledger: TestLedger, { key, ids, positions }: { key: string; ids: string[]; positions: string[] }) => {
-      const seen: unknown[] = [];
-      for (const id of ids) {
-        for (const position of positions) seen.push((await ledger.request('GET', `/accounts/${id}/balances?as_of_position=${position}`, { token: key })).body);
-        seen.push((await ledger.request('GET', `/accounts/${id}/balances`, { token: key })).body.balances);
-      }
-      return seen;
-    };
-    const write = async (first: TestLedger) => {
-      const { key, funding, accounts } = await first.fundedTenant(2, '500');
-      const moves = [await first.transfer(key, accounts[0].id, accounts[1].id, '125'), await first.transfer(key, accounts[1].id, accounts[0].id, '5')];
-      const hold = await first.placeHold(key, { account_id: accounts[0].id, destination_account_id: funding.id, amount: '30' });
-      await first.request('POST', `/holds/${hold.body.id}/capture`, { token: key, body: { amount: '10' } });
-      return { key, ids: [funding.id, ...accounts.map((a: any) => a.id)], positions: [...moves.map((m) => m.body.position), hold.body.position] };
-    };
-    const { db, kept, written: scenario, seen: before } = await writtenDatabase(write, answers);
-    // Back to the schema and rows the previous version had: counters only in balance_history.
-    const pool = new Pool({ connectionString: db.url, max: 1 });
-    const migration = new EntriesCounters1700000001900();
-    try {
-      await migration.down(runner(pool));
-      await pool.query(`delete from schema_migrations where name = 'EntriesCounters1700000001900'`);
-      const postingRows = await pool.query(`select count(*)::int as n from balance_history h join entries e on e.account_id = h.account_id and e.position = h.position`);
-      expect(postingRows.rows[0].n).toBeGreaterThan(0);
-
-      // Without the log in this database (EventStoreDB): the counters come from balance_history,
-      // and point-in-time balances answer the same.
-      await withoutLog(pool, async () => {
-        await migration.up(runner(pool));
-        const normals = new Map((await pool.query(`select id, normal_balance from accounts`)).rows.map((r) => [r.id, r.normal_balance]));
-        const answered: unknown[] = [];
-        for (const id of scenario.ids) {
-          for (const position of scenario.positions) {
-            const at = await balancesAsOf(pool, id, normals.get(id), { position: BigInt(position) });
-            answered.push({ account_id: id, as_of_position: position, ...at });
-          }
-          answered.push((await balancesAsOf(pool, id, normals.get(id), { position: 1n << 100n })).balances);
-        }
-        expect(answered).toEqual(before);
-        expect((await pool.query(`select count(*)::int as n from balance_history h join entries e on e.account_id = h.account_id and e.position = h.position`)).rows[0].n).toBe(0);
-        await migration.down(runner(pool));
-      });
-    } finally {
-      await pool.end();
-    }
-    await restarted(db, kept, async (second) => {
-      // Migrated up again at start, with the log in this database.
-      expect(await answers(second, scenario)).toEqual(before);
-      for (const projection of ['entries', 'balance_history']) await expectRebuildIdentical(db.url, projection);
-    });
   });
 });

@@ -7,7 +7,7 @@ import { Projector } from '../libs/projection-runtime/src/index.js';
 import { ALL_PROJECTIONS } from '../projections/index.js';
 import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';
-import { expectRebuildIdentical } from './support/migrations.js';
+import { expectRebuildIdentical } from './support/read-models.js';
 import { sleep, waitFor } from './support/wait.js';
 
 

@@ -43,10 +43,35 @@ interface CounterRow {
   position: string;
 }
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table accounts (
+    id uuid primary key,
+    tenant_id uuid not null,
+    customer text not null,
+    currency text not null,
+    account_type text not null,
+    normal_balance text not null,
+    allow_negative boolean not null,
+    status text not null,
+    metadata jsonb not null,
+    created_at timestamptz not null,
+    debits_posted numeric not null default 0,
+    credits_posted numeric not null default 0,
+    debits_pending numeric not null default 0,
+    credits_pending numeric not null default 0,
+    created_position numeric(39,0) not null,
+    position numeric(39,0) not null
+  );
+  create index accounts_tenant_created on accounts (tenant_id, created_position);
+  create index accounts_tenant_customer on accounts (tenant_id, customer, created_position);`;
+
 /** Accounts with their current counters; balances are derived when read. */
 export const accountsProjection: Projection = {
   name: 'accounts',
+  version: 1,
   tables: ['accounts'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     // Creations and status changes in batches (in event order); counters gathered per account.
     const statements = new StatementSequence();

@@ -64,10 +64,31 @@ function resourceOf(event: RecordedEvent): string | null {
   }
 }
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table audit_log (
+    position numeric(39,0) primary key,
+    tenant_id uuid not null,
+    event_id uuid not null,
+    actor text not null,
+    role text not null,
+    action text not null,
+    resource text,
+    outcome text not null,
+    reason text,
+    request_id text,
+    timestamp timestamptz not null
+  );
+  create index audit_log_tenant on audit_log (tenant_id, position);
+  -- Nearly every entry is allowed: the denied filter reads this; allowed reads the tenant index.
+  create index audit_log_tenant_not_allowed on audit_log (tenant_id, outcome, position) where outcome <> 'allowed';`;
+
 /** Who did what: every ledger event (allowed) and every denied attempt, per tenant. */
 export const auditLogProjection: Projection = {
   name: 'audit_log',
+  version: 1,
   tables: ['audit_log'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const rows = new ColumnBatch(11);
     for (const event of events) {

@@ -43,6 +43,20 @@ export function countersTouched(event: RecordedEvent): Map<string, BalanceCounte
   return touched;
 }
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table balance_history (
+    account_id uuid not null,
+    position numeric(39,0) not null,
+    tenant_id uuid not null,
+    occurred_at timestamptz not null,
+    debits_posted numeric not null,
+    credits_posted numeric not null,
+    debits_pending numeric not null,
+    credits_pending numeric not null,
+    primary key (account_id, position)
+  );`;
+
 /**
  * The counters each event without entries left each account at (opening, holds, releases,
  * status changes). A posting's counters are on its entries (the entries projection): point in
@@ -50,7 +64,9 @@ export function countersTouched(event: RecordedEvent): Map<string, BalanceCounte
  */
 export const balanceHistoryProjection: Projection = {
   name: 'balance_history',
+  version: 1,
   tables: ['balance_history'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const rows = new ColumnBatch(8);
     for (const event of events) {

@@ -14,13 +14,38 @@ const SQL = {
     on conflict (id) do nothing`,
 };
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table entries (
+    id uuid primary key,
+    tenant_id uuid not null,
+    transaction_id uuid not null,
+    account_id uuid not null,
+    direction text not null,
+    amount numeric not null,
+    currency text not null,
+    status text not null,
+    balance_after_posted numeric not null,
+    balance_after_available numeric not null,
+    posted_at timestamptz not null,
+    position numeric(39,0) not null,
+    entry_index int not null,
+    debits_posted numeric,
+    credits_posted numeric,
+    debits_pending numeric,
+    credits_pending numeric
+  );
+  create index entries_account_order on entries (account_id, position, entry_index);`;
+
 /**
  * Every entry with the balances it left its account at, as the log recorded them: posted and
  * available for the API, and the four counters for point-in-time balances (balance-history).
  */
 export const entriesProjection: Projection = {
   name: 'entries',
+  version: 1,
   tables: ['entries'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const rows = new ColumnBatch(17);
     for (const event of events) {

@@ -10,6 +10,17 @@ const SQL = {
   page: `select stream_revision from event_feed where tenant_id = $1 and position > $2 order by position limit $3`,
 };
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table event_feed (
+    position numeric(39,0) primary key,
+    tenant_id uuid not null,
+    stream_revision bigint not null,
+    hold_id text
+  );
+  create index event_feed_tenant on event_feed (tenant_id, position);
+  create index event_feed_hold on event_feed (tenant_id, hold_id, position) where hold_id is not null;`;
+
 /**
  * Where a tenant's ledger events stand in the log, for GET /events: each event's position, its
  * revision in the tenant's ledger stream and the hold it concerns. The events themselves are
@@ -18,7 +29,9 @@ const SQL = {
  */
 export const eventFeedProjection: Projection = {
   name: 'event_feed',
+  version: 1,
   tables: ['event_feed'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const rows = new ColumnBatch(4);
     for (const e of events) {

@@ -42,10 +42,42 @@ const RELEASED: BatchedStatement = {
   width: 6,
 };
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table holds (
+    id uuid primary key,
+    tenant_id uuid not null,
+    account_id uuid not null,
+    destination_account_id uuid not null,
+    amount numeric not null,
+    currency text not null,
+    status text not null,
+    expires_at timestamptz,
+    reference text,
+    description text,
+    metadata jsonb not null,
+    request_id text,
+    created_at timestamptz not null,
+    captured_amount numeric not null default 0,
+    released_amount numeric not null default 0,
+    capture_transaction_id uuid,
+    capture_entry_ids uuid[],
+    release_reason text,
+    release_note text,
+    released_at timestamptz,
+    created_position numeric(39,0) not null,
+    position numeric(39,0) not null
+  );
+  create index holds_tenant_created on holds (tenant_id, created_position);
+  create index holds_tenant_account on holds (tenant_id, account_id, created_position);
+  create index holds_pending_expiry on holds (expires_at) where status = 'pending';`;
+
 /** Holds with their outcome and evidence (reference, source request, capture entries, release reason). */
 export const holdsProjection: Projection = {
   name: 'holds',
+  version: 1,
   tables: ['holds'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const statements = new StatementSequence();
     for (const event of events) {

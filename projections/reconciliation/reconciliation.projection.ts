@@ -18,9 +18,32 @@ const SQL = {
   statementById: `select id, tenant_id, account_id, result, created_at from reconciliation_statements where id = $1`,
 };
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table reconciliation_runs (
+    id uuid primary key,
+    tenant_id uuid not null,
+    status text not null,
+    report jsonb not null,
+    triggered_by text not null,
+    created_at timestamptz not null,
+    position numeric(39,0) not null
+  );
+  create index reconciliation_runs_tenant on reconciliation_runs (tenant_id, position);
+  create table reconciliation_statements (
+    id uuid primary key,
+    tenant_id uuid not null,
+    account_id uuid not null,
+    result jsonb not null,
+    created_at timestamptz not null,
+    position numeric(39,0) not null
+  );`;
+
 export const reconciliationProjection: Projection = {
   name: 'reconciliation',
+  version: 1,
   tables: ['reconciliation_runs', 'reconciliation_statements'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     for (const event of events) {
       if (event.type === RUN_COMPLETED) {

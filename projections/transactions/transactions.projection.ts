@@ -11,13 +11,26 @@ const SQL = {
   reversed: `update transactions set status = 'reversed', reversed_by = $2 where id = $1`,
 };
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table transactions (
+    id uuid primary key,
+    tenant_id uuid not null,
+    status text not null,
+    reversed_by uuid,
+    reference text,
+    position numeric(39,0) not null
+  );`;
+
 /**
  * Each transaction's status, reversal, reference (for statement matching) and where its posting
  * is in the log; the rest is read from the posting event (transactionView).
  */
 export const transactionsProjection: Projection = {
   name: 'transactions',
+  version: 1,
   tables: ['transactions'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const rows = new ColumnBatch(5);
     for (const event of events) {

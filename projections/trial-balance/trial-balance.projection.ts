@@ -27,13 +27,28 @@ const SQL = {
                from trial_balance where tenant_id = $1 order by currency`,
 };
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table trial_balance (
+    tenant_id uuid not null,
+    currency text not null,
+    debits_posted numeric not null default 0,
+    credits_posted numeric not null default 0,
+    debits_pending numeric not null default 0,
+    credits_pending numeric not null default 0,
+    position numeric(39,0) not null,
+    primary key (tenant_id, currency)
+  );`;
+
 /**
  * Per tenant and currency, the sum of every debit and every credit, posted and pending. Double
  * entry means both columns of each pair are always equal; the drift check and the API show it.
  */
 export const trialBalanceProjection: Projection = {
   name: 'trial_balance',
+  version: 1,
   tables: ['trial_balance'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const totals = new Map<string, Totals>();
     const add = (event: RecordedEvent, currency: string, delta: Partial<Omit<Totals, 'tenant_id' | 'currency' | 'position'>>) => {

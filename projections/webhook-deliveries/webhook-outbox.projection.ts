@@ -13,7 +13,9 @@ const SQL = {
    * Rebuilds only (into shadow tables, which come first on the search path): the live rows of
    * these events are copied as they stand, delivery state included, so a rebuild neither sends
    * everything again nor loses the history of endpoints disabled or deleted since. Live, the
-   * source is the target and these events have no rows yet: it inserts nothing.
+   * source is the target and these events have no rows yet: it inserts nothing. The source is
+   * the live model at the version it was built at: a version that changes this table's columns
+   * must select what the previous version has here.
    */
   carryOver: `
     insert into webhook_deliveries (${COLUMNS})
@@ -43,6 +45,30 @@ export function payloadOf(event: RecordedEvent): DeliveryPayload {
   return { id: event.id, type: event.type, created_at: occurredAt(event), tenant_id: tenantOf(event), data: event.data };
 }
 
+/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+const SCHEMA = `
+  create table webhook_deliveries (
+    id uuid primary key,
+    tenant_id uuid not null,
+    endpoint_id uuid not null,
+    event_id uuid not null,
+    event_type text not null,
+    event_position numeric(39,0) not null,
+    payload jsonb not null,
+    status text not null check (status in ('pending', 'retrying', 'delivered', 'failed')),
+    attempts jsonb not null default '[]',
+    attempts_before_replay integer not null default 0,
+    next_attempt_at timestamptz,
+    created_at timestamptz not null,
+    delivered_at timestamptz,
+    dispatch_lease_id uuid,
+    unique (endpoint_id, event_id)
+  );
+  create index webhook_deliveries_tenant on webhook_deliveries (tenant_id, event_position, endpoint_id);
+  create index webhook_deliveries_event on webhook_deliveries (tenant_id, event_id);
+  create index webhook_deliveries_due on webhook_deliveries (endpoint_id, next_attempt_at) where status in ('pending', 'retrying');
+  create index webhook_deliveries_endpoint on webhook_deliveries (endpoint_id, created_at) where status = 'failed';`;
+
 /**
  * The webhook outbox: for each public event of a tenant's ledger stream, one pending delivery
  * per enabled endpoint of that tenant subscribed to its type ('*' or the type), written in the
@@ -67,7 +93,9 @@ export function payloadOf(event: RecordedEvent): DeliveryPayload {
  */
 export const webhookOutboxProjection: Projection = {
   name: 'webhook_outbox',
+  version: 1,
   tables: ['webhook_deliveries'],
+  schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     const ledger = events.filter((e) => isLedgerEvent(e) && isPublicEventType(e.type));
     if (ledger.length === 0) return;

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
 import { runMigrations } from '../../libs/database/src/migrate.js';
 import { ALL_MIGRATIONS } from '../../libs/schema/src/index.js';
+import { createInPlace, Projection } from '../../libs/projection-runtime/src/index.js';
 
 /** A fresh, migrated database on the run's PostgreSQL, dropped by drop(). */
 export interface TestDatabase {
@@ -22,13 +23,25 @@ export function databaseUrl(name: string): string {
   return url.toString();
 }
 
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+/**
+ * `migrate: false`: an empty database. `readModels`: created empty at checkpoint 0, as a
+ * projector does on a fresh database, for tests that apply projections without one.
+ */
+export async function createTestDatabase(options: { migrate?: boolean; readModels?: readonly Projection[] } = {}): Promise<TestDatabase> {
   const name = `test_${randomBytes(6).toString('hex')}`;
   const admin = new Pool({ connectionString: adminUrl(), max: 1 });
   await admin.query(`create database ${name}`);
   await admin.end();
   const url = databaseUrl(name);
   if (options.migrate !== false) await runMigrations(url, ALL_MIGRATIONS);
+  if (options.readModels?.length) {
+    const pool = new Pool({ connectionString: url, max: 1 });
+    try {
+      for (const projection of options.readModels) await createInPlace(pool, projection);
+    } finally {
+      await pool.end();
+    }
+  }
   return {
     url,
     name,

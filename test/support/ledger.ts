@@ -26,7 +26,13 @@ export class TestLedger {
     readonly db: TestDatabase,
   ) {}
 
-  static async start(env: Record<string, string> = {}, shared?: TestDatabase, selectLog?: Parameters<typeof startLedger>[2], clock?: ProcessClock): Promise<TestLedger> {
+  static async start(
+    env: Record<string, string> = {},
+    shared?: TestDatabase,
+    selectLog?: Parameters<typeof startLedger>[2],
+    clock?: ProcessClock,
+    projections?: Parameters<typeof startLedger>[4],
+  ): Promise<TestLedger> {
     process.env.LEDGER_DOCS_UI = 'off';
     const db = shared ?? (await createTestDatabase());
     const config = loadConfig({
@@ -39,7 +45,7 @@ export class TestLedger {
       LEDGER_MASTER_KEY: 'test-master-key-0123456789',
       ...env,
     });
-    const ledger = await startLedger(config, () => undefined, selectLog, clock);
+    const ledger = await startLedger(config, () => undefined, selectLog, clock, projections);
     return new TestLedger(ledger, db);
   }
 

@@ -3,7 +3,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { createPool, DatabaseHandle, LedgerConfig, openDatabase, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
 import { EventStore, eventStoreFromEnv, SelectedEventStore } from '../../../libs/event-store/src/index.js';
-import { Projector } from '../../../libs/projection-runtime/src/index.js';
+import { Projection, Projector } from '../../../libs/projection-runtime/src/index.js';
 import { resealLegacySecrets } from '../../../libs/audit/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { WebhookDispatcher, webhookConfig } from '../../../libs/webhooks/src/index.js';
@@ -40,6 +40,8 @@ export async function startLedger(
   selectLog: (pool: Pool) => SelectedEventStore = (pool) => eventStoreFromEnv(process.env, pool),
   /** The process's clocks (commands are refused while the wall clock is skewed from PostgreSQL's); a test passes a skewed one. */
   clock: ProcessClock = SYSTEM_CLOCK,
+  /** The read models the in-process projector runs; a test passes one at another version. */
+  projections: readonly Projection[] = ALL_PROJECTIONS,
 ): Promise<RunningLedger> {
   config = { ...config, masterKey: resolveMasterKey(config) };
   const database = await openDatabase(config, log);
@@ -66,7 +68,9 @@ export async function startLedger(
     // Listening first: if the port is taken, no background worker has started yet.
     app = await createApiApp(runtime);
     await app.listen({ port: config.port, host: config.host });
-    const projector = config.projectorEnabled ? new Projector(ALL_PROJECTIONS, store, pool, database.url, log, config.projectionBatch).start() : null;
+    const projector = config.projectorEnabled ? new Projector(projections, store, pool, database.url, log, config.projectionBatch).start() : null;
+    // On a fresh database the projector creates the read models: before the workers that read them.
+    if (projector && !(await projector.settled())) log('projector: still waiting for the read models; starting anyway');
     // Webhook deliveries are sent wherever the projector (which queues them) runs.
     const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, webhooks, { log }).start() : null;
     // Idle tenants' writers are dropped; their state is a cache of the log.

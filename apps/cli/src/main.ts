@@ -23,7 +23,7 @@ commands:
              the tenant's events with hashes as JSON lines, closed by the signed chain head
   verify <bundle.jsonl> --public-key <file>
              check an export's hash chain and signature, offline (no database); exit 1 at the first broken link
-  status     the log head and every projection's checkpoint
+  status     the log head and every projection's checkpoint and version
   migrate    apply pending migrations
 Uses DATABASE_URL, or the embedded PostgreSQL in LEDGER_DATA_DIR (the running service's, or started for the command).`;
 
@@ -60,7 +60,10 @@ async function main(argv: string[]): Promise<number> {
         return await projectionsCommand(db.pool, store, words, options, (line) => console.log(line), (line) => console.error(line));
       case 'status': {
         const head = await store.headPosition();
-        const checkpoints = await db.pool.query('select name, position::text, error from projection_checkpoints order by name');
+        const checkpoints = await db.pool.query(
+          `select c.name, c.position::text, c.error, v.version, v.built_at
+             from projection_checkpoints c left join projection_versions v on v.name = c.name order by c.name`,
+        );
         console.log(JSON.stringify({ head: head.toString(), projections: checkpoints.rows }, null, 2));
         return 0;
       }

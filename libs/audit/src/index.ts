@@ -2,5 +2,4 @@ export * from './hash-chain.js';
 export * from './signing.js';
 export * from './chain-heads.js';
 export * from './intents.js';
-export * from './intents.migration.js';
 export * from './reseal.js';

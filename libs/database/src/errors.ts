@@ -32,3 +32,10 @@ export const QUERY_CANCELED = '57014';
 export function isQueryCanceled(error: unknown): boolean {
   return (error as { code?: string } | undefined)?.code === QUERY_CANCELED;
 }
+
+/** undefined_table: a read model that is not built yet (its projection creates it; versions.ts). */
+export const UNDEFINED_TABLE = '42P01';
+
+export function isUndefinedTable(error: unknown): boolean {
+  return (error as { code?: string } | undefined)?.code === UNDEFINED_TABLE;
+}

@@ -3,3 +3,4 @@ export * from './database.js';
 export * from './embedded-postgres.js';
 export * from './errors.js';
 export * from './migrate.js';
+export * from './sql-migrations.js';

@@ -1,6 +1,5 @@
 export * from './event-store.port.js';
 export * from './postgres/postgres-event-store.js';
-export * from './postgres/event-store.migration.js';
 export { EventStoreDbEventStore, CONNECT_TIMEOUT_MS } from './eventstoredb/eventstoredb-event-store.js';
 export type { EventStoreDbEventStoreOptions } from './eventstoredb/eventstoredb-event-store.js';
 export { InvalidEventStoreUrlError, parseEventStoreUrl, redactEventStoreUrl } from './eventstoredb/connection-url.js';

@@ -1,4 +1,3 @@
-export * from './checkpoint.migration.js';
 export * from './projection.js';
 export * from './projection-runner.js';
 export * from './projection-lag.js';
@@ -6,3 +5,4 @@ export * from './projector.js';
 export * from './checkpointed-apply.js';
 export * from './rebuild.js';
 export * from './ownership.js';
+export * from './versions.js';

@@ -1,14 +1,23 @@
 import { Pool } from 'pg';
 import { EventStore } from '../../event-store/src/index.js';
 import { countEventsBehind } from './lag-counts.js';
+import { rebuildCheckpoint } from './rebuild.js';
 
 export interface ProjectionLag {
   position: string;
   lag_events: string;
   lag_seconds: number;
-  status: 'ok' | 'lagging' | 'failed';
+  status: 'ok' | 'lagging' | 'rebuilding' | 'failed';
   error: { message: string; position: string } | null;
+  /** A rebuild into shadow tables under way (version change on start, or `projections rebuild`): where it stands. */
+  rebuild: { position: string; lag_events: string } | null;
 }
+
+/**
+ * A rebuild's checkpoint moves with every batch it applies; one that has not moved for this long
+ * belongs to a rebuild that died (kill -9) and is not reported. The next rebuild starts over.
+ */
+export const REBUILD_IDLE_SECONDS_MAX = 60;
 
 /** Beyond these a projection makes /health report `degraded`. */
 export const LAG_EVENTS_DEGRADED_DEFAULT = 10_000n;
@@ -50,12 +59,13 @@ export async function projectionLag(
   thresholds: LagThresholds = lagThresholds(),
 ): Promise<Record<string, ProjectionLag>> {
   const head = await store.headPosition();
-  const { rows } = await pool.query(SQL.checkpoints, [names]);
+  const { rows } = await pool.query(SQL.checkpoints, [[...names, ...names.map(rebuildCheckpoint)]]);
   const byName = new Map(rows.map((r) => [r.name, r]));
   const result: Record<string, ProjectionLag> = {};
   const cap = (thresholds.events > 0n ? thresholds.events : 1n) * LAG_COUNT_CAP_FACTOR;
   const positionOf = (name: string) => (byName.has(name) ? BigInt(byName.get(name).position) : 0n);
-  const counted = await countEventsBehind(store, names.map(positionOf), head, cap);
+  const rebuilding = names.map(rebuildCheckpoint).filter((name) => byName.has(name) && Number(byName.get(name).idle_seconds) <= REBUILD_IDLE_SECONDS_MAX);
+  const counted = await countEventsBehind(store, [...names, ...rebuilding].map(positionOf), head, cap);
   const behind = new Map<bigint, Promise<{ events: bigint; seconds: number | null }>>();
   const measure = async (position: bigint) => {
     if (head <= position) return { events: 0n, seconds: 0 };
@@ -74,12 +84,14 @@ export async function projectionLag(
     const lagSeconds = seconds ?? (row ? Math.max(0, Math.floor(Number(row.idle_seconds))) : 0);
     const failed = Boolean(row?.error);
     const lagging = lagEvents > thresholds.events || lagSeconds > thresholds.seconds;
+    const shadow = rebuilding.includes(rebuildCheckpoint(name)) ? positionOf(rebuildCheckpoint(name)) : null;
     result[name] = {
       position: position.toString(),
       lag_events: lagEvents.toString(),
       lag_seconds: lagSeconds,
-      status: failed ? 'failed' : lagging ? 'lagging' : 'ok',
+      status: failed ? 'failed' : shadow !== null ? 'rebuilding' : lagging ? 'lagging' : 'ok',
       error: failed ? { message: row.error, position: String(row.error_position) } : null,
+      rebuild: shadow === null ? null : { position: shadow.toString(), lag_events: (head <= shadow ? 0n : counted.get(shadow)!).toString() },
     };
   }
   return result;

@@ -17,8 +17,6 @@ describe('ProjectionRunner poison events', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     pool = new Pool({ connectionString: db.url, max: 6 });
-    await pool.query(`create table poison_parents (id text primary key)`);
-    await pool.query(`create table poison_children (id text primary key, parent text not null references poison_parents (id), size int not null check (size >= 0))`);
   });
 
   afterAll(async () => {
@@ -28,7 +26,11 @@ describe('ProjectionRunner poison events', () => {
 
   const family: Projection = {
     name: 'poison_family',
+    version: 1,
     tables: ['poison_parents', 'poison_children'],
+    // Created by the runner (a fresh database has no model yet).
+    schema: `create table poison_parents (id text primary key);
+             create table poison_children (id text primary key, parent text not null references poison_parents (id), size int not null check (size >= 0));`,
     async apply(tx: PoolClient, events: RecordedEvent[]) {
       for (const event of events) {
         if (event.type === 'parent') await tx.query(`insert into poison_parents (id) values ($1)`, [event.data.id]);

@@ -4,6 +4,8 @@ import { applyCheckpointed, CheckpointMovedError, readCheckpoint } from './check
 import { OwnershipSession } from './ownership.js';
 import { isConnectionError } from '../../database/src/errors.js';
 import { namedStatements, Projection } from './projection.js';
+import { RebuildApplyError, rebuildProjection, RebuildStoppedError } from './rebuild.js';
+import { createInPlace, preparationOf } from './versions.js';
 
 /** Events applied per transaction, at most (LEDGER_PROJECTION_BATCH may ask for fewer). */
 export const PROJECTION_BATCH_MAX = 500;
@@ -13,6 +15,8 @@ const OWNERSHIP_RETRY_MS = 1000;
 const SQL = {
   fail: `update projection_checkpoints set error = $2, error_position = $3, updated_at = now() where name = $1`,
 };
+/** How often a rebuild on start writes its progress to the process log. */
+const REBUILD_LOG_INTERVAL_MS = 10_000;
 
 const TRANSIENT_RETRY_MS = 1000;
 /** deadlock_detected, serialization_failure, lock_not_available, query_canceled (a statement timeout or an operator's cancel: not the event's fault) */
@@ -22,7 +26,7 @@ function isTransient(error: any): boolean {
   return isConnectionError(error) || TRANSIENT_CODES.has(error?.code);
 }
 
-export type RunnerStatus = 'waiting_for_ownership' | 'running' | 'failed' | 'stopped';
+export type RunnerStatus = 'waiting_for_ownership' | 'rebuilding' | 'running' | 'failed' | 'stopped';
 
 /**
  * Runs one projection: owns it through a session advisory lock (so of several projector
@@ -40,6 +44,15 @@ export class ProjectionRunner {
   private retryTimer: NodeJS.Timeout | null = null;
   /** Position of the last event applied (the checkpoint this runner expects to find). */
   private position = 0n;
+  /** Stops a rebuild on start between batches (stop()). */
+  private rebuild: { abort: AbortController; done: Promise<void> } | null = null;
+  private settle: () => void = () => undefined;
+  /**
+   * Settles once this runner's first round is over: it owns the projection and its model exists
+   * (current, just created, or the old one serving while the new one is rebuilt), or another
+   * process owns it, or it stopped. The API starts its background work after it.
+   */
+  readonly settled: Promise<void> = new Promise((resolve) => (this.settle = resolve));
 
   constructor(
     readonly projection: Projection,
@@ -63,19 +76,84 @@ export class ProjectionRunner {
       if (this.stopped) {
         // stop() ran while we were asking: give the lock back rather than keep it unowned.
         if (locked) await this.locks.unlock(this.projection.name);
+        this.settle();
         return;
       }
       if (!locked) {
+        this.settle();
         this.retryTimer = setTimeout(() => void this.acquire(), OWNERSHIP_RETRY_MS);
         return;
       }
       this.owned = true;
       // Losing the lock session means losing ownership: stop and compete again.
       this.forgetLostListener = this.locks.onLost(() => void this.restart());
-      await this.follow();
     } catch {
+      this.settle();
       if (!this.stopped) this.retryTimer = setTimeout(() => void this.acquire(), OWNERSHIP_RETRY_MS);
+      return;
     }
+    if (!(await this.prepare())) return;
+    await this.follow().catch((error) => this.retryLater(`following the log failed: ${String(error?.message ?? error)}`));
+  }
+
+  /**
+   * The owner's first step (versions.ts): create a model that does not exist, or rebuild one
+   * built at another version, before following the log. False when it could not (recorded,
+   * logged; a transient error is tried again).
+   */
+  private async prepare(): Promise<boolean> {
+    try {
+      const preparation = await preparationOf(this.pool, this.projection);
+      if (preparation === 'absent') {
+        await createInPlace(this.pool, this.projection);
+        this.log(`projection ${this.projection.name}: created at version ${this.projection.version}; catching up from the start of the log`);
+      }
+      this.settle();
+      if (preparation === 'outdated' && !this.stopped) await this.rebuildOnStart();
+      return !this.stopped;
+    } catch (error: any) {
+      this.settle();
+      if (this.stopped || error instanceof RebuildStoppedError) return false;
+      if (isTransient(error)) {
+        await this.retryLater(String(error?.message ?? error));
+        return false;
+      }
+      this.status = 'failed';
+      this.lastError = String(error?.message ?? error);
+      this.log(`projection ${this.projection.name} stopped: ${this.lastError}`);
+      // Recorded on the live model (which stays as it was): /health shows the projection failed.
+      const position = error instanceof RebuildApplyError ? error.position.toString() : null;
+      await this.pool.query(SQL.fail, [this.projection.name, `rebuild to version ${this.projection.version} failed: ${this.lastError}`, position]).catch(() => undefined);
+      return false;
+    }
+  }
+
+  private async rebuildOnStart(): Promise<void> {
+    this.status = 'rebuilding';
+    const name = this.projection.name;
+    this.log(`projection ${name}: the live model is not at version ${this.projection.version}; rebuilding it from the log into shadow tables (the old one answers reads until the swap)`);
+    let logged = Date.now();
+    const abort = new AbortController();
+    const progress = (p: { position: bigint; head: bigint; events_per_second: number; eta_seconds: number | null }) => {
+      if (Date.now() - logged < REBUILD_LOG_INTERVAL_MS) return;
+      logged = Date.now();
+      this.log(`projection ${name}: rebuilding, position ${p.position}/${p.head}, ${p.events_per_second} events/s, ETA ${p.eta_seconds ?? '?'} s`);
+    };
+    const run = rebuildProjection(this.pool, this.store, this.projection, progress, abort.signal);
+    this.rebuild = { abort, done: run.then(() => undefined, () => undefined) };
+    try {
+      const result = await run;
+      this.log(`projection ${name}: rebuilt at version ${this.projection.version} and swapped in at position ${result.position} (${result.applied} events in ${result.seconds.toFixed(1)} s)`);
+    } finally {
+      this.rebuild = null;
+    }
+  }
+
+  private async retryLater(reason: string): Promise<void> {
+    if (this.stopped) return;
+    this.log(`projection ${this.projection.name}: ${reason}; retrying in ${TRANSIENT_RETRY_MS} ms`);
+    await this.stop();
+    this.retryTimer = setTimeout(() => this.start(), TRANSIENT_RETRY_MS);
   }
 
   private async follow(): Promise<void> {
@@ -156,6 +234,10 @@ export class ProjectionRunner {
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.rebuild) {
+      this.rebuild.abort.abort();
+      await this.rebuild.done;
+    }
     if (this.subscription) await this.subscription.stop();
     this.subscription = null;
     this.forgetLostListener?.();

@@ -8,8 +8,20 @@ import { LEDGER_PREFIX, RecordedEvent } from '../../event-store/src/index.js';
  */
 export interface Projection {
   readonly name: string;
+  /**
+   * The shape and meaning of the read model: bump it whenever `schema` or what `apply` writes
+   * changes. The process that owns the projection finds the live model built at another version
+   * on start and rebuilds it from the log into shadow tables, then swaps it in (versions.ts);
+   * read models are never migrated by hand.
+   */
+  readonly version: number;
   /** Tables the projection owns (for verification and rebuilds). */
   readonly tables: readonly string[];
+  /**
+   * The statements that create `tables` and their indexes, with unqualified names: they run with
+   * the target schema first on the search path (public, or a rebuild's shadow schema).
+   */
+  readonly schema: string;
   apply(tx: PoolClient, events: RecordedEvent[]): Promise<void>;
 }
 

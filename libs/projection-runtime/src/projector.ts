@@ -4,6 +4,9 @@ import { Projection } from './projection.js';
 import { OwnershipSession } from './ownership.js';
 import { PROJECTION_BATCH_MAX, ProjectionRunner } from './projection-runner.js';
 
+/** How long start-up waits for the runners' first round (see settled). */
+export const SETTLE_WAIT_MS = 10_000;
+
 /** All read models of a process: one runner each, competing for ownership with other processes. */
 export class Projector {
   readonly runners: ProjectionRunner[];
@@ -25,6 +28,21 @@ export class Projector {
   start(): this {
     for (const runner of this.runners) runner.start();
     return this;
+  }
+
+  /**
+   * Resolves once every runner has had its first round (it owns its projection and the model
+   * exists, or another process owns it), or after `waitMs`: a fresh database's models are
+   * created by then, so the process's background work does not start before its tables.
+   */
+  async settled(waitMs = SETTLE_WAIT_MS): Promise<boolean> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), waitMs)));
+    try {
+      return await Promise.race([Promise.all(this.runners.map((r) => r.settled)).then(() => true), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async stop(): Promise<void> {

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
-import { applyCheckpointed, readCheckpoint } from './checkpointed-apply.js';
+import { applyCheckpointed, CHECKPOINT_SQL, readCheckpoint } from './checkpointed-apply.js';
 import { namedStatements, Projection } from './projection.js';
+import { builtVersion, createTables, existingLiveTables, quote, VERSION_SQL } from './versions.js';
 
 /** Events read and applied per shadow transaction. */
 export const REBUILD_BATCH = 2000;
@@ -18,18 +19,48 @@ export interface RebuildProgress {
   eta_seconds: number | null;
 }
 
-function quote(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
+/** The rebuild was stopped (its process is shutting down or lost the projection); the shadow is dropped. */
+export class RebuildStoppedError extends Error {
+  constructor(name: string) {
+    super(`rebuild of ${name} stopped`);
+  }
 }
 
-/** Fresh tables shaped like the live ones (columns, keys, indexes) in their own schema. */
+/** A batch of the log the shadow could not take: `position` is its first event's, `code` the database's. */
+export class RebuildApplyError extends Error {
+  readonly code: string | undefined;
+
+  constructor(
+    override readonly cause: unknown,
+    readonly position: bigint,
+  ) {
+    super(String((cause as Error)?.message ?? cause));
+    this.code = (cause as { code?: string })?.code;
+  }
+}
+
+/** The checkpoint a rebuild of `name` keeps for its shadow tables (/health reads it for progress). */
+export function rebuildCheckpoint(name: string): string {
+  return `${name}@rebuild`;
+}
+
+/** Fresh tables in their own schema, created by the projection's own statements (its current version). */
 async function createShadow(pool: Pool, projection: Projection, schema: string, checkpoint: string): Promise<void> {
   await pool.query(`drop schema if exists ${quote(schema)} cascade`);
   await pool.query(`create schema ${quote(schema)}`);
-  for (const table of projection.tables) {
-    await pool.query(`create table ${quote(schema)}.${quote(table)} (like public.${quote(table)} including all)`);
+  const tx = await pool.connect();
+  try {
+    await tx.query('begin');
+    await createTables(tx, projection, schema);
+    await tx.query(`delete from projection_checkpoints where name = $1`, [checkpoint]);
+    await tx.query(CHECKPOINT_SQL.ensure, [checkpoint]);
+    await tx.query('commit');
+  } catch (error) {
+    await tx.query('rollback').catch(() => undefined);
+    throw error;
+  } finally {
+    tx.release();
   }
-  await pool.query(`delete from projection_checkpoints where name = $1`, [checkpoint]);
 }
 
 async function dropShadow(pool: Pool, schema: string, checkpoint: string): Promise<void> {
@@ -46,15 +77,21 @@ async function catchUp(
   checkpoint: string,
   until: bigint | null,
   onBatch: (position: bigint, applied: number) => void,
+  signal?: AbortSignal,
 ): Promise<bigint> {
   let position = await readCheckpoint(pool, checkpoint);
   const tx = await pool.connect();
   try {
     for (;;) {
+      if (signal?.aborted) throw new RebuildStoppedError(projection.name);
       let events: RecordedEvent[] = await store.readAll({ afterPosition: position, maxCount: REBUILD_BATCH });
       if (until !== null) events = events.filter((e) => e.position <= until);
       if (events.length === 0) return position;
-      position = await applyCheckpointed(tx, projection, checkpoint, position, events, schema);
+      try {
+        position = await applyCheckpointed(tx, projection, checkpoint, position, events, schema);
+      } catch (error) {
+        throw new RebuildApplyError(error, events[0].position);
+      }
       onBatch(position, events.length);
     }
   } finally {
@@ -63,18 +100,26 @@ async function catchUp(
 }
 
 /**
- * Rebuilds a projection from position 0 into shadow tables while the live model keeps serving
- * and keeping up, then swaps them in one transaction: reads block for the moment of the swap
- * and never see an empty or half-built model; writes (commands) never stop.
+ * Rebuilds a projection from position 0 into shadow tables (created by its current `schema`)
+ * while the live model keeps serving, then swaps them in one transaction with the checkpoint and
+ * the version: reads block for the moment of the swap and never see an empty or half-built
+ * model; writes (commands) never stop. Two callers:
+ * - `projections rebuild` (CLI), while the owner's runner keeps the live model up to date: the
+ *   shadow catches up to within SWAP_DISTANCE_MAX of it, and the swap brings it exactly there;
+ * - the owner's runner itself, on start, when the live model is at another version: nothing
+ *   moves the live model meanwhile, so the shadow catches up to the head and is swapped in where
+ *   it stands; the runner then follows the log from there.
+ * `signal` stops it between batches (RebuildStoppedError), the shadow dropped.
  */
 export async function rebuildProjection(
   pool: Pool,
   store: EventStore,
   projection: Projection,
   onProgress: (progress: RebuildProgress) => void = () => undefined,
+  signal?: AbortSignal,
 ): Promise<{ position: bigint; applied: number; seconds: number }> {
   const schema = `rebuild_${projection.name}`;
-  const checkpoint = `${projection.name}@rebuild`;
+  const checkpoint = rebuildCheckpoint(projection.name);
   const started = Date.now();
   let applied = 0;
   let lastReport = 0;
@@ -96,10 +141,11 @@ export async function rebuildProjection(
   };
   try {
     for (;;) {
-      const position = await catchUp(pool, store, projection, schema, checkpoint, null, (p, n) => void report(p, n));
-      const live = await readCheckpoint(pool, projection.name);
+      const position = await catchUp(pool, store, projection, schema, checkpoint, null, (p, n) => void report(p, n), signal);
+      const live = await livePosition(pool, projection.name);
       if (live - position <= SWAP_DISTANCE_MAX) break;
     }
+    if (signal?.aborted) throw new RebuildStoppedError(projection.name);
     const position = await swap(pool, store, projection, schema, checkpoint, (n) => (applied += n));
     return { position, applied, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
@@ -108,21 +154,32 @@ export async function rebuildProjection(
   }
 }
 
+/** The live checkpoint, 0 when the model has none (not built yet). */
+async function livePosition(db: Pick<PoolClient, 'query'>, name: string): Promise<bigint> {
+  const { rows } = await db.query(CHECKPOINT_SQL.read, [name]);
+  return rows.length ? BigInt(rows[0].position) : 0n;
+}
+
 /**
  * In one transaction: lock the live tables (waiting for an in-flight live batch to commit),
- * bring the shadow exactly to the live checkpoint, replace the live tables with the shadow ones
- * and set the checkpoint to where the shadow stands. A live runner that was behind finds its
- * checkpoint moved and resumes from the new one.
+ * bring the shadow exactly to the live checkpoint if the live model is ahead, replace the live
+ * tables with the shadow ones (and drop those a previous version had that this one has not),
+ * and set the checkpoint to where the shadow stands and the version to the projection's. A live
+ * runner that was behind finds its checkpoint moved and resumes from the new one. A live model
+ * may not exist yet (then this creates it).
  */
 async function swap(pool: Pool, store: EventStore, projection: Projection, schema: string, checkpoint: string, count: (n: number) => void): Promise<bigint> {
   const tx: PoolClient = await pool.connect();
   try {
     await tx.query('begin');
-    for (const table of projection.tables) await tx.query(`lock table public.${quote(table)} in access exclusive mode`);
+    const previous = (await builtVersion(tx, projection.name))?.tables ?? [];
+    const replaced = await existingLiveTables(tx, [...new Set([...projection.tables, ...previous])]);
+    for (const table of replaced) await tx.query(`lock table public.${quote(table)} in access exclusive mode`);
     const { rows } = await tx.query(`select position from projection_checkpoints where name = $1 for update`, [projection.name]);
     const live = rows.length ? BigInt(rows[0].position) : 0n;
-    const shadowRows = await tx.query(`select position from projection_checkpoints where name = $1`, [checkpoint]);
+    const shadowRows = await tx.query(`select position, last_event_at from projection_checkpoints where name = $1`, [checkpoint]);
     let position = BigInt(shadowRows.rows[0].position);
+    let lastEventAt: Date | null = shadowRows.rows[0].last_event_at;
     while (position < live) {
       const events = (await store.readAll({ afterPosition: position, maxCount: REBUILD_BATCH })).filter((e) => e.position <= live);
       if (events.length === 0) break;
@@ -130,16 +187,17 @@ async function swap(pool: Pool, store: EventStore, projection: Projection, schem
       await projection.apply(namedStatements(tx), events);
       await tx.query('set local search_path to public');
       position = events[events.length - 1].position;
+      lastEventAt = events[events.length - 1].created_at;
       count(events.length);
     }
-    for (const table of projection.tables) {
-      await tx.query(`drop table public.${quote(table)}`);
-      await tx.query(`alter table ${quote(schema)}.${quote(table)} set schema public`);
-    }
-    await tx.query(`update projection_checkpoints set position = $2, updated_at = now(), error = null, error_position = null where name = $1`, [
-      projection.name,
-      position.toString(),
-    ]);
+    for (const table of replaced) await tx.query(`drop table public.${quote(table)}`);
+    for (const table of projection.tables) await tx.query(`alter table ${quote(schema)}.${quote(table)} set schema public`);
+    await tx.query(
+      `insert into projection_checkpoints (name, position, last_event_at) values ($1, $2, $3)
+       on conflict (name) do update set position = excluded.position, last_event_at = excluded.last_event_at, updated_at = now(), error = null, error_position = null`,
+      [projection.name, position.toString(), lastEventAt],
+    );
+    await tx.query(VERSION_SQL.record, [projection.name, projection.version, projection.tables, position.toString()]);
     await tx.query(`delete from projection_checkpoints where name = $1`, [checkpoint]);
     await tx.query(`drop schema ${quote(schema)} cascade`);
     await tx.query('commit');
@@ -186,7 +244,9 @@ export async function verifyProjection(pool: Pool, store: EventStore, projection
   let liveHash: string;
   try {
     await snapshot.query('begin isolation level repeatable read');
-    position = await readCheckpoint(snapshot, projection.name);
+    const live = await snapshot.query(CHECKPOINT_SQL.read, [projection.name]);
+    if (live.rows.length === 0) throw new Error(`${projection.name} is not built yet: no live model to verify`);
+    position = BigInt(live.rows[0].position);
     liveHash = await contentHash(snapshot, 'public', projection);
     await snapshot.query('commit');
   } finally {

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError } from '../../../../libs/event-store/src/index.js';
-import { isConnectionError, isQueryCanceled } from '../../../../libs/database/src/errors.js';
+import { isConnectionError, isQueryCanceled, isUndefinedTable } from '../../../../libs/database/src/errors.js';
 import { ChainBrokenError } from '../../../../libs/audit/src/index.js';
 import { ClockSkewedError, WriterContendedError, WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
 import { ApiError } from './api-error.js';
@@ -16,6 +16,11 @@ export function toApiError(exception: unknown): ApiError {
   if (exception instanceof ChainBrokenError) {
     // The tenant's own log, named where it breaks: nothing is signed over it until it verifies.
     return new ApiError(503, 'unavailable', `the tenant's hash chain does not verify from its last signed head, so no head is signed: ${exception.reason}`, { position: exception.position, event_id: exception.event_id });
+  }
+  if (isUndefinedTable(exception)) {
+    // Every table outside the read models exists before the API listens (migrations): this is a
+    // read model its projection has not created yet (a fresh database, the projector elsewhere).
+    return new ApiError(503, 'unavailable', 'a read model is not built yet; retry shortly', {});
   }
   if (exception instanceof EventStoreUnavailableError || exception instanceof WriterOverloadedError || isConnectionError(exception)) {
     return new ApiError(503, 'unavailable', 'storage is unavailable; retry with the same Idempotency-Key', {});

@@ -22,10 +22,15 @@ export class ProjectionWatermark {
     if (position > last) this.lastWritten.set(tenantId, position);
   }
 
-  /** Resolves true once every named projection is at or past the position, false on timeout. */
+  /**
+   * Resolves true once every named projection exists and is at or past the position, false on
+   * timeout. A projection exists once its checkpoint does (created with its tables, versions.ts):
+   * on a fresh database a process that does not run the projector waits for the one that does,
+   * and answers 503 rather than query a table that is not there yet.
+   */
   async waitFor(tenantId: string, projections: readonly string[], minPosition: bigint | null): Promise<boolean> {
     const target = [this.lastWritten.get(tenantId) ?? 0n, minPosition ?? 0n].reduce((a, b) => (a > b ? a : b));
-    if (target === 0n || this.reached(projections, target)) return true;
+    if (this.reached(projections, target)) return true;
     const deadline = Date.now() + this.timeoutMs;
     while (Date.now() < deadline) {
       await this.refresh();
@@ -36,7 +41,10 @@ export class ProjectionWatermark {
   }
 
   private reached(projections: readonly string[], target: bigint): boolean {
-    return projections.every((name) => (this.checkpoints.get(name) ?? 0n) >= target);
+    return projections.every((name) => {
+      const position = this.checkpoints.get(name);
+      return position !== undefined && position >= target;
+    });
   }
 
   /** Concurrent waiters share one query. */

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/database.js';
 import { tamperWithLog } from '../../../../test/support/tamper.js';
-import { EVENTS_APPEND_ONLY_ERRCODE } from './events-append-only.migration.js';
+import { EVENTS_APPEND_ONLY_ERRCODE } from './append-only.js';
 import { PostgresEventStore } from './postgres-event-store.js';
 
 describe('the events table is append-only', () => {

@@ -36,7 +36,7 @@ describe('runDriftCheck with the read models at different checkpoints', () => {
   let writers: WriterRegistry;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
+    db = await createTestDatabase({ readModels: [accountsProjection, trialBalanceProjection] });
     pool = createPool(db.url, 5);
     store = new PostgresEventStore(pool);
     writers = new WriterRegistry(store);
