@@ -139,7 +139,8 @@ describe('projection workers', () => {
       const funding = await open({ allow_negative: true });
       const wallets = [await open({}), await open({})];
       for (let wave = 0; wave < 20; wave++) {
-        await Promise.all(Array.from({ length: 100 }, (_, i) => t.transfer(tenant.key, funding.id, wallets[i % 2].id, String(1 + i))));
+        const posted = await Promise.all(Array.from({ length: 100 }, (_, i) => t.transfer(tenant.key, funding.id, wallets[i % 2].id, String(1 + i))));
+        expect(posted.map((r) => r.status)).toEqual(Array(100).fill(201));
       }
       const head = BigInt((await t.query(`select max(global_position)::text as h from events`))[0].h);
       let projectorOutput = '';

@@ -43,6 +43,9 @@ export class TestLedger {
       LEDGER_LOG: 'silent',
       LEDGER_RECONCILE_INTERVAL_MINUTES: '0',
       LEDGER_MASTER_KEY: 'test-master-key-0123456789',
+      // Load-shaped tests send thousands of requests a second with one key; the limit itself is
+      // tested where it is set (test/edge.e2e-spec.ts).
+      LEDGER_RATE_LIMIT_PER_SECOND: '0',
       ...env,
     });
     const ledger = await startLedger(config, () => undefined, selectLog, clock, projections);
