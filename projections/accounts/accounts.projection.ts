@@ -1,8 +1,7 @@
 import { PoolClient } from 'pg';
-import { AccountCreatedData, AccountStatusChangedData, BalanceCounters } from '../../libs/domain/src/index.js';
+import { AccountCreatedData, AccountStatusChangedData, BalanceCounters, countersTouched } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
 import { BatchedStatement, Projection, StatementSequence, tenantOf } from '../../libs/projection-runtime/src/index.js';
-import { countersTouched } from '../balance-history/balance-history.projection.js';
 
 const INSERT: BatchedStatement = {
   sql: `

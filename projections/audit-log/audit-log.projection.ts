@@ -1,29 +1,8 @@
 import { PoolClient } from 'pg';
 import { AccountCreatedData, AccountStatusChangedData, EntryPostedData } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
+import { ACCESS_DENIED, AccessDeniedData, ADMIN_ACTION, AdminActionData } from '../../libs/audit/src/index.js';
 import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '../../libs/projection-runtime/src/index.js';
-
-/** The event an access denial is recorded as, in the tenant's audit-<tenant> stream. */
-export const ACCESS_DENIED = 'access.denied';
-/**
- * The event an allowed administrative action (keys, tenant status, webhook endpoints, statement
- * imports) is recorded as, in the same stream: they change no money, so the ledger has no event of them.
- */
-export const ADMIN_ACTION = 'admin.action';
-
-export interface AccessDeniedData {
-  actor: string;
-  tenant_id: string;
-  role: string;
-  action: string;
-  resource: string | null;
-  reason: string;
-  request_id: string;
-  timestamp: string;
-}
-
-/** An allowed administrative action: who did what to which resource. */
-export type AdminActionData = Omit<AccessDeniedData, 'reason'>;
 
 const SQL = {
   insert: `

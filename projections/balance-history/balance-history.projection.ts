@@ -1,15 +1,7 @@
 import { PoolClient } from 'pg';
-import {
-  AccountStatusChangedData,
-  BalanceCounters,
-  BalanceReleasedData,
-  EntryPostedData,
-  HoldCreatedData,
-} from '../../libs/domain/src/index.js';
+import { countersTouched } from '../../libs/domain/src/index.js';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
 import { ColumnBatch, Projection, occurredAt, tenantOf } from '../../libs/projection-runtime/src/index.js';
-
-const ZERO: BalanceCounters = { debits_posted: '0', credits_posted: '0', debits_pending: '0', credits_pending: '0' };
 
 const SQL = {
   insert: `
@@ -17,31 +9,6 @@ const SQL = {
     select * from unnest($1::uuid[], $2::numeric[], $3::uuid[], $4::timestamptz[], $5::numeric[], $6::numeric[], $7::numeric[], $8::numeric[])
     on conflict (account_id, position) do nothing`,
 };
-
-/** The counters each event left each account at, as the event recorded them. */
-export function countersTouched(event: RecordedEvent): Map<string, BalanceCounters> {
-  const touched = new Map<string, BalanceCounters>();
-  switch (event.type) {
-    case 'account.created':
-      touched.set(event.data.account_id, ZERO);
-      break;
-    case 'account.status_changed':
-      touched.set((event.data as AccountStatusChangedData).account_id, (event.data as AccountStatusChangedData).balances);
-      break;
-    case 'ledger.entry.posted':
-      // The last entry of an account carries its figures after the whole transaction.
-      for (const entry of (event.data as EntryPostedData).entries) touched.set(entry.account_id, entry.balance_after);
-      break;
-    case 'balance.hold.created':
-    case 'balance.released': {
-      const d = event.data as HoldCreatedData | BalanceReleasedData;
-      touched.set(d.account_id, d.source_balance_after);
-      touched.set(d.destination_account_id, d.destination_balance_after);
-      break;
-    }
-  }
-  return touched;
-}
 
 /** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
 const SCHEMA = `

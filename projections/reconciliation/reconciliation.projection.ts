@@ -1,10 +1,11 @@
 import { PoolClient } from 'pg';
 import { RecordedEvent } from '../../libs/event-store/src/index.js';
 import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { RUN_COMPLETED } from '../../libs/reconciliation/src/drift/index.js';
+import { STATEMENT_IMPORTED } from '../../libs/reconciliation/src/statement-events.js';
 
-/** Reconciliation outcomes are facts too: appended to recon-<tenant>, projected here, rebuildable. */
-export const RUN_COMPLETED = 'reconciliation.run.completed';
-export const STATEMENT_IMPORTED = 'reconciliation.statement.imported';
+// Reconciliation outcomes are facts too: appended to recon-<tenant> by libs/reconciliation's
+// writers, projected here, rebuildable.
 
 
 const SQL = {

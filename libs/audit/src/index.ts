@@ -3,3 +3,4 @@ export * from './signing.js';
 export * from './chain-heads.js';
 export * from './intents.js';
 export * from './reseal.js';
+export * from './access-audit.js';

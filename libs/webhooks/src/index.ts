@@ -4,3 +4,4 @@ export * from './url-policy.js';
 export * from './webhook-config.js';
 export * from './webhook-dispatcher.js';
 export * from './webhook-events.js';
+export * from './endpoints.js';

@@ -4,7 +4,7 @@ import { mergeMap, Observable } from 'rxjs';
 import { LedgerRequest } from '../http/request-context.js';
 import { Access, ACCESS_KEY } from '../http/roles.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
-import { who } from './access-audit.js';
+import { who } from './who.js';
 
 const AUDITED_KEY = 'zentra:audited';
 

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { who } from '../audit/access-audit.js';
+import { who } from '../audit/who.js';
 import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest, TenantPrincipal } from './request-context.js';

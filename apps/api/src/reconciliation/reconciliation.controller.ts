@@ -2,6 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { actorOf } from '../../../../libs/tenancy/src/index.js';
+import { projectedBalances } from '../../../../projections/reconciliation/projected-balances.js';
 import { findActiveRun, recordExclusiveDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
 import { findRun, findStatement, listRuns } from '../../../../projections/reconciliation/reconciliation.projection.js';
 import { trialBalance } from '../../../../projections/trial-balance/trial-balance.projection.js';
@@ -44,7 +45,7 @@ export class ReconciliationController {
   async run(@Caller() caller: TenantPrincipal, @Res({ passthrough: true }) reply: FastifyReply) {
     // Compare against read models that include everything this caller wrote.
     await this.reads.settle(caller, ['accounts', 'trial_balance'], undefined);
-    const outcome = await recordExclusiveDriftCheck(this.runtime.pool, this.runtime.store, caller.tenant_id, actorOf(caller));
+    const outcome = await recordExclusiveDriftCheck(this.runtime.pool, this.runtime.store, projectedBalances, caller.tenant_id, actorOf(caller));
     if (outcome.kind === 'running') {
       // One run per tenant at a time (any process): the one under way is the answer; GET /reconciliation/runs/:id follows it.
       if (!outcome.run) throw new ApiError(503, 'unavailable', 'a drift check of this tenant is already running; retry shortly', {});

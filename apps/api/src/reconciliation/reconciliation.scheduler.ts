@@ -1,5 +1,6 @@
 import { Pool, PoolClient } from 'pg';
 import { EventStore } from '../../../../libs/event-store/src/index.js';
+import { projectedBalances } from '../../../../projections/reconciliation/projected-balances.js';
 import { recordExclusiveDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
 import { ledgerStream } from '../../../../libs/write-model/src/index.js';
 
@@ -51,7 +52,7 @@ export class ReconciliationScheduler {
         for (const { tenant_id } of tenants.rows) {
           if (!(await this.hasLedger(client, tenant_id))) continue;
           // A tenant whose check is running already (asked for through the API) is not checked twice.
-          const run = await recordExclusiveDriftCheck(this.pool, this.store, tenant_id, 'schedule');
+          const run = await recordExclusiveDriftCheck(this.pool, this.store, projectedBalances, tenant_id, 'schedule');
           if (run.kind === 'running') continue;
           if (run.report.status !== 'balanced') this.log(`reconciliation: tenant ${tenant_id} has ${run.report.mismatches.length} mismatching accounts (run ${run.run_id})`);
         }

@@ -6,7 +6,7 @@ import { deleteStatementRows, writeStatementRows } from '../../../../libs/reconc
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { entriesForMatching } from '../../../../projections/entries/entries.queries.js';
 import { reconStream } from '../../../../libs/event-store/src/index.js';
-import { STATEMENT_IMPORTED } from '../../../../projections/reconciliation/reconciliation.projection.js';
+import { STATEMENT_IMPORTED } from '../../../../libs/reconciliation/src/statement-events.js';
 import { actorOf } from '../../../../libs/tenancy/src/index.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';

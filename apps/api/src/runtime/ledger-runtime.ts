@@ -1,10 +1,9 @@
 import { Pool } from 'pg';
 import { LedgerConfig } from '../../../../libs/database/src/index.js';
 import { EventStore } from '../../../../libs/event-store/src/index.js';
-import { ChainHeadSigner, IntentTrace, MasterKey } from '../../../../libs/audit/src/index.js';
+import { AccessAudit, ChainHeadSigner, IntentTrace, MasterKey } from '../../../../libs/audit/src/index.js';
 import { ApiKeyService } from '../../../../libs/tenancy/src/index.js';
 import { WriterRegistry, writerRecordsMax } from '../../../../libs/write-model/src/index.js';
-import { AccessAudit } from '../audit/access-audit.js';
 import { ClockSkewMonitor, CLOCK_SKEW_CHECK_INTERVAL_MS, ProcessClock, SYSTEM_CLOCK } from './clock-skew.js';
 import { ProjectionWatermark } from './projection-watermark.js';
 import { TenantConnectionGate } from './tenant-connection-gate.js';
@@ -48,6 +47,6 @@ export class LedgerRuntime {
     this.writers = new WriterRegistry(store, appended, writerRecordsMax(), this.clock);
     this.keys = new ApiKeyService(pool, adminToken, this.masterKey).start();
     this.intents = new IntentTrace(pool);
-    this.audit = new AccessAudit(store, (tenantId, position) => this.watermark.wrote(tenantId, position));
+    this.audit = new AccessAudit(store, (tenantId, position) => this.watermark.wrote(tenantId, position), log);
   }
 }

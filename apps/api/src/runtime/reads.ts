@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { who } from '../audit/access-audit.js';
+import { who } from '../audit/who.js';
 import { ApiError } from '../http/api-error.js';
 import { parsePosition } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';

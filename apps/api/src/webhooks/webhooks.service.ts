@@ -3,18 +3,20 @@ import { Injectable } from '@nestjs/common';
 import { ALL_EVENTS, checkUrl, webhookConfig } from '../../../../libs/webhooks/src/index.js';
 import {
   deleteEndpoint,
-  DeliveryCursor,
-  DeliveryView,
   EndpointView,
-  findDelivery,
   findEndpoint,
   insertEndpoint,
-  listDeliveries,
   listEndpoints,
-  replayDelivery,
-  replayFailedDeliveries,
   rotateEndpointSecret,
   setEndpointStatus,
+} from '../../../../libs/webhooks/src/index.js';
+import {
+  DeliveryCursor,
+  DeliveryView,
+  findDelivery,
+  listDeliveries,
+  replayDelivery,
+  replayFailedDeliveries,
 } from '../../../../projections/webhook-deliveries/webhook-deliveries.queries.js';
 import { parseRfc3339 } from '../../../../libs/domain/src/index.js';
 import { ApiError } from '../http/api-error.js';

@@ -1,12 +1,19 @@
 import { Pool } from 'pg';
 import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import { recordDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
+import { recordExclusiveDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
+import { projectedBalances } from '../../../../projections/reconciliation/projected-balances.js';
 import { requireOption } from '../args.js';
 
-/** `reconcile --tenant <id> [--json]`: the drift check of log vs read models, recorded as a run; exit 1 on mismatch. */
+/** `reconcile --tenant <id> [--json]`: the drift check of log vs read models, recorded as a run; exit 1 on mismatch, 2 while another check of the tenant runs. */
 export async function reconcileCommand(pool: Pool, store: EventStore, options: Record<string, string | true>, out: (line: string) => void): Promise<number> {
   const tenantId = requireOption(options, 'tenant');
-  const { run_id, report } = await recordDriftCheck(pool, store, tenantId, 'cli');
+  // One drift check per tenant at a time, whoever asks (API, schedule, CLI).
+  const outcome = await recordExclusiveDriftCheck(pool, store, projectedBalances, tenantId, 'cli');
+  if (outcome.kind === 'running') {
+    out(`a drift check of this tenant is running already${outcome.run ? ` (run ${outcome.run.id}, started ${outcome.run.started_at} by ${outcome.run.triggered_by})` : ''}; try again when it ends`);
+    return 2;
+  }
+  const { run_id, report } = outcome;
   if (options.json) out(JSON.stringify({ id: run_id, ...report }, null, 2));
   else {
     out(`run ${run_id}: ${report.status} at position ${report.checked_position} (revision ${report.stream_revision}), ${report.accounts_checked} accounts in ${report.duration_ms} ms`);

@@ -7,6 +7,7 @@ import { CommandEnvelope, ledgerStream, REPLAY_PAGE, replayTenant, stateHash, Wr
 import { accountsProjection } from '../../../../projections/accounts/accounts.projection.js';
 import { trialBalanceProjection } from '../../../../projections/trial-balance/trial-balance.projection.js';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/database.js';
+import { projectedBalances } from '../../../../projections/reconciliation/projected-balances.js';
 import { runDriftCheck } from './drift-check.js';
 
 const meta = { actor: 'test', role: 'admin', request_id: 'r', intent_id: null, policy: [] };
@@ -100,7 +101,7 @@ describe('runDriftCheck with the read models at different checkpoints', () => {
     await transfer(tenantId, a, b, 1_000n);
 
     const { store: counting, revisionsRead } = countingReads(store);
-    const report = await runDriftCheck(pool, counting, tenantId);
+    const report = await runDriftCheck(pool, counting, projectedBalances, tenantId);
 
     expect(report.status).toBe('balanced');
     expect(report.trial_balance).toEqual([{ currency: 'USD', posted_balanced: true, pending_balanced: true, projected_agrees: true }]);

@@ -1,8 +1,7 @@
-import { Pool } from 'pg';
-import { BalanceCounters, countersOf, EntryPostedData, LedgerState } from '../../../domain/src/index.js';
+import { Pool, PoolClient } from 'pg';
+import { BalanceCounters, countersOf, countersTouched, EntryPostedData, LedgerState } from '../../../domain/src/index.js';
 import { EventStore, RecordedEvent } from '../../../event-store/src/index.js';
 import { ledgerStream, REPLAY_PAGE, ReplayResult, replayTenant, stateHash } from '../../../write-model/src/index.js';
-import { countersTouched } from '../../../../projections/balance-history/balance-history.projection.js';
 
 /** Entries listed per mismatching account (the count says how many there were). */
 export const MISMATCH_ENTRIES_MAX = 100;
@@ -53,32 +52,54 @@ function figuresOf(c: { debits_posted: unknown; credits_posted: unknown; debits_
 
 const same = (a: Figures | null, b: Figures | null) => JSON.stringify(a) === JSON.stringify(b);
 
+/** An account's counters as a read model holds them (numeric columns as pg returns them). */
+export interface ProjectedCounters {
+  debits_posted: string;
+  credits_posted: string;
+  debits_pending: string;
+  credits_pending: string;
+}
+
+/** What the read models say of a tenant, each with the log position it stands at, read in one snapshot. */
+export interface ProjectedFigures {
+  accountsCheckpoint: bigint;
+  totalsCheckpoint: bigint;
+  accounts: (ProjectedCounters & { id: string })[];
+  totals: (ProjectedCounters & { currency: string })[];
+}
+
+/**
+ * Reads the read models the check compares with the log. The read models' tables belong to
+ * projections/, which this library does not import: the process that runs the check hands it
+ * the reader (projections/reconciliation/projected-balances.ts).
+ */
+export type ProjectedBalances = (snapshot: Pick<PoolClient, 'query'>, tenantId: string) => Promise<ProjectedFigures>;
+
 /**
  * Recomputes every account of a tenant from the event log and compares it with the read
  * models at the same log position (one snapshot of the projections, the log replayed up to
  * the projections' checkpoint). For every account that differs it names the expected and
  * projected figures and the ledger entries since the last point where they agreed.
  */
-export async function runDriftCheck(pool: Pool, store: EventStore, tenantId: string, now: () => Date = () => new Date()): Promise<DriftReport> {
+export async function runDriftCheck(
+  pool: Pool,
+  store: EventStore,
+  projected: ProjectedBalances,
+  tenantId: string,
+  now: () => Date = () => new Date(),
+): Promise<DriftReport> {
   const startedAt = now();
   const snapshot = await pool.connect();
   // Each read model is compared with the log at its own checkpoint, read in one snapshot.
-  let checkpoint: bigint;
-  let totalsCheckpoint: bigint;
-  let projectedRows: any[];
-  let projectedTotals: any[];
+  let read: ProjectedFigures;
   try {
     await snapshot.query('begin isolation level repeatable read');
-    const { rows } = await snapshot.query(`select name, position::text as p from projection_checkpoints where name in ('accounts', 'trial_balance')`);
-    const at = (name: string) => BigInt(rows.find((r) => r.name === name)?.p ?? 0);
-    checkpoint = at('accounts');
-    totalsCheckpoint = at('trial_balance');
-    projectedRows = (await snapshot.query(`select id, debits_posted, credits_posted, debits_pending, credits_pending from accounts where tenant_id = $1`, [tenantId])).rows;
-    projectedTotals = (await snapshot.query(`select currency, debits_posted, credits_posted, debits_pending, credits_pending from trial_balance where tenant_id = $1`, [tenantId])).rows;
+    read = await projected(snapshot, tenantId);
     await snapshot.query('commit');
   } finally {
     snapshot.release();
   }
+  const { accountsCheckpoint: checkpoint, totalsCheckpoint, accounts: projectedRows, totals: projectedTotals } = read;
 
   // One pass over the stream for both read models: the replay stops at the lower checkpoint, what
   // is compared there is taken, and it carries on to the higher one (folding into the same state).
@@ -95,11 +116,11 @@ export async function runDriftCheck(pool: Pool, store: EventStore, tenantId: str
   }
   const { expected } = accounts;
 
-  const projected = new Map(projectedRows.map((r) => [r.id as string, figuresOf(r)]));
-  const mismatching = [...new Set([...expected.keys(), ...projected.keys()])]
-    .filter((id) => !same(expected.get(id) ?? null, projected.get(id) ?? null))
+  const projectedById = new Map(projectedRows.map((r) => [r.id, figuresOf(r)]));
+  const mismatching = [...new Set([...expected.keys(), ...projectedById.keys()])]
+    .filter((id) => !same(expected.get(id) ?? null, projectedById.get(id) ?? null))
     .sort();
-  const mismatches = mismatching.length ? await explain(store, tenantId, checkpoint, mismatching, expected, projected) : [];
+  const mismatches = mismatching.length ? await explain(store, tenantId, checkpoint, mismatching, expected, projectedById) : [];
 
   return {
     tenant_id: tenantId,
@@ -124,7 +145,7 @@ function accountsAt(state: LedgerState) {
 }
 
 /** Per currency: do debits equal credits in the log, and does the trial-balance projection agree? */
-function trialBalanceCheck(state: LedgerState, projectedTotals: any[]): DriftReport['trial_balance'] {
+function trialBalanceCheck(state: LedgerState, projectedTotals: ProjectedFigures['totals']): DriftReport['trial_balance'] {
   const sums = new Map<string, { debits_posted: bigint; credits_posted: bigint; debits_pending: bigint; credits_pending: bigint }>();
   for (const account of (state.accounts as Map<string, any>).values()) {
     const s = sums.get(account.currency) ?? { debits_posted: 0n, credits_posted: 0n, debits_pending: 0n, credits_pending: 0n };

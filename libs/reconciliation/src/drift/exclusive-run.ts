@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import { EventStore } from '../../../event-store/src/index.js';
+import type { ProjectedBalances } from './drift-check.js';
 import { recordDriftCheck, RecordedRun } from './record-run.js';
 
 /**
@@ -53,7 +54,13 @@ export async function findActiveRun(db: Pick<Pool, 'query'>, tenantId: string): 
  * then it starts nothing and answers the running one (null in the rare case it cannot be
  * named: two tenants whose ids hash alike, or a run that ended while we looked).
  */
-export async function recordExclusiveDriftCheck(pool: Pool, store: EventStore, tenantId: string, triggeredBy: string): Promise<ExclusiveRunOutcome> {
+export async function recordExclusiveDriftCheck(
+  pool: Pool,
+  store: EventStore,
+  projected: ProjectedBalances,
+  tenantId: string,
+  triggeredBy: string,
+): Promise<ExclusiveRunOutcome> {
   const runId = randomUUID();
   const lockHolder = await pool.connect();
   let broken: Error | undefined;
@@ -61,7 +68,7 @@ export async function recordExclusiveDriftCheck(pool: Pool, store: EventStore, t
     const started = await lockHolder.query(SQL.start, [tenantId, runId, triggeredBy, new Date().toISOString()]);
     if (started.rowCount === 0) return { kind: 'running', run: await lookUpRunning(pool, tenantId) };
     try {
-      return { kind: 'completed', ...(await recordDriftCheck(pool, store, tenantId, triggeredBy, runId)) };
+      return { kind: 'completed', ...(await recordDriftCheck(pool, store, projected, tenantId, triggeredBy, runId)) };
     } finally {
       broken = await release(lockHolder, tenantId, runId);
     }

@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
 import { EventStore } from '../../../event-store/src/index.js';
 import { reconStream } from '../../../event-store/src/index.js';
-import { RUN_COMPLETED } from '../../../../projections/reconciliation/reconciliation.projection.js';
-import { DriftReport, runDriftCheck } from './drift-check.js';
+import { DriftReport, ProjectedBalances, runDriftCheck } from './drift-check.js';
+
+/** A drift check's outcome, appended to recon-<tenant> (the reconciliation read model projects it). */
+export const RUN_COMPLETED = 'reconciliation.run.completed';
 
 export interface RecordedRun {
   run_id: string;
@@ -12,8 +14,15 @@ export interface RecordedRun {
 }
 
 /** Runs the drift check and appends its outcome to recon-<tenant>: the run is part of the record. */
-export async function recordDriftCheck(pool: Pool, store: EventStore, tenantId: string, triggeredBy: string, runId: string = randomUUID()): Promise<RecordedRun> {
-  const report = await runDriftCheck(pool, store, tenantId);
+export async function recordDriftCheck(
+  pool: Pool,
+  store: EventStore,
+  projected: ProjectedBalances,
+  tenantId: string,
+  triggeredBy: string,
+  runId: string = randomUUID(),
+): Promise<RecordedRun> {
+  const report = await runDriftCheck(pool, store, projected, tenantId);
   const result = await store.append(
     reconStream(tenantId),
     [{ id: randomUUID(), type: RUN_COMPLETED, data: { run_id: runId, triggered_by: triggeredBy, report }, metadata: { tenant_id: tenantId, actor: triggeredBy, occurred_at: new Date().toISOString() } }],

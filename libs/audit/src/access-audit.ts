@@ -1,29 +1,41 @@
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
-import { EventStore } from '../../../../libs/event-store/src/index.js';
-import { actorOf, Principal } from '../../../../libs/tenancy/src/index.js';
-import { auditStream } from '../../../../libs/write-model/src/index.js';
-import { ACCESS_DENIED, AccessDeniedData, ADMIN_ACTION, AdminActionData } from '../../../../projections/audit-log/audit-log.projection.js';
+import { auditStream, EventStore } from '../../event-store/src/index.js';
 
+/** The event an access denial is recorded as, in the tenant's audit-<tenant> stream. */
+export const ACCESS_DENIED = 'access.denied';
+/**
+ * The event an allowed administrative action (keys, tenant status, webhook endpoints, statement
+ * imports) is recorded as, in the same stream: they change no money, so the ledger has no event of them.
+ */
+export const ADMIN_ACTION = 'admin.action';
+
+export interface AccessDeniedData {
+  actor: string;
+  tenant_id: string;
+  role: string;
+  action: string;
+  resource: string | null;
+  reason: string;
+  request_id: string;
+  timestamp: string;
+}
+
+/** An allowed administrative action: who did what to which resource. */
+export type AdminActionData = Omit<AccessDeniedData, 'reason'>;
+
+/** Who acted, as the audit log names them. */
 export interface Who {
   actor: string;
   tenant_id: string;
   role: string;
 }
 
-/** Who is acting in which tenant; the platform admin acts in the tenant it manages. */
-export function who(principal: Principal, tenantId?: string): Who {
-  if (principal.kind === 'platform_admin') return { actor: actorOf(principal), tenant_id: tenantId ?? '', role: 'platform_admin' };
-  return { actor: actorOf(principal), tenant_id: principal.tenant_id, role: principal.role };
-}
-
 /** Appends denied attempts (wrong role, another tenant's resource) and allowed administrative actions to audit-<tenant>. */
 export class AccessAudit {
-  private readonly logger = new Logger('AccessAudit');
-
   constructor(
     private readonly store: EventStore,
     private readonly onWritten: (tenantId: string, position: bigint) => void,
+    private readonly log: (line: string) => void = () => undefined,
   ) {}
 
   async denied(who: Who, action: string, resource: string | null, reason: string, requestId: string): Promise<void> {
@@ -32,7 +44,7 @@ export class AccessAudit {
       await this.append(who, ACCESS_DENIED, data);
     } catch (error) {
       // The caller still gets its 403/404; the failure to record is loud in the logs.
-      this.logger.error(`could not record denied access: ${(error as Error).message}`);
+      this.log(`could not record denied access: ${(error as Error).message}`);
     }
   }
 
@@ -41,8 +53,7 @@ export class AccessAudit {
    * request (503): an admin action nobody can see afterwards is what this log exists to prevent.
    */
   async allowed(who: Who, action: string, resource: string | null, requestId: string): Promise<void> {
-    const data: AdminActionData = this.what(who, action, resource, requestId);
-    await this.append(who, ADMIN_ACTION, data);
+    await this.append(who, ADMIN_ACTION, this.what(who, action, resource, requestId));
   }
 
   private what(who: Who, action: string, resource: string | null, requestId: string): AdminActionData {
