@@ -11,3 +11,4 @@ export * from './state.js';
 export * from './canonical-json.js';
 export * from './refusals.js';
 export * from './time.js';
+export * from './idempotency.js';
