@@ -12,3 +12,4 @@ export * from './canonical-json.js';
 export * from './refusals.js';
 export * from './time.js';
 export * from './counters-touched.js';
+export * from './idempotency.js';

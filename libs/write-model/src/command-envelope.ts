@@ -32,4 +32,9 @@ export type CommandOutcome =
     }
   | { kind: 'rejected'; error: DomainError };
 
+/** The hold a command acts on (capture, release, expiry), if any. */
+export function holdIdOf(command: LedgerCommand): string | undefined {
+  return command.type === 'capture_hold' || command.type === 'release_hold' || command.type === 'expire_hold' ? command.hold_id : undefined;
+}
+
 export { auditStream, ledgerStream } from '../../event-store/src/index.js';

@@ -4,3 +4,7 @@ export * from './tenant-writer.js';
 export * from './writer-registry.js';
 export * from './replay.js';
 export * from './writer-clock.js';
+export { GROUP_COMMANDS_MAX, WRITER_QUEUE_MAX, WriterOverloadedError } from './command-queue.js';
+export { CONFLICT_RETRIES_MAX, WriterContendedError } from './conflict-retry.js';
+export { GROUP_BYTES_MAX } from './group-plan.js';
+export { WRITER_RECORDS_MAX_DEFAULT } from './record-cache.js';

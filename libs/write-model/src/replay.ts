@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { balanceView, BalanceView, canonicalJson, countersOf, evolve, initialState, LedgerEvent, LedgerState } from '../../domain/src/index.js';
+import { Account, balanceView, BalanceView, canonicalJson, countersOf, evolve, Hold, initialState, LedgerEvent, LedgerState } from '../../domain/src/index.js';
 import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { ledgerStream } from './command-envelope.js';
 
@@ -71,7 +71,7 @@ export interface ReplayedAccount {
 }
 
 export function replayedAccounts(state: LedgerState): ReplayedAccount[] {
-  const accounts = [...(state.accounts as Map<string, any>).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const accounts = [...(state.accounts as Map<string, Account>).values()].sort((a, b) => (a.id < b.id ? -1 : 1));
   return accounts.map((account) => ({
     account_id: account.id,
     currency: account.currency,
@@ -82,10 +82,10 @@ export function replayedAccounts(state: LedgerState): ReplayedAccount[] {
 
 /** SHA-256 over the canonical JSON of every account's counters and status and every hold's outcome. */
 export function stateHash(state: LedgerState): string {
-  const accounts = [...(state.accounts as Map<string, any>).values()]
+  const accounts = [...(state.accounts as Map<string, Account>).values()]
     .map((a) => ({ id: a.id, status: a.status, ...countersOf(a) }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
-  const holds = [...(state.holds as Map<string, any>).values()]
+  const holds = [...(state.holds as Map<string, Hold>).values()]
     .map((h) => ({ id: h.id, status: h.status, amount: h.amount, captured: h.captured_amount, released: h.released_amount }))
     .sort((a, b) => (a.id < b.id ? -1 : 1));
   return createHash('sha256').update(canonicalJson({ accounts, holds, revision: state.revision })).digest('hex');

@@ -1,6 +1,7 @@
 import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
-import { TenantWriter, WRITER_RECORDS_MAX_DEFAULT } from './tenant-writer.js';
+import { WRITER_RECORDS_MAX_DEFAULT } from './record-cache.js';
+import { TenantWriter } from './tenant-writer.js';
 import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
 
 /** A tenant's writer unused this long is dropped (its state is rebuilt from the log when needed). */

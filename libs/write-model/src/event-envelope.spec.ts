@@ -1,0 +1,102 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson, LedgerEvent } from '../../domain/src/index.js';
+import { accountCreated, figures, posted } from '../../domain/src/testing/ledger-fixtures.js';
+import { GENESIS_HASH, verifyChain } from '../../audit/src/index.js';
+import { CommandEnvelope } from './command-envelope.js';
+import { envelopeEvent, logTime } from './event-envelope.js';
+
+const AT = '2030-01-02T03:04:05.000Z';
+const AT_MS = Date.parse(AT);
+
+const envelope: CommandEnvelope = {
+  tenant_id: 'tenant-1',
+  command: { type: 'open_account', customer: 'c', currency: 'USD', account_type: 'customer', normal_balance: 'credit', allow_negative: false, metadata: {} },
+  idempotency_key: 'open-1',
+  request_hash: 'hash-open-1',
+  metadata: { actor: 'key:k1', role: 'admin', request_id: 'req-1', intent_id: 'intent-1', policy: ['role.passed'] },
+};
+
+/** The chain's definition, written out: SHA-256 of the canonical JSON of type, data, metadata less its hash, prev_hash. */
+function definedHash(event: { type: string; data: unknown; metadata: Record<string, unknown> }): string {
+  const { hash: _ignored, ...metadata } = event.metadata;
+  return createHash('sha256').update(canonicalJson({ type: event.type, data: event.data, metadata, prev_hash: metadata.prev_hash })).digest('hex');
+}
+
+describe('logTime', () => {
+  it("is the writer's clock when it is past the tenant's last event, in UTC with milliseconds", () => {
+    expect(logTime(AT_MS, '2030-01-02T03:04:04.999Z')).toBe(AT);
+    expect(logTime(AT_MS, null)).toBe(AT);
+  });
+
+  it("never goes back before the tenant's last event (another process's clock may be ahead)", () => {
+    expect(logTime(AT_MS, '2030-01-02T03:04:05.001Z')).toBe('2030-01-02T03:04:05.001Z');
+    expect(logTime(AT_MS, AT)).toBe(AT);
+  });
+});
+
+describe('envelopeEvent', () => {
+  const event = accountCreated('acc-1');
+
+  it('carries who asked, the idempotency key and request hash, the time and the command, in this order', () => {
+    const enveloped = envelopeEvent(event, envelope, AT, null);
+    expect(Object.keys(enveloped.metadata)).toEqual([
+      'tenant_id',
+      'actor',
+      'role',
+      'request_id',
+      'intent_id',
+      'policy',
+      'idempotency_key',
+      'request_hash',
+      'occurred_at',
+      'command',
+      'prev_hash',
+      'hash',
+    ]);
+    expect(enveloped.metadata).toMatchObject({
+      tenant_id: 'tenant-1',
+      actor: 'key:k1',
+      role: 'admin',
+      request_id: 'req-1',
+      intent_id: 'intent-1',
+      policy: ['role.passed'],
+      idempotency_key: 'open-1',
+      request_hash: 'hash-open-1',
+      occurred_at: AT,
+      command: 'open_account',
+    });
+    expect(enveloped).toMatchObject({ type: 'account.created', data: event.data });
+  });
+
+  it('links the first event of a stream to the genesis hash, and hashes it as the chain defines', () => {
+    const enveloped = envelopeEvent(event, envelope, AT, null);
+    expect(enveloped.metadata.prev_hash).toBe(GENESIS_HASH);
+    expect(enveloped.metadata.hash).toBe(definedHash(enveloped));
+  });
+
+  it('links each event to the one before it: a chain verifyChain accepts, and one out of order it refuses', () => {
+    const second: LedgerEvent = posted('tx-1', [
+      { account_id: 'acc-1', direction: 'credit', amount: '5', balance_after: figures({ credits_posted: '5', posted: '5', available: '5' }) },
+      { account_id: 'acc-2', direction: 'debit', amount: '5', balance_after: figures({ debits_posted: '5', posted: '-5', available: '-5' }) },
+    ]);
+    const head = 'ab'.repeat(32);
+    const first = envelopeEvent(event, envelope, AT, head);
+    const next = envelopeEvent(second, envelope, AT, first.metadata.hash as string);
+    expect(first.metadata.prev_hash).toBe(head);
+    expect(next.metadata.prev_hash).toBe(first.metadata.hash);
+    const links = [first, next].map((e, index) => ({ ...e, position: BigInt(index) }));
+    expect(verifyChain(links, head)).toEqual({ ok: true, head: next.metadata.hash, events: 2 });
+    expect(verifyChain([...links].reverse(), head)).toMatchObject({ ok: false });
+  });
+
+  it('hands the store the JSON the hash was computed over (canonical data) and the metadata as JSON', () => {
+    const enveloped = envelopeEvent(event, envelope, AT, null);
+    expect(enveloped.serialized.data).toBe(canonicalJson(event.data));
+    expect(JSON.parse(enveloped.serialized.metadata)).toEqual(enveloped.metadata);
+  });
+
+  it('gives every event its own id', () => {
+    const ids = new Set(Array.from({ length: 100 }, () => envelopeEvent(event, envelope, AT, null).id));
+    expect(ids.size).toBe(100);
+  });
+});

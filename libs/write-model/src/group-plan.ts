@@ -1,0 +1,160 @@
+import {
+  Account,
+  DecisionContext,
+  ENTRIES_PER_TRANSACTION_MAX,
+  Hold,
+  IdempotencyRecord,
+  LedgerCommand,
+  LedgerState,
+  PostedTransaction,
+  decide,
+  evolve,
+  idempotencyAnswer,
+  isDomainError,
+} from '../../domain/src/index.js';
+import { APPEND_EVENTS_MAX } from '../../event-store/src/index.js';
+import { CommandOutcome, holdIdOf } from './command-envelope.js';
+import { PendingCommand } from './command-queue.js';
+import { CopyOnWriteMap } from './copy-on-write-map.js';
+import { EnvelopedEvent, envelopeEvent, logTime } from './event-envelope.js';
+import { flatUuid } from './ids.js';
+import { WriterClock } from './writer-clock.js';
+import { WriterState } from './writer-state.js';
+
+/** At most this many bytes of event JSON go into one append (the command that crosses it is the group's last)... */
+export const GROUP_BYTES_MAX = 16 * 1024 * 1024;
+/** ...and at most this many events: the store's limit less room for the events of the command that crosses it. */
+export const GROUP_EVENTS_MAX = APPEND_EVENTS_MAX - 2 * ENTRIES_PER_TRANSACTION_MAX;
+
+/** What one command turned into within a group, before the append. */
+export type Planned =
+  | { kind: 'new'; pending: PendingCommand; events: EnvelopedEvent[]; /** index of its first event in the group's */ first: number; hold?: Hold }
+  | PlannedReplay
+  | { kind: 'rejected'; pending: PendingCommand; outcome: CommandOutcome }
+  /** Its decision threw: its caller has been answered with the error already. */
+  | { kind: 'failed'; pending: PendingCommand };
+
+/** A command whose idempotency key was seen with the same request: answered with the original events. */
+export interface PlannedReplay {
+  kind: 'replay';
+  pending: PendingCommand;
+  record: IdempotencyRecord;
+  hold?: Hold;
+}
+
+/** A tentative view of the state: decisions fold into it; it is committed only after the append. */
+export interface WorkingState extends LedgerState {
+  accounts: CopyOnWriteMap<Account>;
+  transactions: CopyOnWriteMap<PostedTransaction>;
+  holds: CopyOnWriteMap<Hold>;
+  idempotency: CopyOnWriteMap<IdempotencyRecord>;
+}
+
+export interface GroupPlan {
+  /** The state with every accepted command of the group folded in; see commitPlan. */
+  readonly working: WorkingState;
+  /** One per command planned, in queue order. */
+  readonly planned: Planned[];
+  /** The events of every accepted command, in stream order: one append. */
+  readonly events: EnvelopedEvent[];
+  /** The commands after the group's limits were reached, not planned: they go next. */
+  readonly deferred: PendingCommand[];
+}
+
+export function fork(state: WriterState): WorkingState {
+  return {
+    revision: state.revision,
+    last_occurred_at: state.last_occurred_at,
+    chain_head: state.chain_head,
+    accounts: new CopyOnWriteMap(state.accounts),
+    transactions: new CopyOnWriteMap(state.transactions),
+    holds: new CopyOnWriteMap(state.holds),
+    idempotency: new CopyOnWriteMap(state.idempotency),
+  };
+}
+
+/** Moves the cached state to the plan's: only once its events are durably appended. */
+export function commitPlan(working: WorkingState, state: WriterState): void {
+  working.accounts.commit();
+  working.transactions.commit();
+  working.holds.commit();
+  working.idempotency.commit();
+  state.revision = working.revision;
+  state.last_occurred_at = working.last_occurred_at;
+  state.chain_head = working.chain_head;
+}
+
+/**
+ * Group commit: decides each queued command in order against a copy-on-write overlay of the
+ * cached state, so each sees the effects of those before it, while a refused (or failing)
+ * command changes nothing and refuses alone. `state` is not changed. Stops after the command
+ * that reaches GROUP_BYTES_MAX or GROUP_EVENTS_MAX; the rest are deferred.
+ */
+export function planGroup(state: WriterState, group: PendingCommand[], clock: WriterClock): GroupPlan {
+  const working = fork(state);
+  const planned: Planned[] = [];
+  const events: EnvelopedEvent[] = [];
+  let bytes = 0;
+  for (let index = 0; index < group.length; index++) {
+    const item = planOne(working, group[index], clock);
+    if (item.kind === 'new') {
+      item.first = events.length;
+      for (const event of item.events) {
+        events.push(event);
+        bytes += event.serialized.data.length + event.serialized.metadata.length;
+      }
+    }
+    planned.push(item);
+    if (bytes >= GROUP_BYTES_MAX || events.length >= GROUP_EVENTS_MAX) return { working, planned, events, deferred: group.slice(index + 1) };
+  }
+  return { working, planned, events, deferred: [] };
+}
+
+/**
+ * A command whose decision throws (a programming error, e.g. a shape the edge should have
+ * refused, or the clock's refusal) fails alone: the rest of the group and the cached state are
+ * unaffected, because its tentative events are only folded after the decision succeeded.
+ */
+function planOne(working: WorkingState, pending: PendingCommand, clock: WriterClock): Planned {
+  try {
+    return plan(working, pending, clock);
+  } catch (error) {
+    pending.reject(error);
+    return { kind: 'failed', pending };
+  }
+}
+
+/** Decides one command against the working state and folds its events in tentatively. */
+function plan(working: WorkingState, pending: PendingCommand, clock: WriterClock): Planned {
+  const { envelope } = pending;
+  const answer = idempotencyAnswer(working, envelope.idempotency_key, envelope.request_hash);
+  if (answer.kind === 'replay') return { kind: 'replay', pending, record: answer.original, hold: holdOf(working, envelope.command) };
+  if (answer.kind === 'domain_error') return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: answer } };
+  // The log time never goes backwards (logTime takes the later of the clock and the last event),
+  // but that alone would let one process with a fast clock carry a tenant's log time ahead for
+  // good. So a process whose clock is off by more than LEDGER_CLOCK_SKEW_MAX_MS decides nothing
+  // (thrown: this command fails alone, planOne), and the log time runs ahead of the database's
+  // clock by at most that much. Replays and refusals of a reused key above stamp nothing and
+  // still answer.
+  const skewed = clock.refusal();
+  if (skewed) throw skewed;
+  const ctx: DecisionContext = { now: logTime(clock.nowMs(), working.last_occurred_at), newId: flatUuid };
+  const decision = decide(working, envelope.command, ctx);
+  if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
+
+  // Each event is linked into the tenant's hash chain as it is decided, in stream order: folding
+  // it moves working.chain_head to its hash, the next one's prev_hash.
+  const events: EnvelopedEvent[] = [];
+  for (const event of decision) {
+    const enveloped = envelopeEvent(event, envelope, ctx.now, working.chain_head);
+    events.push(enveloped);
+    evolve(working, event, working.revision + 1n, enveloped.metadata);
+  }
+  return { kind: 'new', pending, events, first: 0, hold: holdOf(working, envelope.command) };
+}
+
+/** The hold a capture or release leaves (for its answer), as of this command. */
+function holdOf(state: LedgerState, command: LedgerCommand): Hold | undefined {
+  const holdId = holdIdOf(command);
+  return holdId ? state.holds.get(holdId) : undefined;
+}

@@ -1,0 +1,23 @@
+import { Account, Hold, IdempotencyRecord, LedgerEvent, LedgerState, PostedTransaction, evolve } from '../../domain/src/index.js';
+import { RecordedEvent } from '../../event-store/src/index.js';
+
+/**
+ * A tenant's state as its writer caches it: the domain's state with every record kept in a real
+ * Map, because the writer forks it (copy-on-write overlays read through to these maps) and
+ * forgets its oldest records (Map keeps insertion order and a size).
+ */
+export interface WriterState extends LedgerState {
+  accounts: Map<string, Account>;
+  transactions: Map<string, PostedTransaction>;
+  holds: Map<string, Hold>;
+  idempotency: Map<string, IdempotencyRecord>;
+}
+
+export function emptyWriterState(): WriterState {
+  return { revision: -1n, last_occurred_at: null, chain_head: null, accounts: new Map(), transactions: new Map(), holds: new Map(), idempotency: new Map() };
+}
+
+/** Folds one event read from the log with the domain's evolve, at its stream revision. */
+export function foldRecorded(state: LedgerState, event: RecordedEvent): void {
+  evolve(state, { type: event.type, data: event.data } as LedgerEvent, event.revision, event.metadata);
+}
