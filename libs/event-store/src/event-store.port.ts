@@ -105,16 +105,24 @@ export interface EventStore {
 export const APPEND_EVENTS_MAX = 16_384;
 
 
-/** Fields of a ledger stream's events a StreamLookup finds them by. */
-export type LookupField = 'idempotency_key' | 'transaction_id' | 'hold_id';
+/**
+ * A field events are found by: a top-level string of their `data` or `metadata`. The port knows
+ * no event shapes; a writer names the fields its records live in (libs/write-model's
+ * LEDGER_LOOKUPS) and the adapter indexes them (the PostgreSQL log's migration does).
+ */
+export interface LookupSpec {
+  source: 'data' | 'metadata';
+  /** A plain identifier: letters, digits and underscores. */
+  field: string;
+}
 
 /**
  * An optional capability of a store (the PostgreSQL one, through indexes): the events of one
- * stream whose metadata.idempotency_key, data.transaction_id or data.hold_id is one of `values`,
- * up to `maxRevision`, in revision order. With it, a writer need not keep every record in memory.
+ * stream whose `lookup` field is one of `values`, up to `maxRevision`, in revision order. With it,
+ * a writer need not keep every record in memory.
  */
 export interface StreamLookup {
-  findInStream(streamId: string, field: LookupField, values: string[], maxRevision: bigint): Promise<RecordedEvent[]>;
+  findInStream(streamId: string, lookup: LookupSpec, values: string[], maxRevision: bigint): Promise<RecordedEvent[]>;
 }
 
 export function canLookUp(store: EventStore): store is EventStore & StreamLookup {

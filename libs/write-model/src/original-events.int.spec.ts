@@ -69,7 +69,7 @@ describe('OriginalEvents (real PostgreSQL log)', () => {
     const c = replayOf('c', 3n, 1);
     const recalledByKey = new Map([['a', [logged[0]]]]);
     const found = await originals.recall([a, b, b, c], { events: logged.slice(3), firstRevision: 3n }, 3n, recalledByKey);
-    expect(lookups.mock.calls).toEqual([[stream, 'idempotency_key', ['b'], 3n]]);
+    expect(lookups.mock.calls).toEqual([[stream, { source: 'metadata', field: 'idempotency_key' }, ['b'], 3n]]);
     expect(ids(found.get(a))).toEqual([logged[0].id]);
     expect(ids(found.get(b))).toEqual(ids(logged.slice(1, 3)));
     expect(found.has(c)).toBe(false);

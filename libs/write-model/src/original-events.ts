@@ -1,7 +1,7 @@
 import { IdempotencyRecord } from '../../domain/src/index.js';
 import { EventStore, RecordedEvent, StreamLookup } from '../../event-store/src/index.js';
 import { PlannedReplay } from './group-plan.js';
-import { groupByKey } from './record-cache.js';
+import { groupByKey, LEDGER_LOOKUPS } from './record-cache.js';
 
 /** What one group appended: its events, recorded, and the stream revision of the first. */
 export interface AppendedGroup {
@@ -34,7 +34,7 @@ export class OriginalEvents {
     const earlier = replays.filter((replay) => !firstInGroup(replay.record, appended));
     if (earlier.length === 0) return found;
     const keys = [...new Set(earlier.map((replay) => replay.pending.envelope.idempotency_key!))].filter((key) => !recalledByKey.has(key));
-    if (keys.length > 0) groupByKey(await this.lookup.findInStream(this.stream, 'idempotency_key', keys, upTo), recalledByKey);
+    if (keys.length > 0) groupByKey(await this.lookup.findInStream(this.stream, LEDGER_LOOKUPS.idempotency_key, keys, upTo), recalledByKey);
     for (const replay of earlier) {
       const events = eventsOfRecord(replay.record, recalledByKey.get(replay.pending.envelope.idempotency_key!) ?? []);
       if (events) found.set(replay, events);

@@ -1,5 +1,5 @@
 import { Account, Hold, IdempotencyRecord, KeyValue, LedgerState, PostedTransaction, initialState } from '../../domain/src/index.js';
-import { LookupField, RecordedEvent, StreamLookup } from '../../event-store/src/index.js';
+import { LookupSpec, RecordedEvent, StreamLookup } from '../../event-store/src/index.js';
 import { holdIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { WriterState, emptyWriterState, foldRecorded } from './writer-state.js';
@@ -11,8 +11,18 @@ import { WriterState, emptyWriterState, foldRecorded } from './writer-state.js';
  */
 export const WRITER_RECORDS_MAX_DEFAULT = 100_000;
 
+/** The kinds of record a writer recalls, each by the field of its events the log finds them by. */
+export type RecordField = 'idempotency_key' | 'transaction_id' | 'hold_id';
+
+/** Where each recalled record's id stands in its events (the PostgreSQL log's migration indexes these). */
+export const LEDGER_LOOKUPS: Record<RecordField, LookupSpec> = {
+  idempotency_key: { source: 'metadata', field: 'idempotency_key' },
+  transaction_id: { source: 'data', field: 'transaction_id' },
+  hold_id: { source: 'data', field: 'hold_id' },
+};
+
 /** Records a group's commands will read, by the field the log finds their events by. */
-export type WantedRecords = Record<LookupField, Set<string>>;
+export type WantedRecords = Record<RecordField, Set<string>>;
 
 /**
  * The bound on a writer's memory: it keeps every account but only the most recent `recordsMax`
@@ -35,8 +45,8 @@ export class RecordCache {
   async recall(state: WriterState, group: readonly PendingCommand[]): Promise<Map<string, RecordedEvent[]>> {
     const wanted = missingRecords(state, group);
     // The lookups by key, transaction and hold are independent: in parallel, not one after another.
-    const fields = (Object.keys(wanted) as LookupField[]).filter((field) => wanted[field].size > 0);
-    const pages = await Promise.all(fields.map((field) => this.lookup.findInStream(this.stream, field, [...wanted[field]], state.revision)));
+    const fields = (Object.keys(wanted) as RecordField[]).filter((field) => wanted[field].size > 0);
+    const pages = await Promise.all(fields.map((field) => this.lookup.findInStream(this.stream, LEDGER_LOOKUPS[field], [...wanted[field]], state.revision)));
     const byKey = new Map<string, RecordedEvent[]>();
     const keyPage = fields.indexOf('idempotency_key');
     if (keyPage >= 0) groupByKey(pages[keyPage], byKey);

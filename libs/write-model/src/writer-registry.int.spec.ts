@@ -96,7 +96,7 @@ describe('WriterRegistry', () => {
     const replay = await accepted(post(5n), 'k1');
     expect(replay.replayed).toBe(true);
     expect(replay.events.map((e) => e.id)).toEqual(first.events.map((e) => e.id));
-    expect(lookups.mock.calls.filter(([, field]) => field === 'idempotency_key')).toHaveLength(1);
+    expect(lookups.mock.calls.filter(([, lookup]) => lookup.field === 'idempotency_key')).toHaveLength(1);
     lookups.mockRestore();
     await store.close();
   });

@@ -5,7 +5,7 @@ import {
   EventStore,
   EventStoreUnavailableError,
   ExpectedRevision,
-  LookupField,
+  LookupSpec,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
@@ -74,17 +74,35 @@ const SQL = {
             order by global_position limit $2`,
   /** A committed event at a position is final: no gap rule for one position. */
   readAt: `select ${COLUMNS} from events where global_position = $1`,
-  find_idempotency_key: `select ${COLUMNS} from events where stream_id = $1 and metadata ? 'idempotency_key' and metadata->>'idempotency_key' is not null
-                          and metadata->>'idempotency_key' = any($2::text[]) and stream_revision <= $3 order by stream_revision`,
-  find_transaction_id: `select ${COLUMNS} from events where stream_id = $1 and data ? 'transaction_id'
-                          and data->>'transaction_id' = any($2::text[]) and stream_revision <= $3 order by stream_revision`,
-  find_hold_id: `select ${COLUMNS} from events where stream_id = $1 and data ? 'hold_id'
-                   and data->>'hold_id' = any($2::text[]) and stream_revision <= $3 order by stream_revision`,
   readLast: `select ${COLUMNS} from events where stream_id = $1 order by stream_revision desc limit 1`,
   head: `select global_position from events
          where transaction_id < pg_snapshot_xmin(pg_current_snapshot())
          order by global_position desc limit 1`,
 };
+
+const LOOKUP_FIELD = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const findStatements = new Map<string, { name: string; text: string }>();
+
+/**
+ * The named statement that finds a stream's events by a lookup field. Its predicates repeat the
+ * partial indexes' (`<source> ? '<field>'`, not null), so PostgreSQL can use them; the field is an
+ * identifier checked here, never a value from a request.
+ */
+function findStatement(lookup: LookupSpec): { name: string; text: string } {
+  const key = `${lookup.source}.${lookup.field}`;
+  let statement = findStatements.get(key);
+  if (!statement) {
+    if ((lookup.source !== 'data' && lookup.source !== 'metadata') || !LOOKUP_FIELD.test(lookup.field)) throw new Error(`not a lookup field: ${key}`);
+    const value = `${lookup.source}->>'${lookup.field}'`;
+    statement = {
+      name: `zl_find_${lookup.source}_${lookup.field}`,
+      text: `select ${COLUMNS} from events where stream_id = $1 and ${lookup.source} ? '${lookup.field}' and ${value} is not null
+               and ${value} = any($2::text[]) and stream_revision <= $3 order by stream_revision`,
+    };
+    findStatements.set(key, statement);
+  }
+  return statement;
+}
 
 function encodeExpected(expected: ExpectedRevision): string {
   if (expected === 'any') return '-2';
@@ -267,10 +285,11 @@ export class PostgresEventStore implements EventStore, StreamLookup {
     }
   }
 
-  async findInStream(streamId: string, field: LookupField, values: string[], maxRevision: bigint): Promise<RecordedEvent[]> {
+  async findInStream(streamId: string, lookup: LookupSpec, values: string[], maxRevision: bigint): Promise<RecordedEvent[]> {
     if (values.length === 0 || maxRevision < 0n) return [];
+    const { name, text } = findStatement(lookup);
     try {
-      const result = await this.pool.query({ name: `zl_find_${field}`, text: SQL[`find_${field}`], values: [streamId, values, maxRevision.toString()] });
+      const result = await this.pool.query({ name, text, values: [streamId, values, maxRevision.toString()] });
       return result.rows.map(toRecorded);
     } catch (error) {
       throw this.mapError(error);
