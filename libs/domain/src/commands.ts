@@ -1,4 +1,5 @@
-import { Direction, NormalBalance } from './events.js';
+import { Direction, NormalBalance, PolicyMode, PolicyScope } from './events.js';
+import { PolicyRule } from './policies.js';
 
 export interface OpenAccount {
   type: 'open_account';
@@ -71,7 +72,48 @@ export interface ReverseTransaction {
   reason: string | null;
 }
 
-export type LedgerCommand = OpenAccount | ChangeAccountStatus | PostTransaction | ReverseTransaction | PlaceHold | CaptureHold | ReleaseHold | ExpireHold;
+/** POST /policies: the edge parses `type` and `params` with parsePolicyRule and `scope` with parsePolicyScope. */
+export interface CreatePolicy {
+  type: 'create_policy';
+  name: string;
+  /** The API's default is enforce. */
+  mode: PolicyMode;
+  /** {}: every account of the tenant. */
+  scope: PolicyScope;
+  rule: PolicyRule;
+}
+
+/**
+ * PATCH /policies/:id: what is given replaces what the policy had. `params` are passed as they
+ * came over the wire: only the decider knows the policy's type (it is in the log), so it parses
+ * them (parsePolicyRule) against that type; bad params are refused as `invalid_policy` with
+ * details.fields, as a 400 would name them.
+ */
+export interface UpdatePolicy {
+  type: 'update_policy';
+  policy_id: string;
+  mode?: PolicyMode;
+  scope?: PolicyScope;
+  params?: unknown;
+}
+
+export interface DisablePolicy {
+  type: 'disable_policy';
+  policy_id: string;
+}
+
+export type LedgerCommand =
+  | OpenAccount
+  | ChangeAccountStatus
+  | PostTransaction
+  | ReverseTransaction
+  | PlaceHold
+  | CaptureHold
+  | ReleaseHold
+  | ExpireHold
+  | CreatePolicy
+  | UpdatePolicy
+  | DisablePolicy;
 
 /** Everything non-deterministic, fixed when the command is accepted. */
 export interface DecisionContext {

@@ -5,6 +5,7 @@ import { postEntries } from './posting.js';
 import { AccountStatus } from './events.js';
 import { reverseTransaction } from './reversals.js';
 import { captureHold, expireHold, placeHold, releaseHold } from './holds.js';
+import { createPolicy, disablePolicy, updatePolicy } from './policy-changes.js';
 import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits.js';
 import { accountNotFound, Decision, notActive } from './refusals.js';
 import { LedgerState } from './state.js';
@@ -12,7 +13,8 @@ import { LedgerState } from './state.js';
 
 /**
  * The single place where the ledger's rules live. Pure: the same state, command and
- * context always give the same events or the same error.
+ * context always give the same events or the same error. Tenant policies are judged around
+ * it by decideControlled (policy-evaluation.ts); decide itself only changes them.
  */
 export function decide(state: LedgerState, command: LedgerCommand, ctx: DecisionContext): Decision {
   switch (command.type) {
@@ -32,6 +34,12 @@ export function decide(state: LedgerState, command: LedgerCommand, ctx: Decision
       return releaseHold(state, command, ctx);
     case 'expire_hold':
       return expireHold(state, command, ctx);
+    case 'create_policy':
+      return createPolicy(state, command, ctx);
+    case 'update_policy':
+      return updatePolicy(state, command, ctx);
+    case 'disable_policy':
+      return disablePolicy(state, command, ctx);
     default: {
       const _exhaustive: never = command;
       throw new Error(`unknown command ${JSON.stringify(_exhaustive)}`);

@@ -10,7 +10,11 @@ export type DomainErrorCode =
   | 'hold_not_pending'
   | 'already_reversed'
   | 'capture_exceeds_hold'
-  | 'invalid_hold';
+  | 'invalid_hold'
+  | 'invalid_policy'
+  | 'policy_limit_reached'
+  | 'policy_disabled'
+  | 'policy_violation';
 
 export interface DomainError {
   readonly kind: 'domain_error';

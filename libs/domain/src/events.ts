@@ -101,13 +101,105 @@ export interface EntryReversedData {
   reversed_at: string;
 }
 
+// --- Policies (tenant controls; see policies.ts) -----------------------------------------
+
+export type PolicyType = 'amount_limit' | 'velocity_limit' | 'currency_allowlist' | 'balance_monitor';
+/** enforce: a violation refuses the command; observe: the command goes through and the evidence records the violation. */
+export type PolicyMode = 'enforce' | 'observe';
+/** Which way a balance monitor watches: `below` fires when available drops under the threshold, `above` when it rises over it. */
+export type MonitorDirection = 'below' | 'above';
+
+/** Which accounts a policy applies to: every field given must match the account; {} is every account. */
+export interface PolicyScope {
+  account_id?: string;
+  account_type?: string;
+  currency?: string;
+}
+
+export interface AmountLimitParamsData {
+  currency: string;
+  max_amount: string;
+}
+
+export interface VelocityLimitParamsData {
+  currency: string;
+  max_amount: string;
+  window_seconds: number;
+  /** Present only when the policy also limits how many postings and holds the window may hold. */
+  max_count?: number;
+}
+
+export interface CurrencyAllowlistParamsData {
+  currencies: string[];
+}
+
+export interface BalanceMonitorParamsData {
+  currency: string;
+  /** May be zero or negative. */
+  threshold: string;
+  when: MonitorDirection;
+}
+
+/** A policy's type and params as the log and the API carry them (money as decimal strings). */
+export type PolicyRuleData =
+  | { type: 'amount_limit'; params: AmountLimitParamsData }
+  | { type: 'velocity_limit'; params: VelocityLimitParamsData }
+  | { type: 'currency_allowlist'; params: CurrencyAllowlistParamsData }
+  | { type: 'balance_monitor'; params: BalanceMonitorParamsData };
+
+/** The whole policy as of this version, so a reader of one event needs no other. */
+export type PolicyCreatedData = PolicyRuleData & {
+  policy_id: string;
+  name: string;
+  mode: PolicyMode;
+  scope: PolicyScope;
+  version: number;
+  created_at: string;
+};
+
+/** The whole policy after the change (type and name never change), version + 1. */
+export type PolicyUpdatedData = PolicyRuleData & {
+  policy_id: string;
+  name: string;
+  mode: PolicyMode;
+  scope: PolicyScope;
+  version: number;
+  updated_at: string;
+};
+
+export interface PolicyDisabledData {
+  policy_id: string;
+  version: number;
+  disabled_at: string;
+}
+
+/** A balance monitor saw an account's available balance cross its threshold (appended after the command's own events). */
+export interface BalanceMonitorTriggeredData {
+  policy_id: string;
+  policy_version: number;
+  name: string;
+  account_id: string;
+  currency: string;
+  threshold: string;
+  when: MonitorDirection;
+  /** Available balance after the command. */
+  balance: string;
+  /** Available balance before the command. */
+  balance_before: string;
+  triggered_at: string;
+}
+
 export type LedgerEvent =
   | { type: 'account.created'; data: AccountCreatedData }
   | { type: 'account.status_changed'; data: AccountStatusChangedData }
   | { type: 'ledger.entry.posted'; data: EntryPostedData }
   | { type: 'ledger.entry.reversed'; data: EntryReversedData }
   | { type: 'balance.hold.created'; data: HoldCreatedData }
-  | { type: 'balance.released'; data: BalanceReleasedData };
+  | { type: 'balance.released'; data: BalanceReleasedData }
+  | { type: 'policy.created'; data: PolicyCreatedData }
+  | { type: 'policy.updated'; data: PolicyUpdatedData }
+  | { type: 'policy.disabled'; data: PolicyDisabledData }
+  | { type: 'balance.monitor.triggered'; data: BalanceMonitorTriggeredData };
 
 export type LedgerEventType = LedgerEvent['type'];
 
@@ -119,6 +211,10 @@ const EVERY_LEDGER_EVENT_TYPE: Record<LedgerEventType, true> = {
   'ledger.entry.posted': true,
   'ledger.entry.reversed': true,
   'balance.released': true,
+  'policy.created': true,
+  'policy.updated': true,
+  'policy.disabled': true,
+  'balance.monitor.triggered': true,
 };
 
 export const LEDGER_EVENT_TYPES = Object.freeze(Object.keys(EVERY_LEDGER_EVENT_TYPE) as LedgerEventType[]);

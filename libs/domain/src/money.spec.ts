@@ -1,4 +1,4 @@
-import { AMOUNT_MAX, isCurrency, parseAmount } from './money.js';
+import { AMOUNT_MAX, isCurrency, parseAmount, parseSignedAmount } from './money.js';
 
 describe('AMOUNT_MAX', () => {
   it('is 2^63 - 1', () => {
@@ -127,4 +127,24 @@ describe('isCurrency', () => {
   ])('rejects a %s', (_name, input) => {
     expect(isCurrency(input)).toBe(false);
   });
+});
+
+describe('parseSignedAmount (balance thresholds)', () => {
+  it.each([
+    ['0', 0n],
+    ['-250', -250n],
+    ['9223372036854775807', AMOUNT_MAX],
+    ['-9223372036854775807', -AMOUNT_MAX],
+    [0, 0n],
+    [-5, -5n],
+  ])('%j -> %s', (input, expected) => {
+    expect(parseSignedAmount(input)).toBe(expected);
+  });
+
+  it.each([['9223372036854775808'], ['-9223372036854775808'], ['+5'], ['1.5'], ['--1'], ['-'], [''], [1.5], [Number.MAX_SAFE_INTEGER + 1], [null], [5n]])(
+    'rejects %j',
+    (input) => {
+      expect(parseSignedAmount(input)).toBeNull();
+    },
+  );
 });

@@ -25,3 +25,24 @@ export function parseAmount(input: unknown): bigint | null {
 export function isCurrency(input: unknown): input is string {
   return typeof input === 'string' && CURRENCY_PATTERN.test(input);
 }
+
+const SIGNED_DIGITS = /^-?[0-9]+$/;
+
+/**
+ * Parses a wire figure that may be zero or negative (a balance threshold): an optional `-` then
+ * decimal digits, or a JSON safe integer, at most AMOUNT_MAX either way. Returns null otherwise.
+ */
+export function parseSignedAmount(input: unknown): bigint | null {
+  let value: bigint;
+  if (typeof input === 'string') {
+    if (!SIGNED_DIGITS.test(input) || input.length > 20) return null;
+    value = BigInt(input);
+  } else if (typeof input === 'number') {
+    if (!Number.isSafeInteger(input)) return null;
+    value = BigInt(input);
+  } else {
+    return null;
+  }
+  if (value > AMOUNT_MAX || value < -AMOUNT_MAX) return null;
+  return value;
+}

@@ -1,5 +1,8 @@
 import { Account, countersFrom } from './account.js';
 import { BalanceAfter, Direction, LedgerEvent } from './events.js';
+import { ActivePolicies, NO_ACTIVE_POLICIES, Policy } from './policies.js';
+import { countVelocity, foldPolicyCreated, foldPolicyDisabled, foldPolicyUpdated } from './policy-state.js';
+import { VelocityWindow } from './velocity-window.js';
 
 /** What a command's idempotency key resolved to: the request's hash and its events' revisions. */
 export interface IdempotencyRecord {
@@ -56,6 +59,17 @@ export interface LedgerState {
   transactions: KeyValue<PostedTransaction>;
   holds: KeyValue<Hold>;
   idempotency: KeyValue<IdempotencyRecord>;
+  /*
+   * Tenant policies (policies.ts). Optional only so that a writer that builds its working state
+   * field by field (tenant-writer's fork/commit) still compiles before it carries them; without
+   * them a state simply has no policies. initialState() always sets all three.
+   */
+  /** Every policy by id, active or disabled (for update, disable and reads). */
+  policies?: KeyValue<Policy>;
+  /** The active ones, indexed for deciding; immutable, replaced on each policy event. */
+  active_policies?: ActivePolicies;
+  /** Velocity usage by `${policy_id}/${account_id}` (velocityWindowKey). */
+  velocity_windows?: KeyValue<VelocityWindow>;
 }
 
 /** The part of Map the domain uses, so a writer can decide against a copy-on-write overlay. */
@@ -65,14 +79,25 @@ export interface KeyValue<V> {
 }
 
 export function initialState(): LedgerState {
-  return { revision: -1n, last_occurred_at: null, chain_head: null, accounts: new Map(), transactions: new Map(), holds: new Map(), idempotency: new Map() };
+  return {
+    revision: -1n,
+    last_occurred_at: null,
+    chain_head: null,
+    accounts: new Map(),
+    transactions: new Map(),
+    holds: new Map(),
+    idempotency: new Map(),
+    policies: new Map(),
+    active_policies: NO_ACTIVE_POLICIES,
+    velocity_windows: new Map(),
+  };
 }
 
 /**
  * Folds one recorded event into the state. The maps are updated in place (a tenant's state
- * can hold millions of keys; copying them per event is not an option) but account records are
- * replaced, never mutated, so a writer can fold tentative events into an overlay and throw it
- * away. Deterministic: the same events always give the same state.
+ * can hold millions of keys; copying them per event is not an option) but account records (and
+ * holds, transactions, policies, the policy index and velocity windows) are replaced, never
+ * mutated, so a writer can fold tentative events into an overlay and throw it away. Deterministic: the same events always give the same state.
  */
 export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint, meta: EventEnvelopeMeta = {}): LedgerState {
   switch (event.type) {
@@ -113,6 +138,7 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
         const captured = BigInt(event.data.entries[0].amount);
         state.holds.set(hold.id, { ...hold, status: 'captured', captured_amount: captured });
       }
+      countVelocity(state, event);
       break;
     }
     case 'ledger.entry.reversed': {
@@ -139,6 +165,7 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
         metadata: d.metadata,
         created_at: d.created_at,
       });
+      countVelocity(state, event);
       break;
     }
     case 'balance.released': {
@@ -153,6 +180,18 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
       }
       break;
     }
+    case 'policy.created':
+      foldPolicyCreated(state, event.data);
+      break;
+    case 'policy.updated':
+      foldPolicyUpdated(state, event.data);
+      break;
+    case 'policy.disabled':
+      foldPolicyDisabled(state, event.data);
+      break;
+    case 'balance.monitor.triggered':
+      // A notice, not state: a monitor fires on a crossing, which the balances before and after show.
+      break;
     default: {
       const _exhaustive: never = event;
       throw new Error(`unknown event ${JSON.stringify(_exhaustive)}`);

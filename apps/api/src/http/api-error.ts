@@ -51,6 +51,11 @@ const DOMAIN_STATUS: Record<DomainErrorCode, [number, ApiErrorCode]> = {
   capture_exceeds_hold: [422, 'capture_exceeds_hold'],
   // A hold that cannot be placed as asked (expiry not in the future, one account twice) is bad input.
   invalid_hold: [400, 'validation_failed'],
+  // A policy that breaks a limit on policies (params, name, scope) is bad input; details.fields names what.
+  invalid_policy: [400, 'validation_failed'],
+  policy_limit_reached: [409, 'policy_limit_reached'],
+  policy_disabled: [409, 'policy_disabled'],
+  policy_violation: [422, 'policy_violation'],
 };
 
 export function fromDomainError(error: DomainError): ApiError {

@@ -8,6 +8,8 @@ import { decide } from '../decide.js';
 import { Decision } from '../refusals.js';
 import { DomainError, isDomainError } from '../errors.js';
 import { LedgerEvent } from '../events.js';
+import { ControlledDecision, PolicyCheck, decideControlled } from '../policy-evaluation.js';
+import { windowBuckets } from '../velocity-window.js';
 import { EventEnvelopeMeta, LedgerState, evolve, initialState } from '../state.js';
 
 /** The acceptance time every test context uses unless told otherwise. */
@@ -69,8 +71,17 @@ export interface Outcome {
   stateAfter(): LedgerState;
 }
 
+export interface ControlledOutcome extends Outcome {
+  /** What decideControlled returned. */
+  readonly controlled: ControlledDecision | DomainError;
+  /** The checks that ran; throws if the decision was an error. */
+  checks(): readonly PolicyCheck[];
+}
+
 export interface Scenario {
   when(command: LedgerCommand, ctx?: TestContext): Outcome;
+  /** The same, decided under the tenant's policies (decideControlled). */
+  whenControlled(command: LedgerCommand, ctx?: TestContext): ControlledOutcome;
 }
 
 export function given(...history: GivenEvent[]): Scenario {
@@ -90,13 +101,31 @@ export function given(...history: GivenEvent[]): Scenario {
       const stateAfter = (): LedgerState => fold(events(), fold(history));
       return { decision, state, stateBefore, ctx, events, error, stateAfter };
     },
+    whenControlled(command, ctx = testContext()) {
+      const state = fold(history);
+      const stateBefore = fold(history);
+      const controlled = decideControlled(state, command, ctx);
+      const decision = isDomainError(controlled) ? controlled : controlled.events;
+      const accepted = (): ControlledDecision => {
+        if (isDomainError(controlled)) throw new Error(`expected events, got ${controlled.code}: ${controlled.message}`);
+        return controlled;
+      };
+      const error = (): DomainError => {
+        if (!isDomainError(controlled)) throw new Error(`expected a domain error, got ${controlled.events.length} event(s)`);
+        return controlled;
+      };
+      const events = () => accepted().events;
+      const checks = () => accepted().checks;
+      const stateAfter = (): LedgerState => fold(events(), fold(history));
+      return { decision, controlled, state, stateBefore, ctx, events, checks, error, stateAfter };
+    },
   };
 }
 
 /**
  * Serialises the whole write model deterministically (bigints as strings, maps in insertion
- * order): revision, accounts and idempotency first, as before, then transactions, holds and
- * last_occurred_at.
+ * order): revision, accounts and idempotency first, as before, then transactions, holds,
+ * last_occurred_at, policies, the active policy ids and the velocity windows (their buckets).
  */
 export function serializeState(state: LedgerState): string {
   const entriesOf = (map: unknown): unknown[] => (map instanceof Map ? [...map.entries()] : []);
@@ -108,6 +137,9 @@ export function serializeState(state: LedgerState): string {
       transactions: entriesOf(state.transactions),
       holds: entriesOf(state.holds),
       last_occurred_at: state.last_occurred_at,
+      policies: entriesOf(state.policies),
+      active_policies: state.active_policies?.all.map((p) => `${p.id}@${p.version}`) ?? [],
+      velocity_windows: entriesOf(state.velocity_windows).map(([key, w]: any) => [key, w.version, w.width_seconds, w.amount, w.count, windowBuckets(w)]),
     },
     (_key, value) => (typeof value === 'bigint' ? `${value}n` : value),
   );

@@ -1,0 +1,286 @@
+/**
+ * Deciding a command under the tenant's policies: decide() says what the command would do, then
+ * every active policy in scope judges that, at the command's accepted time (ctx.now). Pure, like
+ * decide: replaying the log decides every past command under the policy version then in force.
+ *
+ * What runs, per policy type:
+ * - amount_limit: the money one posting (a reversal is one), or one hold at placement, takes out
+ *   of an account in scope (the sum of that account's debit entries) may not exceed max_amount.
+ *   A hold's capture is not checked again: its money was checked when it was held.
+ * - velocity_limit: what the account's window already holds (velocity-window.ts) plus this
+ *   command's money out may not exceed max_amount, nor the window's postings and holds plus this
+ *   one exceed max_count. The window counts from the policy version that defined it (see
+ *   policy-state.ts); decisions read it at ctx.now, evolve writes it at the event's time.
+ * - currency_allowlist: an account being opened, if in scope by account_type / currency, must
+ *   be in one of the listed currencies.
+ * - balance_monitor: never refuses. After the command, for each account it touched that is in
+ *   scope, if the available balance crossed the threshold the `when` way (was not beyond it
+ *   before, is after: `below` is available < threshold, `above` is available > threshold), a
+ *   `balance.monitor.triggered` event follows the command's own events. Once per crossing: while
+ *   the balance stays beyond, later commands do not fire it again; it fires again only after the
+ *   balance has come back. Both modes fire (a monitor only reports). A monitor created while an
+ *   account is already beyond its threshold fires at the next crossing, not at once.
+ *
+ * A limit applies to an account only when the account is in the policy's scope and in the
+ * limit's params.currency (the index is by currency, so other currencies cost nothing).
+ * In `enforce` mode a violation refuses the whole command with `policy_violation` (nothing is
+ * appended); in `observe` mode the command goes through and the check says `observed_violation`.
+ * A command the ledger refuses anyway (insufficient funds, unknown account) is refused for that
+ * reason: policies judge only what would otherwise happen.
+ */
+import { availableBalance } from './account.js';
+import { DecisionContext, LedgerCommand } from './commands.js';
+import { decide } from './decide.js';
+import { DomainError, domainError, isDomainError } from './errors.js';
+import { BalanceAfter, LedgerEvent, PolicyMode, PolicyType } from './events.js';
+import { Outflow, outflowsOf } from './outflows.js';
+import {
+  ActivePolicies,
+  AmountLimitPolicy,
+  BalanceMonitorPolicy,
+  CurrencyAllowlistPolicy,
+  VelocityLimitPolicy,
+  inScope,
+} from './policies.js';
+import { velocityWindowKey } from './policy-state.js';
+import { LedgerState } from './state.js';
+import { windowUsage } from './velocity-window.js';
+
+/**
+ * `limit_check` for amount and velocity limits (the API's evidence names them so), and
+ * `allowlist_check` for currency allowlists, which judge an account being opened rather than
+ * money moving. Balance monitors are not checks: what they saw is their event.
+ */
+export type PolicyCheckName = 'limit_check' | 'allowlist_check';
+export type PolicyCheckOutcome = 'passed' | 'observed_violation';
+
+/**
+ * One policy judging one account in one command: the evidence's `policies` detail, and (minus
+ * `check` and `outcome`) a refusal's details. A policy that applies to two accounts of a posting
+ * judges each, so it appears once per account.
+ */
+export interface PolicyCheck {
+  check: PolicyCheckName;
+  outcome: PolicyCheckOutcome;
+  policy_id: string;
+  name: string;
+  type: PolicyType;
+  version: number;
+  mode: PolicyMode;
+  account_id: string;
+  currency: string;
+  /** max_amount (or max_count, see measure) as a decimal string; an allowlist's currencies. */
+  limit: string | string[];
+  /** What this command adds: money out, or '1' posting/hold when measure is count; an allowlist: the account's currency. */
+  attempted: string;
+  /** velocity_limit only: what the window held before this command, in the same measure. */
+  used?: string;
+  window_seconds?: number;
+  /** velocity_limit only: `count` when max_count is what the command broke (or would break alone). */
+  measure?: 'amount' | 'count';
+}
+
+export interface ControlledDecision {
+  /** The command's events, then any balance.monitor.triggered. */
+  events: LedgerEvent[];
+  /** Every check that ran, in order; empty when no limit or allowlist applied. */
+  checks: readonly PolicyCheck[];
+}
+
+const NO_CHECKS: readonly PolicyCheck[] = Object.freeze([]);
+
+/**
+ * decide() under the tenant's policies. The writer calls this instead of decide() and records
+ * `checks` in the events' metadata (policyCheckLabels for the `policy` list).
+ */
+export function decideControlled(state: LedgerState, command: LedgerCommand, ctx: DecisionContext): ControlledDecision | DomainError {
+  const decision = decide(state, command, ctx);
+  if (isDomainError(decision)) return decision;
+  const active = state.active_policies;
+  if (active === undefined || active.all.length === 0) return { events: decision, checks: NO_CHECKS };
+
+  const checks: PolicyCheck[] = [];
+  const refused = checkLimits(state, active, decision, ctx, checks) ?? checkAllowlists(active, decision, checks);
+  if (refused) return refused;
+  const triggered = monitorTriggers(state, active, decision, ctx);
+  return { events: triggered === null ? decision : [...decision, ...triggered], checks: checks.length === 0 ? NO_CHECKS : checks };
+}
+
+/** The evidence's `policy` entries for these checks, `<check>.<outcome>`, in order (the writer puts tenant_scope and role first). */
+export function policyCheckLabels(checks: readonly PolicyCheck[]): string[] {
+  return checks.map((c) => `${c.check}.${c.outcome}`);
+}
+
+/** Runs every limit in scope of every account the events take money out of; a refusal on the first enforced violation. */
+function checkLimits(state: LedgerState, active: ActivePolicies, events: LedgerEvent[], ctx: DecisionContext, checks: PolicyCheck[]): DomainError | null {
+  const limits = active.limits_by_currency;
+  if (limits.size === 0) return null;
+  for (const event of events) {
+    const outflows = outflowsOf(event, limits);
+    if (outflows === null) continue;
+    for (const outflow of outflows) {
+      const account = state.accounts.get(outflow.account_id);
+      if (!account) continue;
+      for (const policy of limits.get(outflow.currency)!) {
+        if (!inScope(policy.scope, account)) continue;
+        const judged = policy.type === 'amount_limit' ? amountCheck(policy, outflow) : velocityCheck(state, policy, outflow, ctx);
+        if (judged.violated && policy.mode === 'enforce') return violation(judged.check, limitMessage(judged.check));
+        checks.push(judged.check);
+      }
+    }
+  }
+  return null;
+}
+
+interface Judged {
+  violated: boolean;
+  check: PolicyCheck;
+}
+
+function checkOf(policy: AmountLimitPolicy | VelocityLimitPolicy | CurrencyAllowlistPolicy, check: PolicyCheckName, violated: boolean, accountId: string, currency: string): PolicyCheck {
+  return {
+    check,
+    outcome: violated ? 'observed_violation' : 'passed',
+    policy_id: policy.id,
+    name: policy.name,
+    type: policy.type,
+    version: policy.version,
+    mode: policy.mode,
+    account_id: accountId,
+    currency,
+    limit: '',
+    attempted: '',
+  };
+}
+
+function amountCheck(policy: AmountLimitPolicy, outflow: Outflow): Judged {
+  const violated = outflow.amount > policy.params.max_amount;
+  const check = checkOf(policy, 'limit_check', violated, outflow.account_id, outflow.currency);
+  check.limit = policy.params.max_amount.toString();
+  check.attempted = outflow.amount.toString();
+  return { violated, check };
+}
+
+/** Exactly at the limit passes; one over is a violation. */
+function velocityCheck(state: LedgerState, policy: VelocityLimitPolicy, outflow: Outflow, ctx: DecisionContext): Judged {
+  const p = policy.params;
+  const window = state.velocity_windows?.get(velocityWindowKey(policy.id, outflow.account_id));
+  const used = windowUsage(window, policy.window_version, p.window_seconds, Date.parse(ctx.now));
+  const amountOver = used.amount + outflow.amount > p.max_amount;
+  const countOver = p.max_count !== null && used.count + 1 > p.max_count;
+  const violated = amountOver || countOver;
+  const check = checkOf(policy, 'limit_check', violated, outflow.account_id, outflow.currency);
+  if (countOver && !amountOver) {
+    check.measure = 'count';
+    check.limit = String(p.max_count);
+    check.attempted = '1';
+    check.used = String(used.count);
+  } else {
+    check.measure = 'amount';
+    check.limit = p.max_amount.toString();
+    check.attempted = outflow.amount.toString();
+    check.used = used.amount.toString();
+  }
+  check.window_seconds = p.window_seconds;
+  return { violated, check };
+}
+
+function limitMessage(check: PolicyCheck): string {
+  const head = `policy ${check.name} (${check.type}, ${check.policy_id})`;
+  if (check.type === 'amount_limit') {
+    return `${head} allows at most ${check.limit} ${check.currency} out of account ${check.account_id} at once; this takes ${check.attempted}`;
+  }
+  const what = check.measure === 'count' ? 'postings and holds' : check.currency;
+  return `${head} allows at most ${check.limit} ${what} out of account ${check.account_id} per ${check.window_seconds} s; ${check.used} used, this adds ${check.attempted}`;
+}
+
+function violation(check: Omit<PolicyCheck, 'account_id'>, message: string): DomainError {
+  const { check: _check, outcome: _outcome, ...details } = check;
+  return domainError('policy_violation', message, details);
+}
+
+/** Allowlists in scope of each account the events open. */
+function checkAllowlists(active: ActivePolicies, events: LedgerEvent[], checks: PolicyCheck[]): DomainError | null {
+  if (active.allowlists.length === 0) return null;
+  for (const event of events) {
+    if (event.type !== 'account.created') continue;
+    const d = event.data;
+    const account = { id: d.account_id, account_type: d.account_type, currency: d.currency };
+    for (const policy of active.allowlists) {
+      if (!inScope(policy.scope, account)) continue;
+      const violated = !policy.params.currencies.includes(d.currency);
+      const check = checkOf(policy, 'allowlist_check', violated, d.account_id, d.currency);
+      check.limit = [...policy.params.currencies];
+      check.attempted = d.currency;
+      if (violated && policy.mode === 'enforce') {
+        // The refused account never exists: its id would name nothing, so the details leave it out.
+        const { account_id: _unborn, ...refusal } = check;
+        return violation(refusal, `policy ${policy.name} (currency_allowlist, ${policy.id}) allows accounts in ${policy.params.currencies.join(', ')} only; not ${d.currency}`);
+      }
+      checks.push(check);
+    }
+  }
+  return null;
+}
+
+/** balance.monitor.triggered for each crossing the events make, in the order accounts were first touched; null for none. */
+function monitorTriggers(state: LedgerState, active: ActivePolicies, events: LedgerEvent[], ctx: DecisionContext): LedgerEvent[] | null {
+  const monitors = active.monitors_by_currency;
+  if (monitors.size === 0) return null;
+  const after = figuresAfter(events, monitors);
+  if (after === null) return null;
+  let triggered: LedgerEvent[] | null = null;
+  for (const [accountId, { currency, balance }] of after) {
+    const account = state.accounts.get(accountId);
+    if (!account) continue;
+    const before = availableBalance(account.normal_balance, account);
+    const now = BigInt(balance.available);
+    for (const policy of monitors.get(currency)!) {
+      if (!inScope(policy.scope, account) || beyond(policy, before) || !beyond(policy, now)) continue;
+      (triggered ??= []).push(monitorTriggered(policy, accountId, currency, before, now, ctx));
+    }
+  }
+  return triggered;
+}
+
+/** Each account's figures after the whole command (the last the events record for it), for accounts in `currencies`; null for none. */
+function figuresAfter(events: LedgerEvent[], currencies: ReadonlyMap<string, unknown>): Map<string, { currency: string; balance: BalanceAfter }> | null {
+  let after: Map<string, { currency: string; balance: BalanceAfter }> | null = null;
+  for (const event of events) {
+    if (event.type === 'ledger.entry.posted') {
+      for (const entry of event.data.entries) {
+        if (currencies.has(entry.currency)) (after ??= new Map()).set(entry.account_id, { currency: entry.currency, balance: entry.balance_after });
+      }
+    } else if (event.type === 'balance.hold.created' || event.type === 'balance.released') {
+      const d = event.data;
+      if (!currencies.has(d.currency)) continue;
+      after ??= new Map();
+      after.set(d.account_id, { currency: d.currency, balance: d.source_balance_after });
+      after.set(d.destination_account_id, { currency: d.currency, balance: d.destination_balance_after });
+    }
+    // Status changes move no money; an account opens at zero, which crosses nothing.
+  }
+  return after;
+}
+
+function beyond(policy: BalanceMonitorPolicy, available: bigint): boolean {
+  return policy.params.when === 'below' ? available < policy.params.threshold : available > policy.params.threshold;
+}
+
+function monitorTriggered(policy: BalanceMonitorPolicy, accountId: string, currency: string, before: bigint, after: bigint, ctx: DecisionContext): LedgerEvent {
+  return {
+    type: 'balance.monitor.triggered',
+    data: {
+      policy_id: policy.id,
+      policy_version: policy.version,
+      name: policy.name,
+      account_id: accountId,
+      currency,
+      threshold: policy.params.threshold.toString(),
+      when: policy.params.when,
+      balance: after.toString(),
+      balance_before: before.toString(),
+      triggered_at: ctx.now,
+    },
+  };
+}
