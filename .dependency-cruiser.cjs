@@ -38,9 +38,10 @@ module.exports = {
     },
     {
       name: 'no-circular',
+      comment: 'No cycle of runtime imports (a cycle made only by `import type` has no load order and is allowed).',
       severity: 'error',
       from: {},
-      to: { circular: true },
+      to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } },
     },
     {
       name: 'production-code-not-from-tests',
