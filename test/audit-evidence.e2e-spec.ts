@@ -65,7 +65,7 @@ describe('audit evidence: hash chain, signatures, intents', () => {
     expect(evidence.body).toMatchObject({
       actor: expect.stringMatching(/^key:/),
       scope: { tenant_id: expect.any(String) },
-      policy: ['tenant_scope.passed', 'role.passed', 'limit_check.passed'],
+      policy: ['tenant_scope.passed', 'role.passed'],
       intent_id: 'intent-evidence-1',
       ledger_entry: { type: 'ledger.entry.posted', position: posting.body.position, data: expect.objectContaining({ transaction_id: posting.body.id }) },
       hash: expect.stringMatching(/^[0-9a-f]{64}$/),
@@ -163,7 +163,7 @@ describe('audit evidence: hash chain, signatures, intents', () => {
     });
     expect(trace.status).toBe(200);
     expect(trace.body.states.map((s: any) => s.state)).toEqual(['accepted', 'controlled', 'ledgered', 'synchronized', 'evidenced']);
-    expect(trace.body.states[1].policy).toEqual(['tenant_scope.passed', 'role.passed', 'limit_check.passed']);
+    expect(trace.body.states[1].policy).toEqual(['tenant_scope.passed', 'role.passed']);
     expect(trace.body.states[2].positions).toEqual([ok.body.position]);
     expect(trace.body.states[4]).toMatchObject({ chain_hash: expect.stringMatching(/^[0-9a-f]{64}$/), signature: expect.any(String) });
     for (const s of trace.body.states) expect(new Date(s.at).toISOString()).toBe(s.at);

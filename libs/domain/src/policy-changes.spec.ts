@@ -227,15 +227,4 @@ describe('evolve with policy events', () => {
     expect(serializeState(state)).toBe(before.replace(`"revision":"${state.revision - 1n}n"`, `"revision":"${state.revision}n"`));
   });
 
-  it('folds policy events into a state built without policy maps', () => {
-    const state = fold(accounts);
-    delete state.policies;
-    delete state.active_policies;
-    delete state.velocity_windows;
-
-    fold([limit500], state);
-
-    expect(state.policies!.get('p-1')).toMatchObject({ status: 'active' });
-    expect(state.active_policies!.all).toHaveLength(1);
-  });
 });

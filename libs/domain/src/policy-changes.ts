@@ -51,7 +51,7 @@ function definitionRefusal(state: LedgerState, name: string, mode: PolicyMode, s
 export function createPolicy(state: LedgerState, command: CreatePolicy, ctx: DecisionContext): Decision {
   const refused = definitionRefusal(state, command.name, command.mode, command.scope, command.rule);
   if (refused) return refused;
-  const active = state.active_policies?.all.length ?? 0;
+  const active = state.active_policies.all.length;
   if (active >= POLICIES_PER_TENANT_MAX) {
     return domainError('policy_limit_reached', `a tenant may have at most ${POLICIES_PER_TENANT_MAX} active policies; disable one first`, {
       active,
@@ -79,7 +79,7 @@ function policyNotFound(policyId: string): DomainError {
 }
 
 export function updatePolicy(state: LedgerState, command: UpdatePolicy, ctx: DecisionContext): Decision {
-  const policy = state.policies?.get(command.policy_id);
+  const policy = state.policies.get(command.policy_id);
   if (!policy) return policyNotFound(command.policy_id);
   if (policy.status !== 'active') {
     return domainError('policy_disabled', `policy ${policy.id} is disabled; it cannot be changed`, { policy_id: policy.id, version: policy.version });
@@ -115,7 +115,7 @@ export function updatePolicy(state: LedgerState, command: UpdatePolicy, ctx: Dec
 
 /** Disabling a disabled policy changes nothing and is not an error (as freezing a frozen account). */
 export function disablePolicy(state: LedgerState, command: DisablePolicy, ctx: DecisionContext): Decision {
-  const policy: Policy | undefined = state.policies?.get(command.policy_id);
+  const policy: Policy | undefined = state.policies.get(command.policy_id);
   if (!policy) return policyNotFound(command.policy_id);
   if (policy.status === 'disabled') return [];
   return [{ type: 'policy.disabled', data: { policy_id: policy.id, version: policy.version + 1, disabled_at: ctx.now } }];

@@ -164,7 +164,7 @@ function amountCheck(policy: AmountLimitPolicy, outflow: Outflow): Judged {
 /** Exactly at the limit passes; one over is a violation. */
 function velocityCheck(state: LedgerState, policy: VelocityLimitPolicy, outflow: Outflow, ctx: DecisionContext): Judged {
   const p = policy.params;
-  const window = state.velocity_windows?.get(velocityWindowKey(policy.id, outflow.account_id));
+  const window = state.velocity_windows.get(velocityWindowKey(policy.id, outflow.account_id));
   const used = windowUsage(window, policy.window_version, p.window_seconds, Date.parse(ctx.now));
   const amountOver = used.amount + outflow.amount > p.max_amount;
   const countOver = p.max_count !== null && used.count + 1 > p.max_count;

@@ -14,15 +14,12 @@ export function velocityWindowKey(policyId: string, accountId: string): string {
   return `${policyId}/${accountId}`;
 }
 
-/** The policy maps of a state, created when a state built without them meets its first policy event. */
 function policyMaps(state: LedgerState): { policies: KeyValue<Policy>; windows: KeyValue<VelocityWindow> } {
-  state.policies ??= new Map();
-  state.velocity_windows ??= new Map();
   return { policies: state.policies, windows: state.velocity_windows };
 }
 
 function activePolicies(state: LedgerState): ActivePolicies {
-  return state.active_policies ?? NO_ACTIVE_POLICIES;
+  return state.active_policies;
 }
 
 export function foldPolicyCreated(state: LedgerState, d: PolicyCreatedData): void {
@@ -95,7 +92,7 @@ export function foldPolicyDisabled(state: LedgerState, d: PolicyDisabledData): v
  * none in the event's currencies.
  */
 export function countVelocity(state: LedgerState, event: LedgerEvent): void {
-  const byCurrency = state.active_policies?.velocity_by_currency;
+  const byCurrency = state.active_policies.velocity_by_currency;
   if (byCurrency === undefined || byCurrency.size === 0) return;
   const outflows = outflowsOf(event, byCurrency);
   if (outflows === null) return;

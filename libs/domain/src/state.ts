@@ -59,17 +59,12 @@ export interface LedgerState {
   transactions: KeyValue<PostedTransaction>;
   holds: KeyValue<Hold>;
   idempotency: KeyValue<IdempotencyRecord>;
-  /*
-   * Tenant policies (policies.ts). Optional only so that a writer that builds its working state
-   * field by field (tenant-writer's fork/commit) still compiles before it carries them; without
-   * them a state simply has no policies. initialState() always sets all three.
-   */
-  /** Every policy by id, active or disabled (for update, disable and reads). */
-  policies?: KeyValue<Policy>;
+  /** Every tenant policy by id, active or disabled (for update, disable and reads); policies.ts. */
+  policies: KeyValue<Policy>;
   /** The active ones, indexed for deciding; immutable, replaced on each policy event. */
-  active_policies?: ActivePolicies;
+  active_policies: ActivePolicies;
   /** Velocity usage by `${policy_id}/${account_id}` (velocityWindowKey). */
-  velocity_windows?: KeyValue<VelocityWindow>;
+  velocity_windows: KeyValue<VelocityWindow>;
 }
 
 /** The part of Map the domain uses, so a writer can decide against a copy-on-write overlay. */

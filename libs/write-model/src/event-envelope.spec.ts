@@ -3,7 +3,7 @@ import { canonicalJson, LedgerEvent } from '../../domain/src/index.js';
 import { accountCreated, figures, posted } from '../../domain/src/testing/ledger-fixtures.js';
 import { GENESIS_HASH, verifyChain } from '../../audit/src/index.js';
 import { CommandEnvelope } from './command-envelope.js';
-import { envelopeEvent, logTime } from './event-envelope.js';
+import { controlsOf, envelopeEvent, logTime } from './event-envelope.js';
 
 const AT = '2030-01-02T03:04:05.000Z';
 const AT_MS = Date.parse(AT);
@@ -37,6 +37,23 @@ describe('logTime', () => {
 describe('envelopeEvent', () => {
   const event = accountCreated('acc-1');
 
+  it('names the checks that ran: the edge\'s, then one per policy the decision evaluated, with its detail', () => {
+    const check = {
+      check: 'limit_check', outcome: 'observed_violation', policy_id: 'p-1', name: 'cap', type: 'velocity_limit', version: 2, mode: 'observe',
+      account_id: 'acc-1', currency: 'USD', limit: '100', attempted: '60', used: '50', window_seconds: 60,
+    } as const;
+    const controls = controlsOf(['tenant_scope.passed', 'role.passed'], [check]);
+    expect(controls.policy).toEqual(['tenant_scope.passed', 'role.passed', 'limit_check.observed_violation']);
+    expect(controls.policies).toEqual([
+      { policy_id: 'p-1', name: 'cap', type: 'velocity_limit', version: 2, mode: 'observe', outcome: 'observed_violation', account_id: 'acc-1', limit: '100', attempted: '60', used: '50', window_seconds: 60 },
+    ]);
+    const enveloped = envelopeEvent(event, envelope, AT, null, controls);
+    expect(enveloped.metadata.policy).toEqual(controls.policy);
+    expect(enveloped.metadata.policies).toEqual(controls.policies);
+    // No policy ran: no limit check is claimed.
+    expect(controlsOf(['tenant_scope.passed', 'role.passed'], [])).toEqual({ policy: ['tenant_scope.passed', 'role.passed'], policies: [] });
+  });
+
   it('carries who asked, the idempotency key and request hash, the time and the command, in this order', () => {
     const enveloped = envelopeEvent(event, envelope, AT, null);
     expect(Object.keys(enveloped.metadata)).toEqual([
@@ -46,6 +63,7 @@ describe('envelopeEvent', () => {
       'request_id',
       'intent_id',
       'policy',
+      'policies',
       'idempotency_key',
       'request_hash',
       'occurred_at',

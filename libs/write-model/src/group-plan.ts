@@ -6,8 +6,10 @@ import {
   IdempotencyRecord,
   LedgerCommand,
   LedgerState,
+  Policy,
   PostedTransaction,
-  decide,
+  VelocityWindow,
+  decideControlled,
   evolve,
   idempotencyAnswer,
   isDomainError,
@@ -16,7 +18,7 @@ import { APPEND_EVENTS_MAX } from '../../event-store/src/index.js';
 import { CommandOutcome, holdIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { CopyOnWriteMap } from './copy-on-write-map.js';
-import { EnvelopedEvent, envelopeEvent, logTime } from './event-envelope.js';
+import { controlsOf, EnvelopedEvent, envelopeEvent, logTime } from './event-envelope.js';
 import { flatUuid } from './ids.js';
 import { WriterClock } from './writer-clock.js';
 import { WriterState } from './writer-state.js';
@@ -48,6 +50,8 @@ export interface WorkingState extends LedgerState {
   transactions: CopyOnWriteMap<PostedTransaction>;
   holds: CopyOnWriteMap<Hold>;
   idempotency: CopyOnWriteMap<IdempotencyRecord>;
+  policies: CopyOnWriteMap<Policy>;
+  velocity_windows: CopyOnWriteMap<VelocityWindow>;
 }
 
 export interface GroupPlan {
@@ -70,6 +74,9 @@ export function fork(state: WriterState): WorkingState {
     transactions: new CopyOnWriteMap(state.transactions),
     holds: new CopyOnWriteMap(state.holds),
     idempotency: new CopyOnWriteMap(state.idempotency),
+    policies: new CopyOnWriteMap(state.policies),
+    active_policies: state.active_policies,
+    velocity_windows: new CopyOnWriteMap(state.velocity_windows),
   };
 }
 
@@ -79,6 +86,9 @@ export function commitPlan(working: WorkingState, state: WriterState): void {
   working.transactions.commit();
   working.holds.commit();
   working.idempotency.commit();
+  working.policies.commit();
+  working.velocity_windows.commit();
+  state.active_policies = working.active_policies;
   state.revision = working.revision;
   state.last_occurred_at = working.last_occurred_at;
   state.chain_head = working.chain_head;
@@ -139,14 +149,17 @@ function plan(working: WorkingState, pending: PendingCommand, clock: WriterClock
   const skewed = clock.refusal();
   if (skewed) throw skewed;
   const ctx: DecisionContext = { now: logTime(clock.nowMs(), working.last_occurred_at), newId: flatUuid };
-  const decision = decide(working, envelope.command, ctx);
+  // The tenant's policies are judged here, with the command, at its accepted time: the evidence
+  // names the checks that ran (none when no limit applied), never a constant list.
+  const decision = decideControlled(working, envelope.command, ctx);
   if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
+  const controls = controlsOf(envelope.metadata.policy, decision.checks);
 
   // Each event is linked into the tenant's hash chain as it is decided, in stream order: folding
   // it moves working.chain_head to its hash, the next one's prev_hash.
   const events: EnvelopedEvent[] = [];
-  for (const event of decision) {
-    const enveloped = envelopeEvent(event, envelope, ctx.now, working.chain_head);
+  for (const event of decision.events) {
+    const enveloped = envelopeEvent(event, envelope, ctx.now, working.chain_head, controls);
     events.push(enveloped);
     evolve(working, event, working.revision + 1n, enveloped.metadata);
   }

@@ -1,4 +1,4 @@
-import { Account, Hold, IdempotencyRecord, KeyValue, LedgerState, PostedTransaction, initialState } from '../../domain/src/index.js';
+import { Account, Hold, IdempotencyRecord, KeyValue, LedgerState, Policy, PostedTransaction, VelocityWindow, initialState } from '../../domain/src/index.js';
 import { LookupSpec, RecordedEvent, StreamLookup } from '../../event-store/src/index.js';
 import { holdIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
@@ -133,6 +133,8 @@ class Forgetful<V> implements KeyValue<V> {
 /** A state being replayed from the log that keeps its accounts only. */
 export interface AccountsOnlyState extends LedgerState {
   accounts: Map<string, Account>;
+  policies: Map<string, Policy>;
+  velocity_windows: Map<string, VelocityWindow>;
 }
 
 /**

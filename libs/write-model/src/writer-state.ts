@@ -1,4 +1,4 @@
-import { Account, Hold, IdempotencyRecord, LedgerEvent, LedgerState, PostedTransaction, evolve } from '../../domain/src/index.js';
+import { Account, Hold, IdempotencyRecord, LedgerEvent, LedgerState, NO_ACTIVE_POLICIES, Policy, PostedTransaction, VelocityWindow, evolve } from '../../domain/src/index.js';
 import { RecordedEvent } from '../../event-store/src/index.js';
 
 /**
@@ -11,10 +11,24 @@ export interface WriterState extends LedgerState {
   transactions: Map<string, PostedTransaction>;
   holds: Map<string, Hold>;
   idempotency: Map<string, IdempotencyRecord>;
+  /** Policies and their velocity windows are never forgotten: they cannot be recalled from the log by a lookup. */
+  policies: Map<string, Policy>;
+  velocity_windows: Map<string, VelocityWindow>;
 }
 
 export function emptyWriterState(): WriterState {
-  return { revision: -1n, last_occurred_at: null, chain_head: null, accounts: new Map(), transactions: new Map(), holds: new Map(), idempotency: new Map() };
+  return {
+    revision: -1n,
+    last_occurred_at: null,
+    chain_head: null,
+    accounts: new Map(),
+    transactions: new Map(),
+    holds: new Map(),
+    idempotency: new Map(),
+    policies: new Map(),
+    active_policies: NO_ACTIVE_POLICIES,
+    velocity_windows: new Map(),
+  };
 }
 
 /** Folds one event read from the log with the domain's evolve, at its stream revision. */

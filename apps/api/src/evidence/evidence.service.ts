@@ -22,6 +22,8 @@ export interface EventEvidence {
   scope: { tenant_id: string };
   timestamp: string;
   policy: string[];
+  /** The tenant policies the decision ran, with what each saw (none when no policy applied). */
+  policies: unknown[];
   intent_id: string | null;
   ledger_entry: { event_id: string; type: string; position: string; stream_revision: string; data: unknown };
   hash: string;
@@ -131,6 +133,7 @@ export class EvidenceService {
       scope: { tenant_id: tenantId },
       timestamp: occurredAt(event),
       policy: meta.policy ?? [],
+      policies: meta.policies ?? [],
       intent_id: meta.intent_id ?? null,
       ledger_entry: { event_id: event.id, type: event.type, position: event.position.toString(), stream_revision: revision.toString(), data: event.data },
       hash: meta.hash,

@@ -69,7 +69,9 @@ export function commandEnvelope(
       role: caller.role,
       request_id: String(request.id),
       intent_id: intent,
-      policy: ['tenant_scope.passed', 'role.passed', 'limit_check.passed'],
+      // What ran before the writer: the tenant came from the key, the role was allowed. The writer
+      // adds one check per tenant policy the decision evaluated (none when none applied).
+      policy: ['tenant_scope.passed', 'role.passed'],
     },
   };
 }
