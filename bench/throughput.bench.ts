@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the throughput scenarios and their raw-INSERT references share one measuring loop and one table, so one run compares them side by side.
 import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';

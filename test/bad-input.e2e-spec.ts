@@ -3,7 +3,7 @@ import { ContendedEventStore, contendedLog } from './support/contended-store.js'
 import { HttpResponse, TestLedger } from './support/ledger.js';
 
 /**
- * Regressions of issue #16 item 3, "no 500 for bad input": each was a 500 before. Dates
+ * Regressions of "no 500 for bad input": each was a 500 before. Dates
  * (`2030-W01-1` passed IsISO8601 and then broke `new Date(...).toISOString()`; year 0000 passed
  * the old parser and broke PostgreSQL's timestamptz) and a tenant writer that lost every
  * optimistic-concurrency race. Each refusal is checked to change nothing.

@@ -1,4 +1,4 @@
-// Bounded work (issue #16 item 4): statement imports, one drift run per tenant, a statement
+// Bounded work : statement imports, one drift run per tenant, a statement
 // timeout on API queries, and one tenant's share of the pool. Real HTTP, real PostgreSQL.
 import { createHash } from 'node:crypto';
 import pg from 'pg';

@@ -42,7 +42,7 @@ describe('crash recovery and shutdown (real processes)', () => {
     await waitUntilDead(pgPid);
 
     await service.start();
-    // A new process knows nothing of the old one's writes: the client passes min_position (API.md).
+    // A new process knows nothing of the old one's writes: the client passes min_position (docs/api-semantics.md).
     const stored = await service.request('GET', `/transactions/${first.body.id}?min_position=${first.body.position}`, key);
     expect(stored.status).toBe(200);
     expect(stored.body.entries.map((e: any) => e.amount)).toEqual(['4200', '4200']);

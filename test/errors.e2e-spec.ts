@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpResponse, TEST_ADMIN_TOKEN, TestLedger } from './support/ledger.js';
 
 /**
- * Every error code of shared/API.md over HTTP: exact status, the envelope
+ * Every error code of the API over HTTP: exact status, the envelope
  * {"error": {"code", "message", "details"}}, and — for every refused command — nothing changed.
  */
 

@@ -5,7 +5,7 @@ import { waitFor } from './support/wait.js';
 
 /**
  * Property-based fuzz of every route of the running API: "never a 5xx, and a refusal changes
- * nothing" (shared/API.md: "Never a 500 for bad input. A rejected command changes nothing.").
+ * nothing" (the API's rule: never a 500 for bad input; a rejected command changes nothing).
  *
  * Routes come from Fastify's own route table (printRoutes), so a route added later is fuzzed
  * without touching this file; the test fails if fewer than ROUTES_MIN are found (a parse that

@@ -82,7 +82,7 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
     app,
     new DocumentBuilder()
       .setTitle('Zentra Ledger')
-      .setDescription('Multi-tenant, event-sourced, double-entry ledger. Contract: shared/API.md.')
+      .setDescription('Multi-tenant, event-sourced, double-entry ledger. Semantics beyond this document: docs/api-semantics.md in the repository.')
       .setVersion('0.1.0')
       .addBearerAuth()
       .build(),

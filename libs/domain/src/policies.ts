@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the four policy types' parameters, their parsing and limits, and scope matching belong together; decisions live in policy-evaluation.ts, folding in policy-state.ts.
 /**
  * Tenant policies (controls): their types, the limits on them, how they are parsed and checked,
  * which accounts they apply to, and the index of the active ones that decisions read.

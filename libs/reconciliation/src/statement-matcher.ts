@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the matching rules run in a fixed order and each relies on the ones before it; split up, that order would be spread over files.
 // Matches parsed statement lines against the ledger entries of ONE account. Pure and
 // deterministic: the same lines, entries and options give the same result, whatever the order
 // the entries arrive in (they are ranked by posted_at, then id) and whatever the machine's zone.

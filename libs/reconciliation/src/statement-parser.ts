@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: CSV and JSON Lines share one line model and one set of field rules, kept together so a reader sees every rule a statement line meets.
 // Parses a bank/processor statement (CSV or JSON Lines) into typed lines. Pure: no I/O.
 // A row that cannot be read is reported in `invalid` with its line number and the reason;
 // the other rows are returned. Only a file that cannot be read at all (unknown format, no or

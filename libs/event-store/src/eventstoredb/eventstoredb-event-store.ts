@@ -1,5 +1,6 @@
+// Over 300 lines on purpose: one adapter of the EventStore port, every method beside the error mapping it shares (errors.ts, position.ts and serialization.ts hold the parts that stand alone).
 /**
- * The event store port on EventStoreDB (DESIGN §4), through @eventstore/db-client (gRPC).
+ * The event store port on EventStoreDB (event-store.port.ts; docs/architecture.md), through @eventstore/db-client (gRPC).
  *
  * - append: one atomic append with the expected revision ('no_stream' / 'any' / exact revision);
  *   a WrongExpectedVersion becomes the port's WrongExpectedVersionError(stream, expected, actual).

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one adapter of the EventStore port; its methods share the SQL, the gap rule and the tail cache (tail-cache.ts holds the cache itself).
 import { CustomTypesConfig, Pool, PoolClient, types } from 'pg';
 import {
   APPEND_EVENTS_MAX,

@@ -1,5 +1,6 @@
+// Over 300 lines on purpose: the one contract suite every event-store adapter runs.
 /**
- * The EventStore contract (DESIGN §4): one suite that every adapter runs.
+ * The EventStore contract (event-store.port.ts): one suite that every adapter runs.
  *
  *   describeEventStoreContract('PostgresEventStore', async () => {
  *     const store = new PostgresEventStore(pool);
