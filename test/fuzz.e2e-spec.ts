@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the cases share one running service (started once per file), which is what keeps the suite fast.
 import fc from 'fast-check';
 import { Pool } from 'pg';
 import { TEST_ADMIN_TOKEN, TestLedger } from './support/ledger.js';

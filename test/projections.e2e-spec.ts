@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the cases share one running service (started once per file), which is what keeps the suite fast.
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';

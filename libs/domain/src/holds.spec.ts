@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one given/when/then case per rule and per edge of it, in the order the rules are read.
 // Decider and evolve specs for holds (two-phase transfers): place, capture (full and partial),
 // release, expiry, the time rules decided from ctx.now, and a seeded invariant run.
 import { availableBalance } from './account.js';

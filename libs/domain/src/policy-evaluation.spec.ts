@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one given/when/then case per rule and per edge of it, in the order the rules are read.
 // Deciding under tenant policies (decideControlled): every type in both modes, the velocity
 // window's edges, refusals that leave the state unchanged, balance monitors firing once per
 // crossing, and replay deciding every past command under the policy version then in force.

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one given/when/then case per rule and per edge of it, in the order the rules are read.
 // Decider and evolve specs for reverse_transaction: a new transaction with every entry's direction
 // swapped, linked both ways (`reverses` on the posting, `ledger.entry.reversed` on the original),
 // at most once per transaction, under the same status and funds rules as any posting.

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one given/when/then case per rule and per edge of it, in the order the rules are read.
 // Decider specs for post_transaction: balance per currency, funds, status, currency, atomicity.
 import { EntryInput } from './commands.js';
 import { decide } from './decide.js';

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one given/when/then case per rule and per edge of it, in the order the rules are read.
 // Specs for matchStatement: statement lines against one account's ledger entries, rule by rule
 // (reference, amount_date, one_to_many, many_to_one), then what is left over.
 import {

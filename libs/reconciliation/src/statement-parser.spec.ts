@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one given/when/then case per rule and per edge of it, in the order the rules are read.
 // Specs for parseStatement: CSV and JSON Lines statements, one typed line per valid row, every
 // other row reported with its line number and why.
 import {

@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: one given/when/then case per rule and per edge of it, in the order the rules are read.
 /**
  * The adapter's own logic against an in-memory stand-in for the client (no server here): the
  * stand-in follows EventStoreDB's documented behaviour for what the adapter relies on — positions

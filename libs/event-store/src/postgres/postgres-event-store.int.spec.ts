@@ -1,3 +1,4 @@
+// Over 300 lines on purpose: the cases share one real database set up once per file.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Pool, PoolClient } from 'pg';
