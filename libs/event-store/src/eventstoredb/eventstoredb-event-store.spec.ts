@@ -1,4 +1,4 @@
-// Over 300 lines on purpose: one case per behaviour of the adapter (appends, reads, positions, errors), against a client that answers as the server does.
+// Over 300 lines on purpose: one case per behaviour of the adapter (appends, reads, positions, errors), against the in-memory stand-in for the client described below.
 /**
  * The adapter's own logic against an in-memory stand-in for the client (no server here): the
  * stand-in follows EventStoreDB's documented behaviour for what the adapter relies on — positions
