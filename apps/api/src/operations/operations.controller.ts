@@ -22,7 +22,7 @@ export class OperationsController {
   @Public()
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     try {
-      const lag = await projectionLag(this.runtime.pool, this.runtime.store, PROJECTION_NAMES);
+      const lag = await projectionLag(this.runtime.pool, this.runtime.store, PROJECTION_NAMES, this.runtime.config.lagThresholds);
       // A skewed clock refuses commands; a chain that failed to verify is not signed. Counts only: no tenant is named here.
       const clock = this.runtime.clock.status();
       const chain = { ok: this.runtime.signer.brokenTenants === 0, broken_tenants: this.runtime.signer.brokenTenants };
@@ -38,7 +38,7 @@ export class OperationsController {
   @Public()
   @Header('content-type', 'text/plain; version=0.0.4')
   async scrape() {
-    const lag = await projectionLag(this.runtime.pool, this.runtime.store, PROJECTION_NAMES).catch(() => ({}));
+    const lag = await projectionLag(this.runtime.pool, this.runtime.store, PROJECTION_NAMES, this.runtime.config.lagThresholds).catch(() => ({}));
     for (const [name, p] of Object.entries(lag)) {
       this.metrics.projectionPosition.set({ projection: name }, Number(p.position));
       this.metrics.projectionLagEvents.set({ projection: name }, Number(p.lag_events));

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { ALL_EVENTS, checkUrl, webhookConfig } from '../../../../libs/webhooks/src/index.js';
+import { ALL_EVENTS, checkUrl } from '../../../../libs/webhooks/src/index.js';
 import {
   deleteEndpoint,
   EndpointView,
@@ -70,7 +70,7 @@ export class WebhooksService {
 
   async createEndpoint(caller: TenantPrincipal, dto: CreateWebhookEndpointDto): Promise<EndpointView & { secret: string }> {
     const events = subscription(dto.events);
-    const checked = await checkUrl(dto.url, webhookConfig().allowPrivate);
+    const checked = await checkUrl(dto.url, this.runtime.config.webhooks.allowPrivate);
     if (!checked.ok) throw ApiError.validation(checked.message, { url: [checked.message] });
     const secret = newSecret();
     const endpoint = await insertEndpoint(
@@ -101,7 +101,7 @@ export class WebhooksService {
   async rotateSecret(caller: TenantPrincipal, request: LedgerRequest, id: string): Promise<EndpointView & { secret: string }> {
     const endpoint = await this.getEndpoint(caller, request, id, 'rotate_webhook_secret');
     const secret = newSecret();
-    const graceSeconds = webhookConfig().secretGraceSeconds;
+    const graceSeconds = this.runtime.config.webhooks.secretGraceSeconds;
     const rotated = await rotateEndpointSecret(this.runtime.pool, endpoint.id, this.runtime.masterKey.encrypt(secret), graceSeconds);
     return { ...this.found(rotated, id), secret };
   }
