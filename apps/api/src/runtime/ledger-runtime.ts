@@ -9,8 +9,9 @@ import { ProjectionWatermark } from './projection-watermark.js';
 import { TenantConnectionGate } from './tenant-connection-gate.js';
 
 /**
- * The process-wide pieces every module uses, built once at start (main.ts or a test) and
- * handed to Nest as one provider.
+ * The composition root: the process-wide pieces, built once at start (bootstrap, for main.ts or a
+ * test) because the background workers use them too. Nest gets each piece as its own provider
+ * (runtime-providers.ts); nothing in a module injects this whole object.
  */
 export class LedgerRuntime {
   readonly writers: WriterRegistry;
