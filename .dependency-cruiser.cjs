@@ -37,6 +37,13 @@ module.exports = {
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
+      name: 'nest-injects-pieces-not-the-runtime',
+      comment: 'LedgerRuntime is the composition root of the API process: bootstrap builds it, Nest gets each piece as its own provider (runtime-providers.ts); controllers, services, guards and interceptors inject only the pieces they use.',
+      severity: 'error',
+      from: { path: '^apps/api/src/', pathNot: '^apps/api/src/(bootstrap|api-app|app\\.module|runtime/runtime-providers)\\.ts$' },
+      to: { path: '^apps/api/src/runtime/ledger-runtime\\.ts$' },
+    },
+    {
       name: 'no-circular',
       comment: 'No cycle of runtime imports (a cycle made only by `import type` has no load order and is allowed).',
       severity: 'error',

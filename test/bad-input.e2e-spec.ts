@@ -41,8 +41,7 @@ describe('bad dates (and positions) are 400 validation_failed naming the field, 
   let payer: { id: string };
   let merchant: { id: string };
   beforeAll(async () => {
-    process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE = 'true'; // an endpoint on 127.0.0.1 (it is never reached)
-    t = await TestLedger.start();
+    t = await TestLedger.start({ LEDGER_WEBHOOK_ALLOW_PRIVATE: 'true' }); // an endpoint on 127.0.0.1 (it is never reached)
     const tenant = await t.fundedTenant(2, '1000');
     key = tenant.key;
     [payer, merchant] = tenant.accounts;

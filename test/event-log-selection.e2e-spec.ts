@@ -9,19 +9,13 @@ import { createTestDatabase } from './support/database.js';
  * `npm run test:esdb` against a server.)
  */
 describe('event log selection', () => {
-  afterEach(() => {
-    delete process.env.EVENTSTORE_URL;
-  });
-
   it('refuses a malformed EVENTSTORE_URL at start, with the reason', async () => {
-    process.env.EVENTSTORE_URL = 'http://not-an-esdb-url';
-    await expect(TestLedger.start()).rejects.toThrow(/EVENTSTORE_URL|esdb/i);
+    await expect(TestLedger.start({ EVENTSTORE_URL: 'http://not-an-esdb-url' })).rejects.toThrow(/EVENTSTORE_URL|esdb/i);
   });
 
   it('fails fast when EventStoreDB cannot be reached, naming it, instead of serving from PostgreSQL', async () => {
-    process.env.EVENTSTORE_URL = 'esdb://127.0.0.1:1?tls=false';
     const started = Date.now();
-    await expect(TestLedger.start()).rejects.toThrow(/EventStoreDB at 127\.0\.0\.1:1 .*(unreachable|did not answer).*EVENTSTORE_URL/);
+    await expect(TestLedger.start({ EVENTSTORE_URL: 'esdb://127.0.0.1:1?tls=false' })).rejects.toThrow(/EventStoreDB at 127\.0\.0\.1:1 .*(unreachable|did not answer).*EVENTSTORE_URL/);
     expect(Date.now() - started).toBeLessThan(15_000);
   });
 

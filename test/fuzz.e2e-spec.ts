@@ -359,9 +359,11 @@ describe('fuzz: every route, arbitrary path, query and body', () => {
   }
 
   beforeAll(async () => {
-    process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE = 'true'; // the seeded endpoints point at 127.0.0.1 (a closed port)
-    process.env.LEDGER_WEBHOOK_MAX_ATTEMPTS = '1';
-    t = await TestLedger.start({ LEDGER_HOLD_SWEEP_MS: String(3_600_000) });
+    t = await TestLedger.start({
+      LEDGER_HOLD_SWEEP_MS: String(3_600_000),
+      LEDGER_WEBHOOK_ALLOW_PRIVATE: 'true', // the seeded endpoints point at 127.0.0.1 (a closed port)
+      LEDGER_WEBHOOK_MAX_ATTEMPTS: '1',
+    });
     pool = new Pool({ connectionString: t.db.url, max: 1 });
     const a = await t.createTenant('fuzzed');
     const b = await t.createTenant('bystander');

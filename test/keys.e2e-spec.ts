@@ -9,9 +9,9 @@ describe('API key lifecycle and tenant suspension', () => {
   let sibling: TestLedger;
 
   beforeAll(async () => {
-    process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE = 'true'; // read per request: the endpoint below is on 127.0.0.1
-    t = await TestLedger.start();
-    sibling = await t.startSibling();
+    const allowPrivate = { LEDGER_WEBHOOK_ALLOW_PRIVATE: 'true' }; // the endpoint below is on 127.0.0.1
+    t = await TestLedger.start(allowPrivate);
+    sibling = await t.startSibling(allowPrivate);
   });
 
   afterAll(async () => {

@@ -350,8 +350,7 @@ describe('projection workers', () => {
   });
 
   it('reports lag per projection in /health and /metrics when no projector runs', async () => {
-    const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off', LEDGER_READ_WAIT_MS: '200' });
-    process.env.LEDGER_LAG_EVENTS_DEGRADED = '3';
+    const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off', LEDGER_READ_WAIT_MS: '200', LEDGER_LAG_EVENTS_DEGRADED: '3' });
     try {
       const tenant = await t.createTenant();
       for (let i = 0; i < 5; i++) {
@@ -369,7 +368,6 @@ describe('projection workers', () => {
       expect(read.status).toBe(503);
       expect(read.body.error.code).toBe('unavailable');
     } finally {
-      delete process.env.LEDGER_LAG_EVENTS_DEGRADED;
       await t.stop();
     }
   });

@@ -82,10 +82,10 @@ async function answers(t: TestLedger, w: Written) {
 describe('upgrade from the class migrations', () => {
   it('a database the class migrations built starts on this code: log and tenancy kept, every read model rebuilt identical, the same structure as a fresh one', async () => {
     const hook = await receiver();
-    process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE = 'true'; // the receiver listens on 127.0.0.1 (webhook settings are read from the environment)
+    const allowPrivate = { LEDGER_WEBHOOK_ALLOW_PRIVATE: 'true' }; // the receiver listens on 127.0.0.1
     // The data: written through this code on a fresh database (its read models are the released shapes, at version 1).
     const source = await createTestDatabase();
-    const writer = await TestLedger.start({}, kept(source));
+    const writer = await TestLedger.start(allowPrivate, kept(source));
     let written: Written;
     let before: unknown[];
     try {
@@ -115,7 +115,7 @@ describe('upgrade from the class migrations', () => {
       }
       await to.query(`select setval('events_global_position_seq', (select max(global_position) from events))`);
 
-      upgraded = await TestLedger.start({}, kept(old));
+      upgraded = await TestLedger.start(allowPrivate, kept(old));
       await waitFor('every read model rebuilt at its version', async () => {
         const rows = await upgraded!.query(`select name, version from projection_versions`);
         return rows.length === ALL_PROJECTIONS.length && ALL_PROJECTIONS.every((p) => rows.some((r: any) => r.name === p.name && r.version === p.version));
@@ -136,7 +136,6 @@ describe('upgrade from the class migrations', () => {
       await old.drop();
       await source.drop();
       await new Promise((resolve) => hook.server.close(resolve));
-      delete process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE;
     }
   });
   it('a database on which a released migration was applied as other text refuses to start: the API, the projector process and the CLI say which and why', async () => {

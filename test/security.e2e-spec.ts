@@ -120,8 +120,7 @@ describe('security: every route × every caller × own and other tenant', () => 
     t.request(route.method, urlOf(route, f), { token: tokens.get(caller), body: route.method === 'GET' || route.method === 'DELETE' ? undefined : {} });
 
   beforeAll(async () => {
-    process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE = 'true'; // the endpoints point at 127.0.0.1
-    t = await TestLedger.start();
+    t = await TestLedger.start({ LEDGER_WEBHOOK_ALLOW_PRIVATE: 'true' }); // the endpoints point at 127.0.0.1
     routes = routeTable(t.ledger.app);
     own = await fixture('own');
     other = await fixture('other');

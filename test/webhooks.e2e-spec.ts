@@ -12,9 +12,9 @@ import { TestLedger } from './support/ledger.js';
 import { sleep, waitFor as waitUntil } from './support/wait.js';
 
 /**
- * Small limits so retries and failures happen in well under a second. The service's dispatcher
- * (apps/api/src/bootstrap.ts) reads them when TestLedger starts; the API reads
- * LEDGER_WEBHOOK_ALLOW_PRIVATE and the secret grace period on each request.
+ * Small limits so retries and failures happen in well under a second. Every service this file
+ * starts gets them: the configuration is read once, at start (loadConfig), so a test that needs
+ * another setting starts a sibling service with it.
  */
 const WEBHOOK_ENV = {
   LEDGER_WEBHOOK_ALLOW_PRIVATE: 'true', // the receiver listens on 127.0.0.1
@@ -116,27 +116,12 @@ function hmac(secret: string, header: string, raw: string): { t: string; v1: str
   return { t, v1, expected: createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex') };
 }
 
-// Set before any TestLedger starts (its dispatcher reads them then), put back after the last stops.
-const savedEnv: Record<string, string | undefined> = {};
-beforeAll(() => {
-  for (const [name, value] of Object.entries(WEBHOOK_ENV)) {
-    savedEnv[name] = process.env[name];
-    process.env[name] = value;
-  }
-});
-afterAll(() => {
-  for (const [name, value] of Object.entries(savedEnv)) {
-    if (value === undefined) delete process.env[name];
-    else process.env[name] = value;
-  }
-});
-
 describe('webhooks', () => {
   let t: TestLedger;
   let receiver: Receiver;
 
   beforeAll(async () => {
-    t = await TestLedger.start();
+    t = await TestLedger.start(WEBHOOK_ENV);
     receiver = await Receiver.start();
   });
 
@@ -371,18 +356,19 @@ describe('webhooks', () => {
 
   it('refuses loopback, private and link-local targets when LEDGER_WEBHOOK_ALLOW_PRIVATE is not set', async () => {
     const { key } = await t.fundedTenant(0);
-    process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE = 'false';
+    // Another API on the same database, started without the setting (and without a projector).
+    const strict = await t.startSibling({ ...WEBHOOK_ENV, LEDGER_WEBHOOK_ALLOW_PRIVATE: 'false', LEDGER_PROJECTOR: 'off' });
     try {
       for (const url of [receiver.url, 'http://localhost:8080/hook', 'http://10.0.0.8/hook', 'http://192.168.1.1/', 'http://169.254.169.254/latest/meta-data', 'http://[::1]:9000/', 'http://0.0.0.0/']) {
-        const res = await t.request('POST', '/webhook-endpoints', { token: key, body: { url, events: ['*'] } });
+        const res = await strict.request('POST', '/webhook-endpoints', { token: key, body: { url, events: ['*'] } });
         expect([url, res.status, res.body.error.code]).toEqual([url, 400, 'validation_failed']);
         expect(res.body.error.message).toContain('LEDGER_WEBHOOK_ALLOW_PRIVATE');
         expect(res.body.error.details.fields.url).toEqual([expect.stringContaining('private')]);
       }
       // A public literal address needs no DNS and is accepted.
-      expect((await t.request('POST', '/webhook-endpoints', { token: key, body: { url: 'https://93.184.216.34/hook', events: ['*'] } })).status).toBe(201);
+      expect((await strict.request('POST', '/webhook-endpoints', { token: key, body: { url: 'https://93.184.216.34/hook', events: ['*'] } })).status).toBe(201);
     } finally {
-      process.env.LEDGER_WEBHOOK_ALLOW_PRIVATE = 'true';
+      await strict.stop();
     }
   });
 
@@ -406,12 +392,13 @@ describe('webhooks', () => {
     expect(verifySignature(header, endpoint.secret, during.raw).valid).toBe(true);
     expect(verifySignature(header, rotated.body.secret, during.raw).valid).toBe(true);
 
-    process.env.LEDGER_WEBHOOK_SECRET_GRACE_SECONDS = '0';
+    // Rotated again through an API on the same database whose grace period is 0.
+    const graceless = await t.startSibling({ ...WEBHOOK_ENV, LEDGER_WEBHOOK_SECRET_GRACE_SECONDS: '0', LEDGER_PROJECTOR: 'off' });
     let latest: string;
     try {
-      latest = (await t.request('POST', `/webhook-endpoints/${endpoint.id}/rotate-secret`, { token: key })).body.secret;
+      latest = (await graceless.request('POST', `/webhook-endpoints/${endpoint.id}/rotate-secret`, { token: key })).body.secret;
     } finally {
-      delete process.env.LEDGER_WEBHOOK_SECRET_GRACE_SECONDS;
+      await graceless.stop();
     }
     await t.transfer(key, funding.id, accounts[0].id, '1');
     await waitFor('the second delivery', () => receiver.at('/rotate').length === 2);
@@ -515,7 +502,7 @@ describe('webhooks: a dispatcher process killed mid-dispatch', () => {
   function startProjectorProcess(t: TestLedger): { child: ChildProcess; output: () => string } {
     let output = '';
     const child = spawn(process.execPath, [PROJECTOR], {
-      env: { ...process.env, ...CRASH_ENV, DATABASE_URL: t.db.url, LEDGER_MASTER_KEY: MASTER_KEY, LEDGER_PROJECTION_BATCH: '3' },
+      env: { ...process.env, ...WEBHOOK_ENV, ...CRASH_ENV, DATABASE_URL: t.db.url, LEDGER_MASTER_KEY: MASTER_KEY, LEDGER_PROJECTION_BATCH: '3' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (chunk) => (output += chunk));
@@ -525,7 +512,7 @@ describe('webhooks: a dispatcher process killed mid-dispatch', () => {
 
   it('after a restart every event is delivered at least once and no delivery record is duplicated', async () => {
     // No in-process projector or dispatcher: the projector process is the only one, until it dies.
-    const t = await TestLedger.start({ LEDGER_PROJECTOR: 'off' });
+    const t = await TestLedger.start({ ...WEBHOOK_ENV, LEDGER_PROJECTOR: 'off' });
     const receiver = await Receiver.start();
     const children: ChildProcess[] = [];
     let racer: WebhookDispatcher | null = null;
@@ -553,7 +540,7 @@ describe('webhooks: a dispatcher process killed mid-dispatch', () => {
 
       // The process restarts; a second dispatcher races it on the same rows.
       children.push(startProjectorProcess(t).child);
-      racer = new WebhookDispatcher(t.ledger.runtime.pool, t.ledger.runtime.masterKey, webhookConfig({ ...process.env, ...CRASH_ENV })).start();
+      racer = new WebhookDispatcher(t.ledger.runtime.pool, t.ledger.runtime.masterKey, webhookConfig({ ...WEBHOOK_ENV, ...CRASH_ENV })).start();
       await waitFor('every delivery delivered', async () => {
         const rows = await t.query(`select count(*)::int as n from webhook_deliveries where status = 'delivered'`);
         return rows[0].n === 40;

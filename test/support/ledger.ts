@@ -33,7 +33,6 @@ export class TestLedger {
     clock?: ProcessClock,
     projections?: Parameters<typeof startLedger>[4],
   ): Promise<TestLedger> {
-    process.env.LEDGER_DOCS_UI = 'off';
     const db = shared ?? (await createTestDatabase());
     const config = loadConfig({
       DATABASE_URL: db.url,
@@ -46,6 +45,8 @@ export class TestLedger {
       // Load-shaped tests send thousands of requests a second with one key; the limit itself is
       // tested where it is set (test/edge.e2e-spec.ts).
       LEDGER_RATE_LIMIT_PER_SECOND: '0',
+      // The UI's static assets cannot be loaded under jest's ESM loader (see api-app.ts).
+      LEDGER_DOCS_UI: 'off',
       ...env,
     });
     const ledger = await startLedger(config, () => undefined, selectLog, clock, projections);

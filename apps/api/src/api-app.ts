@@ -90,7 +90,7 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
   // The UI's static assets are served through @fastify/static, which jest's ESM loader cannot
   // import; tests turn the UI off (LEDGER_DOCS_UI=off) and check /docs-json, while the process
   // tests check /docs itself.
-  SwaggerModule.setup('docs', app, document, { swaggerUiEnabled: process.env.LEDGER_DOCS_UI !== 'off' });
+  SwaggerModule.setup('docs', app, document, { swaggerUiEnabled: config.docsUiEnabled });
   await app.init();
   return app;
 }

@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, Provider } from '@nestjs/common';
 import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { CqrsModule } from '@nestjs/cqrs';
 import { AccountsModule } from './accounts/accounts.module.js';
@@ -15,19 +15,21 @@ import { OperationsController } from './operations/operations.controller.js';
 import { LedgerGateway } from './runtime/ledger-gateway.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
 import { Reads } from './runtime/reads.js';
+import { runtimeProviders } from './runtime/runtime-providers.js';
 import { TenantsController } from './tenants/tenants.controller.js';
 import { TransactionsModule } from './transactions/transactions.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
-/** The process-wide runtime (pool, event store, writers) as injectable providers. */
+/** The process-wide runtime (pool, event store, writers…) as one injectable provider per piece. */
 @Global()
 @Module({})
 export class RuntimeModule {
   static forRoot(runtime: LedgerRuntime, metrics: LedgerMetrics): DynamicModule {
+    const pieces: Provider[] = [...runtimeProviders(runtime), { provide: LedgerMetrics, useValue: metrics }];
     return {
       module: RuntimeModule,
-      providers: [{ provide: LedgerRuntime, useValue: runtime }, { provide: LedgerMetrics, useValue: metrics }, LedgerGateway, Reads],
-      exports: [LedgerRuntime, LedgerMetrics, LedgerGateway, Reads],
+      providers: [...pieces, LedgerGateway, Reads],
+      exports: [...pieces, LedgerGateway, Reads],
     };
   }
 }

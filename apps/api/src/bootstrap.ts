@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Pool } from 'pg';
 import { createPool, DatabaseHandle, LedgerConfig, openDatabase, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
-import { EventStore, eventStoreFromEnv, SelectedEventStore } from '../../../libs/event-store/src/index.js';
+import { EventStore, selectEventStore, SelectedEventStore } from '../../../libs/event-store/src/index.js';
 import { Projection, Projector } from '../../../libs/projection-runtime/src/index.js';
 import { resealLegacySecrets } from '../../../libs/audit/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
-import { WebhookDispatcher, webhookConfig } from '../../../libs/webhooks/src/index.js';
+import { WebhookDispatcher } from '../../../libs/webhooks/src/index.js';
 import { ALL_PROJECTIONS } from '../../../projections/index.js';
 import { createApiApp } from './api-app.js';
 import { HoldExpirySweeper } from './holds/hold-expiry.sweeper.js';
@@ -36,8 +36,8 @@ export interface RunningLedger {
 export async function startLedger(
   config: LedgerConfig,
   log: (line: string) => void,
-  /** Which event log: from the environment (EVENTSTORE_URL) unless given. */
-  selectLog: (pool: Pool) => SelectedEventStore = (pool) => eventStoreFromEnv(process.env, pool),
+  /** Which event log: the configuration's (EVENTSTORE_URL) unless given. */
+  selectLog: (pool: Pool) => SelectedEventStore = (pool) => selectEventStore(config.eventStoreUrl, pool),
   /** The process's clocks (commands are refused while the wall clock is skewed from PostgreSQL's); a test passes a skewed one. */
   clock: ProcessClock = SYSTEM_CLOCK,
   /** The read models the in-process projector runs; a test passes one at another version. */
@@ -60,7 +60,6 @@ export async function startLedger(
     await selected.connect();
     const adminTokenGenerated = !config.adminToken;
     const adminToken = config.adminToken ?? `zl_admin_${randomBytes(24).toString('base64url')}`;
-    const webhooks = webhookConfig(); // a bad LEDGER_WEBHOOK_* fails here, before anything runs
     runtime = new LedgerRuntime(config, pool, store, adminToken, log, clock);
     await resealLegacySecrets(pool, runtime.masterKey, log);
     // The first comparison of clocks before any command: a skewed process starts, refusing them.
@@ -72,7 +71,7 @@ export async function startLedger(
     // On a fresh database the projector creates the read models: before the workers that read them.
     if (projector && !(await projector.settled())) log('projector: still waiting for the read models; starting anyway');
     // Webhook deliveries are sent wherever the projector (which queues them) runs.
-    const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, webhooks, { log }).start() : null;
+    const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, config.webhooks, { log }).start() : null;
     // Idle tenants' writers are dropped; their state is a cache of the log.
     const evictor = setInterval(() => runtime!.writers.evictIdle(), 60_000);
     evictor.unref();

@@ -5,7 +5,7 @@ import { startLedger } from './bootstrap.js';
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env);
   const log = (line: string) => {
     if (config.logLevel !== 'silent') console.log(`[zentra] ${line}`);
   };

@@ -1,6 +1,6 @@
 import { loadConfig, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
-import { EventStore, eventStoreFromEnv } from '../../../libs/event-store/src/index.js';
+import { EventStore, selectEventStore } from '../../../libs/event-store/src/index.js';
 import { parseArgs, UsageError } from './args.js';
 import { exportCommand, verifyCommand } from './commands/export-verify.js';
 import { projectionsCommand } from './commands/projections.js';
@@ -39,12 +39,12 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   if (command === 'verify') return verifyCommand(words, options, (line) => console.log(line));
-  const config = loadConfig();
+  const config = loadConfig(process.env);
   const db = await connect(config, (line) => console.error(`[cli] ${line}`));
   let store: EventStore | null = null;
   try {
     // The log the service uses: EVENTSTORE_URL (EventStoreDB) or the events table.
-    const selected = eventStoreFromEnv(process.env, db.pool);
+    const selected = selectEventStore(config.eventStoreUrl, db.pool);
     store = selected.store;
     console.error(`[cli] ${selected.describe()}`);
     await selected.connect();

@@ -1,23 +1,23 @@
 import 'reflect-metadata';
 import { createPool, loadConfig, resolveMasterKey, runMigrations, runningInstanceUrl } from '../../../libs/database/src/index.js';
-import { eventStoreFromEnv } from '../../../libs/event-store/src/index.js';
+import { selectEventStore } from '../../../libs/event-store/src/index.js';
 import { Projector } from '../../../libs/projection-runtime/src/index.js';
 import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
 import { ALL_PROJECTIONS } from '../../../projections/index.js';
 import { MasterKey } from '../../../libs/audit/src/index.js';
-import { WebhookDispatcher, webhookConfig } from '../../../libs/webhooks/src/index.js';
+import { WebhookDispatcher } from '../../../libs/webhooks/src/index.js';
 
 /**
  * The projector as its own process. It needs a database someone else runs: DATABASE_URL, or
  * the embedded instance a running `npm start` owns in LEDGER_DATA_DIR.
  */
 async function main(): Promise<void> {
-  const config = loadConfig();
+  const config = loadConfig(process.env);
   const url = config.databaseUrl ?? runningInstanceUrl(config.dataDir);
   if (!url) throw new Error(`no database: set DATABASE_URL, or start the service first (no running instance in ${config.dataDir})`);
   await runMigrations(url, ALL_MIGRATIONS);
   const pool = createPool(url, 10);
-  const selected = eventStoreFromEnv(process.env, pool);
+  const selected = selectEventStore(config.eventStoreUrl, pool);
   console.log(`[projector] ${selected.describe()}`);
   await selected.connect();
   const store = selected.store;
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   // Endpoint secrets are sealed with the master key: without it this process cannot sign, says so, and leaves sending to the API.
   let dispatcher: WebhookDispatcher | null = null;
   try {
-    dispatcher = new WebhookDispatcher(pool, new MasterKey(resolveMasterKey(config)), webhookConfig(), { log: (line) => console.log(`[projector] ${line}`) }).start();
+    dispatcher = new WebhookDispatcher(pool, new MasterKey(resolveMasterKey(config)), config.webhooks, { log: (line) => console.log(`[projector] ${line}`) }).start();
   } catch (error) {
     console.log(`[projector] webhook dispatch off: ${(error as Error).message}`);
   }

@@ -38,4 +38,30 @@ describe('loadConfig', () => {
     );
     expect(loadConfig({ LEDGER_MASTER_KEY: 'a-master-key-0123456789', LEDGER_MASTER_KEY_FILE: '' }).masterKey).toBe('a-master-key-0123456789');
   });
+
+  it('reads every other setting once too: the event log, the docs UI, webhooks, lag thresholds, writer records', () => {
+    const defaults = loadConfig({});
+    expect(defaults).toMatchObject({ eventStoreUrl: null, docsUiEnabled: true, writerRecordsMax: 100_000, lagThresholds: { events: 10_000n, seconds: 30 } });
+    expect(defaults.webhooks).toMatchObject({ allowPrivate: false, secretGraceSeconds: 86_400, maxAttempts: 10 });
+    const set = loadConfig({
+      EVENTSTORE_URL: ' esdb://eventstore:2113?tls=false ',
+      LEDGER_DOCS_UI: 'off',
+      LEDGER_WEBHOOK_ALLOW_PRIVATE: 'true',
+      LEDGER_WEBHOOK_SECRET_GRACE_SECONDS: '0',
+      LEDGER_LAG_EVENTS_DEGRADED: '3',
+      LEDGER_LAG_SECONDS_DEGRADED: '0',
+      LEDGER_WRITER_RECORDS_MAX: '7',
+    });
+    expect(set).toMatchObject({ eventStoreUrl: 'esdb://eventstore:2113?tls=false', docsUiEnabled: false, writerRecordsMax: 7, lagThresholds: { events: 3n, seconds: 0 } });
+    expect(set.webhooks).toMatchObject({ allowPrivate: true, secretGraceSeconds: 0 });
+  });
+
+  it('refuses a bad webhook, lag or writer setting at start, naming it', () => {
+    expect(() => loadConfig({ LEDGER_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(/LEDGER_WEBHOOK_MAX_ATTEMPTS/);
+    expect(() => loadConfig({ LEDGER_WRITER_RECORDS_MAX: '0' })).toThrow(/LEDGER_WRITER_RECORDS_MAX/);
+    for (const bad of ['-1', '2.5', 'many', '1e3']) {
+      expect(() => loadConfig({ LEDGER_LAG_EVENTS_DEGRADED: bad })).toThrow(/LEDGER_LAG_EVENTS_DEGRADED/);
+      expect(() => loadConfig({ LEDGER_LAG_SECONDS_DEGRADED: bad })).toThrow(/LEDGER_LAG_SECONDS_DEGRADED/);
+    }
+  });
 });

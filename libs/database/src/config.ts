@@ -1,8 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+// Each library keeps its own settings' names, defaults and checks in a file that imports nothing,
+// so that reading them all here makes no import cycle (npm run lint:deps).
+import { eventStoreUrlFromEnv } from '../../event-store/src/event-log-url.js';
+import { LagThresholds, lagThresholds } from '../../projection-runtime/src/lag-thresholds.js';
+import { WebhookConfig, webhookConfig } from '../../webhooks/src/webhook-config.js';
+import { writerRecordsMax } from '../../write-model/src/writer-records-max.js';
 
-/** Service configuration, read from the environment once at start. */
+/** Service configuration, read from the environment once at start (each app's main.ts) and passed down. */
 export interface LedgerConfig {
   port: number;
   host: string;
@@ -38,6 +44,16 @@ export interface LedgerConfig {
   rateLimitPerSecond: number;
   /** A request must arrive whole (headers and body) within this; slower connections are closed. */
   requestTimeoutMs: number;
+  /** EventStoreDB's connection string (EVENTSTORE_URL), or null for the PostgreSQL log. */
+  eventStoreUrl: string | null;
+  /** Serve the Swagger UI at /docs (LEDGER_DOCS_UI=off serves only /docs-json). */
+  docsUiEnabled: boolean;
+  /** Webhook deliveries and endpoints (LEDGER_WEBHOOK_*). */
+  webhooks: WebhookConfig;
+  /** Beyond these a projection makes /health `degraded` (LEDGER_LAG_EVENTS_DEGRADED, LEDGER_LAG_SECONDS_DEGRADED). */
+  lagThresholds: LagThresholds;
+  /** Idempotency keys, transactions and holds each tenant's writer keeps in memory, each (LEDGER_WRITER_RECORDS_MAX). */
+  writerRecordsMax: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -107,7 +123,8 @@ function masterKeyFrom(env: NodeJS.ProcessEnv): string {
   return env.LEDGER_MASTER_KEY_FILE ? readMasterKeyFile(env.LEDGER_MASTER_KEY_FILE) : env.LEDGER_MASTER_KEY || '';
 }
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
+/** The one place the environment is read; a bad setting refuses to start. */
+export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   const poolSize = intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE');
   return {
     port: intFrom(env.PORT, 3000, 'PORT'),
@@ -131,6 +148,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): LedgerConfig {
     bodyLimitBytes: positiveIntFrom(env.LEDGER_BODY_LIMIT_BYTES, 1024 * 1024, 'LEDGER_BODY_LIMIT_BYTES'),
     rateLimitPerSecond: intFrom(env.LEDGER_RATE_LIMIT_PER_SECOND, 1000, 'LEDGER_RATE_LIMIT_PER_SECOND'),
     requestTimeoutMs: positiveIntFrom(env.LEDGER_REQUEST_TIMEOUT_MS, 30_000, 'LEDGER_REQUEST_TIMEOUT_MS'),
+    eventStoreUrl: eventStoreUrlFromEnv(env),
+    docsUiEnabled: env.LEDGER_DOCS_UI !== 'off',
+    webhooks: webhookConfig(env),
+    lagThresholds: lagThresholds(env),
+    writerRecordsMax: writerRecordsMax(env),
   };
 }
 

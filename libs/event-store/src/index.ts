@@ -7,3 +7,4 @@ export type { EventStoreDbEndpoint, EventStoreDbTarget } from './eventstoredb/co
 export { decodePosition, encodePosition, formatPosition, POSITION_MAX, UINT64_MAX } from './eventstoredb/position.js';
 export * from './streams.js';
 export * from './select.js';
+export * from './event-log-url.js';

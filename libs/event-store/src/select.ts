@@ -1,10 +1,10 @@
 /**
- * Which event log the process uses, from its environment:
+ * Which event log the process uses, from its configuration (loadConfig reads EVENTSTORE_URL):
  *
  *   EVENTSTORE_URL unset (or empty)   PostgreSQL: the `events` table in DATABASE_URL's database
  *   EVENTSTORE_URL=esdb://...         EventStoreDB at that address (esdb+discover:// for a cluster)
  *
- * eventStoreFromEnv is pure: it checks the URL (a malformed one throws at once, with the reason)
+ * selectEventStore is pure: it checks the URL (a malformed one throws at once, with the reason)
  * and builds the store, but connects to nothing. Call `connect()` at start-up to fail fast, within
  * about 5 s, when the log cannot be reached, and log `describe()`.
  */
@@ -25,18 +25,10 @@ export interface SelectedEventStore {
   connect(): Promise<void>;
 }
 
-export type EventStoreEnv = Readonly<Record<string, string | undefined>>;
-
 export const POSTGRES_EVENT_LOG_DESCRIPTION = 'event log: PostgreSQL (events table)';
 
-/** The EventStoreDB connection string in the environment, or null for the PostgreSQL log. */
-export function eventStoreUrlFromEnv(env: EventStoreEnv): string | null {
-  const url = env.EVENTSTORE_URL?.trim();
-  return url ? url : null;
-}
-
-export function eventStoreFromEnv(env: EventStoreEnv, pool: Pool): SelectedEventStore {
-  const url = eventStoreUrlFromEnv(env);
+/** The log at `url` (the configuration's eventStoreUrl: EVENTSTORE_URL), or PostgreSQL's when it is null. */
+export function selectEventStore(url: string | null, pool: Pool): SelectedEventStore {
   if (url === null) {
     const store = new PostgresEventStore(pool);
     return {

@@ -1,6 +1,7 @@
 export * from './projection.js';
 export * from './projection-runner.js';
 export * from './projection-lag.js';
+export * from './lag-thresholds.js';
 export * from './projector.js';
 export * from './checkpointed-apply.js';
 export * from './rebuild.js';

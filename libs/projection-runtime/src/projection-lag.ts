@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { EventStore } from '../../event-store/src/index.js';
 import { countEventsBehind } from './lag-counts.js';
+import { LagThresholds } from './lag-thresholds.js';
 import { rebuildCheckpoint } from './rebuild.js';
 
 export interface ProjectionLag {
@@ -18,22 +19,6 @@ export interface ProjectionLag {
  * belongs to a rebuild that died (kill -9) and is not reported. The next rebuild starts over.
  */
 export const REBUILD_IDLE_SECONDS_MAX = 60;
-
-/** Beyond these a projection makes /health report `degraded`. */
-export const LAG_EVENTS_DEGRADED_DEFAULT = 10_000n;
-export const LAG_SECONDS_DEGRADED_DEFAULT = 30;
-
-export interface LagThresholds {
-  events: bigint;
-  seconds: number;
-}
-
-export function lagThresholds(env: NodeJS.ProcessEnv = process.env): LagThresholds {
-  return {
-    events: env.LEDGER_LAG_EVENTS_DEGRADED ? BigInt(env.LEDGER_LAG_EVENTS_DEGRADED) : LAG_EVENTS_DEGRADED_DEFAULT,
-    seconds: env.LEDGER_LAG_SECONDS_DEGRADED ? Number(env.LEDGER_LAG_SECONDS_DEGRADED) : LAG_SECONDS_DEGRADED_DEFAULT,
-  };
-}
 
 const SQL = {
   checkpoints: `select name, position, error, error_position, extract(epoch from (clock_timestamp() - updated_at)) as idle_seconds
@@ -56,7 +41,8 @@ export async function projectionLag(
   pool: Pool,
   store: EventStore,
   names: readonly string[],
-  thresholds: LagThresholds = lagThresholds(),
+  /** When a projection counts as lagging (LEDGER_LAG_*_DEGRADED, from the configuration). */
+  thresholds: LagThresholds,
 ): Promise<Record<string, ProjectionLag>> {
   const head = await store.headPosition();
   const { rows } = await pool.query(SQL.checkpoints, [[...names, ...names.map(rebuildCheckpoint)]]);

@@ -30,7 +30,7 @@ export interface WebhookConfig {
   concurrency: number;
 }
 
-function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, [min, max]: readonly [number, number]): number {
+function intFrom(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, [min, max]: readonly [number, number]): number {
   const raw = env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
@@ -38,8 +38,12 @@ function intFrom(env: NodeJS.ProcessEnv, name: string, fallback: number, [min, m
   return value;
 }
 
-/** Webhook settings from the environment; read when needed, so a test or operator can change them. */
-export function webhookConfig(env: NodeJS.ProcessEnv = process.env): WebhookConfig {
+/**
+ * Webhook settings from the given environment. Called once, by loadConfig at start (a bad
+ * LEDGER_WEBHOOK_* refuses to start); this file imports nothing, so the configuration can use it
+ * without an import cycle.
+ */
+export function webhookConfig(env: Readonly<Record<string, string | undefined>>): WebhookConfig {
   return {
     timeoutMs: intFrom(env, 'LEDGER_WEBHOOK_TIMEOUT_MS', WEBHOOK_TIMEOUT_MS_DEFAULT, LIMITS.timeoutMs),
     backoffMs: intFrom(env, 'LEDGER_WEBHOOK_BACKOFF_MS', WEBHOOK_BACKOFF_MS_DEFAULT, LIMITS.backoffMs),

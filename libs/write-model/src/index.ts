@@ -7,4 +7,4 @@ export * from './writer-clock.js';
 export { GROUP_COMMANDS_MAX, WRITER_QUEUE_MAX, WriterOverloadedError } from './command-queue.js';
 export { CONFLICT_RETRIES_MAX, WriterContendedError } from './conflict-retry.js';
 export { GROUP_BYTES_MAX } from './group-plan.js';
-export { WRITER_RECORDS_MAX_DEFAULT } from './record-cache.js';
+export { WRITER_RECORDS_MAX_DEFAULT, writerRecordsMax } from './writer-records-max.js';

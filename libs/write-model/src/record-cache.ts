@@ -4,13 +4,6 @@ import { holdIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { WriterState, emptyWriterState, foldRecorded } from './writer-state.js';
 
-/**
- * Idempotency keys, transactions and holds a writer keeps in memory, each, at most (when its
- * store can look them up again: StreamLookup). Beyond it the oldest are forgotten; any of them is
- * rebuilt exactly from the log when a command needs it. Accounts are always kept.
- */
-export const WRITER_RECORDS_MAX_DEFAULT = 100_000;
-
 /** The kinds of record a writer recalls, each by the field of its events the log finds them by. */
 export type RecordField = 'idempotency_key' | 'transaction_id' | 'hold_id';
 

@@ -6,8 +6,9 @@ import { CONFLICT_RETRIES_MAX, retryOnConflict } from './conflict-retry.js';
 import { EnvelopedEvent } from './event-envelope.js';
 import { commitPlan, GroupPlan, planGroup, PlannedReplay } from './group-plan.js';
 import { AppendedGroup, OriginalEvents } from './original-events.js';
-import { accountsOnlyState, RecordCache, rememberingRecords, WRITER_RECORDS_MAX_DEFAULT } from './record-cache.js';
+import { accountsOnlyState, RecordCache, rememberingRecords } from './record-cache.js';
 import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
+import { WRITER_RECORDS_MAX_DEFAULT } from './writer-records-max.js';
 import { emptyWriterState, foldRecorded, WriterState } from './writer-state.js';
 
 // Where the writer's parts live, for those who import them from here.

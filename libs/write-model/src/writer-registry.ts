@@ -1,20 +1,13 @@
 import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
-import { WRITER_RECORDS_MAX_DEFAULT } from './record-cache.js';
 import { TenantWriter } from './tenant-writer.js';
 import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
+import { WRITER_RECORDS_MAX_DEFAULT } from './writer-records-max.js';
 
 /** A tenant's writer unused this long is dropped (its state is rebuilt from the log when needed). */
 export const WRITER_IDLE_MS_DEFAULT = 10 * 60_000;
 /** At most this many tenants keep a writer (and its cached state) in one process. */
 export const WRITERS_MAX = 1000;
-
-export function writerRecordsMax(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.LEDGER_WRITER_RECORDS_MAX;
-  if (raw === undefined || raw === '') return WRITER_RECORDS_MAX_DEFAULT;
-  if (!/^[1-9][0-9]*$/.test(raw)) throw new Error(`LEDGER_WRITER_RECORDS_MAX must be a positive integer, got ${raw}`);
-  return Number(raw);
-}
 
 /**
  * One writer per tenant in this process; tenants proceed in parallel. Writers hold a cache of
@@ -28,8 +21,8 @@ export class WriterRegistry {
     private readonly store: EventStore,
     /** Told the last event of every accepted command (read-your-writes, chain-head signing). */
     private readonly onAppended: (tenantId: string, last: RecordedEvent) => void = () => undefined,
-    /** Records each writer keeps in memory (LEDGER_WRITER_RECORDS_MAX); see TenantWriter. */
-    private readonly recordsMax = writerRecordsMax(),
+    /** Records each writer keeps in memory (LEDGER_WRITER_RECORDS_MAX, from the configuration); see TenantWriter. */
+    private readonly recordsMax = WRITER_RECORDS_MAX_DEFAULT,
     /** Every writer's clock: stamps `occurred_at` and refuses commands while skewed. */
     private readonly clock: WriterClock = UNCHECKED_CLOCK,
   ) {}

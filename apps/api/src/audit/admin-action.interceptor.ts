@@ -1,9 +1,9 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { mergeMap, Observable } from 'rxjs';
+import { AccessAudit } from '../../../../libs/audit/src/index.js';
 import { LedgerRequest } from '../http/request-context.js';
 import { Access, ACCESS_KEY } from '../http/roles.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 import { who } from './who.js';
 
 const AUDITED_KEY = 'zentra:audited';
@@ -26,7 +26,7 @@ export const Audited = (resource: string, action?: string) => SetMetadata(AUDITE
 export class AdminActionInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly runtime: LedgerRuntime,
+    private readonly audit: AccessAudit,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -42,7 +42,7 @@ export class AdminActionInterceptor implements NestInterceptor {
         const resource = typeof id === 'string' ? `${audited.resource}:${id}` : audited.resource;
         // The platform admin acts on a tenant: the record goes to that tenant's audit log.
         const tenantId = audited.resource === 'tenant' && typeof id === 'string' ? id : undefined;
-        await this.runtime.audit.allowed(who(request.principal!, tenantId), action, resource, String(request.id));
+        await this.audit.allowed(who(request.principal!, tenantId), action, resource, String(request.id));
         return body;
       }),
     );

@@ -1,12 +1,12 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ChainHeadSigner } from '../../../../libs/audit/src/index.js';
 import { findHold } from '../../../../projections/holds/holds.queries.js';
 import { findTransactionRow } from '../../../../projections/transactions/transactions.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 import { Reads } from '../runtime/reads.js';
 import { EvidenceService } from './evidence.service.js';
 
@@ -15,7 +15,7 @@ import { EvidenceService } from './evidence.service.js';
 @Controller()
 export class EvidenceController {
   constructor(
-    private readonly runtime: LedgerRuntime,
+    private readonly signer: ChainHeadSigner,
     private readonly reads: Reads,
     private readonly evidence: EvidenceService,
   ) {}
@@ -54,7 +54,7 @@ export class EvidenceController {
   @Get('tenants/me/public-key')
   @Allow('read_public_key', ...READERS)
   async publicKey(@Caller() caller: TenantPrincipal) {
-    const key = await this.runtime.signer.publicKey(caller.tenant_id);
+    const key = await this.signer.publicKey(caller.tenant_id);
     return { tenant_id: caller.tenant_id, algorithm: 'ed25519', public_key: key };
   }
 
@@ -62,7 +62,7 @@ export class EvidenceController {
   @Get('tenants/me/chain-head')
   @Allow('read_chain_head', 'admin', 'auditor')
   async chainHead(@Caller() caller: TenantPrincipal) {
-    const head = await this.runtime.signer.signCurrent(caller.tenant_id);
+    const head = await this.signer.signCurrent(caller.tenant_id);
     return head ?? { tenant_id: caller.tenant_id, stream_revision: null, hash: null };
   }
 

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { ChainBrokenError, eventHash, IntentState, verifyChain } from '../../../../libs/audit/src/index.js';
-import type { RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { ChainBrokenError, ChainHeadSigner, eventHash, IntentState, IntentTrace, verifyChain } from '../../../../libs/audit/src/index.js';
+import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/index.js';
 import { occurredAt } from '../../../../libs/projection-runtime/src/index.js';
 import { ledgerStream } from '../../../../libs/write-model/src/index.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { EVENT_STORE } from '../runtime/injection-tokens.js';
 
 /** Events re-hashed between an event and the signed head that covers it, at most. */
 export const EVIDENCE_CHAIN_WALK_MAX = 10_000;
@@ -41,7 +42,12 @@ export interface EventEvidence {
  */
 @Injectable()
 export class EvidenceService {
-  constructor(private readonly runtime: LedgerRuntime) {}
+  constructor(
+    private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly signer: ChainHeadSigner,
+    private readonly intents: IntentTrace,
+  ) {}
 
   /** Evidence for the event at a transaction's position (the read model already told where it is). */
   async forPosition(tenantId: string, position: string): Promise<EventEvidence[]> {
@@ -49,7 +55,7 @@ export class EvidenceService {
   }
 
   async forHold(tenantId: string, holdId: string, createdPosition: string): Promise<EventEvidence[]> {
-    const { rows } = await this.runtime.pool.query(SQL.positionsOfHold, [tenantId, createdPosition, holdId]);
+    const { rows } = await this.pool.query(SQL.positionsOfHold, [tenantId, createdPosition, holdId]);
     return this.forPositions(tenantId, rows.map((r) => r.position));
   }
 
@@ -59,7 +65,7 @@ export class EvidenceService {
    * once a verified signed head covers them. Null for an unknown intent.
    */
   async intentPath(tenantId: string, id: string): Promise<IntentState[] | null> {
-    const states = await this.runtime.intents.states(tenantId, id);
+    const states = await this.intents.states(tenantId, id);
     if (!states) return null;
     const ledgered = [...states].reverse().find((s) => s.state === 'ledgered');
     const positions = (ledgered?.positions as string[] | undefined) ?? [];
@@ -67,18 +73,18 @@ export class EvidenceService {
     const last = BigInt(positions[positions.length - 1]);
     const has = (name: IntentState['state']) => states.some((s) => s.state === name);
     const record = async (state: IntentState) => {
-      await this.runtime.intents.record(tenantId, id, state);
+      await this.intents.record(tenantId, id, state);
       states.push(state);
     };
     if (!has('synchronized')) {
-      const { rows } = await this.runtime.pool.query(`select min(position)::text as p from projection_checkpoints where name not like '%@%'`);
+      const { rows } = await this.pool.query(`select min(position)::text as p from projection_checkpoints where name not like '%@%'`);
       if (rows[0].p && BigInt(rows[0].p) >= last) {
         await record({ state: 'synchronized', at: new Date().toISOString(), position: last.toString(), note: 'observed at this time' });
       }
     }
     // The path is ordered: evidence is recorded once the intent is synchronized.
     if (has('synchronized') && !has('evidenced')) {
-      const head = (await this.runtime.signer.covering(tenantId, last)) ?? (await this.signNowAndFind(tenantId, last));
+      const head = (await this.signer.covering(tenantId, last)) ?? (await this.signNowAndFind(tenantId, last));
       if (head?.verified) {
         await record({ state: 'evidenced', at: head.signed_at ?? new Date().toISOString(), chain_hash: head.hash, stream_revision: head.stream_revision, signature: head.signature });
       }
@@ -89,17 +95,17 @@ export class EvidenceService {
   /** No signed head covers the position yet: sign the current one, unless the chain does not verify (then none covers it). */
   private async signNowAndFind(tenantId: string, position: bigint) {
     try {
-      await this.runtime.signer.signCurrent(tenantId);
+      await this.signer.signCurrent(tenantId);
     } catch (error) {
       if (!(error instanceof ChainBrokenError)) throw error;
     }
-    return this.runtime.signer.covering(tenantId, position);
+    return this.signer.covering(tenantId, position);
   }
 
   private async forPositions(tenantId: string, positions: string[]): Promise<EventEvidence[]> {
     const result: EventEvidence[] = [];
     for (const position of positions) {
-      const event = await this.runtime.store.readAt(BigInt(position));
+      const event = await this.store.readAt(BigInt(position));
       // Only the tenant's own ledger stream: a position is never evidence for another tenant.
       if (event && event.stream_id === ledgerStream(tenantId)) result.push(await this.verify(tenantId, event));
     }
@@ -107,7 +113,7 @@ export class EvidenceService {
   }
 
   private async verify(tenantId: string, event: RecordedEvent): Promise<EventEvidence> {
-    const { store } = this.runtime;
+    const store = this.store;
     const meta = event.metadata;
     const revision = event.revision;
     const hashMatches = eventHash(event.type, event.data, meta, meta.prev_hash) === meta.hash;
@@ -116,7 +122,7 @@ export class EvidenceService {
       const [previous] = await store.readStream(event.stream_id, { fromRevision: revision - 1n, maxCount: 1 });
       linksToPrevious = previous?.metadata.hash === meta.prev_hash;
     }
-    const head = (await this.runtime.signer.covering(tenantId, event.position)) ?? (await this.signNowAndFind(tenantId, event.position));
+    const head = (await this.signer.covering(tenantId, event.position)) ?? (await this.signNowAndFind(tenantId, event.position));
     let chainToHead = false;
     if (head) {
       const distance = BigInt(head.stream_revision) - revision;

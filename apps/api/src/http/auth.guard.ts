@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
+import { AccessAudit } from '../../../../libs/audit/src/index.js';
 import { who } from '../audit/who.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest, TenantPrincipal } from './request-context.js';
 import { Access, ACCESS_KEY } from './roles.js';
@@ -15,7 +15,7 @@ import { Access, ACCESS_KEY } from './roles.js';
 export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
-    private readonly runtime: LedgerRuntime,
+    private readonly audit: AccessAudit,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -41,7 +41,7 @@ export class AuthGuard implements CanActivate {
   }
 
   private async deny(principal: TenantPrincipal, action: string, request: LedgerRequest): Promise<never> {
-    await this.runtime.audit.denied(who(principal), action, request.url, 'role', String(request.id));
+    await this.audit.denied(who(principal), action, request.url, 'role', String(request.id));
     throw new ApiError(403, 'forbidden', `role ${principal.role} may not ${action}`, { role: principal.role, action });
   }
 }

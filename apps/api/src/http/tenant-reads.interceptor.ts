@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { defer, finalize, from, Observable, switchMap } from 'rxjs';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { TenantConnectionGate } from '../runtime/tenant-connection-gate.js';
 import { LedgerRequest } from './request-context.js';
 
 const READS_HEAVILY = 'zentra:reads-heavily';
@@ -18,7 +18,7 @@ export const ReadsHeavily = () => SetMetadata(READS_HEAVILY, true);
 export class TenantReadsInterceptor implements NestInterceptor {
   constructor(
     private readonly reflector: Reflector,
-    private readonly runtime: LedgerRuntime,
+    private readonly tenantReads: TenantConnectionGate,
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
@@ -26,7 +26,7 @@ export class TenantReadsInterceptor implements NestInterceptor {
     const principal = request.principal;
     if (principal?.kind !== 'api_key') return next.handle();
     if (request.method !== 'GET' && !this.reflector.get<boolean>(READS_HEAVILY, context.getHandler())) return next.handle();
-    const gate = this.runtime.tenantReads;
+    const gate = this.tenantReads;
     const tenantId = principal.tenant_id;
     return from(gate.acquire(tenantId)).pipe(switchMap(() => defer(() => next.handle()).pipe(finalize(() => gate.release(tenantId)))));
   }

@@ -1,10 +1,15 @@
-import { Controller, Get, Header, Res } from '@nestjs/common';
+import { Controller, Get, Header, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
+import { Pool } from 'pg';
+import { ChainHeadSigner } from '../../../../libs/audit/src/index.js';
+import type { LedgerConfig } from '../../../../libs/database/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { projectionLag } from '../../../../libs/projection-runtime/src/index.js';
 import { ALL_PROJECTIONS } from '../../../../projections/index.js';
 import { Public } from '../http/roles.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { ClockSkewMonitor } from '../runtime/clock-skew.js';
+import { EVENT_STORE, LEDGER_CONFIG } from '../runtime/injection-tokens.js';
 import { LedgerMetrics } from './metrics.js';
 
 const PROJECTION_NAMES = ALL_PROJECTIONS.map((p) => p.name);
@@ -13,7 +18,11 @@ const PROJECTION_NAMES = ALL_PROJECTIONS.map((p) => p.name);
 @Controller()
 export class OperationsController {
   constructor(
-    private readonly runtime: LedgerRuntime,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly clock: ClockSkewMonitor,
+    private readonly signer: ChainHeadSigner,
     private readonly metrics: LedgerMetrics,
   ) {}
 
@@ -22,12 +31,12 @@ export class OperationsController {
   @Public()
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
     try {
-      const lag = await projectionLag(this.runtime.pool, this.runtime.store, PROJECTION_NAMES);
+      const lag = await projectionLag(this.pool, this.store, PROJECTION_NAMES, this.config.lagThresholds);
       // A skewed clock refuses commands; a chain that failed to verify is not signed. Counts only: no tenant is named here.
-      const clock = this.runtime.clock.status();
-      const chain = { ok: this.runtime.signer.brokenTenants === 0, broken_tenants: this.runtime.signer.brokenTenants };
+      const clock = this.clock.status();
+      const chain = { ok: this.signer.brokenTenants === 0, broken_tenants: this.signer.brokenTenants };
       const degraded = Object.values(lag).some((p) => p.status !== 'ok') || !clock.ok || !chain.ok;
-      return { status: degraded ? 'degraded' : 'ok', projection_lag: lag, projector: this.runtime.config.projectorEnabled ? 'in_process' : 'external', clock, chain_heads: chain };
+      return { status: degraded ? 'degraded' : 'ok', projection_lag: lag, projector: this.config.projectorEnabled ? 'in_process' : 'external', clock, chain_heads: chain };
     } catch {
       void reply.status(503);
       return { status: 'unavailable', projection_lag: {} };
@@ -38,14 +47,14 @@ export class OperationsController {
   @Public()
   @Header('content-type', 'text/plain; version=0.0.4')
   async scrape() {
-    const lag = await projectionLag(this.runtime.pool, this.runtime.store, PROJECTION_NAMES).catch(() => ({}));
+    const lag = await projectionLag(this.pool, this.store, PROJECTION_NAMES, this.config.lagThresholds).catch(() => ({}));
     for (const [name, p] of Object.entries(lag)) {
       this.metrics.projectionPosition.set({ projection: name }, Number(p.position));
       this.metrics.projectionLagEvents.set({ projection: name }, Number(p.lag_events));
       this.metrics.projectionLagSeconds.set({ projection: name }, p.lag_seconds);
     }
-    this.metrics.clockSkew.set(this.runtime.clock.skewMs() ?? 0);
-    this.metrics.chainBrokenTenants.set(this.runtime.signer.brokenTenants);
+    this.metrics.clockSkew.set(this.clock.skewMs() ?? 0);
+    this.metrics.chainBrokenTenants.set(this.signer.brokenTenants);
     return this.metrics.registry.metrics();
   }
 }

@@ -1,6 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
+import { Pool } from 'pg';
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { actorOf } from '../../../../libs/tenancy/src/index.js';
 import { projectedBalances } from '../../../../projections/reconciliation/projected-balances.js';
 import { findActiveRun, recordExclusiveDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
@@ -11,7 +13,8 @@ import { decodeCursor, isUuid, pageOf, parseLimit, parseOneOf } from '../http/pa
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow } from '../http/roles.js';
 import { ReadsHeavily } from '../http/tenant-reads.interceptor.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { EVENT_STORE } from '../runtime/injection-tokens.js';
+import { ProjectionWatermark } from '../runtime/projection-watermark.js';
 import { Reads } from '../runtime/reads.js';
 import { Audited } from '../audit/admin-action.interceptor.js';
 import { ImportStatementDto } from './import-statement.dto.js';
@@ -26,7 +29,9 @@ const RECONCILERS = ['admin', 'auditor', 'operator'] as const;
 @Controller('reconciliation')
 export class ReconciliationController {
   constructor(
-    private readonly runtime: LedgerRuntime,
+    private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly watermark: ProjectionWatermark,
     private readonly reads: Reads,
     private readonly statements: StatementImporter,
   ) {}
@@ -45,7 +50,7 @@ export class ReconciliationController {
   async run(@Caller() caller: TenantPrincipal, @Res({ passthrough: true }) reply: FastifyReply) {
     // Compare against read models that include everything this caller wrote.
     await this.reads.settle(caller, ['accounts', 'trial_balance'], undefined);
-    const outcome = await recordExclusiveDriftCheck(this.runtime.pool, this.runtime.store, projectedBalances, caller.tenant_id, actorOf(caller));
+    const outcome = await recordExclusiveDriftCheck(this.pool, this.store, projectedBalances, caller.tenant_id, actorOf(caller));
     if (outcome.kind === 'running') {
       // One run per tenant at a time (any process): the one under way is the answer; GET /reconciliation/runs/:id follows it.
       if (!outcome.run) throw new ApiError(503, 'unavailable', 'a drift check of this tenant is already running; retry shortly', {});
@@ -53,7 +58,7 @@ export class ReconciliationController {
       return outcome.run;
     }
     const { run_id, report, position } = outcome;
-    this.runtime.watermark.wrote(caller.tenant_id, position);
+    this.watermark.wrote(caller.tenant_id, position);
     return { id: run_id, ...report, triggered_by: actorOf(caller) };
   }
 

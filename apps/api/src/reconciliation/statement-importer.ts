@@ -1,17 +1,19 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
 import { buildStatementReport, isStatementFormatError, matchStatement, parseStatement, StatementReportLine } from '../../../../libs/reconciliation/src/index.js';
 import { calendarDay } from '../../../../libs/reconciliation/src/calendar.js';
 import { deleteStatementRows, writeStatementRows } from '../../../../libs/reconciliation/src/statement-lines.js';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { entriesForMatching } from '../../../../projections/entries/entries.queries.js';
-import { reconStream } from '../../../../libs/event-store/src/index.js';
+import { EventStore, reconStream } from '../../../../libs/event-store/src/index.js';
 import { STATEMENT_IMPORTED } from '../../../../libs/reconciliation/src/statement-events.js';
 import { actorOf } from '../../../../libs/tenancy/src/index.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { EVENT_STORE } from '../runtime/injection-tokens.js';
+import { ProjectionWatermark } from '../runtime/projection-watermark.js';
 import { Reads } from '../runtime/reads.js';
 import { ImportStatementDto, MATCH_WINDOW_DAYS_DEFAULT, STATEMENT_CONTENT_BYTES_MAX } from './import-statement.dto.js';
 import { STATEMENT_LINES_PAGE_DEFAULT, statementView } from './statement-view.js';
@@ -38,7 +40,9 @@ export const UNRECONCILED_ENTRY_IDS_MAX = 1_000;
 @Injectable()
 export class StatementImporter {
   constructor(
-    private readonly runtime: LedgerRuntime,
+    private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly watermark: ProjectionWatermark,
     private readonly reads: Reads,
   ) {}
 
@@ -50,7 +54,7 @@ export class StatementImporter {
       });
     }
     await this.reads.settle(caller, ['accounts', 'entries', 'transactions'], undefined);
-    const found = isUuid(dto.account_id) ? await findAccount(this.runtime.pool, dto.account_id.toLowerCase()) : null;
+    const found = isUuid(dto.account_id) ? await findAccount(this.pool, dto.account_id.toLowerCase()) : null;
     const account = await this.reads.ownedOrNotFound(caller, request, found, 'account', dto.account_id, 'import_statement');
     let parsed: ReturnType<typeof parseStatement>;
     try {
@@ -90,20 +94,20 @@ export class StatementImporter {
       imported_by: actorOf(caller),
     };
     // Rows first, the event last: a statement exists once its event does, and then its rows are there.
-    await writeStatementRows(this.runtime.pool, statementId, report.lines, unreconciled);
+    await writeStatementRows(this.pool, statementId, report.lines, unreconciled);
     let position: bigint;
     try {
-      const appended = await this.runtime.store.append(
+      const appended = await this.store.append(
         reconStream(caller.tenant_id),
         [{ id: randomUUID(), type: STATEMENT_IMPORTED, data: recorded, metadata: { tenant_id: caller.tenant_id, actor: actorOf(caller), occurred_at: importedAt } }],
         'any',
       );
       position = appended.positions[0];
     } catch (error) {
-      await deleteStatementRows(this.runtime.pool, statementId).catch(() => undefined);
+      await deleteStatementRows(this.pool, statementId).catch(() => undefined);
       throw error;
     }
-    this.runtime.watermark.wrote(caller.tenant_id, position);
+    this.watermark.wrote(caller.tenant_id, position);
     // The first page of lines, as GET answers it; the cursor leads to the rest.
     const firstPage = report.lines.slice(0, STATEMENT_LINES_PAGE_DEFAULT + 1).map((line: StatementReportLine, seq) => ({ seq, line }));
     return statementView(recorded, firstPage, unreconciled, STATEMENT_LINES_PAGE_DEFAULT);
@@ -121,7 +125,7 @@ export class StatementImporter {
     const from = new Date(Math.max(FIRST_DAY, first - windowDays) * DAY_MS).toISOString();
     // Exclusive end: the day after the last one, or the last millisecond of 9999 (no year 10000).
     const to = new Date(Math.min((last + windowDays + 1) * DAY_MS, (LAST_DAY + 1) * DAY_MS - 1)).toISOString();
-    const entries = await entriesForMatching(this.runtime.pool, accountId, from, to, MATCHING_ENTRIES_MAX + 1);
+    const entries = await entriesForMatching(this.pool, accountId, from, to, MATCHING_ENTRIES_MAX + 1);
     if (entries.length > MATCHING_ENTRIES_MAX) {
       const message = `the statement's dates (${from.slice(0, 10)} to ${to.slice(0, 10)} with the window) cover more than ${MATCHING_ENTRIES_MAX} ledger entries of the account; split it into shorter periods`;
       throw ApiError.validation(message, { content: [message] });

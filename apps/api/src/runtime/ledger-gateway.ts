@@ -1,12 +1,16 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { CommandEnvelope, CommandOutcome } from '../../../../libs/write-model/src/index.js';
+import { Pool } from 'pg';
+import { AccessAudit, IntentTrace } from '../../../../libs/audit/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
+import { CommandEnvelope, CommandOutcome, WriterRegistry } from '../../../../libs/write-model/src/index.js';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { findHold } from '../../../../projections/holds/holds.queries.js';
 import { findTransactionRow } from '../../../../projections/transactions/transactions.queries.js';
 import { fromDomainError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
-import { LedgerRuntime } from './ledger-runtime.js';
+import { EVENT_STORE } from './injection-tokens.js';
+import { ProjectionWatermark } from './projection-watermark.js';
 
 /** What an accepted command yields: its events, whether a replay, the writer's state, the hold it left. */
 export type Accepted = Omit<Extract<CommandOutcome, { kind: 'accepted' }>, 'kind'>;
@@ -28,11 +32,18 @@ const OWNED_RESOURCES = [
 /** Submits commands to the tenant's writer and turns refusals into API errors. */
 @Injectable()
 export class LedgerGateway {
-  constructor(private readonly runtime: LedgerRuntime) {}
+  constructor(
+    private readonly writers: WriterRegistry,
+    private readonly intents: IntentTrace,
+    private readonly pool: Pool,
+    @Inject(EVENT_STORE) private readonly store: EventStore,
+    private readonly watermark: ProjectionWatermark,
+    private readonly audit: AccessAudit,
+  ) {}
 
   async submit(envelope: CommandEnvelope): Promise<Accepted> {
     await this.accepted(envelope);
-    return this.settle(envelope, await this.runtime.writers.submit(envelope));
+    return this.settle(envelope, await this.writers.submit(envelope));
   }
 
   /**
@@ -41,7 +52,7 @@ export class LedgerGateway {
    */
   async submitMany(tenantId: string, envelopes: CommandEnvelope[]): Promise<PromiseSettledResult<Accepted>[]> {
     await Promise.all(envelopes.map((envelope) => this.accepted(envelope)));
-    const outcomes = this.runtime.writers.submitMany(tenantId, envelopes);
+    const outcomes = this.writers.submitMany(tenantId, envelopes);
     return Promise.allSettled(outcomes.map((outcome, i) => outcome.then((o) => this.settle(envelopes[i], o))));
   }
 
@@ -50,7 +61,7 @@ export class LedgerGateway {
     const intent = envelope.metadata.intent_id;
     if (!intent) return;
     const at = new Date().toISOString();
-    await this.runtime.intents.record(
+    await this.intents.record(
       envelope.tenant_id,
       intent,
       { state: 'accepted', at, command: envelope.command.type, request_id: envelope.metadata.request_id },
@@ -72,10 +83,10 @@ export class LedgerGateway {
   private async recordOutcome(tenantId: string, intent: string, outcome: CommandOutcome): Promise<void> {
     const at = new Date().toISOString();
     if (outcome.kind === 'rejected') {
-      await this.runtime.intents.record(tenantId, intent, { state: 'refused', at, stage: 'decision', code: outcome.error.code, message: outcome.error.message });
+      await this.intents.record(tenantId, intent, { state: 'refused', at, stage: 'decision', code: outcome.error.code, message: outcome.error.message });
       return;
     }
-    await this.runtime.intents.record(tenantId, intent, {
+    await this.intents.record(tenantId, intent, {
       state: 'ledgered',
       at,
       replayed: outcome.replayed,
@@ -93,17 +104,17 @@ export class LedgerGateway {
     const owned = OWNED_RESOURCES.find((r) => isUuid(details[r.field]));
     if (!owned) return;
     const id = details[owned.field] as string;
-    const lookUp = () => owned.find(this.runtime.pool, id.toLowerCase()).catch(() => null);
+    const lookUp = () => owned.find(this.pool, id.toLowerCase()).catch(() => null);
     let found = await lookUp();
     if (!found) {
       // The read model may not hold the other tenant's resource yet (made a moment ago): wait,
       // bounded like a read, until it holds everything the log has now, and look again. Only
       // refusals of resources not found pay this, and only while the model is behind.
-      const head = await this.runtime.store.headPosition().catch(() => null);
-      if (head !== null && (await this.runtime.watermark.waitFor(envelope.tenant_id, [owned.projection], head))) found = await lookUp();
+      const head = await this.store.headPosition().catch(() => null);
+      if (head !== null && (await this.watermark.waitFor(envelope.tenant_id, [owned.projection], head))) found = await lookUp();
     }
     if (found && found.tenant_id !== envelope.tenant_id) {
-      await this.runtime.audit.denied(
+      await this.audit.denied(
         { actor: envelope.metadata.actor, tenant_id: envelope.tenant_id, role: envelope.metadata.role },
         envelope.command.type,
         `${owned.resource}:${id}`,

@@ -3,14 +3,15 @@ import { LedgerConfig } from '../../../../libs/database/src/index.js';
 import { EventStore } from '../../../../libs/event-store/src/index.js';
 import { AccessAudit, ChainHeadSigner, IntentTrace, MasterKey } from '../../../../libs/audit/src/index.js';
 import { ApiKeyService } from '../../../../libs/tenancy/src/index.js';
-import { WriterRegistry, writerRecordsMax } from '../../../../libs/write-model/src/index.js';
+import { WriterRegistry } from '../../../../libs/write-model/src/index.js';
 import { ClockSkewMonitor, CLOCK_SKEW_CHECK_INTERVAL_MS, ProcessClock, SYSTEM_CLOCK } from './clock-skew.js';
 import { ProjectionWatermark } from './projection-watermark.js';
 import { TenantConnectionGate } from './tenant-connection-gate.js';
 
 /**
- * The process-wide pieces every module uses, built once at start (main.ts or a test) and
- * handed to Nest as one provider.
+ * The composition root: the process-wide pieces, built once at start (bootstrap, for main.ts or a
+ * test) because the background workers use them too. Nest gets each piece as its own provider
+ * (runtime-providers.ts); nothing in a module injects this whole object.
  */
 export class LedgerRuntime {
   readonly writers: WriterRegistry;
@@ -44,7 +45,7 @@ export class LedgerRuntime {
       this.watermark.wrote(tenantId, last.position);
       this.signer.appended({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: String(last.metadata.hash) });
     };
-    this.writers = new WriterRegistry(store, appended, writerRecordsMax(), this.clock);
+    this.writers = new WriterRegistry(store, appended, config.writerRecordsMax, this.clock);
     this.keys = new ApiKeyService(pool, adminToken, this.masterKey).start();
     this.intents = new IntentTrace(pool);
     this.audit = new AccessAudit(store, (tenantId, position) => this.watermark.wrote(tenantId, position), log);

@@ -1,26 +1,26 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { AccessAudit } from '../../../../libs/audit/src/index.js';
+import type { LedgerConfig } from '../../../../libs/database/src/index.js';
+import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { who } from '../audit/who.js';
 import { ApiError } from '../http/api-error.js';
 import { parsePosition } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
-import { LedgerRuntime } from './ledger-runtime.js';
+import { EVENT_STORE, LEDGER_CONFIG } from './injection-tokens.js';
+import { ProjectionWatermark } from './projection-watermark.js';
 
 /** The two things every query does first: wait for its projections, and stay inside the tenant. */
 @Injectable()
 export class Reads {
-  constructor(private readonly runtime: LedgerRuntime) {}
-
-  get pool() {
-    return this.runtime.pool;
-  }
-
-  get store() {
-    return this.runtime.store;
-  }
-
-  get config() {
-    return this.runtime.config;
-  }
+  constructor(
+    // Public, as before the runtime was split: the query classes read through them.
+    readonly pool: Pool,
+    @Inject(EVENT_STORE) readonly store: EventStore,
+    @Inject(LEDGER_CONFIG) readonly config: LedgerConfig,
+    private readonly watermark: ProjectionWatermark,
+    private readonly audit: AccessAudit,
+  ) {}
 
   /** Read-your-writes: bounded wait until the projections reach the caller's last write or `min_position`. */
   async settle(caller: TenantPrincipal, projections: readonly string[], minPosition?: unknown): Promise<void> {
@@ -28,7 +28,7 @@ export class Reads {
     if (min !== null && (await this.pastTheHead(min))) {
       throw ApiError.validation("min_position is past the log's head", { min_position: ['must be a position of the log: one a write answered with'] });
     }
-    const reached = await this.runtime.watermark.waitFor(caller.tenant_id, projections, min);
+    const reached = await this.watermark.waitFor(caller.tenant_id, projections, min);
     if (!reached) {
       throw new ApiError(503, 'unavailable', 'read models have not caught up with your last write yet; retry shortly', { projections });
     }
@@ -41,8 +41,8 @@ export class Reads {
    * position, so a position a write answered with is never refused.
    */
   private async pastTheHead(position: bigint): Promise<boolean> {
-    if (position <= (await this.runtime.store.headPosition())) return false;
-    return (await this.runtime.store.readAt(position)) === null;
+    if (position <= (await this.store.headPosition())) return false;
+    return (await this.store.readAt(position)) === null;
   }
 
   /**
@@ -57,7 +57,7 @@ export class Reads {
     action: string,
   ): Promise<T> {
     if (found && found.tenant_id === caller.tenant_id) return found.view;
-    if (found) await this.runtime.audit.denied(who(caller), action, `${resource}:${id}`, 'cross_tenant', String(request.id));
+    if (found) await this.audit.denied(who(caller), action, `${resource}:${id}`, 'cross_tenant', String(request.id));
     throw ApiError.notFound(resource, id);
   }
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { parseRfc3339 } from '../../../../libs/domain/src/time.js';
-import { KeyRefusal, TenantStatus } from '../../../../libs/tenancy/src/index.js';
+import { ApiKeyService, KeyRefusal, TenantStatus } from '../../../../libs/tenancy/src/index.js';
 import { actorOf } from '../../../../libs/tenancy/src/index.js';
 import { Audited } from '../audit/admin-action.interceptor.js';
 import { ApiError } from '../http/api-error.js';
@@ -9,7 +9,6 @@ import { decodeCursor, encodeCursor, isUuid, parseLimit } from '../http/paginati
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow, PlatformAdminOnly } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
 import { CreateApiKeyDto, CreateTenantDto } from './tenants.dto.js';
 
 /** 9999-12-31T23:59:59.999999Z in microseconds: no key cursor points later. */
@@ -34,7 +33,7 @@ function refused(refusal: KeyRefusal, id: string): ApiError {
 @Controller()
 export class TenantsController {
   constructor(
-    private readonly runtime: LedgerRuntime,
+    private readonly keys: ApiKeyService,
     private readonly reads: Reads,
   ) {}
 
@@ -43,7 +42,7 @@ export class TenantsController {
   @PlatformAdminOnly()
   @Audited('tenant', 'create_tenant')
   async createTenant(@Body() dto: CreateTenantDto) {
-    const tenant = await this.runtime.keys.createTenant(dto.name);
+    const tenant = await this.keys.createTenant(dto.name);
     const { id, key, role } = tenant.api_key;
     return { id: tenant.id, name: tenant.name, status: tenant.status, created_at: tenant.created_at, api_key: { id, key, role } };
   }
@@ -65,7 +64,7 @@ export class TenantsController {
   }
 
   private async setStatus(id: string, status: TenantStatus) {
-    const tenant = isUuid(id) ? await this.runtime.keys.setTenantStatus(id.toLowerCase(), status) : null;
+    const tenant = isUuid(id) ? await this.keys.setTenantStatus(id.toLowerCase(), status) : null;
     if (!tenant) throw ApiError.notFound('tenant', id);
     return tenant;
   }
@@ -82,7 +81,7 @@ export class TenantsController {
       if (millis <= Date.now()) throw ApiError.validation('expires_at must be in the future', { expires_at: ['must be in the future'] });
       expiresAt = new Date(millis).toISOString();
     }
-    const key = await this.runtime.keys.createKey(caller.tenant_id, dto.role, dto.name ?? null, expiresAt, { key_id: caller.key_id, actor: actorOf(caller) });
+    const key = await this.keys.createKey(caller.tenant_id, dto.role, dto.name ?? null, expiresAt, { key_id: caller.key_id, actor: actorOf(caller) });
     if ('code' in key) throw refused(key, 'new');
     return { id: key.id, key: key.key, role: key.role, name: key.name, expires_at: key.expires_at };
   }
@@ -95,7 +94,7 @@ export class TenantsController {
     const cursor = decodeCursor(rawCursor, 2);
     if (cursor && BigInt(cursor[0]) > CREATED_US_MAX) throw ApiError.validation('cursor is not valid', { cursor: ['not a cursor this API returned'] });
     const after = cursor ? { created_us: cursor[0], id: uuidOf(BigInt(cursor[1])) } : null;
-    const rows = await this.runtime.keys.listKeys(caller.tenant_id, after, limit + 1);
+    const rows = await this.keys.listKeys(caller.tenant_id, after, limit + 1);
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];
     const next = rows.length > limit && last ? encodeCursor([last.cursor.created_us, BigInt(`0x${last.cursor.id.replace(/-/g, '')}`)]) : null;
@@ -108,9 +107,9 @@ export class TenantsController {
   @Audited('api_key')
   async revokeKey(@Param('id') id: string, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
     if (!isUuid(id)) throw ApiError.notFound('api_key', id);
-    const found = await this.runtime.keys.findKey(id.toLowerCase());
+    const found = await this.keys.findKey(id.toLowerCase());
     await this.reads.ownedOrNotFound(caller, req, found, 'api_key', id, 'revoke_api_key');
-    const revoked = await this.runtime.keys.revokeKey(caller.tenant_id, id.toLowerCase());
+    const revoked = await this.keys.revokeKey(caller.tenant_id, id.toLowerCase());
     if ('code' in revoked) throw refused(revoked, id);
     return revoked;
   }

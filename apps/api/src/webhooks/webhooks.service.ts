@@ -1,6 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import { ALL_EVENTS, checkUrl, webhookConfig } from '../../../../libs/webhooks/src/index.js';
+import { Inject, Injectable } from '@nestjs/common';
+import { Pool } from 'pg';
+import { MasterKey } from '../../../../libs/audit/src/index.js';
+import type { LedgerConfig } from '../../../../libs/database/src/index.js';
+import { ALL_EVENTS, checkUrl } from '../../../../libs/webhooks/src/index.js';
 import {
   deleteEndpoint,
   EndpointView,
@@ -22,7 +25,7 @@ import { parseRfc3339 } from '../../../../libs/domain/src/index.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid, pageOf, parseLimit, parseOneOf, parseUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
-import { LedgerRuntime } from '../runtime/ledger-runtime.js';
+import { LEDGER_CONFIG } from '../runtime/injection-tokens.js';
 import { Reads } from '../runtime/reads.js';
 import { CreateWebhookEndpointDto, ReplayDeliveriesDto } from './webhooks.dto.js';
 
@@ -64,18 +67,20 @@ function subscription(events: string[]): string[] {
 @Injectable()
 export class WebhooksService {
   constructor(
-    private readonly runtime: LedgerRuntime,
+    @Inject(LEDGER_CONFIG) private readonly config: LedgerConfig,
+    private readonly pool: Pool,
+    private readonly masterKey: MasterKey,
     private readonly reads: Reads,
   ) {}
 
   async createEndpoint(caller: TenantPrincipal, dto: CreateWebhookEndpointDto): Promise<EndpointView & { secret: string }> {
     const events = subscription(dto.events);
-    const checked = await checkUrl(dto.url, webhookConfig().allowPrivate);
+    const checked = await checkUrl(dto.url, this.config.webhooks.allowPrivate);
     if (!checked.ok) throw ApiError.validation(checked.message, { url: [checked.message] });
     const secret = newSecret();
     const endpoint = await insertEndpoint(
-      this.runtime.pool,
-      { id: randomUUID(), tenant_id: caller.tenant_id, url: dto.url, events, description: dto.description ?? null, secret_sealed: this.runtime.masterKey.encrypt(secret) },
+      this.pool,
+      { id: randomUUID(), tenant_id: caller.tenant_id, url: dto.url, events, description: dto.description ?? null, secret_sealed: this.masterKey.encrypt(secret) },
       WEBHOOK_ENDPOINTS_PER_TENANT_MAX,
     );
     if (!endpoint) {
@@ -85,30 +90,30 @@ export class WebhooksService {
   }
 
   async listEndpoints(caller: TenantPrincipal) {
-    return { data: await listEndpoints(this.runtime.pool, caller.tenant_id, WEBHOOK_ENDPOINTS_PER_TENANT_MAX), next_cursor: null };
+    return { data: await listEndpoints(this.pool, caller.tenant_id, WEBHOOK_ENDPOINTS_PER_TENANT_MAX), next_cursor: null };
   }
 
   async getEndpoint(caller: TenantPrincipal, request: LedgerRequest, id: string, action: string): Promise<EndpointView> {
-    const found = isUuid(id) ? await findEndpoint(this.runtime.pool, id.toLowerCase()) : null;
+    const found = isUuid(id) ? await findEndpoint(this.pool, id.toLowerCase()) : null;
     return this.reads.ownedOrNotFound(caller, request, found, 'webhook_endpoint', id, action);
   }
 
   async setStatus(caller: TenantPrincipal, request: LedgerRequest, id: string, status: 'enabled' | 'disabled'): Promise<EndpointView> {
     const endpoint = await this.getEndpoint(caller, request, id, `${status === 'enabled' ? 'enable' : 'disable'}_webhook_endpoint`);
-    return this.found(await setEndpointStatus(this.runtime.pool, endpoint.id, status), id);
+    return this.found(await setEndpointStatus(this.pool, endpoint.id, status), id);
   }
 
   async rotateSecret(caller: TenantPrincipal, request: LedgerRequest, id: string): Promise<EndpointView & { secret: string }> {
     const endpoint = await this.getEndpoint(caller, request, id, 'rotate_webhook_secret');
     const secret = newSecret();
-    const graceSeconds = webhookConfig().secretGraceSeconds;
-    const rotated = await rotateEndpointSecret(this.runtime.pool, endpoint.id, this.runtime.masterKey.encrypt(secret), graceSeconds);
+    const graceSeconds = this.config.webhooks.secretGraceSeconds;
+    const rotated = await rotateEndpointSecret(this.pool, endpoint.id, this.masterKey.encrypt(secret), graceSeconds);
     return { ...this.found(rotated, id), secret };
   }
 
   async deleteEndpoint(caller: TenantPrincipal, request: LedgerRequest, id: string): Promise<EndpointView> {
     const endpoint = await this.getEndpoint(caller, request, id, 'delete_webhook_endpoint');
-    return this.found(await deleteEndpoint(this.runtime.pool, endpoint.id), id);
+    return this.found(await deleteEndpoint(this.pool, endpoint.id), id);
   }
 
   async listDeliveries(caller: TenantPrincipal, query: Record<string, unknown>) {
@@ -116,22 +121,22 @@ export class WebhooksService {
     const cursor = decodeDeliveryCursor(query.cursor);
     const filter = { endpoint_id: parseUuid(query.endpoint_id, 'endpoint_id'), status: parseOneOf(query.status, 'status', DELIVERY_STATUSES), event_id: parseUuid(query.event_id, 'event_id') };
     await this.reads.settle(caller, OUTBOX, query.min_position);
-    const rows = await listDeliveries(this.runtime.pool, caller.tenant_id, filter, cursor, limit + 1);
+    const rows = await listDeliveries(this.pool, caller.tenant_id, filter, cursor, limit + 1);
     return pageOf(rows, limit, (r) => [r.cursor.event_position, r.cursor.endpoint_id], (r) => r.view);
   }
 
   async getDelivery(caller: TenantPrincipal, request: LedgerRequest, id: string, minPosition: unknown, action = 'get_webhook_delivery'): Promise<DeliveryView> {
     await this.reads.settle(caller, OUTBOX, minPosition);
-    const found = isUuid(id) ? await findDelivery(this.runtime.pool, id.toLowerCase()) : null;
+    const found = isUuid(id) ? await findDelivery(this.pool, id.toLowerCase()) : null;
     return this.reads.ownedOrNotFound(caller, request, found, 'webhook_delivery', id, action);
   }
 
   async replay(caller: TenantPrincipal, request: LedgerRequest, id: string): Promise<DeliveryView> {
     const delivery = await this.getDelivery(caller, request, id, undefined, 'replay_webhook_delivery');
-    if (!(await findEndpoint(this.runtime.pool, delivery.endpoint_id))) {
+    if (!(await findEndpoint(this.pool, delivery.endpoint_id))) {
       throw new ApiError(404, 'not_found', `webhook endpoint ${delivery.endpoint_id} of this delivery was deleted`, { webhook_endpoint_id: delivery.endpoint_id });
     }
-    return this.found(await replayDelivery(this.runtime.pool, delivery.id), id, 'webhook_delivery');
+    return this.found(await replayDelivery(this.pool, delivery.id), id, 'webhook_delivery');
   }
 
   async replayFailed(caller: TenantPrincipal, request: LedgerRequest, dto: ReplayDeliveriesDto): Promise<{ replayed: number }> {
@@ -141,7 +146,7 @@ export class WebhooksService {
     if (!(from < to)) throw ApiError.validation('from must be before to', { to: ['must be after from'] });
     const endpoint = await this.getEndpoint(caller, request, dto.endpoint_id, 'replay_webhook_deliveries');
     await this.reads.settle(caller, OUTBOX);
-    return { replayed: await replayFailedDeliveries(this.runtime.pool, caller.tenant_id, endpoint.id, from, to, REPLAY_BULK_MAX) };
+    return { replayed: await replayFailedDeliveries(this.pool, caller.tenant_id, endpoint.id, from, to, REPLAY_BULK_MAX) };
   }
 
   /** A row that vanished between the ownership check and the update (deleted meanwhile). */

@@ -3,7 +3,8 @@ import { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { EventStoreUnavailableError } from '../event-store.port.js';
 import { PostgresEventStore } from '../postgres/postgres-event-store.js';
-import { eventStoreFromEnv, eventStoreUrlFromEnv, POSTGRES_EVENT_LOG_DESCRIPTION } from '../select.js';
+import { eventStoreUrlFromEnv } from '../event-log-url.js';
+import { POSTGRES_EVENT_LOG_DESCRIPTION, selectEventStore } from '../select.js';
 import { InvalidEventStoreUrlError } from './connection-url.js';
 import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
 
@@ -33,7 +34,7 @@ async function silentServer(): Promise<{ port: number; close: () => Promise<void
   };
 }
 
-describe('eventStoreFromEnv', () => {
+describe('selectEventStore (with eventStoreUrlFromEnv)', () => {
   let pool: Pool;
 
   beforeAll(async () => {
@@ -46,7 +47,7 @@ describe('eventStoreFromEnv', () => {
 
   it('uses the PostgreSQL log when EVENTSTORE_URL is unset or empty', () => {
     for (const env of [{}, { EVENTSTORE_URL: '' }, { EVENTSTORE_URL: '   ' }, { DATABASE_URL: 'postgres://x/y' }]) {
-      const selected = eventStoreFromEnv(env, pool);
+      const selected = selectEventStore(eventStoreUrlFromEnv(env), pool);
       expect(selected.kind).toBe('postgres');
       expect(selected.store).toBeInstanceOf(PostgresEventStore);
       expect(selected.describe()).toBe('event log: PostgreSQL (events table)');
@@ -56,27 +57,27 @@ describe('eventStoreFromEnv', () => {
   });
 
   it('uses EventStoreDB when EVENTSTORE_URL is an esdb:// URL, scoped to the ledger’s streams, without connecting', async () => {
-    const selected = eventStoreFromEnv({ EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false' }, pool);
+    const selected = selectEventStore(eventStoreUrlFromEnv({ EVENTSTORE_URL: 'esdb://eventstore:2113?tls=false' }), pool);
     expect(selected.kind).toBe('eventstoredb');
     expect(selected.store).toBeInstanceOf(EventStoreDbEventStore);
     expect(selected.describe()).toBe('event log: EventStoreDB at eventstore:2113');
-    const cluster = eventStoreFromEnv({ EVENTSTORE_URL: 'esdb+discover://admin:changeit@n1:2113,n2:2113' }, pool);
+    const cluster = selectEventStore(eventStoreUrlFromEnv({ EVENTSTORE_URL: 'esdb+discover://admin:changeit@n1:2113,n2:2113' }), pool);
     expect(cluster.describe()).toBe('event log: EventStoreDB at n1:2113,n2:2113');
     await selected.store.close();
     await cluster.store.close();
   });
 
   it('fails fast with a clear error for a malformed EVENTSTORE_URL', () => {
-    expect(() => eventStoreFromEnv({ EVENTSTORE_URL: 'http://eventstore:2113' }, pool)).toThrow(InvalidEventStoreUrlError);
-    expect(() => eventStoreFromEnv({ EVENTSTORE_URL: 'esdb://eventstore:99999' }, pool)).toThrow(
+    expect(() => selectEventStore(eventStoreUrlFromEnv({ EVENTSTORE_URL: 'http://eventstore:2113' }), pool)).toThrow(InvalidEventStoreUrlError);
+    expect(() => selectEventStore(eventStoreUrlFromEnv({ EVENTSTORE_URL: 'esdb://eventstore:99999' }), pool)).toThrow(
       /^EVENTSTORE_URL is not a valid EventStoreDB connection string \(esdb:\/\/eventstore:99999\): port 99999/,
     );
-    expect(() => eventStoreFromEnv({ EVENTSTORE_URL: 'esdb://admin:pw@:2113' }, pool)).not.toThrow(/pw/);
+    expect(() => selectEventStore(eventStoreUrlFromEnv({ EVENTSTORE_URL: 'esdb://admin:pw@:2113' }), pool)).not.toThrow(/pw/);
   });
 
   it('connect() fails fast with a clear message when nothing listens at the EventStoreDB address', async () => {
     const port = await closedPort();
-    const selected = eventStoreFromEnv({ EVENTSTORE_URL: `esdb://127.0.0.1:${port}?tls=false` }, pool);
+    const selected = selectEventStore(eventStoreUrlFromEnv({ EVENTSTORE_URL: `esdb://127.0.0.1:${port}?tls=false` }), pool);
     const started = Date.now();
     const error = await selected.connect().then(
       () => undefined,
@@ -105,7 +106,7 @@ describe('eventStoreFromEnv', () => {
   }, 15_000);
 
   it('connect() of the PostgreSQL log fails fast too when the database is unreachable', async () => {
-    const selected = eventStoreFromEnv({}, pool);
+    const selected = selectEventStore(eventStoreUrlFromEnv({}), pool);
     await expect(selected.connect()).rejects.toBeInstanceOf(EventStoreUnavailableError);
   }, 15_000);
 });
