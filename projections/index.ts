@@ -6,6 +6,7 @@ import { balanceHistoryProjection } from './balance-history/balance-history.proj
 import { reconciliationProjection } from './reconciliation/reconciliation.projection.js';
 import { trialBalanceProjection } from './trial-balance/trial-balance.projection.js';
 import { holdsProjection } from './holds/holds.projection.js';
+import { policiesProjection } from './policies/policies.projection.js';
 import { eventFeedProjection } from './event-feed/event-feed.projection.js';
 import { transactionsProjection } from './transactions/transactions.projection.js';
 import { webhookOutboxProjection } from './webhook-deliveries/webhook-outbox.projection.js';
@@ -21,4 +22,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   trialBalanceProjection,
   reconciliationProjection,
   webhookOutboxProjection,
+  policiesProjection,
 ];

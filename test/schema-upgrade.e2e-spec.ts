@@ -109,6 +109,8 @@ describe('upgrade from the class migrations', () => {
     try {
       await to.query(readFileSync(FIXTURE, 'utf8'));
       for (const table of [...KEPT_TABLES, 'projection_checkpoints', ...READ_MODEL_TABLES]) {
+        // A read model newer than the class migrations (policies) has no table there: its projection builds it on start.
+        if (READ_MODEL_TABLES.includes(table) && (await to.query(`select to_regclass($1) as found`, [table])).rows[0].found === null) continue;
         const rows = await tableRows(from, table);
         if (KEPT_TABLES.includes(table)) keptBefore[table] = rows;
         await to.query(`insert into ${table} ${table === 'events' ? 'overriding system value' : ''} select * from json_populate_recordset(null::${table}, $1)`, [JSON.stringify(rows)]);

@@ -27,6 +27,7 @@ interface Fixture {
   statement: string;
   intent: string;
   key: string;
+  policy: string;
 }
 
 /** The id a route's `:id` names, by the route's path. A route of a new kind fails here until it has a fixture. */
@@ -43,6 +44,7 @@ function idFor(path: string, f: Fixture): string {
     ['/evidence/holds/', 'hold'],
     ['/intents/', 'intent'],
     ['/api-keys/', 'key'],
+    ['/policies/', 'policy'],
     ['/tenants/', 'spareTenant'],
   ];
   const kind = kinds.find(([prefix]) => path.startsWith(prefix));
@@ -97,6 +99,8 @@ describe('security: every route × every caller × own and other tenant', () => 
     );
     const delivery = await waitFor('a webhook delivery', async () => (await t.request('GET', '/webhook-deliveries', { token: key })).body.data?.[0]?.id);
     const spareKey = (await t.request('POST', '/api-keys', { token: key, body: { role: 'service', name: 'spare' } })).body.id;
+    // In a currency nothing here uses: it judges no posting of the fixture or of the routes' calls.
+    const policy = await ok(t.request('POST', '/policies', { token: key, body: { name: 'fixture', type: 'amount_limit', params: { currency: 'EUR', max_amount: '1000' } } }), 'policy');
     return {
       tenant: tenant.id,
       tenantKey: key,
@@ -110,6 +114,7 @@ describe('security: every route × every caller × own and other tenant', () => 
       statement: statement.id,
       intent,
       key: spareKey,
+      policy: policy.id,
     };
   }
 

@@ -38,6 +38,13 @@ function resourceOf(event: RecordedEvent): string | null {
     case 'balance.hold.created':
     case 'balance.released':
       return `hold:${(event.data as { hold_id: string }).hold_id}`;
+    case 'policy.created':
+    case 'policy.updated':
+    case 'policy.disabled':
+      return `policy:${(event.data as { policy_id: string }).policy_id}`;
+    // What the monitor watched: the account whose balance crossed (the policy is in the event).
+    case 'balance.monitor.triggered':
+      return `account:${(event.data as { account_id: string }).account_id}`;
     default:
       return null;
   }
@@ -65,6 +72,8 @@ const SCHEMA = `
 /** Who did what: every ledger event (allowed) and every denied attempt, per tenant. */
 export const auditLogProjection: Projection = {
   name: 'audit_log',
+  // Still 1 although policy events now name a resource: no log holds a policy event written
+  // before (nothing could append one until the /policies routes), so a rebuild would change nothing.
   version: 1,
   tables: ['audit_log'],
   schema: SCHEMA,

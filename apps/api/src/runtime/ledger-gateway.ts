@@ -6,6 +6,7 @@ import type { EventStore } from '../../../../libs/event-store/src/index.js';
 import { CommandEnvelope, CommandOutcome, WriterRegistry } from '../../../../libs/write-model/src/index.js';
 import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
 import { findHold } from '../../../../projections/holds/holds.queries.js';
+import { findPolicy } from '../../../../projections/policies/policies.queries.js';
 import { findTransactionRow } from '../../../../projections/transactions/transactions.queries.js';
 import { fromDomainError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
@@ -27,6 +28,7 @@ const OWNED_RESOURCES = [
   { field: 'account_id', resource: 'account', projection: 'accounts', find: findAccount },
   { field: 'hold_id', resource: 'hold', projection: 'holds', find: findHold },
   { field: 'transaction_id', resource: 'transaction', projection: 'transactions', find: findTransactionRow },
+  { field: 'policy_id', resource: 'policy', projection: 'policies', find: findPolicy },
 ] as const;
 
 /** Submits commands to the tenant's writer and turns refusals into API errors. */

@@ -1,0 +1,6 @@
+import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+
+/** PATCH /policies/:id (update_policy) and POST /policies/:id/disable (disable_policy). */
+export class ChangePolicyCommand {
+  constructor(readonly envelope: CommandEnvelope) {}
+}

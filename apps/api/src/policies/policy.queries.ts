@@ -1,0 +1,45 @@
+import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { PolicyStatus } from '../../../../libs/domain/src/index.js';
+import { findPolicy, listPolicies, PolicyView } from '../../../../projections/policies/policies.queries.js';
+import { decodeCursor, isUuid, pageOf, parseLimit, parseOneOf } from '../http/pagination.js';
+import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
+import { Reads } from '../runtime/reads.js';
+
+const POLICY_STATUSES: readonly PolicyStatus[] = ['active', 'disabled'];
+
+export class GetPolicyQuery {
+  constructor(readonly caller: TenantPrincipal, readonly request: LedgerRequest, readonly id: string, readonly minPosition: unknown) {}
+}
+
+export class ListPoliciesQuery {
+  constructor(readonly caller: TenantPrincipal, readonly query: Record<string, unknown>) {}
+}
+
+function publicView({ created_position: _, ...policy }: PolicyView) {
+  return policy;
+}
+
+@QueryHandler(GetPolicyQuery)
+export class GetPolicyHandler implements IQueryHandler<GetPolicyQuery> {
+  constructor(private readonly reads: Reads) {}
+
+  async execute({ caller, request, id, minPosition }: GetPolicyQuery) {
+    await this.reads.settle(caller, ['policies'], minPosition);
+    const found = isUuid(id) ? await findPolicy(this.reads.pool, id.toLowerCase()) : null;
+    return publicView(await this.reads.ownedOrNotFound(caller, request, found, 'policy', id, 'get_policy'));
+  }
+}
+
+@QueryHandler(ListPoliciesQuery)
+export class ListPoliciesHandler implements IQueryHandler<ListPoliciesQuery> {
+  constructor(private readonly reads: Reads) {}
+
+  async execute({ caller, query }: ListPoliciesQuery) {
+    const limit = parseLimit(query.limit);
+    const cursor = decodeCursor(query.cursor, 1);
+    const status = parseOneOf(query.status, 'status', POLICY_STATUSES);
+    await this.reads.settle(caller, ['policies'], query.min_position);
+    const rows = await listPolicies(this.reads.pool, caller.tenant_id, status, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
+    return pageOf(rows, limit, (p) => [p.created_position], publicView);
+  }
+}

@@ -1,0 +1,189 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { table } from './support.js';
+
+/**
+ * What tenant policies cost a posting: the real service (its own process and embedded
+ * PostgreSQL, projector off so only the acknowledge path is measured) with two tenants side by
+ * side, one without policies and one with 10 in scope of every posting (5 amount_limit and 5
+ * velocity_limit on the postings' currency, limits no posting reaches, so every one is judged
+ * and none refused). The two are loaded in turns, alternating ROUNDS times, so drift of the
+ * machine (other work, a warming JIT) falls on both alike. BENCH_SECONDS per turn (default 4).
+ */
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const ROUNDS = 2;
+const ACCOUNTS = 1000;
+const AMOUNT_LIMITS = 5;
+const VELOCITY_LIMITS = 5;
+/** An hour of one-second buckets: the most exact (and most work per debit) a window gets. */
+const VELOCITY_WINDOW_SECONDS = 3600;
+const ADMIN = 'bench-admin-token';
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+interface Service {
+  child: ChildProcess;
+  url: string;
+  dir: string;
+}
+
+/** The service as `npm start` runs it (same V8 flags as throughput.bench.ts), on a fresh embedded PostgreSQL. */
+async function startService(): Promise<Service> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'zentra-policies-bench-'));
+  chmodSync(dir, 0o755);
+  // BENCH_CPU_PROF=<dir> writes a CPU profile of the API process there (node --cpu-prof).
+  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...profile, path.join(here, '..', 'apps', 'api', 'src', 'main.js')], {
+    env: {
+      ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: path.join(dir, 'data'), LEDGER_ADMIN_TOKEN: ADMIN,
+      LEDGER_LOG: 'silent', LEDGER_RECONCILE_INTERVAL_MINUTES: '0', LEDGER_DB_POOL_SIZE: '30', LEDGER_RATE_LIMIT_PER_SECOND: '0', LEDGER_PROJECTOR: 'off',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const url = await new Promise<string>((resolve, reject) => {
+    const onData = (chunk: Buffer) => {
+      output += chunk;
+      const match = /listening on (http:\/\/[0-9.:]+)/.exec(output);
+      if (match) resolve(match[1]);
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', () => reject(new Error(`service exited:\n${output}`)));
+  });
+  return { child, url, dir };
+}
+
+async function stopService(service: Service): Promise<void> {
+  service.child.kill('SIGTERM');
+  await new Promise((r) => service.child.once('exit', r));
+  rmSync(service.dir, { recursive: true, force: true });
+}
+
+async function call(url: string, token: string, method: string, pathname: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${url}${pathname}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+  const answer = await response.json();
+  if (response.status >= 300) throw new Error(`${method} ${pathname}: ${response.status} ${JSON.stringify(answer)}`);
+  return answer;
+}
+
+/** CPU time (user + system) the process has used so far, in ms (from /proc, clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+interface Tenant {
+  label: string;
+  key: string;
+  accounts: string[];
+}
+
+async function openTenant(service: Service, label: string, policies: number): Promise<Tenant> {
+  const tenant = await call(service.url, ADMIN, 'POST', '/tenants', { name: label });
+  const key = tenant.api_key.key;
+  const accounts: string[] = [];
+  for (let i = 0; i < ACCOUNTS; i += 50) {
+    const opened = await Promise.all(
+      Array.from({ length: 50 }, (_, j) => call(service.url, key, 'POST', '/accounts', { customer: `c${i + j}`, currency: 'USD', account_type: 'customer', allow_negative: true })),
+    );
+    accounts.push(...opened.map((a) => a.id));
+  }
+  for (let i = 0; i < policies; i++) {
+    const velocity = i >= AMOUNT_LIMITS;
+    await call(service.url, key, 'POST', '/policies', {
+      name: `${velocity ? 'velocity' : 'amount'} ${i}`,
+      type: velocity ? 'velocity_limit' : 'amount_limit',
+      params: velocity ? { currency: 'USD', max_amount: '1000000000000000', window_seconds: VELOCITY_WINDOW_SECONDS } : { currency: 'USD', max_amount: String(1_000_000 + i) },
+    });
+  }
+  return { label, key, accounts };
+}
+
+let seed = 42;
+const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+
+function posting(accounts: string[]) {
+  const from = accounts[random(accounts.length)];
+  let to = accounts[random(accounts.length)];
+  if (to === from) to = accounts[(accounts.indexOf(to) + 1) % accounts.length];
+  const amount = String(1 + random(1000));
+  return { entries: [{ account_id: from, direction: 'debit', amount }, { account_id: to, direction: 'credit', amount }] };
+}
+
+interface Scenario {
+  name: string;
+  connections: number;
+  path: string;
+  items: number;
+  body: (accounts: string[]) => string;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: 'batch 1000', connections: 4, path: '/transactions/batch', items: 1000, body: (a) => JSON.stringify({ transactions: Array.from({ length: 1000 }, () => posting(a)) }) },
+  { name: 'single', connections: 16, path: '/transactions', items: 1, body: (a) => JSON.stringify(posting(a)) },
+];
+
+/** One turn of one tenant: postings acknowledged and the service's CPU spent on them. */
+async function turn(service: Service, tenant: Tenant, scenario: Scenario): Promise<{ postings: number; cpuMs: number; errors: number }> {
+  const cpuBefore = cpuMs(service.child.pid!);
+  const result = await autocannon({
+    url: service.url,
+    connections: scenario.connections,
+    duration: SECONDS,
+    headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json' },
+    requests: [{ method: 'POST', path: scenario.path, setupRequest: (request: any) => ({ ...request, body: scenario.body(tenant.accounts) }) }],
+  });
+  return { postings: result['2xx'] * scenario.items, cpuMs: cpuMs(service.child.pid!) - cpuBefore, errors: result.non2xx + result.errors };
+}
+
+async function main(): Promise<void> {
+  const service = await startService();
+  const rows: Record<string, string | number>[] = [];
+  try {
+    const none = await openTenant(service, 'no policies', 0);
+    const ten = await openTenant(service, `${AMOUNT_LIMITS + VELOCITY_LIMITS} policies`, AMOUNT_LIMITS + VELOCITY_LIMITS);
+    // BENCH_ONLY=<text>: only the scenarios whose name contains it (for profiling one path).
+    for (const scenario of SCENARIOS.filter((s) => !process.env.BENCH_ONLY || s.name.includes(process.env.BENCH_ONLY))) {
+      const totals = new Map<Tenant, { postings: number; cpuMs: number; errors: number }>([[none, { postings: 0, cpuMs: 0, errors: 0 }], [ten, { postings: 0, cpuMs: 0, errors: 0 }]]);
+      for (let round = 0; round < ROUNDS; round++) {
+        // Alternate who goes first, so neither always follows the other's garbage.
+        for (const tenant of round % 2 === 0 ? [none, ten] : [ten, none]) {
+          const result = await turn(service, tenant, scenario);
+          const total = totals.get(tenant)!;
+          total.postings += result.postings;
+          total.cpuMs += result.cpuMs;
+          total.errors += result.errors;
+          console.error(`  ${scenario.name} x${scenario.connections}, ${tenant.label}: ${Math.round(result.postings / SECONDS)} postings/s`);
+        }
+      }
+      const figures = [none, ten].map((tenant) => {
+        const total = totals.get(tenant)!;
+        return { rate: total.postings / (SECONDS * ROUNDS), cpuUs: (total.cpuMs * 1000) / Math.max(total.postings, 1), errors: total.errors };
+      });
+      for (const [i, tenant] of [none, ten].entries()) {
+        rows.push({
+          scenario: `${scenario.name} x${scenario.connections}`,
+          tenant: tenant.label,
+          'postings/s': Math.round(figures[i].rate),
+          'cpu µs/posting': Math.round(figures[i].cpuUs),
+          errors: figures[i].errors,
+          'postings/s vs none': (figures[i].rate / figures[0].rate).toFixed(3),
+          'cpu vs none': (figures[i].cpuUs / figures[0].cpuUs).toFixed(3),
+        });
+      }
+    }
+  } finally {
+    await stopService(service);
+  }
+  console.log(`\npolicies, ${SECONDS} s per turn x ${ROUNDS} turns per tenant, ${ACCOUNTS} accounts per tenant, projector off`);
+  console.log(table(rows));
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
