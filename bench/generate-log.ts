@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { decide, evolve, initialState, isDomainError, LedgerCommand, LedgerEvent } from '../libs/domain/src/index.js';
+import { decide, evolve, initialState, isDomainError, LedgerCommand, LedgerEvent } from '#domain/index.js';
 
 const INSERT_ROWS = 5_000;
 

@@ -1,6 +1,6 @@
-import { PostgresEventStore } from '../libs/event-store/src/index.js';
-import { rebuildProjection } from '../libs/projection-runtime/src/index.js';
-import { ALL_PROJECTIONS } from '../projections/index.js';
+import { PostgresEventStore } from '#event-store/index.js';
+import { rebuildProjection } from '#projection-runtime/index.js';
+import { ALL_PROJECTIONS } from '#projections/index.js';
 import { generateTenantLog } from './generate-log.js';
 import { benchDatabase, table } from './support.js';
 

@@ -1,5 +1,5 @@
-import { PostgresEventStore } from '../libs/event-store/src/index.js';
-import { replayTenant, stateHash } from '../libs/write-model/src/index.js';
+import { PostgresEventStore } from '#event-store/index.js';
+import { replayTenant, stateHash } from '#write-model/index.js';
 import { generateTenantLog } from './generate-log.js';
 import { benchDatabase, table } from './support.js';
 

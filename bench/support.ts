@@ -1,8 +1,8 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPool, ensureDatabase, runMigrations, startEmbeddedPostgres } from '../libs/database/src/index.js';
-import { ALL_MIGRATIONS } from '../libs/schema/src/index.js';
+import { createPool, ensureDatabase, runMigrations, startEmbeddedPostgres } from '#database/index.js';
+import { ALL_MIGRATIONS } from '#schema/index.js';
 import { Pool } from 'pg';
 
 /** A fresh embedded PostgreSQL (or DATABASE_URL) with the schema, for one benchmark run. */

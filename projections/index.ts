@@ -1,4 +1,4 @@
-import { Projection } from '../libs/projection-runtime/src/index.js';
+import { Projection } from '#projection-runtime/index.js';
 import { accountsProjection } from './accounts/accounts.projection.js';
 import { auditLogProjection } from './audit-log/audit-log.projection.js';
 import { entriesProjection } from './entries/entries.projection.js';

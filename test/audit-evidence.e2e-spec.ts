@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { verifyChain } from '../libs/audit/src/index.js';
+import { verifyChain } from '#audit/index.js';
 import { TestLedger } from './support/ledger.js';
 import { tamperWithLog } from './support/tamper.js';
 import { waitFor } from './support/wait.js';

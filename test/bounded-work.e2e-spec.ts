@@ -2,10 +2,10 @@
 // timeout on API queries, and one tenant's share of the pool. Real HTTP, real PostgreSQL.
 import { createHash } from 'node:crypto';
 import pg from 'pg';
-import { MAX_STATEMENT_LINES } from '../libs/reconciliation/src/index.js';
-import { STATEMENT_CONTENT_BYTES_MAX } from '../apps/api/src/reconciliation/import-statement.dto.js';
-import { UNRECONCILED_ENTRY_IDS_MAX } from '../apps/api/src/reconciliation/statement-importer.js';
-import { ReconciliationScheduler } from '../apps/api/src/reconciliation/reconciliation.scheduler.js';
+import { MAX_STATEMENT_LINES } from '#reconciliation/index.js';
+import { STATEMENT_CONTENT_BYTES_MAX } from '#api/reconciliation/import-statement.dto.js';
+import { UNRECONCILED_ENTRY_IDS_MAX } from '#api/reconciliation/statement-importer.js';
+import { ReconciliationScheduler } from '#api/reconciliation/reconciliation.scheduler.js';
 import { TestLedger } from './support/ledger.js';
 import { sleep, waitFor } from './support/wait.js';
 

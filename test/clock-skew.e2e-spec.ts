@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { ProcessClock } from '../apps/api/src/runtime/clock-skew.js';
+import type { ProcessClock } from '#api/runtime/clock-skew.js';
 import { TestLedger } from './support/ledger.js';
 
 /** Default LEDGER_CLOCK_SKEW_MAX_MS. */

@@ -1,4 +1,4 @@
-import { ALL_PROJECTIONS } from '../projections/index.js';
+import { ALL_PROJECTIONS } from '#projections/index.js';
 import { TestLedger } from './support/ledger.js';
 
 describe('ledger core over HTTP', () => {

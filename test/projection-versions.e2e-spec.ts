@@ -1,5 +1,5 @@
-import { Projection } from '../libs/projection-runtime/src/index.js';
-import { ALL_PROJECTIONS } from '../projections/index.js';
+import { Projection } from '#projection-runtime/index.js';
+import { ALL_PROJECTIONS } from '#projections/index.js';
 import { createTestDatabase, TestDatabase } from './support/database.js';
 import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';

@@ -2,10 +2,10 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import { createPool } from '../libs/database/src/index.js';
-import { PostgresEventStore } from '../libs/event-store/src/index.js';
-import { Projector } from '../libs/projection-runtime/src/index.js';
-import { ALL_PROJECTIONS } from '../projections/index.js';
+import { createPool } from '#database/index.js';
+import { PostgresEventStore } from '#event-store/index.js';
+import { Projector } from '#projection-runtime/index.js';
+import { ALL_PROJECTIONS } from '#projections/index.js';
 import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';
 import { expectRebuildIdentical } from './support/read-models.js';

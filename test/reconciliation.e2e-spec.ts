@@ -1,7 +1,7 @@
 import { waitFor } from './support/wait.js';
 import { TestLedger } from './support/ledger.js';
 import { cli } from './support/process.js';
-import { ReconciliationScheduler } from '../apps/api/src/reconciliation/reconciliation.scheduler.js';
+import { ReconciliationScheduler } from '#api/reconciliation/reconciliation.scheduler.js';
 
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);

@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { ALL_PROJECTIONS } from '../projections/index.js';
+import { ALL_PROJECTIONS } from '#projections/index.js';
 import { createTestDatabase, TestDatabase } from './support/database.js';
 import { TestLedger } from './support/ledger.js';
 import { cli, runScript } from './support/process.js';

@@ -1,4 +1,4 @@
-import { ROLES } from '../libs/tenancy/src/index.js';
+import { ROLES } from '#tenancy/index.js';
 import { TestLedger, TEST_ADMIN_TOKEN } from './support/ledger.js';
 import { RouteEntry, routeTable } from './support/routes.js';
 import { waitFor } from './support/wait.js';

@@ -4,10 +4,10 @@ import { createHmac } from 'node:crypto';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { MasterKey } from '../libs/audit/src/signing.js';
-import { rebuildProjection, verifyProjection } from '../libs/projection-runtime/src/index.js';
-import { verifySignature, WebhookDispatcher, webhookConfig } from '../libs/webhooks/src/index.js';
-import { webhookOutboxProjection } from '../projections/webhook-deliveries/webhook-outbox.projection.js';
+import { MasterKey } from '#audit/signing.js';
+import { rebuildProjection, verifyProjection } from '#projection-runtime/index.js';
+import { verifySignature, WebhookDispatcher, webhookConfig } from '#webhooks/index.js';
+import { webhookOutboxProjection } from '#projections/webhook-deliveries/webhook-outbox.projection.js';
 import { TestLedger } from './support/ledger.js';
 import { sleep, waitFor as waitUntil } from './support/wait.js';
 

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { balanceView, BalanceView, countersFrom, NormalBalance } from '../../libs/domain/src/index.js';
+import { balanceView, BalanceView, countersFrom, NormalBalance } from '#domain/index.js';
 
 const COLUMNS = `id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, status, metadata,
   created_at, debits_posted, credits_posted, debits_pending, credits_pending, created_position, position`;

@@ -1,8 +1,8 @@
 import { PoolClient } from 'pg';
-import { AccountCreatedData, AccountStatusChangedData, EntryPostedData } from '../../libs/domain/src/index.js';
-import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { ACCESS_DENIED, AccessDeniedData, ADMIN_ACTION, AdminActionData } from '../../libs/audit/src/index.js';
-import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { AccountCreatedData, AccountStatusChangedData, EntryPostedData } from '#domain/index.js';
+import { RecordedEvent } from '#event-store/index.js';
+import { ACCESS_DENIED, AccessDeniedData, ADMIN_ACTION, AdminActionData } from '#audit/index.js';
+import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '#projection-runtime/index.js';
 
 const SQL = {
   insert: `

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { balanceView, BalanceView, countersFrom, NormalBalance } from '../../libs/domain/src/index.js';
+import { balanceView, BalanceView, countersFrom, NormalBalance } from '#domain/index.js';
 
 /**
  * An account's counters at a point are those of the latest event touching it up to there: a

@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
-import { EntryPostedData } from '../../libs/domain/src/index.js';
-import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { ColumnBatch, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { EntryPostedData } from '#domain/index.js';
+import { RecordedEvent } from '#event-store/index.js';
+import { ColumnBatch, Projection, tenantOf } from '#projection-runtime/index.js';
 
 const SQL = {
   insert: `

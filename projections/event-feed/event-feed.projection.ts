@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
-import { EventStore, ledgerStream, RecordedEvent } from '../../libs/event-store/src/index.js';
-import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { EventStore, ledgerStream, RecordedEvent } from '#event-store/index.js';
+import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '#projection-runtime/index.js';
 
 const SQL = {
   insert: `

@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
-import { BalanceReleasedData, EntryPostedData, HoldCreatedData } from '../../libs/domain/src/index.js';
-import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { BatchedStatement, Projection, StatementSequence, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { BalanceReleasedData, EntryPostedData, HoldCreatedData } from '#domain/index.js';
+import { RecordedEvent } from '#event-store/index.js';
+import { BatchedStatement, Projection, StatementSequence, tenantOf } from '#projection-runtime/index.js';
 
 const INSERT: BatchedStatement = {
   sql: `

@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
-import { PolicyCreatedData, PolicyDisabledData, PolicyUpdatedData } from '../../libs/domain/src/index.js';
-import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
+import { PolicyCreatedData, PolicyDisabledData, PolicyUpdatedData } from '#domain/index.js';
+import { RecordedEvent } from '#event-store/index.js';
+import { Projection, tenantOf } from '#projection-runtime/index.js';
 
 /**
  * One statement per policy event: policy changes are rare (a tenant has at most

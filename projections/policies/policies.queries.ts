@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { PolicyMode, PolicyScope, PolicyStatus, PolicyType } from '../../libs/domain/src/index.js';
+import { PolicyMode, PolicyScope, PolicyStatus, PolicyType } from '#domain/index.js';
 
 const COLUMNS = `id, tenant_id, name, type, mode, scope, params, status, version, created_at, updated_at, created_position, position`;
 

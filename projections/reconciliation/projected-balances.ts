@@ -1,4 +1,4 @@
-import type { ProjectedBalances } from '../../libs/reconciliation/src/drift/index.js';
+import type { ProjectedBalances } from '#reconciliation/drift/index.js';
 
 const SQL = {
   checkpoints: `select name, position::text as p from projection_checkpoints where name in ('accounts', 'trial_balance')`,

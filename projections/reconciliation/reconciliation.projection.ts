@@ -1,8 +1,8 @@
 import { PoolClient } from 'pg';
-import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
-import { RUN_COMPLETED } from '../../libs/reconciliation/src/drift/index.js';
-import { STATEMENT_IMPORTED } from '../../libs/reconciliation/src/statement-events.js';
+import { RecordedEvent } from '#event-store/index.js';
+import { Projection, tenantOf } from '#projection-runtime/index.js';
+import { RUN_COMPLETED } from '#reconciliation/drift/index.js';
+import { STATEMENT_IMPORTED } from '#reconciliation/statement-events.js';
 
 // Reconciliation outcomes are facts too: appended to recon-<tenant> by libs/reconciliation's
 // writers, projected here, rebuildable.

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import { EntryPostedData } from '../../libs/domain/src/index.js';
-import { EventStore, RecordedEvent } from '../../libs/event-store/src/index.js';
+import { EntryPostedData } from '#domain/index.js';
+import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { EntryView } from '../entries/entries.queries.js';
 
 export interface TransactionView {

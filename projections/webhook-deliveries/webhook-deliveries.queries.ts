@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { Attempt } from '../../libs/webhooks/src/webhook-dispatcher.js';
+import { Attempt } from '#webhooks/webhook-dispatcher.js';
 
 const DELIVERY_COLUMNS = `id, tenant_id, endpoint_id, event_id, event_type, event_position, status, attempts, next_attempt_at, created_at, delivered_at`;
 

@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
-import { RecordedEvent } from '../../libs/event-store/src/index.js';
-import { ColumnBatch, isLedgerEvent, occurredAt, Projection, tenantOf } from '../../libs/projection-runtime/src/index.js';
-import { DeliveryPayload, isPublicEventType } from '../../libs/webhooks/src/webhook-events.js';
+import { RecordedEvent } from '#event-store/index.js';
+import { ColumnBatch, isLedgerEvent, occurredAt, Projection, tenantOf } from '#projection-runtime/index.js';
+import { DeliveryPayload, isPublicEventType } from '#webhooks/webhook-events.js';
 
 const COLUMNS = `id, tenant_id, endpoint_id, event_id, event_type, event_position, payload, status, attempts, attempts_before_replay,
   next_attempt_at, created_at, delivered_at`;

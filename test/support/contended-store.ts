@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { AppendResult, ExpectedRevision, NewEvent, PostgresEventStore, SelectedEventStore } from '../../libs/event-store/src/index.js';
-import { WriterRegistry } from '../../libs/write-model/src/index.js';
+import { AppendResult, ExpectedRevision, NewEvent, PostgresEventStore, SelectedEventStore } from '#event-store/index.js';
+import { WriterRegistry } from '#write-model/index.js';
 
 const LEDGER_STREAM_PREFIX = 'ledger-';
 

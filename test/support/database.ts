@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Pool } from 'pg';
-import { runMigrations } from '../../libs/database/src/migrate.js';
-import { ALL_MIGRATIONS } from '../../libs/schema/src/index.js';
-import { createInPlace, Projection } from '../../libs/projection-runtime/src/index.js';
+import { runMigrations } from '#database/migrate.js';
+import { ALL_MIGRATIONS } from '#schema/index.js';
+import { createInPlace, Projection } from '#projection-runtime/index.js';
 
 /** A fresh, migrated database on the run's PostgreSQL, dropped by drop(). */
 export interface TestDatabase {

@@ -1,6 +1,6 @@
-import { loadConfig } from '../../libs/database/src/index.js';
-import { startLedger, RunningLedger } from '../../apps/api/src/bootstrap.js';
-import type { ProcessClock } from '../../apps/api/src/runtime/clock-skew.js';
+import { loadConfig } from '#database/index.js';
+import { startLedger, RunningLedger } from '#api/bootstrap.js';
+import type { ProcessClock } from '#api/runtime/clock-skew.js';
 import { createTestDatabase, TestDatabase } from './database.js';
 
 export const TEST_ADMIN_TOKEN = 'test-platform-admin-token';

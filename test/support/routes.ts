@@ -2,7 +2,7 @@ import { RequestMethod } from '@nestjs/common';
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants.js';
 import { ModulesContainer } from '@nestjs/core';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Access, ACCESS_KEY } from '../../apps/api/src/http/roles.js';
+import { Access, ACCESS_KEY } from '#api/http/roles.js';
 
 /** One route of the running API, with who may call it as its decorators say. */
 export interface RouteEntry {

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { EVENTS_APPEND_ONLY_TRIGGER } from '../../libs/event-store/src/postgres/append-only.js';
+import { EVENTS_APPEND_ONLY_TRIGGER } from '#event-store/postgres/append-only.js';
 
 /**
  * Rewrites the stored log the way only someone who owns the table can: the append-only trigger

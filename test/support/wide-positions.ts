@@ -11,7 +11,7 @@ import {
   SelectedEventStore,
   SubscribeOptions,
   Subscription,
-} from '../../libs/event-store/src/index.js';
+} from '#event-store/index.js';
 
 /**
  * The PostgreSQL log with positions shaped like EventStoreDB's: an event at PostgreSQL position p

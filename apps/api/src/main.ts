@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig } from '../../../libs/database/src/index.js';
+import { loadConfig } from '#database/index.js';
 import { startLedger } from './bootstrap.js';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;

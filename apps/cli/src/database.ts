@@ -1,4 +1,4 @@
-import { createPool, LedgerConfig, openDatabase, runningInstanceUrl } from '../../../libs/database/src/index.js';
+import { createPool, LedgerConfig, openDatabase, runningInstanceUrl } from '#database/index.js';
 import { Pool } from 'pg';
 
 export interface CliDatabase {

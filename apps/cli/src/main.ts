@@ -1,6 +1,6 @@
-import { loadConfig, resolveMasterKey, runMigrations } from '../../../libs/database/src/index.js';
-import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
-import { EventStore, selectEventStore } from '../../../libs/event-store/src/index.js';
+import { loadConfig, resolveMasterKey, runMigrations } from '#database/index.js';
+import { ALL_MIGRATIONS } from '#schema/index.js';
+import { EventStore, selectEventStore } from '#event-store/index.js';
 import { parseArgs, UsageError } from './args.js';
 import { exportCommand, verifyCommand } from './commands/export-verify.js';
 import { projectionsCommand } from './commands/projections.js';

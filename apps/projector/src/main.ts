@@ -1,11 +1,11 @@
 import 'reflect-metadata';
-import { createPool, loadConfig, resolveMasterKey, runMigrations, runningInstanceUrl } from '../../../libs/database/src/index.js';
-import { selectEventStore } from '../../../libs/event-store/src/index.js';
-import { Projector } from '../../../libs/projection-runtime/src/index.js';
-import { ALL_MIGRATIONS } from '../../../libs/schema/src/index.js';
-import { ALL_PROJECTIONS } from '../../../projections/index.js';
-import { MasterKey } from '../../../libs/audit/src/index.js';
-import { WebhookDispatcher } from '../../../libs/webhooks/src/index.js';
+import { createPool, loadConfig, resolveMasterKey, runMigrations, runningInstanceUrl } from '#database/index.js';
+import { selectEventStore } from '#event-store/index.js';
+import { Projector } from '#projection-runtime/index.js';
+import { ALL_MIGRATIONS } from '#schema/index.js';
+import { ALL_PROJECTIONS } from '#projections/index.js';
+import { MasterKey } from '#audit/index.js';
+import { WebhookDispatcher } from '#webhooks/index.js';
 
 /**
  * The projector as its own process. It needs a database someone else runs: DATABASE_URL, or

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { auditStream, EventStore } from '../../event-store/src/index.js';
+import { auditStream, EventStore } from '#event-store/index.js';
 
 /** The event an access denial is recorded as, in the tenant's audit-<tenant> stream. */
 export const ACCESS_DENIED = 'access.denied';

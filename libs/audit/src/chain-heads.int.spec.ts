@@ -3,7 +3,7 @@ import { Pool } from 'pg';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { tamperWithLog } from '../../../test/support/tamper.js';
 import { waitFor } from '../../../test/support/wait.js';
-import { ledgerStream, PostgresEventStore, ReadStreamOptions } from '../../event-store/src/index.js';
+import { ledgerStream, PostgresEventStore, ReadStreamOptions } from '#event-store/index.js';
 import { ChainBrokenError, ChainHeadSigner } from './chain-heads.js';
 import { GENESIS_HASH, linkEvent } from './hash-chain.js';
 import { ChainHead, generateTenantKeys, legacySealingKey, MasterKey, sealWith, verifyHead } from './signing.js';

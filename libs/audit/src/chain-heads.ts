@@ -1,6 +1,6 @@
 import { createPrivateKey, KeyObject } from 'node:crypto';
 import { Pool } from 'pg';
-import { type EventStore, ledgerStream } from '../../event-store/src/index.js';
+import { type EventStore, ledgerStream } from '#event-store/index.js';
 import { GENESIS_HASH, verifyChain } from './hash-chain.js';
 import { ChainHead, MasterKey, signHead, verifyHead } from './signing.js';
 

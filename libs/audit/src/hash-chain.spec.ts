@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../domain/src/index.js';
+import { canonicalJson } from '#domain/index.js';
 import { eventHash, GENESIS_HASH, linkEvent, verifyChain } from './hash-chain.js';
 
 /** The chain's definition: SHA-256 of the canonical JSON of type, data, metadata without hash, prev_hash. */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../domain/src/index.js';
+import { canonicalJson } from '#domain/index.js';
 
 /** prev_hash of a tenant stream's first event. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -3,10 +3,10 @@ import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync, writeF
 import path from 'node:path';
 // Each library keeps its own settings' names, defaults and checks in a file that imports nothing,
 // so that reading them all here makes no import cycle (npm run lint:deps).
-import { eventStoreUrlFromEnv } from '../../event-store/src/event-log-url.js';
-import { LagThresholds, lagThresholds } from '../../projection-runtime/src/lag-thresholds.js';
-import { WebhookConfig, webhookConfig } from '../../webhooks/src/webhook-config.js';
-import { writerRecordsMax } from '../../write-model/src/writer-records-max.js';
+import { eventStoreUrlFromEnv } from '#event-store/event-log-url.js';
+import { LagThresholds, lagThresholds } from '#projection-runtime/lag-thresholds.js';
+import { WebhookConfig, webhookConfig } from '#webhooks/webhook-config.js';
+import { writerRecordsMax } from '#write-model/writer-records-max.js';
 
 /** Service configuration, read from the environment once at start (each app's main.ts) and passed down. */
 export interface LedgerConfig {

@@ -2,7 +2,7 @@ import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, w
 import os from 'node:os';
 import path from 'node:path';
 import { Pool } from 'pg';
-import { ALL_MIGRATIONS, MIGRATIONS_DIR } from '../../schema/src/index.js';
+import { ALL_MIGRATIONS, MIGRATIONS_DIR } from '#schema/index.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { schemaShape } from '../../../test/support/schema-shape.js';
 import { MigrationChecksumError, runMigrations } from './migrate.js';

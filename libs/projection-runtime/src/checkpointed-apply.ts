@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { RecordedEvent } from '../../event-store/src/index.js';
+import { RecordedEvent } from '#event-store/index.js';
 import { namedStatements, Projection } from './projection.js';
 
 export const CHECKPOINT_SQL = {

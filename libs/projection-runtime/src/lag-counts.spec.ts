@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
+import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { countEventsBehind, LAG_MARKS_AGE_MS_MAX, LAG_MARKS_MAX, lagMarksHeld } from './lag-counts.js';
 import { projectionLag } from './projection-lag.js';
 

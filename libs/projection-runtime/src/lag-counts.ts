@@ -1,4 +1,4 @@
-import { EventStore } from '../../event-store/src/index.js';
+import { EventStore } from '#event-store/index.js';
 
 /** Positions remembered per store: the head and the checkpoints of the last call (a dozen projections). */
 export const LAG_MARKS_MAX = 64;

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { EventStore } from '../../event-store/src/index.js';
+import { EventStore } from '#event-store/index.js';
 import { countEventsBehind } from './lag-counts.js';
 import { LagThresholds } from './lag-thresholds.js';
 import { rebuildCheckpoint } from './rebuild.js';

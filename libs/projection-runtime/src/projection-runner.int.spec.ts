@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
-import { PostgresEventStore, RecordedEvent } from '../../event-store/src/index.js';
+import { PostgresEventStore, RecordedEvent } from '#event-store/index.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { waitFor } from '../../../test/support/wait.js';
 import { Projection } from './projection.js';

@@ -1,8 +1,8 @@
 import { Pool } from 'pg';
-import { EventStore, RecordedEvent, Subscription } from '../../event-store/src/index.js';
+import { EventStore, RecordedEvent, Subscription } from '#event-store/index.js';
 import { applyCheckpointed, CheckpointMovedError, readCheckpoint } from './checkpointed-apply.js';
 import { OwnershipSession } from './ownership.js';
-import { isConnectionError } from '../../database/src/errors.js';
+import { isConnectionError } from '#database/errors.js';
 import { namedStatements, Projection } from './projection.js';
 import { RebuildApplyError, rebuildProjection, RebuildStoppedError } from './rebuild.js';
 import { createInPlace, preparationOf } from './versions.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PoolClient } from 'pg';
-import { LEDGER_PREFIX, RecordedEvent } from '../../event-store/src/index.js';
+import { LEDGER_PREFIX, RecordedEvent } from '#event-store/index.js';
 
 /**
  * A read model: a pure mapping from events to rows, applied in batches inside the same

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { EventStore } from '../../event-store/src/index.js';
+import { EventStore } from '#event-store/index.js';
 import { Projection } from './projection.js';
 import { OwnershipSession } from './ownership.js';
 import { PROJECTION_BATCH_MAX, ProjectionRunner } from './projection-runner.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
-import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
+import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { applyCheckpointed, CHECKPOINT_SQL, readCheckpoint } from './checkpointed-apply.js';
 import { namedStatements, Projection } from './projection.js';
 import { builtVersion, createTables, existingLiveTables, quote, VERSION_SQL } from './versions.js';

@@ -1,7 +1,7 @@
 // The rows of a statement's outcome (tables of statement-lines.migration.ts): its lines, paged,
 // and the first entries it left unreconciled. Written at import, before the statement's event.
 import { Pool, PoolClient } from 'pg';
-import { inTransaction } from '../../database/src/database.js';
+import { inTransaction } from '#database/database.js';
 import type { StatementReportLine } from './statement-matcher.js';
 
 /** Lines inserted per statement (each an array parameter of this many values): bounds one statement's size. */

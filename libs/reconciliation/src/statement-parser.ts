@@ -3,7 +3,7 @@
 // A row that cannot be read is reported in `invalid` with its line number and the reason;
 // the other rows are returned. Only a file that cannot be read at all (unknown format, no or
 // bad CSV header, too many lines) throws a StatementFormatError.
-import { AMOUNT_MAX, isCurrency, parseAmount } from '../../domain/src/index.js';
+import { AMOUNT_MAX, isCurrency, parseAmount } from '#domain/index.js';
 import { calendarDay } from './calendar.js';
 
 export type StatementFormat = 'csv' | 'jsonl';

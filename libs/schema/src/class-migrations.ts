@@ -1,4 +1,4 @@
-import { ClassMigrationsPredecessor } from '../../database/src/migrate.js';
+import { ClassMigrationsPredecessor } from '#database/migrate.js';
 
 /**
  * Before the numbered SQL migrations, TypeORM migration classes built the schema (released up to

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
-import { MigrationSet } from '../../database/src/migrate.js';
-import { loadSqlMigrations } from '../../database/src/sql-migrations.js';
+import { MigrationSet } from '#database/migrate.js';
+import { loadSqlMigrations } from '#database/sql-migrations.js';
 import { CLASS_MIGRATIONS } from './class-migrations.js';
 
 /**

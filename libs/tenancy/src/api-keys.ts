@@ -1,7 +1,7 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { Pool } from 'pg';
-import { inTransaction } from '../../database/src/database.js';
-import { generateTenantKeys, MasterKey } from '../../audit/src/index.js';
+import { inTransaction } from '#database/database.js';
+import { generateTenantKeys, MasterKey } from '#audit/index.js';
 import { Principal, Role, TenantStatus } from './roles.js';
 
 const KEY_PREFIX = 'zl_';

@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { inTransaction } from '../../database/src/database.js';
+import { inTransaction } from '#database/database.js';
 
 // Webhook endpoints are tenant configuration (plain rows, not a read model of the log); the
 // deliveries they receive are the webhook_deliveries outbox, projected from the log.

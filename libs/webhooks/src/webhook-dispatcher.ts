@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { MasterKey } from '../../audit/src/signing.js';
+import { MasterKey } from '#audit/signing.js';
 import { nextAttemptDelay } from './backoff.js';
 import { signature } from './signature.js';
 import { postPinned } from './pinned-post.js';

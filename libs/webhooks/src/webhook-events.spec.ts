@@ -1,4 +1,4 @@
-import { LEDGER_EVENT_TYPES } from '../../domain/src/index.js';
+import { LEDGER_EVENT_TYPES } from '#domain/index.js';
 import { deliveryBody, isPublicEventType } from './webhook-events.js';
 
 describe('isPublicEventType', () => {

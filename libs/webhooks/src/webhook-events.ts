@@ -1,4 +1,4 @@
-import { LEDGER_EVENT_TYPES, LedgerEventType } from '../../domain/src/index.js';
+import { LEDGER_EVENT_TYPES, LedgerEventType } from '#domain/index.js';
 /** The event types an endpoint may subscribe to: every type of a tenant's ledger stream. */
 export const PUBLIC_EVENT_TYPES = LEDGER_EVENT_TYPES;
 

@@ -1,5 +1,5 @@
-import { DomainError, Hold, LedgerCommand, LedgerState } from '../../domain/src/index.js';
-import { RecordedEvent } from '../../event-store/src/index.js';
+import { DomainError, Hold, LedgerCommand, LedgerState } from '#domain/index.js';
+import { RecordedEvent } from '#event-store/index.js';
 
 /** Who asked, and under which policy checks: travels into every event's metadata. */
 export interface CommandMetadata {
@@ -37,4 +37,4 @@ export function holdIdOf(command: LedgerCommand): string | undefined {
   return command.type === 'capture_hold' || command.type === 'release_hold' || command.type === 'expire_hold' ? command.hold_id : undefined;
 }
 
-export { auditStream, ledgerStream } from '../../event-store/src/index.js';
+export { auditStream, ledgerStream } from '#event-store/index.js';

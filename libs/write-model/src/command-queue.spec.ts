@@ -1,4 +1,4 @@
-import { domainError } from '../../domain/src/index.js';
+import { domainError } from '#domain/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
 import { CommandQueue, GroupHandler, PendingCommand, WriterOverloadedError } from './command-queue.js';
 

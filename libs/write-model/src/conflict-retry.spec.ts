@@ -1,4 +1,4 @@
-import { WrongExpectedVersionError } from '../../event-store/src/index.js';
+import { WrongExpectedVersionError } from '#event-store/index.js';
 import { retryOnConflict, WriterContendedError } from './conflict-retry.js';
 
 const conflict = () => new WrongExpectedVersionError('ledger-t', 4n, 5n);

@@ -1,4 +1,4 @@
-import { WrongExpectedVersionError } from '../../event-store/src/index.js';
+import { WrongExpectedVersionError } from '#event-store/index.js';
 
 /** Another writer appended first this many times in a row: give up and report unavailable. */
 export const CONFLICT_RETRIES_MAX = 20;

@@ -1,4 +1,4 @@
-import { KeyValue } from '../../domain/src/index.js';
+import { KeyValue } from '#domain/index.js';
 
 /** Reads fall through to `base`; writes stay here until commit(). */
 export class CopyOnWriteMap<V> implements KeyValue<V> {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, LedgerEvent } from '../../domain/src/index.js';
-import { accountCreated, figures, posted } from '../../domain/src/testing/ledger-fixtures.js';
-import { GENESIS_HASH, verifyChain } from '../../audit/src/index.js';
+import { canonicalJson, LedgerEvent } from '#domain/index.js';
+import { accountCreated, figures, posted } from '#domain/testing/ledger-fixtures.js';
+import { GENESIS_HASH, verifyChain } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
 import { controlsOf, envelopeEvent, logTime } from './event-envelope.js';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { LedgerEvent, PolicyCheck, policyCheckLabels } from '../../domain/src/index.js';
-import { NewEvent } from '../../event-store/src/index.js';
-import { GENESIS_HASH, linkEvent } from '../../audit/src/index.js';
+import { LedgerEvent, PolicyCheck, policyCheckLabels } from '#domain/index.js';
+import { NewEvent } from '#event-store/index.js';
+import { GENESIS_HASH, linkEvent } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
 
 /** A new event with the JSON its hash was computed over (the store writes that text as is). */

@@ -1,7 +1,7 @@
-import { EventEnvelopeMeta, LedgerCommand, LedgerEvent, evolve } from '../../domain/src/index.js';
-import { serializeState } from '../../domain/src/testing/given-when-then.js';
-import { accountCreated, captureHold, credit, debit, figures, holdCreated, openAccount, postTransaction, posted } from '../../domain/src/testing/ledger-fixtures.js';
-import { verifyChain } from '../../audit/src/index.js';
+import { EventEnvelopeMeta, LedgerCommand, LedgerEvent, evolve } from '#domain/index.js';
+import { serializeState } from '#domain/testing/given-when-then.js';
+import { accountCreated, captureHold, credit, debit, figures, holdCreated, openAccount, postTransaction, posted } from '#domain/testing/ledger-fixtures.js';
+import { verifyChain } from '#audit/index.js';
 import { CommandOutcome } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { GROUP_BYTES_MAX, GROUP_EVENTS_MAX, commitPlan, planGroup } from './group-plan.js';

@@ -13,8 +13,8 @@ import {
   evolve,
   idempotencyAnswer,
   isDomainError,
-} from '../../domain/src/index.js';
-import { APPEND_EVENTS_MAX } from '../../event-store/src/index.js';
+} from '#domain/index.js';
+import { APPEND_EVENTS_MAX } from '#event-store/index.js';
 import { CommandOutcome, holdIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { CopyOnWriteMap } from './copy-on-write-map.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Pool } from 'pg';
-import { createPool } from '../../database/src/index.js';
-import { PostgresEventStore, RecordedEvent } from '../../event-store/src/index.js';
+import { createPool } from '#database/index.js';
+import { PostgresEventStore, RecordedEvent } from '#event-store/index.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { ledgerStream } from './command-envelope.js';
 import { PlannedReplay } from './group-plan.js';

@@ -1,4 +1,4 @@
-import { RecordedEvent } from '../../event-store/src/index.js';
+import { RecordedEvent } from '#event-store/index.js';
 import { AppendedGroup, eventsInGroup, eventsOfRecord, firstInGroup } from './original-events.js';
 
 const event = (revision: number, key = 'k'): RecordedEvent => ({

@@ -1,5 +1,5 @@
-import { IdempotencyRecord } from '../../domain/src/index.js';
-import { EventStore, RecordedEvent, StreamLookup } from '../../event-store/src/index.js';
+import { IdempotencyRecord } from '#domain/index.js';
+import { EventStore, RecordedEvent, StreamLookup } from '#event-store/index.js';
 import { PlannedReplay } from './group-plan.js';
 import { groupByKey, LEDGER_LOOKUPS } from './record-cache.js';
 

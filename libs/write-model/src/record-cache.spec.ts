@@ -1,6 +1,6 @@
-import { LedgerCommand, LedgerEvent } from '../../domain/src/index.js';
-import { accountCreated, entryReversed, figures, holdCaptured, holdCreated, holdReleased, posted, reversalPosted } from '../../domain/src/testing/ledger-fixtures.js';
-import { RecordedEvent } from '../../event-store/src/index.js';
+import { LedgerCommand, LedgerEvent } from '#domain/index.js';
+import { accountCreated, entryReversed, figures, holdCaptured, holdCreated, holdReleased, posted, reversalPosted } from '#domain/testing/ledger-fixtures.js';
+import { RecordedEvent } from '#event-store/index.js';
 import { PendingCommand } from './command-queue.js';
 import { accountsOnlyState, forgetOldest, groupByKey, missingRecords, rememberingRecords, restoreRecords, WantedRecords } from './record-cache.js';
 import { emptyWriterState, foldRecorded, WriterState } from './writer-state.js';

@@ -1,5 +1,5 @@
-import { Account, Hold, IdempotencyRecord, KeyValue, LedgerState, Policy, PostedTransaction, VelocityWindow, initialState } from '../../domain/src/index.js';
-import { LookupSpec, RecordedEvent, StreamLookup } from '../../event-store/src/index.js';
+import { Account, Hold, IdempotencyRecord, KeyValue, LedgerState, Policy, PostedTransaction, VelocityWindow, initialState } from '#domain/index.js';
+import { LookupSpec, RecordedEvent, StreamLookup } from '#event-store/index.js';
 import { holdIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { WriterState, emptyWriterState, foldRecorded } from './writer-state.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { Account, balanceView, BalanceView, canonicalJson, countersOf, evolve, Hold, initialState, LedgerEvent, LedgerState } from '../../domain/src/index.js';
-import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
+import { Account, balanceView, BalanceView, canonicalJson, countersOf, evolve, Hold, initialState, LedgerEvent, LedgerState } from '#domain/index.js';
+import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { ledgerStream } from './command-envelope.js';
 
 export const REPLAY_PAGE = 10_000;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { createPool } from '../../database/src/index.js';
+import { createPool } from '#database/index.js';
 import { ContendedEventStore } from '../../../test/support/contended-store.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { CommandEnvelope, ledgerStream } from './command-envelope.js';

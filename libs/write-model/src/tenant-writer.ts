@@ -1,5 +1,5 @@
-import { LedgerState } from '../../domain/src/index.js';
-import { canLookUp, EventStore, RecordedEvent, WrongExpectedVersionError } from '../../event-store/src/index.js';
+import { LedgerState } from '#domain/index.js';
+import { canLookUp, EventStore, RecordedEvent, WrongExpectedVersionError } from '#event-store/index.js';
 import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope.js';
 import { CommandQueue, PendingCommand } from './command-queue.js';
 import { CONFLICT_RETRIES_MAX, retryOnConflict } from './conflict-retry.js';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Pool } from 'pg';
-import { createPool } from '../../database/src/index.js';
-import { PostgresEventStore } from '../../event-store/src/index.js';
+import { createPool } from '#database/index.js';
+import { PostgresEventStore } from '#event-store/index.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { CommandEnvelope } from './command-envelope.js';
 import { WriterRegistry } from './writer-registry.js';

@@ -1,4 +1,4 @@
-import { EventStore, RecordedEvent } from '../../event-store/src/index.js';
+import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
 import { TenantWriter } from './tenant-writer.js';
 import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';

@@ -1,5 +1,5 @@
-import { Account, Hold, IdempotencyRecord, LedgerEvent, LedgerState, NO_ACTIVE_POLICIES, Policy, PostedTransaction, VelocityWindow, evolve } from '../../domain/src/index.js';
-import { RecordedEvent } from '../../event-store/src/index.js';
+import { Account, Hold, IdempotencyRecord, LedgerEvent, LedgerState, NO_ACTIVE_POLICIES, Policy, PostedTransaction, VelocityWindow, evolve } from '#domain/index.js';
+import { RecordedEvent } from '#event-store/index.js';
 
 /**
  * A tenant's state as its writer caches it: the domain's state with every record kept in a real

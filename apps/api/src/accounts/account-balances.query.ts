@@ -1,7 +1,7 @@
-import { parseRfc3339 } from '../../../../libs/domain/src/index.js';
+import { parseRfc3339 } from '#domain/index.js';
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
-import { balancesAsOf } from '../../../../projections/balance-history/balance-history.queries.js';
+import { findAccount } from '#projections/accounts/accounts.queries.js';
+import { balancesAsOf } from '#projections/balance-history/balance-history.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid, parsePosition } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';

@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { findAccount } from '../../../../projections/accounts/accounts.queries.js';
-import { entriesPage } from '../../../../projections/entries/entries.queries.js';
+import { findAccount } from '#projections/accounts/accounts.queries.js';
+import { entriesPage } from '#projections/entries/entries.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { decodeCursor, isUuid, pageOf, parseLimit } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';

@@ -1,5 +1,5 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { findAccount, listAccounts } from '../../../../projections/accounts/accounts.queries.js';
+import { findAccount, listAccounts } from '#projections/accounts/accounts.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { decodeCursor, isUuid, pageOf, parseLimit } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';

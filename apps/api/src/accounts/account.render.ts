@@ -1,5 +1,5 @@
-import { Account, AccountCreatedData, AccountStatusChangedData, balanceView, Counters, countersFrom, LedgerState } from '../../../../libs/domain/src/index.js';
-import { RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { Account, AccountCreatedData, AccountStatusChangedData, balanceView, Counters, countersFrom, LedgerState } from '#domain/index.js';
+import { RecordedEvent } from '#event-store/index.js';
 
 /** The account as a command answers it: from the event it produced and the tenant's write model. */
 export function renderAccountEvent(tenantId: string, event: RecordedEvent, state: LedgerState) {

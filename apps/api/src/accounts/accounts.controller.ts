@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { AccountStatusAction } from '../../../../libs/domain/src/index.js';
+import { AccountStatusAction } from '#domain/index.js';
 import { commandEnvelope } from '../http/command-request.js';
 import { Caller, LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';

@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { ChangeAccountStatus } from '../../../../libs/domain/src/index.js';
+import { ChangeAccountStatus } from '#domain/index.js';
 import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 import { renderAccount, renderAccountEvent } from './account.render.js';
 import { ChangeAccountStatusCommand } from './change-account-status.command.js';

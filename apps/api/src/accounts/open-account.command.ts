@@ -1,4 +1,4 @@
-import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { CommandEnvelope } from '#write-model/index.js';
 
 export class OpenAccountCommand {
   constructor(readonly envelope: CommandEnvelope) {}

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { CommandOptionsDto } from '../http/command-options.dto.js';
-import { METADATA_BYTES_MAX, NormalBalance } from '../../../../libs/domain/src/index.js';
+import { METADATA_BYTES_MAX, NormalBalance } from '#domain/index.js';
 import { IsCurrencyCode, IsMetadata } from '../http/validation.js';
 
 export class OpenAccountDto extends CommandOptionsDto {

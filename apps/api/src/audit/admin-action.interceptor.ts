@@ -1,7 +1,7 @@
 import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { mergeMap, Observable } from 'rxjs';
-import { AccessAudit } from '../../../../libs/audit/src/index.js';
+import { AccessAudit } from '#audit/index.js';
 import { LedgerRequest } from '../http/request-context.js';
 import { Access, ACCESS_KEY } from '../http/roles.js';
 import { who } from './who.js';

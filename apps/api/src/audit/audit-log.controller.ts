@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { auditPage } from '../../../../projections/audit-log/audit-log.projection.js';
+import { auditPage } from '#projections/audit-log/audit-log.projection.js';
 import { decodeCursor, pageOf, parseLimit, parseOneOf } from '../http/pagination.js';
 import { Caller, TenantPrincipal } from '../http/request-context.js';
 import { Allow } from '../http/roles.js';

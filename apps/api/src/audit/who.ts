@@ -1,5 +1,5 @@
-import { actorOf, Principal } from '../../../../libs/tenancy/src/index.js';
-import type { Who } from '../../../../libs/audit/src/index.js';
+import { actorOf, Principal } from '#tenancy/index.js';
+import type { Who } from '#audit/index.js';
 
 /** Who is acting in which tenant; the platform admin acts in the tenant it manages. */
 export function who(principal: Principal, tenantId?: string): Who {

@@ -1,6 +1,6 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { feedPage } from '../../../../projections/event-feed/event-feed.projection.js';
+import { feedPage } from '#projections/event-feed/event-feed.projection.js';
 import { parseLimit, parsePosition } from '../http/pagination.js';
 import { Caller, TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';

@@ -1,8 +1,8 @@
 import { Controller, Get, Param, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { ChainHeadSigner } from '../../../../libs/audit/src/index.js';
-import { findHold } from '../../../../projections/holds/holds.queries.js';
-import { findTransactionRow } from '../../../../projections/transactions/transactions.queries.js';
+import { ChainHeadSigner } from '#audit/index.js';
+import { findHold } from '#projections/holds/holds.queries.js';
+import { findTransactionRow } from '#projections/transactions/transactions.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';

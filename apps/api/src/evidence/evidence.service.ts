@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ChainBrokenError, ChainHeadSigner, eventHash, IntentState, IntentTrace, verifyChain } from '../../../../libs/audit/src/index.js';
-import type { EventStore, RecordedEvent } from '../../../../libs/event-store/src/index.js';
-import { occurredAt } from '../../../../libs/projection-runtime/src/index.js';
-import { ledgerStream } from '../../../../libs/write-model/src/index.js';
+import { ChainBrokenError, ChainHeadSigner, eventHash, IntentState, IntentTrace, verifyChain } from '#audit/index.js';
+import type { EventStore, RecordedEvent } from '#event-store/index.js';
+import { occurredAt } from '#projection-runtime/index.js';
+import { ledgerStream } from '#write-model/index.js';
 import { EVENT_STORE } from '../runtime/injection-tokens.js';
 
 /** Events re-hashed between an event and the signed head that covers it, at most. */

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
-import { ClockSkewedError, WriterRegistry } from '../../../../libs/write-model/src/index.js';
-import { holdsDueForExpiry } from '../../../../projections/holds/holds.queries.js';
+import { ClockSkewedError, WriterRegistry } from '#write-model/index.js';
+import { holdsDueForExpiry } from '#projections/holds/holds.queries.js';
 
 /** Holds expired per sweep at most; the next sweep takes the rest. */
 export const EXPIRY_SWEEP_BATCH_MAX = 500;

@@ -1,6 +1,6 @@
-import { Hold, HoldCreatedData } from '../../../../libs/domain/src/index.js';
-import { RecordedEvent } from '../../../../libs/event-store/src/index.js';
-import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
+import { Hold, HoldCreatedData } from '#domain/index.js';
+import { RecordedEvent } from '#event-store/index.js';
+import { renderPostedEvent } from '#projections/transactions/transactions.queries.js';
 
 /** A hold as a command answers it, from the write model after the decision. */
 export function renderHold(hold: Hold, event: RecordedEvent) {

@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { CommandEnvelope } from '#write-model/index.js';
 import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 import { renderCapture, renderHold, renderPlacedHold } from './hold.render.js';
 

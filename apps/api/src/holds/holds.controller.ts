@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/com
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { canonicalRfc3339, parseAmount } from '../../../../libs/domain/src/index.js';
+import { canonicalRfc3339, parseAmount } from '#domain/index.js';
 import { commandEnvelope } from '../http/command-request.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Length } from 'class-validator';
 import { CommandOptionsDto } from '../http/command-options.dto.js';
-import { METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
+import { METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '#domain/index.js';
 import { IsAmount, IsMetadata, IsRfc3339 } from '../http/validation.js';
 
 export class PlaceHoldDto extends CommandOptionsDto {

@@ -1,5 +1,5 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { findHold, HoldView, listHolds } from '../../../../projections/holds/holds.queries.js';
+import { findHold, HoldView, listHolds } from '#projections/holds/holds.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { decodeCursor, isUuid, pageOf, parseLimit, parseOneOf, parseUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';

@@ -1,4 +1,4 @@
-import { DomainError, DomainErrorCode } from '../../../../libs/domain/src/index.js';
+import { DomainError, DomainErrorCode } from '#domain/index.js';
 
 export type ApiErrorCode =
   | DomainErrorCode

@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AccessAudit } from '../../../../libs/audit/src/index.js';
+import { AccessAudit } from '#audit/index.js';
 import { who } from '../audit/who.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest, TenantPrincipal } from './request-context.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { LedgerCommand } from '../../../../libs/domain/src/index.js';
-import { actorOf } from '../../../../libs/tenancy/src/index.js';
-import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { LedgerCommand } from '#domain/index.js';
+import { actorOf } from '#tenancy/index.js';
+import { CommandEnvelope } from '#write-model/index.js';
 import { ApiError } from './api-error.js';
-import { canonicalJson } from '../../../../libs/domain/src/index.js';
+import { canonicalJson } from '#domain/index.js';
 import { LedgerRequest, TenantPrincipal } from './request-context.js';
 
 const IDEMPOTENCY_KEY_LENGTH_MAX = 255;

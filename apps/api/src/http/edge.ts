@@ -1,8 +1,8 @@
 import { createServer, IncomingMessage, RequestListener, Server } from 'node:http';
 import rateLimit from '@fastify/rate-limit';
 import { FastifyInstance, FastifyRequest } from 'fastify';
-import { LedgerConfig } from '../../../../libs/database/src/index.js';
-import { ApiKeyService } from '../../../../libs/tenancy/src/index.js';
+import { LedgerConfig } from '#database/index.js';
+import { ApiKeyService } from '#tenancy/index.js';
 import { BATCH_ROUTE } from '../transactions/transaction-batches.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest } from './request-context.js';

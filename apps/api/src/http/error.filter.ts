@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
-import { EventStoreUnavailableError } from '../../../../libs/event-store/src/index.js';
-import { isConnectionError, isQueryCanceled, isUndefinedTable } from '../../../../libs/database/src/errors.js';
-import { ChainBrokenError } from '../../../../libs/audit/src/index.js';
-import { ClockSkewedError, WriterContendedError, WriterOverloadedError } from '../../../../libs/write-model/src/index.js';
+import { EventStoreUnavailableError } from '#event-store/index.js';
+import { isConnectionError, isQueryCanceled, isUndefinedTable } from '#database/errors.js';
+import { ChainBrokenError } from '#audit/index.js';
+import { ClockSkewedError, WriterContendedError, WriterOverloadedError } from '#write-model/index.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest } from './request-context.js';
 

@@ -1,5 +1,5 @@
 import { ApiError } from './api-error.js';
-import { POSITION_MAX } from '../../../../libs/event-store/src/index.js';
+import { POSITION_MAX } from '#event-store/index.js';
 
 export const PAGE_LIMIT_DEFAULT = 50;
 export const PAGE_LIMIT_MAX = 1000;

@@ -1,6 +1,6 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { Principal } from '../../../../libs/tenancy/src/index.js';
+import { Principal } from '#tenancy/index.js';
 
 export interface LedgerRequest extends FastifyRequest {
   principal?: Principal;

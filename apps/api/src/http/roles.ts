@@ -1,5 +1,5 @@
 import { SetMetadata } from '@nestjs/common';
-import { Role } from '../../../../libs/tenancy/src/index.js';
+import { Role } from '#tenancy/index.js';
 
 export const ACCESS_KEY = 'zentra:access';
 

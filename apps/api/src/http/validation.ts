@@ -2,7 +2,7 @@ import { Type, ValidationError, ValidationPipe } from '@nestjs/common';
 import type { TransformerPackage } from '@nestjs/common/interfaces/external/transformer-package.interface.js';
 import { ClassTransformOptions, instanceToPlain, plainToInstance } from 'class-transformer';
 import { registerDecorator, ValidationOptions } from 'class-validator';
-import { isCurrency, parseAmount, parseRfc3339 } from '../../../../libs/domain/src/index.js';
+import { isCurrency, parseAmount, parseRfc3339 } from '#domain/index.js';
 import { ApiError } from './api-error.js';
 
 function collect(errors: ValidationError[], prefix: string, into: Record<string, string[]>): void {

@@ -1,4 +1,4 @@
-import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
+import { CommandEnvelope } from '#write-model/index.js';
 
 /** PATCH /policies/:id (update_policy) and POST /policies/:id/disable (disable_policy). */
 export class ChangePolicyCommand {

@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { DisablePolicy, UpdatePolicy } from '../../../../libs/domain/src/index.js';
+import { DisablePolicy, UpdatePolicy } from '#domain/index.js';
 import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 import { ChangePolicyCommand } from './change-policy.command.js';
 import { renderPolicy, renderPolicyEvent } from './policy.render.js';

@@ -2,7 +2,7 @@ import { Body, Controller, Get, Param, Patch, Post, Query, Req, Res } from '@nes
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { FieldErrors, LedgerCommand, parsePolicyRule, parsePolicyScope, PolicyScope } from '../../../../libs/domain/src/index.js';
+import { FieldErrors, LedgerCommand, parsePolicyRule, parsePolicyScope, PolicyScope } from '#domain/index.js';
 import { ApiError } from '../http/api-error.js';
 import { commandEnvelope } from '../http/command-request.js';
 import { Caller, LedgerRequest, TenantPrincipal } from '../http/request-context.js';

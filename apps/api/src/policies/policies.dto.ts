@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsObject, IsOptional, IsString, Length } from 'class-validator';
-import { POLICY_MODES, POLICY_NAME_LENGTH_MAX, POLICY_TYPES, PolicyMode, PolicyType } from '../../../../libs/domain/src/index.js';
+import { POLICY_MODES, POLICY_NAME_LENGTH_MAX, POLICY_TYPES, PolicyMode, PolicyType } from '#domain/index.js';
 import { CommandOptionsDto } from '../http/command-options.dto.js';
 
 /**

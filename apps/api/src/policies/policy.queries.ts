@@ -1,6 +1,6 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { PolicyStatus } from '../../../../libs/domain/src/index.js';
-import { findPolicy, listPolicies, PolicyView } from '../../../../projections/policies/policies.queries.js';
+import { PolicyStatus } from '#domain/index.js';
+import { findPolicy, listPolicies, PolicyView } from '#projections/policies/policies.queries.js';
 import { decodeCursor, isUuid, pageOf, parseLimit, parseOneOf } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';

@@ -1,5 +1,5 @@
-import { LedgerState, Policy, PolicyCreatedData, PolicyDisabledData, PolicyUpdatedData, policyRuleData } from '../../../../libs/domain/src/index.js';
-import { RecordedEvent } from '../../../../libs/event-store/src/index.js';
+import { LedgerState, Policy, PolicyCreatedData, PolicyDisabledData, PolicyUpdatedData, policyRuleData } from '#domain/index.js';
+import { RecordedEvent } from '#event-store/index.js';
 
 /** A policy as the API shows it (API.md "Policies"): money as decimal strings. */
 export function renderPolicy(policy: Policy) {

@@ -2,12 +2,12 @@ import { Body, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res }
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
 import { Pool } from 'pg';
-import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import { actorOf } from '../../../../libs/tenancy/src/index.js';
-import { projectedBalances } from '../../../../projections/reconciliation/projected-balances.js';
-import { findActiveRun, recordExclusiveDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
-import { findRun, findStatement, listRuns } from '../../../../projections/reconciliation/reconciliation.projection.js';
-import { trialBalance } from '../../../../projections/trial-balance/trial-balance.projection.js';
+import type { EventStore } from '#event-store/index.js';
+import { actorOf } from '#tenancy/index.js';
+import { projectedBalances } from '#projections/reconciliation/projected-balances.js';
+import { findActiveRun, recordExclusiveDriftCheck } from '#reconciliation/drift/index.js';
+import { findRun, findStatement, listRuns } from '#projections/reconciliation/reconciliation.projection.js';
+import { trialBalance } from '#projections/trial-balance/trial-balance.projection.js';
 import { ApiError } from '../http/api-error.js';
 import { decodeCursor, isUuid, pageOf, parseLimit, parseOneOf } from '../http/pagination.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';

@@ -1,8 +1,8 @@
 import { Pool, PoolClient } from 'pg';
-import { EventStore } from '../../../../libs/event-store/src/index.js';
-import { projectedBalances } from '../../../../projections/reconciliation/projected-balances.js';
-import { recordExclusiveDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
-import { ledgerStream } from '../../../../libs/write-model/src/index.js';
+import { EventStore } from '#event-store/index.js';
+import { projectedBalances } from '#projections/reconciliation/projected-balances.js';
+import { recordExclusiveDriftCheck } from '#reconciliation/drift/index.js';
+import { ledgerStream } from '#write-model/index.js';
 
 /**
  * Runs the drift check for every tenant with a ledger every N minutes (LEDGER_RECONCILE_INTERVAL_MINUTES,

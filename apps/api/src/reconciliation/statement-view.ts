@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { StoredLine, statementLinesPage, unreconciledEntryIds } from '../../../../libs/reconciliation/src/statement-lines.js';
+import { StoredLine, statementLinesPage, unreconciledEntryIds } from '#reconciliation/statement-lines.js';
 import { ApiError } from '../http/api-error.js';
 import { decodeCursor, encodeCursor, PAGE_LIMIT_MAX, parseLimit } from '../http/pagination.js';
 

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { Pool } from 'pg';
-import { ClockSkewedError, WriterClock } from '../../../../libs/write-model/src/index.js';
+import { ClockSkewedError, WriterClock } from '#write-model/index.js';
 
 /** How often this process compares its clock with PostgreSQL's. */
 export const CLOCK_SKEW_CHECK_INTERVAL_MS = 2_000;

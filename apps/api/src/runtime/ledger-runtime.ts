@@ -1,9 +1,9 @@
 import { Pool } from 'pg';
-import { LedgerConfig } from '../../../../libs/database/src/index.js';
-import { EventStore } from '../../../../libs/event-store/src/index.js';
-import { AccessAudit, ChainHeadSigner, IntentTrace, MasterKey } from '../../../../libs/audit/src/index.js';
-import { ApiKeyService } from '../../../../libs/tenancy/src/index.js';
-import { WriterRegistry } from '../../../../libs/write-model/src/index.js';
+import { LedgerConfig } from '#database/index.js';
+import { EventStore } from '#event-store/index.js';
+import { AccessAudit, ChainHeadSigner, IntentTrace, MasterKey } from '#audit/index.js';
+import { ApiKeyService } from '#tenancy/index.js';
+import { WriterRegistry } from '#write-model/index.js';
 import { ClockSkewMonitor, CLOCK_SKEW_CHECK_INTERVAL_MS, ProcessClock, SYSTEM_CLOCK } from './clock-skew.js';
 import { ProjectionWatermark } from './projection-watermark.js';
 import { TenantConnectionGate } from './tenant-connection-gate.js';

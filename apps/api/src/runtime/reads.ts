@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { AccessAudit } from '../../../../libs/audit/src/index.js';
-import type { LedgerConfig } from '../../../../libs/database/src/index.js';
-import type { EventStore } from '../../../../libs/event-store/src/index.js';
+import { AccessAudit } from '#audit/index.js';
+import type { LedgerConfig } from '#database/index.js';
+import type { EventStore } from '#event-store/index.js';
 import { who } from '../audit/who.js';
 import { ApiError } from '../http/api-error.js';
 import { parsePosition } from '../http/pagination.js';

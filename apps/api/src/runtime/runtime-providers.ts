@@ -1,8 +1,8 @@
 import { Provider } from '@nestjs/common';
 import { Pool } from 'pg';
-import { AccessAudit, ChainHeadSigner, IntentTrace, MasterKey } from '../../../../libs/audit/src/index.js';
-import { ApiKeyService } from '../../../../libs/tenancy/src/index.js';
-import { WriterRegistry } from '../../../../libs/write-model/src/index.js';
+import { AccessAudit, ChainHeadSigner, IntentTrace, MasterKey } from '#audit/index.js';
+import { ApiKeyService } from '#tenancy/index.js';
+import { WriterRegistry } from '#write-model/index.js';
 import { ClockSkewMonitor } from './clock-skew.js';
 import { EVENT_STORE, LEDGER_CONFIG } from './injection-tokens.js';
 import { LedgerRuntime } from './ledger-runtime.js';

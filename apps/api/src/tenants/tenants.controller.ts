@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { parseRfc3339 } from '../../../../libs/domain/src/time.js';
-import { ApiKeyService, KeyRefusal, TenantStatus } from '../../../../libs/tenancy/src/index.js';
-import { actorOf } from '../../../../libs/tenancy/src/index.js';
+import { parseRfc3339 } from '#domain/time.js';
+import { ApiKeyService, KeyRefusal, TenantStatus } from '#tenancy/index.js';
+import { actorOf } from '#tenancy/index.js';
 import { Audited } from '../audit/admin-action.interceptor.js';
 import { ApiError } from '../http/api-error.js';
 import { decodeCursor, encodeCursor, isUuid, parseLimit } from '../http/pagination.js';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { Role, ROLES } from '../../../../libs/tenancy/src/index.js';
+import { Role, ROLES } from '#tenancy/index.js';
 
 export class CreateTenantDto {
   @ApiProperty({ example: 'acme' })

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
 import { CommandOptionsDto } from '../http/command-options.dto.js';
-import { Direction, ENTRIES_PER_TRANSACTION_MAX, parseAmount, PostTransaction, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
+import { Direction, ENTRIES_PER_TRANSACTION_MAX, parseAmount, PostTransaction, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '#domain/index.js';
 import { IsAmount, IsCurrencyCode, IsMetadata } from '../http/validation.js';
 
 /** Limits the compiled accept path (posting-body.ts) applies too. */

@@ -1,5 +1,5 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
+import { renderPostedEvent } from '#projections/transactions/transactions.queries.js';
 import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 import { PostTransactionCommand } from './post-transaction.command.js';
 

@@ -8,7 +8,7 @@ import {
   TEXT_FIELD_LENGTH_MAX,
   isCurrency,
   parseAmount,
-} from '../../../../libs/domain/src/index.js';
+} from '#domain/index.js';
 import { ApiError } from '../http/api-error.js';
 import { jsonShapeRefused, METADATA_DEPTH_MAX, toInstance, validationError, validationPipe, VALIDATOR_OPTIONS } from '../http/validation.js';
 import { ACCOUNT_ID_LENGTH_MAX, EntryDto, PostTransactionDto, REFERENCE_LENGTH_MAX } from './post-transaction.dto.js';

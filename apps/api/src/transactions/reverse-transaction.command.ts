@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
-import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
-import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
+import { CommandEnvelope } from '#write-model/index.js';
+import { renderPostedEvent } from '#projections/transactions/transactions.queries.js';
 import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 
 export class ReverseTransactionCommand {

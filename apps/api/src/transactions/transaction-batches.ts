@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { CommandEnvelope } from '../../../../libs/write-model/src/index.js';
-import { renderPostedEvent } from '../../../../projections/transactions/transactions.queries.js';
+import { CommandEnvelope } from '#write-model/index.js';
+import { renderPostedEvent } from '#projections/transactions/transactions.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { toApiError } from '../http/error.filter.js';
 import { commandEnvelope } from '../http/command-request.js';

@@ -1,5 +1,5 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
-import { findTransactionRow, transactionView } from '../../../../projections/transactions/transactions.queries.js';
+import { findTransactionRow, transactionView } from '#projections/transactions/transactions.queries.js';
 import { isUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';

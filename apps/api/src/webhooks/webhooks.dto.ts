@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { TEXT_FIELD_LENGTH_MAX } from '../../../../libs/domain/src/index.js';
-import { ALL_EVENTS, PUBLIC_EVENT_TYPES, WEBHOOK_URL_LENGTH_MAX } from '../../../../libs/webhooks/src/index.js';
+import { TEXT_FIELD_LENGTH_MAX } from '#domain/index.js';
+import { ALL_EVENTS, PUBLIC_EVENT_TYPES, WEBHOOK_URL_LENGTH_MAX } from '#webhooks/index.js';
 import { IsRfc3339 } from '../http/validation.js';
 
 const SUBSCRIBABLE = [ALL_EVENTS, ...PUBLIC_EVENT_TYPES];

@@ -1,9 +1,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { MasterKey } from '../../../../libs/audit/src/index.js';
-import type { LedgerConfig } from '../../../../libs/database/src/index.js';
-import { ALL_EVENTS, checkUrl } from '../../../../libs/webhooks/src/index.js';
+import { MasterKey } from '#audit/index.js';
+import type { LedgerConfig } from '#database/index.js';
+import { ALL_EVENTS, checkUrl } from '#webhooks/index.js';
 import {
   deleteEndpoint,
   EndpointView,
@@ -12,7 +12,7 @@ import {
   listEndpoints,
   rotateEndpointSecret,
   setEndpointStatus,
-} from '../../../../libs/webhooks/src/index.js';
+} from '#webhooks/index.js';
 import {
   DeliveryCursor,
   DeliveryView,
@@ -20,8 +20,8 @@ import {
   listDeliveries,
   replayDelivery,
   replayFailedDeliveries,
-} from '../../../../projections/webhook-deliveries/webhook-deliveries.queries.js';
-import { parseRfc3339 } from '../../../../libs/domain/src/index.js';
+} from '#projections/webhook-deliveries/webhook-deliveries.queries.js';
+import { parseRfc3339 } from '#domain/index.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid, pageOf, parseLimit, parseOneOf, parseUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';

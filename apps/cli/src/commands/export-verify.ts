@@ -1,9 +1,9 @@
 import { createReadStream, readFileSync } from 'node:fs';
 import readline from 'node:readline';
 import { Pool } from 'pg';
-import { ChainHeadSigner, MasterKey, verifyChain, verifyHead } from '../../../../libs/audit/src/index.js';
-import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import { ledgerStream, REPLAY_PAGE } from '../../../../libs/write-model/src/index.js';
+import { ChainHeadSigner, MasterKey, verifyChain, verifyHead } from '#audit/index.js';
+import type { EventStore } from '#event-store/index.js';
+import { ledgerStream, REPLAY_PAGE } from '#write-model/index.js';
 import { requireOption, UsageError } from '../args.js';
 import { parseUntil } from './replay.js';
 

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
-import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import { Projection, rebuildProjection, verifyProjection } from '../../../../libs/projection-runtime/src/index.js';
-import { ALL_PROJECTIONS } from '../../../../projections/index.js';
+import type { EventStore } from '#event-store/index.js';
+import { Projection, rebuildProjection, verifyProjection } from '#projection-runtime/index.js';
+import { ALL_PROJECTIONS } from '#projections/index.js';
 import { UsageError } from '../args.js';
 
 function chosen(words: string[], options: Record<string, string | true>): readonly Projection[] {

@@ -1,7 +1,7 @@
 import { Pool } from 'pg';
-import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import { recordExclusiveDriftCheck } from '../../../../libs/reconciliation/src/drift/index.js';
-import { projectedBalances } from '../../../../projections/reconciliation/projected-balances.js';
+import type { EventStore } from '#event-store/index.js';
+import { recordExclusiveDriftCheck } from '#reconciliation/drift/index.js';
+import { projectedBalances } from '#projections/reconciliation/projected-balances.js';
 import { requireOption } from '../args.js';
 
 /** `reconcile --tenant <id> [--json]`: the drift check of log vs read models, recorded as a run; exit 1 on mismatch, 2 while another check of the tenant runs. */

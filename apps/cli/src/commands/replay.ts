@@ -1,8 +1,8 @@
-import { parseRfc3339 } from '../../../../libs/domain/src/index.js';
+import { parseRfc3339 } from '#domain/index.js';
 import { Pool } from 'pg';
-import type { EventStore } from '../../../../libs/event-store/src/index.js';
-import { replayedAccounts, replayTenant, ReplayUntil, stateHash } from '../../../../libs/write-model/src/index.js';
-import { balancesOf, BALANCE_HISTORY_QUERIES } from '../../../../projections/balance-history/balance-history.queries.js';
+import type { EventStore } from '#event-store/index.js';
+import { replayedAccounts, replayTenant, ReplayUntil, stateHash } from '#write-model/index.js';
+import { balancesOf, BALANCE_HISTORY_QUERIES } from '#projections/balance-history/balance-history.queries.js';
 import { requireOption, UsageError } from '../args.js';
 
 

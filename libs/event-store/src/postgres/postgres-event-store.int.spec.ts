@@ -2,7 +2,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { jest } from '@jest/globals';
 import { Pool, PoolClient } from 'pg';
-import { createPool } from '../../../database/src/index.js';
+import { createPool } from '#database/index.js';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/database.js';
 import { RecordedEvent } from '../event-store.port.js';
 import { describeEventStoreContract, eventually, expectStrictlyIncreasing, readAllUntil, sleep } from '../testing/event-store.contract.js';

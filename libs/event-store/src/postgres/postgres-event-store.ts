@@ -16,7 +16,7 @@ import {
   Subscription,
   WrongExpectedVersionError,
 } from '../event-store.port.js';
-import { isConnectionError } from '../../../database/src/errors.js';
+import { isConnectionError } from '#database/errors.js';
 import { TailCache } from './tail-cache.js';
 
 const READ_BATCH_DEFAULT = 1000;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { createPool } from '../../../database/src/index.js';
-import { EventStore, PostgresEventStore, ReadStreamOptions, RecordedEvent } from '../../../event-store/src/index.js';
-import { applyCheckpointed, Projection, readCheckpoint } from '../../../projection-runtime/src/index.js';
-import { CommandEnvelope, ledgerStream, REPLAY_PAGE, replayTenant, stateHash, WriterRegistry } from '../../../write-model/src/index.js';
-import { accountsProjection } from '../../../../projections/accounts/accounts.projection.js';
-import { trialBalanceProjection } from '../../../../projections/trial-balance/trial-balance.projection.js';
+import { createPool } from '#database/index.js';
+import { EventStore, PostgresEventStore, ReadStreamOptions, RecordedEvent } from '#event-store/index.js';
+import { applyCheckpointed, Projection, readCheckpoint } from '#projection-runtime/index.js';
+import { CommandEnvelope, ledgerStream, REPLAY_PAGE, replayTenant, stateHash, WriterRegistry } from '#write-model/index.js';
+import { accountsProjection } from '#projections/accounts/accounts.projection.js';
+import { trialBalanceProjection } from '#projections/trial-balance/trial-balance.projection.js';
 import { createTestDatabase, TestDatabase } from '../../../../test/support/database.js';
-import { projectedBalances } from '../../../../projections/reconciliation/projected-balances.js';
+import { projectedBalances } from '#projections/reconciliation/projected-balances.js';
 import { runDriftCheck } from './drift-check.js';
 
 const meta = { actor: 'test', role: 'admin', request_id: 'r', intent_id: null, policy: [] };

@@ -1,7 +1,7 @@
 import { Pool, PoolClient } from 'pg';
-import { BalanceCounters, countersOf, countersTouched, EntryPostedData, LedgerState } from '../../../domain/src/index.js';
-import { EventStore, RecordedEvent } from '../../../event-store/src/index.js';
-import { ledgerStream, REPLAY_PAGE, ReplayResult, replayTenant, stateHash } from '../../../write-model/src/index.js';
+import { BalanceCounters, countersOf, countersTouched, EntryPostedData, LedgerState } from '#domain/index.js';
+import { EventStore, RecordedEvent } from '#event-store/index.js';
+import { ledgerStream, REPLAY_PAGE, ReplayResult, replayTenant, stateHash } from '#write-model/index.js';
 
 /** Entries listed per mismatching account (the count says how many there were). */
 export const MISMATCH_ENTRIES_MAX = 100;

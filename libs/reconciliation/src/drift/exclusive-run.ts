@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
-import { EventStore } from '../../../event-store/src/index.js';
+import { EventStore } from '#event-store/index.js';
 import type { ProjectedBalances } from './drift-check.js';
 import { recordDriftCheck, RecordedRun } from './record-run.js';
 

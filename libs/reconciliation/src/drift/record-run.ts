@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Pool } from 'pg';
-import { EventStore } from '../../../event-store/src/index.js';
-import { reconStream } from '../../../event-store/src/index.js';
+import { EventStore } from '#event-store/index.js';
+import { reconStream } from '#event-store/index.js';
 import { DriftReport, ProjectedBalances, runDriftCheck } from './drift-check.js';
 
 /** A drift check's outcome, appended to recon-<tenant> (the reconciliation read model projects it). */
