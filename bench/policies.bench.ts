@@ -1,9 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
+import { ADMIN, call, cpuMs, Service, startService, stopService } from './service.js';
 import { table } from './support.js';
 
 /**
@@ -21,60 +17,11 @@ const AMOUNT_LIMITS = 5;
 const VELOCITY_LIMITS = 5;
 /** An hour of one-second buckets: the most exact (and most work per debit) a window gets. */
 const VELOCITY_WINDOW_SECONDS = 3600;
-const ADMIN = 'bench-admin-token';
-const here = path.dirname(fileURLToPath(import.meta.url));
 
-interface Service {
-  child: ChildProcess;
-  url: string;
-  dir: string;
-}
 
-/** The service as `npm start` runs it (same V8 flags as throughput.bench.ts), on a fresh embedded PostgreSQL. */
-async function startService(): Promise<Service> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'zentra-policies-bench-'));
-  chmodSync(dir, 0o755);
-  // BENCH_CPU_PROF=<dir> writes a CPU profile of the API process there (node --cpu-prof).
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, ['--max-semi-space-size=64', ...profile, path.join(here, '..', 'apps', 'api', 'src', 'main.js')], {
-    env: {
-      ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: path.join(dir, 'data'), LEDGER_ADMIN_TOKEN: ADMIN,
-      LEDGER_LOG: 'silent', LEDGER_RECONCILE_INTERVAL_MINUTES: '0', LEDGER_DB_POOL_SIZE: '30', LEDGER_RATE_LIMIT_PER_SECOND: '0', LEDGER_PROJECTOR: 'off',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /listening on (http:\/\/[0-9.:]+)/.exec(output);
-      if (match) resolve(match[1]);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', () => reject(new Error(`service exited:\n${output}`)));
-  });
-  return { child, url, dir };
-}
 
-async function stopService(service: Service): Promise<void> {
-  service.child.kill('SIGTERM');
-  await new Promise((r) => service.child.once('exit', r));
-  rmSync(service.dir, { recursive: true, force: true });
-}
 
-async function call(url: string, token: string, method: string, pathname: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${url}${pathname}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  const answer = await response.json();
-  if (response.status >= 300) throw new Error(`${method} ${pathname}: ${response.status} ${JSON.stringify(answer)}`);
-  return answer;
-}
 
-/** CPU time (user + system) the process has used so far, in ms (from /proc, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 interface Tenant {
   label: string;
@@ -141,7 +88,7 @@ async function turn(service: Service, tenant: Tenant, scenario: Scenario): Promi
 }
 
 async function main(): Promise<void> {
-  const service = await startService();
+  const service = await startService({ LEDGER_PROJECTOR: 'off' });
   const rows: Record<string, string | number>[] = [];
   try {
     const none = await openTenant(service, 'no policies', 0);

@@ -1,11 +1,7 @@
-// Over 300 lines on purpose: the throughput scenarios and their raw-INSERT references share one measuring loop and one table, so one run compares them side by side.
-import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
+import { ADMIN, call, cpuMs, Service, startService, stopService } from './service.js';
 import { table } from './support.js';
 
 /**
@@ -15,63 +11,14 @@ import { table } from './support.js';
  */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const ACCOUNTS = 1000;
-const ADMIN = 'bench-admin-token';
-const here = path.dirname(fileURLToPath(import.meta.url));
-/** Keep in step with package.json's start script. */
-const API_NODE_FLAGS = '--max-semi-space-size=64';
 
-interface Service {
-  child: ChildProcess;
-  url: string;
-  databaseUrl: string;
-  dir: string;
-}
 
-async function startService(extraEnv: Record<string, string> = {}): Promise<Service> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'zentra-throughput-'));
-  chmodSync(dir, 0o755);
-  // BENCH_CPU_PROF=<dir> writes a CPU profile of the API process there (node --cpu-prof).
-  const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  // The service's own V8 flags, as `npm start` passes them (BENCH_NODE_FLAGS overrides, e.g. '' for none).
-  const flags = (process.env.BENCH_NODE_FLAGS ?? API_NODE_FLAGS).split(' ').filter(Boolean);
-  const child = spawn(process.execPath, [...flags, ...profile, path.join(here, '..', 'apps', 'api', 'src', 'main.js')], {
-    env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: path.join(dir, 'data'), LEDGER_ADMIN_TOKEN: ADMIN, LEDGER_LOG: 'silent', LEDGER_RECONCILE_INTERVAL_MINUTES: '0', LEDGER_DB_POOL_SIZE: '30', LEDGER_RATE_LIMIT_PER_SECOND: '0', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const onData = (chunk: Buffer) => {
-      output += chunk;
-      const match = /listening on (http:\/\/[0-9.:]+)/.exec(output);
-      if (match) resolve(match[1]);
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', () => reject(new Error(`service exited:\n${output}`)));
-  });
-  const instance = JSON.parse(readFileSync(path.join(dir, 'data', 'instance.json'), 'utf8'));
-  return { child, url, databaseUrl: instance.url, dir };
-}
-
-async function call(url: string, token: string, method: string, pathname: string, body?: unknown): Promise<any> {
-  const response = await fetch(`${url}${pathname}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  return response.json();
-}
 
 function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
 }
 
-/** CPU time (user + system) the process has used so far, in ms (from /proc, clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) * 10;
-}
 
 /** CPU (ms) of the service's embedded PostgreSQL: its postmaster (with reaped children) and live backends. */
 function postgresCpuMs(servicePid: number): number {
@@ -191,11 +138,6 @@ async function rawInserts(databaseUrl: string, sample: { data: string; metadata:
   }
 }
 
-async function stopService(service: Service): Promise<void> {
-  service.child.kill('SIGTERM');
-  await new Promise((r) => service.child.once('exit', r));
-  rmSync(service.dir, { recursive: true, force: true });
-}
 
 /** A tenant with ACCOUNTS accounts that may go negative; returns its key and account ids. */
 async function openAccounts(service: Service): Promise<{ key: string; accounts: string[] }> {

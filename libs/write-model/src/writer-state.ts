@@ -1,4 +1,4 @@
-import { Account, Hold, IdempotencyRecord, LedgerEvent, LedgerState, NO_ACTIVE_POLICIES, Policy, PostedTransaction, VelocityWindow, evolve } from '#domain/index.js';
+import { initialState, Account, Hold, IdempotencyRecord, LedgerEvent, LedgerState, Policy, PostedTransaction, VelocityWindow, evolve } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
 
 /**
@@ -17,18 +17,8 @@ export interface WriterState extends LedgerState {
 }
 
 export function emptyWriterState(): WriterState {
-  return {
-    revision: -1n,
-    last_occurred_at: null,
-    chain_head: null,
-    accounts: new Map(),
-    transactions: new Map(),
-    holds: new Map(),
-    idempotency: new Map(),
-    policies: new Map(),
-    active_policies: NO_ACTIVE_POLICIES,
-    velocity_windows: new Map(),
-  };
+  // initialState() builds every record map as a Map: exactly the writer's state when empty.
+  return initialState() as WriterState;
 }
 
 /** Folds one event read from the log with the domain's evolve, at its stream revision. */
