@@ -86,7 +86,7 @@ describe('API key lifecycle and tenant suspension', () => {
         fields: ['expires_at'],
       });
     }
-    const soon = new Date(Date.now() + 1_500).toISOString();
+    const soon = new Date(Date.now() + 3_000).toISOString(); // room for the requests below on a loaded machine
     const shortLived = await t.request('POST', '/api-keys', { token: tenant.key, body: { role: 'admin', expires_at: soon } });
     expect(shortLived.status).toBe(201);
     expect(shortLived.body.expires_at).toBe(soon);
@@ -139,6 +139,27 @@ describe('API key lifecycle and tenant suspension', () => {
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const active = await t.query(`select count(*)::int as n from api_keys where tenant_id = $1 and role = 'admin' and revoked_at is null`, [tenant.id]);
     expect(active[0].n).toBe(1);
+  });
+
+  it('a key revoked a moment ago cannot issue a key on a process that still has it cached, nor can a just-suspended tenant', async () => {
+    const tenant = await t.createTenant('issuer');
+    const leaked = await t.createKey(tenant.key, 'admin');
+    const leakedId = await keyIdOf(tenant.key, leaked);
+    // The sibling has resolved (and cached) the leaked key.
+    expect((await sibling.request('GET', '/accounts', { token: leaked })).status).toBe(200);
+    const keysBefore = (await t.query(`select count(*)::int as n from api_keys where tenant_id = $1`, [tenant.id]))[0].n;
+    expect((await t.request('POST', `/api-keys/${leakedId}/revoke`, { token: tenant.key })).status).toBe(200);
+    // Within the sibling's cache window: the guard lets the request in, the issuing key is checked again under the tenant's lock.
+    const minted = await sibling.request('POST', '/api-keys', { token: leaked, body: { role: 'admin', name: 'backdoor' } });
+    expect({ status: minted.status, code: minted.body.error?.code }).toEqual({ status: 401, code: 'unauthenticated' });
+    expect((await t.query(`select count(*)::int as n from api_keys where tenant_id = $1`, [tenant.id]))[0].n).toBe(keysBefore);
+
+    expect((await sibling.request('GET', '/accounts', { token: tenant.key })).status).toBe(200);
+    expect((await t.request('POST', `/tenants/${tenant.id}/suspend`, { token: TEST_ADMIN_TOKEN })).status).toBe(200);
+    const whileSuspended = await sibling.request('POST', '/api-keys', { token: tenant.key, body: { role: 'admin' } });
+    expect(whileSuspended.status).toBe(403);
+    expect(whileSuspended.body.error.code).toBe('tenant_suspended');
+    expect((await t.query(`select count(*)::int as n from api_keys where tenant_id = $1`, [tenant.id]))[0].n).toBe(keysBefore);
   });
 
   it("answers another tenant's key as not found, and audits the attempt", async () => {

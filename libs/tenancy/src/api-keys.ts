@@ -28,7 +28,9 @@ const SQL = {
   byHash: `select k.id, k.tenant_id, k.role, k.expires_at, t.status
              from api_keys k join tenants t on t.id = k.tenant_id
             where k.key_hash = $1 and k.revoked_at is null and (k.expires_at is null or k.expires_at > now())`,
-  expiresAt: `select expires_at from api_keys where id = $1`,
+  /** The issuing key, only while it may still act: not revoked, not expired, in its tenant. */
+  activeIssuer: `select expires_at from api_keys
+                  where id = $1 and tenant_id = $2 and revoked_at is null and (expires_at is null or expires_at > now())`,
   /** Oldest first; the cursor is the last row's creation time in microseconds (exact) and id. */
   list: `select ${KEY_COLUMNS}, (extract(epoch from created_at) * 1000000)::bigint::text as created_us from api_keys
           where tenant_id = $1 and ($2::bigint is null or (created_at, id) > (timestamptz 'epoch' + $2::bigint * interval '1 microsecond', $3::uuid))
@@ -80,7 +82,10 @@ export interface TenantView {
 export type KeyRefusal =
   | { code: 'not_found' }
   | { code: 'last_admin_key' }
-  | { code: 'outlives_creator'; creator_expires_at: string };
+  | { code: 'outlives_creator'; creator_expires_at: string }
+  /** The issuing key was revoked or expired, or its tenant suspended, after the request was let in. */
+  | { code: 'issuer_inactive' }
+  | { code: 'tenant_suspended' };
 
 function hashKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
@@ -164,13 +169,21 @@ export class ApiKeyService {
     expiresAt: string | null,
     creator: { key_id: string; actor: string },
   ): Promise<IssuedKey | KeyRefusal> {
-    const { rows } = await this.pool.query(SQL.expiresAt, [creator.key_id]);
-    const creatorExpiry: string | null = iso(rows[0]?.expires_at);
-    if (creatorExpiry !== null) {
-      if (expiresAt === null) expiresAt = creatorExpiry;
-      else if (Date.parse(expiresAt) > Date.parse(creatorExpiry)) return { code: 'outlives_creator', creator_expires_at: creatorExpiry };
-    }
-    return this.insertKey(this.pool, tenantId, role, name, expiresAt, creator.actor);
+    // Under the tenant's row lock, like a revocation: a key revoked (or a tenant suspended) a moment
+    // ago, on any process, cannot issue a key that would outlive its revocation. The cached
+    // principal that let the request in may be up to a second old; this reads the truth.
+    return inTransaction(this.pool, async (client): Promise<IssuedKey | KeyRefusal> => {
+      const tenant = await client.query(SQL.lockTenant, [tenantId]);
+      if (tenant.rows[0]?.status !== 'active') return { code: 'tenant_suspended' };
+      const { rows } = await client.query(SQL.activeIssuer, [creator.key_id, tenantId]);
+      if (rows.length === 0) return { code: 'issuer_inactive' };
+      const creatorExpiry: string | null = iso(rows[0].expires_at);
+      if (creatorExpiry !== null) {
+        if (expiresAt === null) expiresAt = creatorExpiry;
+        else if (Date.parse(expiresAt) > Date.parse(creatorExpiry)) return { code: 'outlives_creator', creator_expires_at: creatorExpiry };
+      }
+      return this.insertKey(client, tenantId, role, name, expiresAt, creator.actor);
+    });
   }
 
   private async insertKey(
@@ -240,7 +253,9 @@ export class ApiKeyService {
       const row = rows[0];
       principal = row ? { kind: 'api_key', key_id: row.id, tenant_id: row.tenant_id, role: row.role, tenant_status: row.status } : null;
       const expires = row?.expires_at ? new Date(row.expires_at).getTime() : Infinity;
-      if (this.cache.size >= KEY_CACHE_MAX) this.cache.clear();
+      // Full: the oldest entry goes (a flood of unknown tokens must not evict every valid key at once).
+      this.cache.delete(cacheKey);
+      if (this.cache.size >= KEY_CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(cacheKey, { principal, fresh_until: Math.min(now + KEY_CACHE_TTL_MS, expires) });
     }
     if (principal?.kind === 'api_key') this.used.add(principal.key_id);

@@ -155,14 +155,17 @@ function plan(working: WorkingState, pending: PendingCommand, clock: WriterClock
   if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
   const controls = controlsOf(envelope.metadata.policy, decision.checks);
 
-  // Each event is linked into the tenant's hash chain as it is decided, in stream order: folding
-  // it moves working.chain_head to its hash, the next one's prev_hash.
+  // Each event is linked into the tenant's hash chain in stream order, each one's hash the next
+  // one's prev_hash. All are enveloped before any is folded: should enveloping throw, this
+  // command fails alone with nothing of it in the working state (planOne).
   const events: EnvelopedEvent[] = [];
+  let chainHead = working.chain_head;
   for (const event of decision.events) {
-    const enveloped = envelopeEvent(event, envelope, ctx.now, working.chain_head, controls);
+    const enveloped = envelopeEvent(event, envelope, ctx.now, chainHead, controls);
     events.push(enveloped);
-    evolve(working, event, working.revision + 1n, enveloped.metadata);
+    chainHead = String(enveloped.metadata.hash);
   }
+  for (let i = 0; i < events.length; i++) evolve(working, decision.events[i], working.revision + 1n, events[i].metadata);
   return { kind: 'new', pending, events, first: 0, hold: holdOf(working, envelope.command) };
 }
 

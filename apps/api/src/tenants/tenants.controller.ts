@@ -20,6 +20,10 @@ function refused(refusal: KeyRefusal, id: string): ApiError {
       return ApiError.notFound('api_key', id);
     case 'last_admin_key':
       return new ApiError(409, 'last_admin_key', 'this is the tenant\'s last active admin key; issue another admin key before revoking it', { api_key_id: id });
+    case 'tenant_suspended':
+      return new ApiError(403, 'tenant_suspended', 'this tenant is suspended by the platform admin', {});
+    case 'issuer_inactive':
+      return new ApiError(401, 'unauthenticated', 'missing, unknown, revoked or expired API key');
     case 'outlives_creator':
       return ApiError.validation(`expires_at must not be after the issuing key's own expiry (${refusal.creator_expires_at})`, {
         expires_at: [`must be at or before ${refusal.creator_expires_at}`],
