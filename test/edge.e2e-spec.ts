@@ -1,4 +1,7 @@
 import { connect, Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { jest } from '@jest/globals';
+import { RATE_WINDOW_MS, UNKNOWN_KEYS_PER_ADDRESS_PER_SECOND } from '#api/http/edge.js';
 import { TestLedger } from './support/ledger.js';
 
 const MiB = 1024 * 1024;
@@ -110,5 +113,24 @@ describe('rate limits', () => {
     const anonymous = [];
     for (let i = 0; i < 11; i++) anonymous.push((await t.request('GET', '/accounts')).status);
     expect(anonymous).toEqual([...Array(10).fill(401), 429]);
+  });
+
+  it('stops looking up the unknown keys of an address that keeps sending them, while keys it knows keep working', async () => {
+    const tenant = await t.createTenant('flooded');
+    expect((await t.request('GET', '/accounts', { token: tenant.key })).status).toBe(200); // known to this process now
+    const pool = (t.ledger.runtime.keys as unknown as { pool: { query: (...args: any[]) => unknown } }).pool;
+    const lookups = jest.spyOn(pool, 'query');
+    const budget = UNKNOWN_KEYS_PER_ADDRESS_PER_SECOND * (RATE_WINDOW_MS / 1000);
+    const statuses: number[] = [];
+    for (let i = 0; i < budget + 30; i++) {
+      const unknown = `zl_${randomBytes(32).toString('base64url')}`;
+      statuses.push((await t.request('GET', '/health', { token: unknown })).status);
+    }
+    const keyLookups = lookups.mock.calls.filter(([q]) => (q as { name?: string })?.name === 'api_key_by_hash').length;
+    lookups.mockRestore();
+    expect(statuses.every((s) => s === 200 || s === 429)).toBe(true); // /health is public; the address may also be rate limited
+    expect(keyLookups).toBeLessThanOrEqual(budget);
+    expect(keyLookups).toBeGreaterThan(0);
+    expect((await t.request('GET', '/accounts', { token: tenant.key })).status).toBe(200);
   });
 });

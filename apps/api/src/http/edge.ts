@@ -18,6 +18,12 @@ export const KEEP_ALIVE_TIMEOUT_MS = 5_000;
 const TIMEOUT_CHECK_INTERVAL_MS_MAX = 1_000;
 /** The rate limit's window: a key gets twice its per-second rate per window, so an idle key may burst. */
 export const RATE_WINDOW_MS = 2_000;
+/**
+ * Unknown keys one client address may present per second before its further unknown keys are
+ * refused without a database lookup (keys this process already knows still work). Without it, a
+ * flood of well-formed random tokens would cost one indexed lookup each, whatever the rate limit.
+ */
+export const UNKNOWN_KEYS_PER_ADDRESS_PER_SECOND = 50;
 
 const NUL_IN_URL = /%00/i;
 
@@ -53,21 +59,17 @@ function bearerOf(request: FastifyRequest): string | null {
 
 /**
  * Everything a request meets before its body is read, in this order: a NUL in the URL and an
- * unknown route are refused; the key is resolved; the key (or, without one, the client address)
- * is rate limited; a body from a caller without a valid key is refused unread. The route's own
- * guard decides the role afterwards. Must run before the routes are registered (app.init).
+ * unknown route are refused; the key is resolved (an address that keeps presenting unknown keys
+ * gets no more lookups for a while); the key (or, without one, the client address) is rate
+ * limited; a body from a caller without a valid key is refused unread. The route's own guard
+ * decides the role afterwards. Must run before the routes are registered (app.init).
  */
 export async function installEdge(fastify: FastifyInstance, config: LedgerConfig, keys: ApiKeyService): Promise<void> {
   fastify.addHook('onRoute', (route) => {
     route.bodyLimit = bodyLimitFor(route.url, config);
   });
-  fastify.addHook('onRequest', async (request) => {
-    if (NUL_IN_URL.test(request.url)) throw ApiError.validation('the request URL has a NUL (%00)', { url: ['must not contain %00'] });
-    if (request.is404) throw new ApiError(404, 'not_found', 'no such route', {});
-    const token = bearerOf(request);
-    (request as LedgerRequest).principal = token ? ((await keys.authenticate(token)) ?? undefined) : undefined;
-  });
-  if (config.rateLimitPerSecond > 0) {
+  const limited = config.rateLimitPerSecond > 0;
+  if (limited) {
     await fastify.register(rateLimit, {
       global: true,
       max: config.rateLimitPerSecond * (RATE_WINDOW_MS / 1000),
@@ -83,6 +85,28 @@ export async function installEdge(fastify: FastifyInstance, config: LedgerConfig
         }),
     });
   }
+  const unknownKeys = limited
+    ? fastify.createRateLimit({
+        keyGenerator: (request) => `unknown-keys:${request.ip}`,
+        max: UNKNOWN_KEYS_PER_ADDRESS_PER_SECOND * (RATE_WINDOW_MS / 1000),
+        timeWindow: RATE_WINDOW_MS,
+      })
+    : null;
+  // Global hooks run before the rate limiter's route hooks: the key is resolved first, so the
+  // limiter can count per key.
+  fastify.addHook('onRequest', async (request) => {
+    if (NUL_IN_URL.test(request.url)) throw ApiError.validation('the request URL has a NUL (%00)', { url: ['must not contain %00'] });
+    if (request.is404) throw new ApiError(404, 'not_found', 'no such route', {});
+    const token = bearerOf(request);
+    if (!token) return;
+    // The limiter's answer says how many unknown keys this address may still present (`isAllowed`
+    // is only true for an allow-listed key, which we have none of).
+    const seen = unknownKeys ? await unknownKeys(request, { increment: false }) : null;
+    const mayLookUp = !seen || seen.isAllowed || seen.remaining > 0;
+    const principal = await keys.authenticate(token, mayLookUp);
+    if (principal) (request as LedgerRequest).principal = principal;
+    else if (unknownKeys && mayLookUp) await unknownKeys(request); // counted: one more unknown key from this address
+  });
   fastify.addHook('preParsing', async (request) => {
     if (hasBody(request) && !(request as LedgerRequest).principal) throw new ApiError(401, 'unauthenticated', 'missing or unknown API key');
   });
