@@ -78,8 +78,12 @@ describe('projection versions', () => {
     const t = await TestLedger.start({ LEDGER_READ_WAIT_MS: '500' }, kept(db), undefined, undefined, projections);
     const posted: { wallet: number; amount: bigint }[] = [];
     let writing = true;
+    // Once the rebuild may finish, the writers keep posting at a gentler pace, so a loaded machine
+    // does not keep the rebuild chasing the log's head for longer than the wait below.
+    let paceMs = 0;
     const writers = Array.from({ length: 4 }, async (_, w) => {
       for (let i = 0; writing; i++) {
+        if (paceMs) await sleep(paceMs);
         const wallet = (w + i) % wallets.length;
         const amount = BigInt(1 + ((w * 7 + i) % 9));
         const res = await t.transfer(key, funding.id, wallets[wallet].id, amount.toString());
@@ -107,10 +111,11 @@ describe('projection versions', () => {
       expect((await versions(t)).accounts.version).toBe(1);
 
       open();
+      paceMs = 20;
       await waitFor('both swapped in at version 2', async () => {
         const built = await versions(t);
         return built.accounts.version === 2 && built.trial_balance.version === 2;
-      });
+      }, 60_000);
       const swappedAt = posted.length;
       await waitFor('more postings after the swap', () => posted.length >= swappedAt + 20);
     } finally {
@@ -149,7 +154,7 @@ describe('projection versions', () => {
       await t.ledger.shutdown();
       await db.drop();
     }
-  });
+  }, 180_000);
 
   it('a rebuild stopped by shutdown leaves the old model at its version and drops its shadow; the next start rebuilds', async () => {
     const db = await createTestDatabase();
