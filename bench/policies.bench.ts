@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { ADMIN, call, cpuMs, Service, startService, stopService } from './service.js';
-import { table } from './support.js';
+import { posting, table } from './support.js';
 
 /**
  * What tenant policies cost a posting: the real service (its own process and embedded
@@ -48,17 +48,6 @@ async function openTenant(service: Service, label: string, policies: number): Pr
     });
   }
   return { label, key, accounts };
-}
-
-let seed = 42;
-const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
-
-function posting(accounts: string[]) {
-  const from = accounts[random(accounts.length)];
-  let to = accounts[random(accounts.length)];
-  if (to === from) to = accounts[(accounts.indexOf(to) + 1) % accounts.length];
-  const amount = String(1 + random(1000));
-  return { entries: [{ account_id: from, direction: 'debit', amount }, { account_id: to, direction: 'credit', amount }] };
 }
 
 interface Scenario {

@@ -37,3 +37,15 @@ export function table(rows: Record<string, string | number>[]): string {
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ');
   return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => String(r[c]))))].join('\n');
 }
+
+let seed = 42;
+const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+
+/** A two-entry posting between random accounts (a fixed seed: every run posts the same); `hot` is always debited when given. */
+export function posting(accounts: string[], hot: string | null = null) {
+  const from = hot ?? accounts[random(accounts.length)];
+  let to = accounts[random(accounts.length)];
+  if (to === from) to = accounts[(accounts.indexOf(to) + 1) % accounts.length];
+  const amount = String(1 + random(1000));
+  return { entries: [{ account_id: from, direction: 'debit', amount }, { account_id: to, direction: 'credit', amount }] };
+}

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { ADMIN, call, cpuMs, Service, startService, stopService } from './service.js';
-import { table } from './support.js';
+import { posting, table } from './support.js';
 
 /**
  * Throughput against the physical limit: the real service (its own process, its own embedded
@@ -45,17 +45,6 @@ function postgresCpuMs(servicePid: number): number {
  */
 function cpuPerPosting(cpuMsSpent: number, postings: number): number | string {
   return postings > 0 ? Math.round((cpuMsSpent * 1000) / postings) : '-';
-}
-
-let seed = 42;
-const random = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
-
-function posting(accounts: string[], hot: string | null) {
-  const from = hot ?? accounts[random(accounts.length)];
-  let to = accounts[random(accounts.length)];
-  if (to === from) to = accounts[(accounts.indexOf(to) + 1) % accounts.length];
-  const amount = String(1 + random(1000));
-  return { entries: [{ account_id: from, direction: 'debit', amount }, { account_id: to, direction: 'credit', amount }] };
 }
 
 interface Scenario {

@@ -3,23 +3,20 @@ export const AMOUNT_MAX = (1n << 63n) - 1n;
 const DIGITS = /^[0-9]+$/;
 export const CURRENCY_PATTERN = /^[A-Z0-9_]{3,12}$/;
 
+/** A wire integer: a string matching `pattern` (at most `lengthMax` characters) or a JSON safe integer; null otherwise. */
+function wireInteger(input: unknown, pattern: RegExp, lengthMax: number): bigint | null {
+  if (typeof input === 'string') return pattern.test(input) && input.length <= lengthMax ? BigInt(input) : null;
+  if (typeof input === 'number') return Number.isSafeInteger(input) ? BigInt(input) : null;
+  return null;
+}
+
 /**
  * Parses a wire amount: a string of decimal digits, or a JSON safe integer.
  * Returns null for anything else (signs, decimals, exponents, zero, > 2^63-1).
  */
 export function parseAmount(input: unknown): bigint | null {
-  let value: bigint;
-  if (typeof input === 'string') {
-    if (!DIGITS.test(input) || input.length > 19) return null;
-    value = BigInt(input);
-  } else if (typeof input === 'number') {
-    if (!Number.isSafeInteger(input)) return null;
-    value = BigInt(input);
-  } else {
-    return null;
-  }
-  if (value <= 0n || value > AMOUNT_MAX) return null;
-  return value;
+  const value = wireInteger(input, DIGITS, 19);
+  return value !== null && value > 0n && value <= AMOUNT_MAX ? value : null;
 }
 
 export function isCurrency(input: unknown): input is string {
@@ -33,16 +30,6 @@ const SIGNED_DIGITS = /^-?[0-9]+$/;
  * decimal digits, or a JSON safe integer, at most AMOUNT_MAX either way. Returns null otherwise.
  */
 export function parseSignedAmount(input: unknown): bigint | null {
-  let value: bigint;
-  if (typeof input === 'string') {
-    if (!SIGNED_DIGITS.test(input) || input.length > 20) return null;
-    value = BigInt(input);
-  } else if (typeof input === 'number') {
-    if (!Number.isSafeInteger(input)) return null;
-    value = BigInt(input);
-  } else {
-    return null;
-  }
-  if (value > AMOUNT_MAX || value < -AMOUNT_MAX) return null;
-  return value;
+  const value = wireInteger(input, SIGNED_DIGITS, 20);
+  return value !== null && value <= AMOUNT_MAX && value >= -AMOUNT_MAX ? value : null;
 }

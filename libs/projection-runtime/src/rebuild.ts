@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
+import { inTransaction } from '#database/database.js';
 import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { applyCheckpointed, CHECKPOINT_SQL, readCheckpoint } from './checkpointed-apply.js';
 import { namedStatements, Projection } from './projection.js';
@@ -48,19 +49,11 @@ export function rebuildCheckpoint(name: string): string {
 async function createShadow(pool: Pool, projection: Projection, schema: string, checkpoint: string): Promise<void> {
   await pool.query(`drop schema if exists ${quote(schema)} cascade`);
   await pool.query(`create schema ${quote(schema)}`);
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
+  await inTransaction(pool, async (tx) => {
     await createTables(tx, projection, schema);
     await tx.query(`delete from projection_checkpoints where name = $1`, [checkpoint]);
     await tx.query(CHECKPOINT_SQL.ensure, [checkpoint]);
-    await tx.query('commit');
-  } catch (error) {
-    await tx.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 async function dropShadow(pool: Pool, schema: string, checkpoint: string): Promise<void> {
@@ -169,9 +162,7 @@ async function livePosition(db: Pick<PoolClient, 'query'>, name: string): Promis
  * may not exist yet (then this creates it).
  */
 async function swap(pool: Pool, store: EventStore, projection: Projection, schema: string, checkpoint: string, count: (n: number) => void): Promise<bigint> {
-  const tx: PoolClient = await pool.connect();
-  try {
-    await tx.query('begin');
+  return inTransaction(pool, async (tx) => {
     const previous = (await builtVersion(tx, projection.name))?.tables ?? [];
     const replaced = await existingLiveTables(tx, [...new Set([...projection.tables, ...previous])]);
     for (const table of replaced) await tx.query(`lock table public.${quote(table)} in access exclusive mode`);
@@ -200,14 +191,8 @@ async function swap(pool: Pool, store: EventStore, projection: Projection, schem
     await tx.query(VERSION_SQL.record, [projection.name, projection.version, projection.tables, position.toString()]);
     await tx.query(`delete from projection_checkpoints where name = $1`, [checkpoint]);
     await tx.query(`drop schema ${quote(schema)} cascade`);
-    await tx.query('commit');
     return position;
-  } catch (error) {
-    await tx.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    tx.release();
-  }
+  });
 }
 
 /** SHA-256 over every table's rows in a canonical order (the row's text form). */

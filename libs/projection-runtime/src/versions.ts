@@ -1,4 +1,5 @@
 import { Pool, PoolClient } from 'pg';
+import { inTransaction } from '#database/database.js';
 import { Projection } from './projection.js';
 
 /**
@@ -69,17 +70,9 @@ export async function createTables(tx: Pick<PoolClient, 'query'>, projection: Pr
 
 /** A model that does not exist yet: empty tables in public, checkpoint 0, its version; all or nothing. */
 export async function createInPlace(pool: Pool, projection: Projection): Promise<void> {
-  const tx = await pool.connect();
-  try {
-    await tx.query('begin');
+  await inTransaction(pool, async (tx) => {
     await createTables(tx, projection, 'public');
     await tx.query(VERSION_SQL.startCheckpoint, [projection.name]);
     await tx.query(VERSION_SQL.record, [projection.name, projection.version, projection.tables, '0']);
-    await tx.query('commit');
-  } catch (error) {
-    await tx.query('rollback').catch(() => undefined);
-    throw error;
-  } finally {
-    tx.release();
-  }
+  });
 }
