@@ -64,10 +64,12 @@ export const trialBalanceProjection: Projection = {
     for (const event of events) {
       if (event.type === 'ledger.entry.posted') {
         const d = event.data as EntryPostedData;
-        for (const entry of d.entries) {
+        for (const [index, entry] of d.entries.entries()) {
           const amount = BigInt(entry.amount);
-          if (entry.direction === 'debit') add(event, entry.currency, { debits_posted: amount, debits_pending: d.hold_id ? -amount : 0n });
-          else add(event, entry.currency, { credits_posted: amount, credits_pending: d.hold_id ? -amount : 0n });
+          // A capture moves its hold's legs, the first and the last entry, from pending to posted; an intent's settlement legs between are posted only.
+          const captured = d.hold_id !== undefined && (index === 0 || index === d.entries.length - 1);
+          if (entry.direction === 'debit') add(event, entry.currency, { debits_posted: amount, debits_pending: captured ? -amount : 0n });
+          else add(event, entry.currency, { credits_posted: amount, credits_pending: captured ? -amount : 0n });
         }
       } else if (event.type === 'balance.hold.created') {
         const d = event.data as HoldCreatedData;

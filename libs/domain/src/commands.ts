@@ -102,6 +102,53 @@ export interface DisablePolicy {
   policy_id: string;
 }
 
+/** POST /routes (admin). */
+export interface CreateRoute {
+  type: 'create_route';
+  name: string;
+  currency: string;
+  corridor: string;
+  settlement_account_id: string;
+  priority: number;
+}
+
+export interface ChangeRouteStatus {
+  type: 'change_route_status';
+  route_id: string;
+  action: 'enable' | 'disable';
+}
+
+/**
+ * POST /intents: one money movement driven through the runtime. The edge has checked the
+ * contract's shape (money_model, primitives); the decision reserves, controls and routes it.
+ */
+export interface CreateIntent {
+  type: 'create_intent';
+  intent_id: string;
+  scope: string;
+  money_model: string;
+  primitives: string[];
+  amount: bigint;
+  currency: string;
+  source_account_id: string;
+  destination_account_id: string;
+  corridor: string;
+  /** RFC 3339; null: the intent stays open until settled or canceled. */
+  expires_at: string | null;
+  metadata: Record<string, unknown>;
+}
+
+export interface SettleIntent {
+  type: 'settle_intent';
+  intent_id: string;
+}
+
+export interface CancelIntent {
+  type: 'cancel_intent';
+  intent_id: string;
+  note: string | null;
+}
+
 export type LedgerCommand =
   | OpenAccount
   | ChangeAccountStatus
@@ -113,7 +160,12 @@ export type LedgerCommand =
   | ExpireHold
   | CreatePolicy
   | UpdatePolicy
-  | DisablePolicy;
+  | DisablePolicy
+  | CreateRoute
+  | ChangeRouteStatus
+  | CreateIntent
+  | SettleIntent
+  | CancelIntent;
 
 /** Everything non-deterministic, fixed when the command is accepted. */
 export interface DecisionContext {

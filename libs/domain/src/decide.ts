@@ -6,6 +6,8 @@ import { AccountStatus } from './events.js';
 import { reverseTransaction } from './reversals.js';
 import { captureHold, expireHold, placeHold, releaseHold } from './holds.js';
 import { createPolicy, disablePolicy, updatePolicy } from './policy-changes.js';
+import { changeRouteStatus, createRoute } from './routes.js';
+import { cancelIntent, createIntent, settleIntent } from './intents.js';
 import { ENTRIES_PER_TRANSACTION_MAX, ENTRIES_PER_TRANSACTION_MIN } from './limits.js';
 import { accountNotFound, Decision, notActive } from './refusals.js';
 import { LedgerState } from './state.js';
@@ -40,6 +42,16 @@ export function decide(state: LedgerState, command: LedgerCommand, ctx: Decision
       return updatePolicy(state, command, ctx);
     case 'disable_policy':
       return disablePolicy(state, command, ctx);
+    case 'create_route':
+      return createRoute(state, command, ctx);
+    case 'change_route_status':
+      return changeRouteStatus(state, command, ctx);
+    case 'create_intent':
+      return createIntent(state, command, ctx);
+    case 'settle_intent':
+      return settleIntent(state, command, ctx);
+    case 'cancel_intent':
+      return cancelIntent(state, command, ctx);
     default: {
       const _exhaustive: never = command;
       throw new Error(`unknown command ${JSON.stringify(_exhaustive)}`);

@@ -14,7 +14,12 @@ export type DomainErrorCode =
   | 'invalid_policy'
   | 'policy_limit_reached'
   | 'policy_disabled'
-  | 'policy_violation';
+  | 'policy_violation'
+  | 'invalid_route'
+  | 'route_limit_reached'
+  | 'no_route'
+  | 'intent_not_open'
+  | 'hold_owned_by_intent';
 
 export interface DomainError {
   readonly kind: 'domain_error';

@@ -50,7 +50,11 @@ export interface PostedEntry {
 
 export interface EntryPostedData {
   transaction_id: string;
-  /** Set when the posting is a hold's capture. */
+  /**
+   * Set when the posting is a hold's capture: its first entry (the source's debit) and its last (the
+   * destination's credit) move the hold from pending to posted; entries between (an intent's
+   * settlement legs, intents.ts) are posted only.
+   */
   hold_id?: string;
   /** Set when the posting reverses another transaction. */
   reverses?: string;
@@ -74,6 +78,8 @@ export interface HoldCreatedData {
   created_at: string;
   source_balance_after: BalanceAfter;
   destination_balance_after: BalanceAfter;
+  /** Set when the hold is an intent's reservation: it then ends only through the intent (settle, cancel, expiry). */
+  intent_id?: string;
 }
 
 export type ReleaseReason = 'captured_remainder' | 'released' | 'expired';
@@ -189,6 +195,87 @@ export interface BalanceMonitorTriggeredData {
   triggered_at: string;
 }
 
+// --- Routes and intents (the runtime; see routes.ts and intents.ts) ------------------------
+
+export type RouteStatus = 'enabled' | 'disabled';
+
+/** A tenant route: money of `currency` moving through `corridor` settles through this account. */
+export interface RouteCreatedData {
+  route_id: string;
+  name: string;
+  currency: string;
+  corridor: string;
+  settlement_account_id: string;
+  /** Lower first. */
+  priority: number;
+  created_at: string;
+}
+
+export interface RouteStatusChangedData {
+  route_id: string;
+  from: RouteStatus;
+  to: RouteStatus;
+  changed_at: string;
+}
+
+/** The intent's contract as accepted (the request, normalised). */
+export interface IntentAcceptedData {
+  intent_id: string;
+  scope: string;
+  money_model: string;
+  primitives: string[];
+  amount: string;
+  currency: string;
+  source_account_id: string;
+  destination_account_id: string;
+  corridor: string;
+  expires_at: string | null;
+  metadata: Record<string, unknown>;
+  accepted_at: string;
+}
+
+export interface IntentRoutedData {
+  intent_id: string;
+  hold_id: string;
+  route_id: string;
+  route_name: string;
+  settlement_account_id: string;
+  routed_at: string;
+}
+
+/** The stage that refused, and why (the API's error code, message and details). */
+export type IntentRefusalStage = 'controlled' | 'ledgered' | 'routed';
+
+export interface IntentRefusedData {
+  intent_id: string;
+  stage: IntentRefusalStage;
+  code: string;
+  message: string;
+  details: Record<string, unknown>;
+  /** The reservation released in the same decision (refused at routed). */
+  hold_id: string | null;
+  refused_at: string;
+}
+
+export interface IntentSettledData {
+  intent_id: string;
+  hold_id: string;
+  transaction_id: string;
+  route_id: string;
+  settled_at: string;
+}
+
+export type IntentCancelReason = 'canceled' | 'expired';
+
+export interface IntentCanceledData {
+  intent_id: string;
+  hold_id: string;
+  reason: IntentCancelReason;
+  /** Free text the caller gave with a cancel. */
+  note: string | null;
+  canceled_at: string;
+}
+
 export type LedgerEvent =
   | { type: 'account.created'; data: AccountCreatedData }
   | { type: 'account.status_changed'; data: AccountStatusChangedData }
@@ -199,7 +286,14 @@ export type LedgerEvent =
   | { type: 'policy.created'; data: PolicyCreatedData }
   | { type: 'policy.updated'; data: PolicyUpdatedData }
   | { type: 'policy.disabled'; data: PolicyDisabledData }
-  | { type: 'balance.monitor.triggered'; data: BalanceMonitorTriggeredData };
+  | { type: 'balance.monitor.triggered'; data: BalanceMonitorTriggeredData }
+  | { type: 'route.created'; data: RouteCreatedData }
+  | { type: 'route.status_changed'; data: RouteStatusChangedData }
+  | { type: 'intent.accepted'; data: IntentAcceptedData }
+  | { type: 'intent.routed'; data: IntentRoutedData }
+  | { type: 'intent.refused'; data: IntentRefusedData }
+  | { type: 'intent.settled'; data: IntentSettledData }
+  | { type: 'intent.canceled'; data: IntentCanceledData };
 
 export type LedgerEventType = LedgerEvent['type'];
 
@@ -215,6 +309,13 @@ const EVERY_LEDGER_EVENT_TYPE: Record<LedgerEventType, true> = {
   'policy.updated': true,
   'policy.disabled': true,
   'balance.monitor.triggered': true,
+  'route.created': true,
+  'route.status_changed': true,
+  'intent.accepted': true,
+  'intent.routed': true,
+  'intent.refused': true,
+  'intent.settled': true,
+  'intent.canceled': true,
 };
 
 export const LEDGER_EVENT_TYPES = Object.freeze(Object.keys(EVERY_LEDGER_EVENT_TYPE) as LedgerEventType[]);

@@ -69,6 +69,8 @@ export function placeHold(state: LedgerState, command: PlaceHold, ctx: DecisionC
 export function captureHold(state: LedgerState, command: CaptureHold, ctx: DecisionContext): Decision {
   const found = pendingHold(state, command.hold_id, ctx);
   if ('kind' in found) return found;
+  const owned = ownedByIntent(found.hold);
+  if (owned) return owned;
   const { hold, source, destination } = found;
   const amount = command.amount ?? hold.amount;
   if (amount > hold.amount) {
@@ -134,6 +136,8 @@ export function captureHold(state: LedgerState, command: CaptureHold, ctx: Decis
 export function releaseHold(state: LedgerState, command: ReleaseHold, ctx: DecisionContext): Decision {
   const found = pendingHold(state, command.hold_id, ctx);
   if ('kind' in found) return found;
+  const owned = ownedByIntent(found.hold);
+  if (owned) return owned;
   const { hold, source, destination } = found;
   return [released(hold, 'released', hold.amount, command.note, source, countersOf(source), destination, countersOf(destination), ctx)];
 }
@@ -147,7 +151,20 @@ export function expireHold(state: LedgerState, command: ExpireHold, ctx: Decisio
   }
   const source = state.accounts.get(hold.account_id)!;
   const destination = state.accounts.get(hold.destination_account_id)!;
-  return [released(hold, 'expired', hold.amount, null, source, countersOf(source), destination, countersOf(destination), ctx)];
+  const expired = released(hold, 'expired', hold.amount, null, source, countersOf(source), destination, countersOf(destination), ctx);
+  // An intent's reservation expires with its intent: the intent is canceled in the same decision
+  // (its hold is pending exactly while the intent is open, so the hold alone tells).
+  if (hold.intent_id === undefined) return [expired];
+  return [expired, { type: 'intent.canceled', data: { intent_id: hold.intent_id, hold_id: hold.id, reason: 'expired', note: null, canceled_at: ctx.now } }];
+}
+
+/** An intent's reservation ends only through the intent (settle, cancel, expiry), so the intent's state and its hold never disagree. */
+function ownedByIntent(hold: Hold): DomainError | null {
+  if (hold.intent_id === undefined) return null;
+  return domainError('hold_owned_by_intent', `hold ${hold.id} reserves funds for intent ${hold.intent_id}: settle or cancel the intent instead`, {
+    hold_id: hold.id,
+    intent_id: hold.intent_id,
+  });
 }
 
 /** The hold if it can still be captured or released at ctx.now; past expires_at it cannot. */
@@ -164,8 +181,8 @@ function notPending(hold: Hold, status: string): DomainError {
 }
 
 /** Gives `amount` of the hold back: out of pending on both sides. */
-function released(
-  hold: Hold,
+export function released(
+  hold: Pick<Hold, 'id' | 'currency'>,
   reason: ReleaseReason,
   amount: bigint,
   note: string | null,

@@ -19,3 +19,5 @@ export * from './policy-evaluation.js';
 export * from './policy-state.js';
 export * from './velocity-window.js';
 export * from './outflows.js';
+export * from './routes.js';
+export * from './intents.js';

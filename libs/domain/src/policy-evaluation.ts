@@ -31,6 +31,7 @@
 import { availableBalance } from './account.js';
 import { DecisionContext, LedgerCommand } from './commands.js';
 import { decide } from './decide.js';
+import { refusedIntent } from './intents.js';
 import { DomainError, domainError, isDomainError } from './errors.js';
 import { BalanceAfter, LedgerEvent, PolicyMode, PolicyType } from './events.js';
 import { Outflow, outflowsOf } from './outflows.js';
@@ -101,7 +102,8 @@ export function decideControlled(state: LedgerState, command: LedgerCommand, ctx
 
   const checks: PolicyCheck[] = [];
   const refused = checkLimits(state, active, decision, ctx, checks) ?? checkAllowlists(active, decision, checks);
-  if (refused) return refused;
+  // An intent refused by a policy is recorded, refused at its `controlled` stage; any other command appends nothing.
+  if (refused) return command.type === 'create_intent' && decision[0]?.type === 'intent.accepted' ? { events: refusedIntent(decision[0], 'controlled', refused, null, ctx), checks } : refused;
   const triggered = monitorTriggers(state, active, decision, ctx);
   return { events: triggered === null ? decision : [...decision, ...triggered], checks: checks.length === 0 ? NO_CHECKS : checks };
 }

@@ -1,5 +1,7 @@
 import { Account, countersFrom } from './account.js';
 import { BalanceAfter, Direction, LedgerEvent } from './events.js';
+import { foldIntent, Intent } from './intents.js';
+import { foldRoute, Route } from './routes.js';
 import { ActivePolicies, NO_ACTIVE_POLICIES, Policy } from './policies.js';
 import { countVelocity, foldPolicyCreated, foldPolicyDisabled, foldPolicyUpdated } from './policy-state.js';
 import { VelocityWindow } from './velocity-window.js';
@@ -40,6 +42,8 @@ export interface Hold {
   description: string | null;
   metadata: Record<string, unknown>;
   created_at: string;
+  /** The intent this hold reserves for: it ends only through the intent. */
+  intent_id?: string;
 }
 
 /** What a reversal needs of a posted transaction. */
@@ -65,6 +69,10 @@ export interface LedgerState {
   active_policies: ActivePolicies;
   /** Velocity usage by `${policy_id}/${account_id}` (velocityWindowKey). */
   velocity_windows: KeyValue<VelocityWindow>;
+  /** Every route of the tenant in creation order (at most ROUTES_PER_TENANT_MAX); immutable, replaced on each route event. */
+  routes: readonly Route[];
+  /** Intents by intent_id: records like holds (a writer keeps the recent ones and recalls the rest from the log). */
+  intents: KeyValue<Intent>;
 }
 
 /** The part of Map the domain uses, so a writer can decide against a copy-on-write overlay. */
@@ -85,6 +93,8 @@ export function initialState(): LedgerState {
     policies: new Map(),
     active_policies: NO_ACTIVE_POLICIES,
     velocity_windows: new Map(),
+    routes: [],
+    intents: new Map(),
   };
 }
 
@@ -159,7 +169,9 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
         description: d.description,
         metadata: d.metadata,
         created_at: d.created_at,
+        ...(d.intent_id !== undefined ? { intent_id: d.intent_id } : {}),
       });
+      foldIntent(state, event);
       countVelocity(state, event);
       break;
     }
@@ -183,6 +195,17 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
       break;
     case 'policy.disabled':
       foldPolicyDisabled(state, event.data);
+      break;
+    case 'route.created':
+    case 'route.status_changed':
+      foldRoute(state, event);
+      break;
+    case 'intent.accepted':
+    case 'intent.routed':
+    case 'intent.refused':
+    case 'intent.settled':
+    case 'intent.canceled':
+      foldIntent(state, event);
       break;
     case 'balance.monitor.triggered':
       // A notice, not state: a monitor fires on a crossing, which the balances before and after show.

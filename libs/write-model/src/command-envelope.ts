@@ -37,4 +37,9 @@ export function holdIdOf(command: LedgerCommand): string | undefined {
   return command.type === 'capture_hold' || command.type === 'release_hold' || command.type === 'expire_hold' ? command.hold_id : undefined;
 }
 
+/** The intent a command acts on (create, settle, cancel), if any. */
+export function intentIdOf(command: LedgerCommand): string | undefined {
+  return command.type === 'create_intent' || command.type === 'settle_intent' || command.type === 'cancel_intent' ? command.intent_id : undefined;
+}
+
 export { auditStream, ledgerStream } from '#event-store/index.js';

@@ -4,6 +4,7 @@ import {
   ENTRIES_PER_TRANSACTION_MAX,
   Hold,
   IdempotencyRecord,
+  Intent,
   LedgerCommand,
   LedgerState,
   Policy,
@@ -52,6 +53,7 @@ export interface WorkingState extends LedgerState {
   idempotency: CopyOnWriteMap<IdempotencyRecord>;
   policies: CopyOnWriteMap<Policy>;
   velocity_windows: CopyOnWriteMap<VelocityWindow>;
+  intents: CopyOnWriteMap<Intent>;
 }
 
 export interface GroupPlan {
@@ -77,6 +79,8 @@ export function fork(state: WriterState): WorkingState {
     policies: new CopyOnWriteMap(state.policies),
     active_policies: state.active_policies,
     velocity_windows: new CopyOnWriteMap(state.velocity_windows),
+    routes: state.routes,
+    intents: new CopyOnWriteMap(state.intents),
   };
 }
 
@@ -88,7 +92,9 @@ export function commitPlan(working: WorkingState, state: WriterState): void {
   working.idempotency.commit();
   working.policies.commit();
   working.velocity_windows.commit();
+  working.intents.commit();
   state.active_policies = working.active_policies;
+  state.routes = working.routes;
   state.revision = working.revision;
   state.last_occurred_at = working.last_occurred_at;
   state.chain_head = working.chain_head;

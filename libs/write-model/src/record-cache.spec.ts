@@ -88,6 +88,7 @@ function folded(events: readonly RecordedEvent[] = log): WriterState {
 const wantedOf = (given: Partial<Record<keyof WantedRecords, string[]>>): WantedRecords => ({
   idempotency_key: new Set(given.idempotency_key ?? []),
   transaction_id: new Set(given.transaction_id ?? []),
+  intent_id: new Set(given.intent_id ?? []),
   hold_id: new Set(given.hold_id ?? []),
 });
 

@@ -1,17 +1,18 @@
-import { Account, Hold, IdempotencyRecord, KeyValue, LedgerState, Policy, PostedTransaction, VelocityWindow, initialState } from '#domain/index.js';
+import { Account, Hold, IdempotencyRecord, Intent, KeyValue, LedgerState, Policy, PostedTransaction, VelocityWindow, initialState } from '#domain/index.js';
 import { LookupSpec, RecordedEvent, StreamLookup } from '#event-store/index.js';
-import { holdIdOf } from './command-envelope.js';
+import { holdIdOf, intentIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { WriterState, emptyWriterState, foldRecorded } from './writer-state.js';
 
 /** The kinds of record a writer recalls, each by the field of its events the log finds them by. */
-export type RecordField = 'idempotency_key' | 'transaction_id' | 'hold_id';
+export type RecordField = 'idempotency_key' | 'transaction_id' | 'hold_id' | 'intent_id';
 
 /** Where each recalled record's id stands in its events (the PostgreSQL log's migration indexes these). */
 export const LEDGER_LOOKUPS: Record<RecordField, LookupSpec> = {
   idempotency_key: { source: 'metadata', field: 'idempotency_key' },
   transaction_id: { source: 'data', field: 'transaction_id' },
   hold_id: { source: 'data', field: 'hold_id' },
+  intent_id: { source: 'data', field: 'intent_id' },
 };
 
 /** Records a group's commands will read, by the field the log finds their events by. */
@@ -55,7 +56,7 @@ export class RecordCache {
 
 /** What the group's commands will read that `state` does not hold. */
 export function missingRecords(state: WriterState, group: readonly PendingCommand[]): WantedRecords {
-  const wanted: WantedRecords = { idempotency_key: new Set(), transaction_id: new Set(), hold_id: new Set() };
+  const wanted: WantedRecords = { idempotency_key: new Set(), transaction_id: new Set(), hold_id: new Set(), intent_id: new Set() };
   for (const { envelope } of group) {
     const key = envelope.idempotency_key;
     if (key && !state.idempotency.get(key)) wanted.idempotency_key.add(key);
@@ -63,6 +64,8 @@ export function missingRecords(state: WriterState, group: readonly PendingComman
     if (command.type === 'reverse_transaction' && !state.transactions.get(command.transaction_id)) wanted.transaction_id.add(command.transaction_id);
     const holdId = holdIdOf(command);
     if (holdId && !state.holds.get(holdId)) wanted.hold_id.add(holdId);
+    const intentId = intentIdOf(command);
+    if (intentId && !state.intents.get(intentId)) wanted.intent_id.add(intentId);
   }
   return wanted;
 }
@@ -82,6 +85,7 @@ export function restoreRecords(state: WriterState, wanted: WantedRecords, events
   restore(wanted.idempotency_key, recalled.idempotency, state.idempotency);
   restore(wanted.transaction_id, recalled.transactions, state.transactions);
   restore(wanted.hold_id, recalled.holds, state.holds);
+  restore(wanted.intent_id, recalled.intents, state.intents);
 }
 
 function restore<V>(keys: Set<string>, from: KeyValue<V>, into: Map<string, V>): void {
@@ -103,7 +107,7 @@ export function groupByKey(events: readonly RecordedEvent[], byKey: Map<string, 
 
 /** Forgets the oldest records beyond `max` in each map (a Map iterates in insertion order). */
 export function forgetOldest(state: WriterState, max: number): void {
-  for (const map of [state.idempotency, state.transactions, state.holds] as Map<string, unknown>[]) {
+  for (const map of [state.idempotency, state.transactions, state.holds, state.intents] as Map<string, unknown>[]) {
     if (map.size <= max) continue;
     let excess = map.size - max;
     for (const key of map.keys()) {
@@ -136,7 +140,7 @@ export interface AccountsOnlyState extends LedgerState {
  * one by one when commands need them.
  */
 export function accountsOnlyState(): AccountsOnlyState {
-  return { ...emptyWriterState(), transactions: new Forgetful(), holds: new Forgetful(), idempotency: new Forgetful() };
+  return { ...emptyWriterState(), transactions: new Forgetful(), holds: new Forgetful(), idempotency: new Forgetful(), intents: new Forgetful() };
 }
 
 /** The replayed state, now remembering the records folded into it from here on. */
@@ -145,5 +149,6 @@ export function rememberingRecords(state: AccountsOnlyState): WriterState {
     transactions: new Map<string, PostedTransaction>(),
     holds: new Map<string, Hold>(),
     idempotency: new Map<string, IdempotencyRecord>(),
+    intents: new Map<string, Intent>(),
   });
 }

@@ -56,6 +56,13 @@ const DOMAIN_STATUS: Record<DomainErrorCode, [number, ApiErrorCode]> = {
   policy_limit_reached: [409, 'policy_limit_reached'],
   policy_disabled: [409, 'policy_disabled'],
   policy_violation: [422, 'policy_violation'],
+  // A route naming a settlement account that cannot settle (other currency, inactive, debit-normal and not allowed negative).
+  invalid_route: [422, 'invalid_route'],
+  route_limit_reached: [409, 'route_limit_reached'],
+  no_route: [422, 'no_route'],
+  intent_not_open: [409, 'intent_not_open'],
+  // An intent's reservation ends only through the intent (settle, cancel, expiry), never by the holds routes.
+  hold_owned_by_intent: [409, 'hold_owned_by_intent'],
 };
 
 export function fromDomainError(error: DomainError): ApiError {

@@ -125,7 +125,7 @@ export function given(...history: GivenEvent[]): Scenario {
 /**
  * Serialises the whole write model deterministically (bigints as strings, maps in insertion
  * order): revision, accounts and idempotency first, as before, then transactions, holds,
- * last_occurred_at, policies, the active policy ids and the velocity windows (their buckets).
+ * last_occurred_at, policies, the active policy ids and the velocity windows (their buckets), the routes and the intents.
  */
 export function serializeState(state: LedgerState): string {
   const entriesOf = (map: unknown): unknown[] => (map instanceof Map ? [...map.entries()] : []);
@@ -140,6 +140,8 @@ export function serializeState(state: LedgerState): string {
       policies: entriesOf(state.policies),
       active_policies: state.active_policies?.all.map((p) => `${p.id}@${p.version}`) ?? [],
       velocity_windows: entriesOf(state.velocity_windows).map(([key, w]: any) => [key, w.version, w.width_seconds, w.amount, w.count, windowBuckets(w)]),
+      routes: state.routes,
+      intents: entriesOf(state.intents),
     },
     (_key, value) => (typeof value === 'bigint' ? `${value}n` : value),
   );
