@@ -7,6 +7,8 @@ import { reconciliationProjection } from './reconciliation/reconciliation.projec
 import { trialBalanceProjection } from './trial-balance/trial-balance.projection.js';
 import { holdsProjection } from './holds/holds.projection.js';
 import { policiesProjection } from './policies/policies.projection.js';
+import { routesProjection } from './routes/routes.projection.js';
+import { intentsProjection } from './intents/intents.projection.js';
 import { eventFeedProjection } from './event-feed/event-feed.projection.js';
 import { transactionsProjection } from './transactions/transactions.projection.js';
 import { webhookOutboxProjection } from './webhook-deliveries/webhook-outbox.projection.js';
@@ -23,4 +25,6 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   reconciliationProjection,
   webhookOutboxProjection,
   policiesProjection,
+  routesProjection,
+  intentsProjection,
 ];

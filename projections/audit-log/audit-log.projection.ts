@@ -45,6 +45,15 @@ function resourceOf(event: RecordedEvent): string | null {
     // What the monitor watched: the account whose balance crossed (the policy is in the event).
     case 'balance.monitor.triggered':
       return `account:${(event.data as { account_id: string }).account_id}`;
+    case 'route.created':
+    case 'route.status_changed':
+      return `route:${(event.data as { route_id: string }).route_id}`;
+    case 'intent.accepted':
+    case 'intent.routed':
+    case 'intent.refused':
+    case 'intent.settled':
+    case 'intent.canceled':
+      return `intent:${(event.data as { intent_id: string }).intent_id}`;
     default:
       return null;
   }

@@ -13,6 +13,7 @@ import { TenantReadsInterceptor } from './http/tenant-reads.interceptor.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { OperationsController } from './operations/operations.controller.js';
 import { PoliciesModule } from './policies/policies.module.js';
+import { IntentsModule } from './intents/intents.module.js';
 import { LedgerGateway } from './runtime/ledger-gateway.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
 import { Reads } from './runtime/reads.js';
@@ -40,7 +41,7 @@ export class AppModule {
   static forRoot(runtime: LedgerRuntime, metrics: LedgerMetrics): DynamicModule {
     return {
       module: AppModule,
-      imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule, ReconciliationModule, EvidenceModule, WebhooksModule, PoliciesModule],
+      imports: [RuntimeModule.forRoot(runtime, metrics), CqrsModule.forRoot(), AccountsModule, TransactionsModule, HoldsModule, ReconciliationModule, EvidenceModule, WebhooksModule, PoliciesModule, IntentsModule],
       controllers: [TenantsController, EventsController, AuditLogController, OperationsController],
       providers: [
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -2,13 +2,14 @@ import { LEDGER_EVENT_TYPES } from '#domain/index.js';
 import { deliveryBody, isPublicEventType } from './webhook-events.js';
 
 describe('isPublicEventType', () => {
-  it('knows the ten types of a ledger stream and nothing else', () => {
+  it('knows the seventeen types of a ledger stream and nothing else', () => {
     expect(['account.created', 'account.status_changed', 'balance.hold.created', 'ledger.entry.posted', 'ledger.entry.reversed', 'balance.released'].every(isPublicEventType)).toBe(true);
     expect(['policy.created', 'policy.updated', 'policy.disabled', 'balance.monitor.triggered'].every(isPublicEventType)).toBe(true);
+    expect(['route.created', 'route.status_changed', 'intent.accepted', 'intent.routed', 'intent.refused', 'intent.settled', 'intent.canceled'].every(isPublicEventType)).toBe(true);
     expect(isPublicEventType('*')).toBe(false);
     expect(isPublicEventType('access.denied')).toBe(false);
     expect(LEDGER_EVENT_TYPES.every(isPublicEventType)).toBe(true);
-    expect(LEDGER_EVENT_TYPES).toHaveLength(10);
+    expect(LEDGER_EVENT_TYPES).toHaveLength(17);
   });
 });
 

@@ -65,13 +65,4 @@ export class EvidenceController {
     const head = await this.signer.signCurrent(caller.tenant_id);
     return head ?? { tenant_id: caller.tenant_id, stream_revision: null, hash: null };
   }
-
-  /** The runtime trace of an intent: accepted -> controlled -> ledgered -> synchronized -> evidenced, or where it was refused. */
-  @Get('intents/:id')
-  @Allow('read_intent', ...READERS)
-  async intent(@Param('id') id: string, @Caller() caller: TenantPrincipal) {
-    const states = await this.evidence.intentPath(caller.tenant_id, id);
-    if (!states) throw ApiError.notFound('intent', id);
-    return { id, states };
-  }
 }

@@ -70,7 +70,20 @@ export class EvidenceService {
     const ledgered = [...states].reverse().find((s) => s.state === 'ledgered');
     const positions = (ledgered?.positions as string[] | undefined) ?? [];
     if (!ledgered || positions.length === 0) return states;
-    const last = BigInt(positions[positions.length - 1]);
+    return this.observe(tenantId, id, states, BigInt(positions[positions.length - 1]));
+  }
+
+  /** The states kept in the trace table for an intent id (null: none). */
+  traceOf(tenantId: string, id: string): Promise<IntentState[] | null> {
+    return this.intents.states(tenantId, id);
+  }
+
+  /**
+   * The observed states of an intent whose events end at `last`, added to `states` (and kept in
+   * the trace table, so each keeps the time it was first seen) as they become true: synchronized,
+   * then evidenced. Both for traced commands and for the runtime's intents (POST /intents).
+   */
+  async observe(tenantId: string, id: string, states: IntentState[], last: bigint): Promise<IntentState[]> {
     const has = (name: IntentState['state']) => states.some((s) => s.state === name);
     const record = async (state: IntentState) => {
       await this.intents.record(tenantId, id, state);
@@ -86,7 +99,7 @@ export class EvidenceService {
     if (has('synchronized') && !has('evidenced')) {
       const head = (await this.signer.covering(tenantId, last)) ?? (await this.signNowAndFind(tenantId, last));
       if (head?.verified) {
-        await record({ state: 'evidenced', at: head.signed_at ?? new Date().toISOString(), chain_hash: head.hash, stream_revision: head.stream_revision, signature: head.signature });
+        await record({ state: 'evidenced', at: head.signed_at ?? new Date().toISOString(), chain_hash: head.hash, stream_revision: head.stream_revision, position: head.position, signature: head.signature });
       }
     }
     return states;

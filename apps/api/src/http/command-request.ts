@@ -9,6 +9,12 @@ import { LedgerRequest, TenantPrincipal } from './request-context.js';
 const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
 const INTENT_ID_LENGTH_MAX = 255;
 const PRINTABLE = /^[\x21-\x7e]+$/;
+/** The idempotency keys of POST /intents: the intent id under a prefix callers' own keys may not use. */
+const INTENT_KEY_PREFIX = 'intent:';
+
+export function intentIdempotencyKey(intentId: string): string {
+  return `${INTENT_KEY_PREFIX}${intentId}`;
+}
 
 function headerValue(request: LedgerRequest, name: string): string | undefined {
   const value = request.headers[name];
@@ -47,15 +53,22 @@ export function commandEnvelope(
   caller: TenantPrincipal,
   command: LedgerCommand,
   body: { idempotency_key?: unknown; intent_id?: unknown } = {},
-  /** Batch items take their key and intent from their own body only. */
-  options: { headers: boolean } = { headers: true },
+  /**
+   * Batch items take their key and intent from their own body only. `idempotencyKey` replaces the
+   * caller's key: POST /intents is idempotent on its intent id (intentIdempotencyKey).
+   */
+  options: { headers: boolean; idempotencyKey?: string } = { headers: true },
 ): CommandEnvelope {
   const fromHeader = options.headers ? optionalToken(headerValue(request, 'idempotency-key'), 'Idempotency-Key', IDEMPOTENCY_KEY_LENGTH_MAX) : null;
   const fromBody = optionalToken(body.idempotency_key, 'idempotency_key', IDEMPOTENCY_KEY_LENGTH_MAX);
   if (fromHeader && fromBody && fromHeader !== fromBody) {
     throw ApiError.validation('Idempotency-Key header and idempotency_key differ', { idempotency_key: ['differs from the Idempotency-Key header'] });
   }
-  const key = fromHeader ?? fromBody;
+  const given = fromHeader ?? fromBody;
+  if (given?.startsWith(INTENT_KEY_PREFIX)) {
+    throw ApiError.validation(`idempotency keys starting with "${INTENT_KEY_PREFIX}" are the runtime's (POST /intents)`, { idempotency_key: [`must not start with "${INTENT_KEY_PREFIX}"`] });
+  }
+  const key = options.idempotencyKey ?? given;
   const intent =
     (options.headers ? optionalToken(headerValue(request, 'x-intent-id'), 'X-Intent-Id', INTENT_ID_LENGTH_MAX) : null) ??
     optionalToken(body.intent_id, 'intent_id', INTENT_ID_LENGTH_MAX);

@@ -3,10 +3,11 @@ import { FastifyReply } from 'fastify';
 import { Pool } from 'pg';
 import { AccessAudit, IntentTrace } from '#audit/index.js';
 import type { EventStore } from '#event-store/index.js';
-import { CommandEnvelope, CommandOutcome, WriterRegistry } from '#write-model/index.js';
+import { CommandEnvelope, CommandOutcome, intentIdOf, WriterRegistry } from '#write-model/index.js';
 import { findAccount } from '#projections/accounts/accounts.queries.js';
 import { findHold } from '#projections/holds/holds.queries.js';
 import { findPolicy } from '#projections/policies/policies.queries.js';
+import { findRoute } from '#projections/routes/routes.queries.js';
 import { findTransactionRow } from '#projections/transactions/transactions.queries.js';
 import { fromDomainError } from '../http/api-error.js';
 import { isUuid } from '../http/pagination.js';
@@ -29,6 +30,7 @@ const OWNED_RESOURCES = [
   { field: 'hold_id', resource: 'hold', projection: 'holds', find: findHold },
   { field: 'transaction_id', resource: 'transaction', projection: 'transactions', find: findTransactionRow },
   { field: 'policy_id', resource: 'policy', projection: 'policies', find: findPolicy },
+  { field: 'route_id', resource: 'route', projection: 'routes', find: findRoute },
 ] as const;
 
 /** Submits commands to the tenant's writer and turns refusals into API errors. */
@@ -60,7 +62,7 @@ export class LedgerGateway {
 
   /** An intent's first states, before the writer sees the command. */
   private async accepted(envelope: CommandEnvelope): Promise<void> {
-    const intent = envelope.metadata.intent_id;
+    const intent = tracedIntent(envelope);
     if (!intent) return;
     const at = new Date().toISOString();
     await this.intents.record(
@@ -73,7 +75,7 @@ export class LedgerGateway {
 
   /** Traces the outcome; a refusal becomes its API error (a foreign account's is audited). */
   private async settle(envelope: CommandEnvelope, outcome: CommandOutcome): Promise<Accepted> {
-    const intent = envelope.metadata.intent_id;
+    const intent = tracedIntent(envelope);
     if (intent) await this.recordOutcome(envelope.tenant_id, intent, outcome);
     if (outcome.kind === 'rejected') {
       if (outcome.error.code === 'not_found') await this.auditIfForeign(envelope, outcome.error.details);
@@ -125,6 +127,14 @@ export class LedgerGateway {
       );
     }
   }
+}
+
+/**
+ * The intent a command's trace is kept under: the intent id it carries, unless the command is
+ * one of the runtime's own intent commands (create, settle, cancel), whose states are events.
+ */
+function tracedIntent(envelope: CommandEnvelope): string | null {
+  return intentIdOf(envelope.command) === undefined ? envelope.metadata.intent_id : null;
 }
 
 export function send<T>(reply: FastifyReply, result: CommandResult<T>): T {

@@ -1,7 +1,7 @@
-import { parseRfc3339 } from '#domain/index.js';
+import { Intent, parseRfc3339 } from '#domain/index.js';
 import { Pool } from 'pg';
 import type { EventStore } from '#event-store/index.js';
-import { replayedAccounts, replayTenant, ReplayUntil, stateHash } from '#write-model/index.js';
+import { replayedAccounts, ReplayResult, replayTenant, ReplayUntil, stateHash } from '#write-model/index.js';
 import { balancesOf, BALANCE_HISTORY_QUERIES } from '#projections/balance-history/balance-history.queries.js';
 import { requireOption, UsageError } from '../args.js';
 
@@ -50,10 +50,14 @@ export async function replayCommand(pool: Pool, store: EventStore, options: Reco
   };
 
   let differences: Difference[] = [];
-  if (options.compare) differences = await compareWithProjections(pool, tenantId, result.position, accounts, accountFilter);
+  let intentDifferences: IntentDifference[] = [];
+  if (options.compare) {
+    differences = await compareWithProjections(pool, tenantId, result.position, accounts, accountFilter);
+    if (!accountFilter) intentDifferences = await compareIntents(pool, tenantId, result);
+  }
 
   if (options.json) {
-    out(JSON.stringify(options.compare ? { ...report, differences } : report, null, 2));
+    out(JSON.stringify(options.compare ? { ...report, differences, intent_differences: intentDifferences } : report, null, 2));
   } else {
     out(`tenant ${tenantId}: ${result.events} events, stream revision ${report.stream_revision}, position ${report.position}`);
     out(`state hash ${report.state_hash}`);
@@ -64,9 +68,11 @@ export async function replayCommand(pool: Pool, store: EventStore, options: Reco
     if (options.compare) {
       out(differences.length === 0 ? `projections agree for ${accounts.length} accounts` : `${differences.length} accounts differ:`);
       for (const d of differences) out(`  ${d.account_id}: replayed ${JSON.stringify(d.replayed)} projected ${JSON.stringify(d.projected)}`);
+      if (!accountFilter) out(intentDifferences.length === 0 ? 'intents agree' : `${intentDifferences.length} intents differ:`);
+      for (const d of intentDifferences) out(`  intent ${d.intent_id}: replayed ${JSON.stringify(d.replayed)} projected ${JSON.stringify(d.projected)}`);
     }
   }
-  return differences.length > 0 ? 1 : 0;
+  return differences.length > 0 || intentDifferences.length > 0 ? 1 : 0;
 }
 
 async function compareWithProjections(
@@ -91,5 +97,39 @@ async function compareWithProjections(
   for (const [accountId, theirs] of projected) {
     if (!accountFilter || accountFilter === accountId) differences.push({ account_id: accountId, replayed: null, projected: theirs });
   }
+  return differences;
+}
+
+interface IntentDifference {
+  intent_id: string;
+  replayed: unknown;
+  projected: unknown;
+}
+
+/** What replay and the intents read model must agree on for each intent. */
+function intentFacts(intent: { status: string; hold_id: string | null; transaction_id: string | null; route_id: string | null }) {
+  return { status: intent.status, hold_id: intent.hold_id, transaction_id: intent.transaction_id, route_id: intent.route_id };
+}
+
+/**
+ * The intents read model against the replayed intents: every intent the log has up to the
+ * replay's position, in the state its events leave it. Rows changed after that position (a
+ * replay --until an earlier point) are compared only for existence.
+ */
+async function compareIntents(pool: Pool, tenantId: string, result: ReplayResult): Promise<IntentDifference[]> {
+  const { rows } = await pool.query(`select id, position::text, created_position::text, view from runtime_intents where tenant_id = $1`, [tenantId]);
+  const replayed = result.state.intents as Map<string, Intent>;
+  const differences: IntentDifference[] = [];
+  for (const row of rows) {
+    if (BigInt(row.created_position) > result.position) continue;
+    const mine = replayed.get(row.id);
+    const theirs = intentFacts({ status: row.view.status, hold_id: row.view.hold_id, transaction_id: row.view.transaction_id, route_id: row.view.route?.id ?? null });
+    if (!mine) differences.push({ intent_id: row.id, replayed: null, projected: theirs });
+    else if (BigInt(row.position) <= result.position && JSON.stringify(intentFacts(mine)) !== JSON.stringify(theirs)) {
+      differences.push({ intent_id: row.id, replayed: intentFacts(mine), projected: theirs });
+    }
+  }
+  const projected = new Set(rows.map((r) => r.id));
+  for (const [id, intent] of replayed) if (!projected.has(id)) differences.push({ intent_id: id, replayed: intentFacts(intent), projected: null });
   return differences;
 }
