@@ -28,6 +28,7 @@ interface Fixture {
   intent: string;
   key: string;
   policy: string;
+  route: string;
 }
 
 /** The id a route's `:id` names, by the route's path. A route of a new kind fails here until it has a fixture. */
@@ -45,6 +46,7 @@ function idFor(path: string, f: Fixture): string {
     ['/intents/', 'intent'],
     ['/api-keys/', 'key'],
     ['/policies/', 'policy'],
+    ['/routes/', 'route'],
     ['/tenants/', 'spareTenant'],
   ];
   const kind = kinds.find(([prefix]) => path.startsWith(prefix));
@@ -101,6 +103,8 @@ describe('security: every route × every caller × own and other tenant', () => 
     const spareKey = (await t.request('POST', '/api-keys', { token: key, body: { role: 'service', name: 'spare' } })).body.id;
     // In a currency nothing here uses: it judges no posting of the fixture or of the routes' calls.
     const policy = await ok(t.request('POST', '/policies', { token: key, body: { name: 'fixture', type: 'amount_limit', params: { currency: 'EUR', max_amount: '1000' } } }), 'policy');
+    const settlement = await t.openAccount(key, { customer: 'settlement', account_type: 'settlement' });
+    const route = await ok(t.request('POST', '/routes', { token: key, body: { name: 'fixture', currency: 'USD', corridor: 'fixture', settlement_account_id: settlement.id } }), 'route');
     return {
       tenant: tenant.id,
       tenantKey: key,
@@ -115,6 +119,7 @@ describe('security: every route × every caller × own and other tenant', () => 
       intent,
       key: spareKey,
       policy: policy.id,
+      route: route.id,
     };
   }
 

@@ -27,9 +27,10 @@ const SQL = {  // One statement per batch: each account's counters as the last e
   setCounters: `
     update accounts a
        set debits_posted = v.debits_posted, credits_posted = v.credits_posted,
-           debits_pending = v.debits_pending, credits_pending = v.credits_pending, position = v.position
-      from unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[])
-           as v(id, debits_posted, credits_posted, debits_pending, credits_pending, position)
+           debits_pending = v.debits_pending, credits_pending = v.credits_pending, position = v.position,
+           lock_version = a.lock_version + v.changes
+      from unnest($1::uuid[], $2::numeric[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[], $7::bigint[])
+           as v(id, debits_posted, credits_posted, debits_pending, credits_pending, position, changes)
      where a.id = v.id`,
 };
 
@@ -40,6 +41,8 @@ interface CounterRow {
   debits_pending: string;
   credits_pending: string;
   position: string;
+  /** Events of the batch that changed the account's balances: what its lock_version moves by. */
+  changes: number;
 }
 
 /** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
@@ -59,16 +62,20 @@ const SCHEMA = `
     credits_posted numeric not null default 0,
     debits_pending numeric not null default 0,
     credits_pending numeric not null default 0,
+    lock_version bigint not null default 0,
     created_position numeric(39,0) not null,
     position numeric(39,0) not null
   );
   create index accounts_tenant_created on accounts (tenant_id, created_position);
+  -- GET /accounts?metadata.<key>=<value>: containment (metadata @> {key: value}) on a GIN index,
+  -- so a filter reads the matching accounts' index entries, never a whole tenant.
+  create index accounts_metadata on accounts using gin (metadata jsonb_path_ops);
   create index accounts_tenant_customer on accounts (tenant_id, customer, created_position);`;
 
 /** Accounts with their current counters; balances are derived when read. */
 export const accountsProjection: Projection = {
   name: 'accounts',
-  version: 1,
+  version: 2,
   tables: ['accounts'],
   schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
@@ -85,6 +92,7 @@ export const accountsProjection: Projection = {
         rows.map((r) => r.debits_pending),
         rows.map((r) => r.credits_pending),
         rows.map((r) => r.position),
+        rows.map((r) => r.changes),
       ]);
       counters = new Map();
     };
@@ -112,7 +120,7 @@ export const accountsProjection: Projection = {
         case 'balance.hold.created':
         case 'balance.released': {
           const position = event.position.toString();
-          for (const [id, after] of countersTouched(event)) counters.set(id, { id, ...pickCounters(after), position });
+          for (const [id, after] of countersTouched(event)) counters.set(id, { id, ...pickCounters(after), position, changes: (counters.get(id)?.changes ?? 0) + 1 });
           break;
         }
       }

@@ -2,12 +2,13 @@ import { Pool } from 'pg';
 import { balanceView, BalanceView, countersFrom, NormalBalance } from '#domain/index.js';
 
 const COLUMNS = `id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, status, metadata,
-  created_at, debits_posted, credits_posted, debits_pending, credits_pending, created_position, position`;
+  created_at, debits_posted, credits_posted, debits_pending, credits_pending, lock_version, created_position, position`;
 
 export const ACCOUNT_QUERIES = {
   byId: `select ${COLUMNS} from accounts where id = $1`,
   list: `select ${COLUMNS} from accounts
           where tenant_id = $1 and ($2::text is null or customer = $2) and created_position > $3
+            and ($5::jsonb is null or metadata @> $5::jsonb)
           order by created_position limit $4`,
 };
 
@@ -23,6 +24,7 @@ export interface AccountView {
   metadata: Record<string, unknown>;
   created_at: string;
   balances: BalanceView;
+  lock_version: number;
   created_position: string;
 }
 
@@ -39,6 +41,7 @@ export function accountViewFromRow(row: any): AccountView {
     metadata: row.metadata,
     created_at: new Date(row.created_at).toISOString(),
     balances: balanceView(row.normal_balance, countersFrom(row)),
+    lock_version: Number(row.lock_version),
     created_position: String(row.created_position),
   };
 }
@@ -50,7 +53,9 @@ export async function findAccount(pool: Pool, id: string): Promise<{ view: Accou
   return { view: accountViewFromRow(rows[0]), tenant_id: rows[0].tenant_id };
 }
 
-export async function listAccounts(pool: Pool, tenantId: string, customer: string | null, after: bigint, limit: number): Promise<AccountView[]> {
-  const { rows } = await pool.query({ name: 'accounts_list', text: ACCOUNT_QUERIES.list, values: [tenantId, customer, after.toString(), limit] });
+/** `metadata`: top-level key -> value pairs every account listed must have (null: no filter). */
+export async function listAccounts(pool: Pool, tenantId: string, customer: string | null, after: bigint, limit: number, metadata: Record<string, string> | null = null): Promise<AccountView[]> {
+  const values = [tenantId, customer, after.toString(), limit, metadata ? JSON.stringify(metadata) : null];
+  const { rows } = await pool.query({ name: 'accounts_list', text: ACCOUNT_QUERIES.list, values });
   return rows.map(accountViewFromRow);
 }

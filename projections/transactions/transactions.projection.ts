@@ -5,13 +5,20 @@ import { ColumnBatch, Projection, tenantOf } from '#projection-runtime/index.js'
 
 const SQL = {
   insert: `
-    insert into transactions (id, tenant_id, status, reference, position)
-    select * from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::numeric[])
+    insert into transactions (id, tenant_id, status, reference, position, posted_at, metadata, account_ids)
+    select v.id, v.tenant_id, v.status, v.reference, v.position, v.posted_at, v.metadata, v.account_ids::uuid[]
+      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::numeric[], $6::timestamptz[], jsonb_column($7), $8::text[])
+           as v(id, tenant_id, status, reference, position, posted_at, metadata, account_ids)
     on conflict (id) do nothing`,
   reversed: `update transactions set status = 'reversed', reversed_by = $2 where id = $1`,
 };
 
-/** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
+/**
+ * The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log).
+ * GET /transactions filters, newest first, each by an index that starts with the tenant: by
+ * position alone (no filter, or time), by reference, by metadata containment (GIN) and by
+ * account (GIN over the posting's accounts); a filter never reads a whole tenant's rows.
+ */
 const SCHEMA = `
   create table transactions (
     id uuid primary key,
@@ -19,8 +26,15 @@ const SCHEMA = `
     status text not null,
     reversed_by uuid,
     reference text,
+    posted_at timestamptz not null,
+    metadata jsonb not null,
+    account_ids uuid[] not null,
     position numeric(39,0) not null
-  );`;
+  );
+  create index transactions_tenant_position on transactions (tenant_id, position);
+  create index transactions_tenant_reference on transactions (tenant_id, reference, position) where reference is not null;
+  create index transactions_metadata on transactions using gin (metadata jsonb_path_ops);
+  create index transactions_accounts on transactions using gin (account_ids);`;
 
 /**
  * Each transaction's status, reversal, reference (for statement matching) and where its posting
@@ -28,11 +42,11 @@ const SCHEMA = `
  */
 export const transactionsProjection: Projection = {
   name: 'transactions',
-  version: 1,
+  version: 2,
   tables: ['transactions'],
   schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const rows = new ColumnBatch(5);
+    const rows = new ColumnBatch(8, [6]);
     for (const event of events) {
       if (event.type === 'ledger.entry.reversed') {
         await rows.flush(tx, SQL.insert); // the original must exist before it is marked reversed
@@ -42,7 +56,8 @@ export const transactionsProjection: Projection = {
       }
       if (event.type !== 'ledger.entry.posted') continue;
       const d = event.data as EntryPostedData;
-      rows.add([d.transaction_id, tenantOf(event), 'posted', d.reference, event.position.toString()]);
+      const accounts = [...new Set(d.entries.map((e) => e.account_id))];
+      rows.add([d.transaction_id, tenantOf(event), 'posted', d.reference, event.position.toString(), d.posted_at, d.metadata, `{${accounts.join(',')}}`]);
     }
     await rows.flush(tx, SQL.insert);
   },

@@ -91,3 +91,36 @@ export async function transactionView(store: EventStore, row: TransactionRow): P
   }
   return { ...renderTransaction(data, event.position), status: row.status, reversed_by: row.reversed_by };
 }
+
+/** GET /transactions filters (every one optional; several are ANDed). */
+export interface TransactionFilter {
+  account_id: string | null;
+  reference: string | null;
+  metadata: Record<string, string> | null;
+  posted_after: string | null;
+  posted_before: string | null;
+}
+
+/**
+ * The tenant's transactions matching `filter`, newest first, before position `before` (the
+ * cursor). The statement names only the filters given, so that each combination is planned for
+ * its own index (a catch-all `($n is null or ...)` would keep a generic plan off the indexes).
+ */
+export async function listTransactionRows(pool: Pool, tenantId: string, filter: TransactionFilter, before: bigint | null, limit: number): Promise<TransactionRow[]> {
+  const values: unknown[] = [tenantId];
+  const where = ['tenant_id = $1'];
+  const add = (condition: string, value: unknown) => {
+    values.push(value);
+    where.push(condition.replace('?', `$${values.length}`));
+  };
+  if (filter.account_id !== null) add('account_ids @> array[?::uuid]', filter.account_id);
+  if (filter.reference !== null) add('reference = ?', filter.reference);
+  if (filter.metadata !== null) add('metadata @> ?::jsonb', JSON.stringify(filter.metadata));
+  if (filter.posted_after !== null) add('posted_at > ?::timestamptz', filter.posted_after);
+  if (filter.posted_before !== null) add('posted_at < ?::timestamptz', filter.posted_before);
+  if (before !== null) add('position < ?::numeric', before.toString());
+  values.push(limit);
+  const text = `select id, status, reversed_by, position from transactions where ${where.join(' and ')} order by position desc limit $${values.length}`;
+  const { rows } = await pool.query(text, values);
+  return rows.map((row) => ({ id: row.id, status: row.status, reversed_by: row.reversed_by, position: String(row.position) }));
+}

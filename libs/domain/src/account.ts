@@ -14,6 +14,8 @@ export interface Account {
   credits_posted: bigint;
   debits_pending: bigint;
   credits_pending: bigint;
+  /** +1 for every event that changes the account's balances (a posting, a hold placed, captured or released). */
+  lock_version: number;
 }
 
 export interface Counters {

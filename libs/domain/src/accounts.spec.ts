@@ -62,6 +62,7 @@ describe('open_account', () => {
       credits_posted: 0n,
       debits_pending: 0n,
       credits_pending: 0n,
+      lock_version: 0,
     });
   });
 

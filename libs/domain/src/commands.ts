@@ -25,6 +25,8 @@ export interface EntryInput {
   amount: bigint;
   /** Optional: when given it must equal the account's currency. */
   currency?: string;
+  /** Optional: when given it must equal the account's lock_version (else lock_version_mismatch). */
+  expected_lock_version?: number;
 }
 
 export interface PostTransaction {

@@ -158,6 +158,14 @@ function checkEntries(state: LedgerState, command: PostTransaction): DomainError
     if (!account) return accountNotFound(entry.account_id, { entry_index: index });
     const inactive = notActive(account, { entry_index: index });
     if (inactive) return inactive;
+    if (entry.expected_lock_version !== undefined && entry.expected_lock_version !== account.lock_version) {
+      return domainError('lock_version_mismatch', `account ${account.id} is at lock_version ${account.lock_version}, not ${entry.expected_lock_version}`, {
+        account_id: account.id,
+        entry_index: index,
+        expected: entry.expected_lock_version,
+        actual: account.lock_version,
+      });
+    }
     if (entry.currency !== undefined && entry.currency !== account.currency) {
       return domainError('currency_mismatch', `entry currency ${entry.currency} differs from account currency ${account.currency}`, {
         account_id: account.id,

@@ -19,7 +19,8 @@ export type DomainErrorCode =
   | 'route_limit_reached'
   | 'no_route'
   | 'intent_not_open'
-  | 'hold_owned_by_intent';
+  | 'hold_owned_by_intent'
+  | 'lock_version_mismatch';
 
 export interface DomainError {
   readonly kind: 'domain_error';

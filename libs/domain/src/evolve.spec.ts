@@ -58,6 +58,7 @@ describe('evolve', () => {
         credits_posted: 0n,
         debits_pending: 0n,
         credits_pending: 0n,
+        lock_version: 0,
       });
     });
   });

@@ -1,5 +1,6 @@
 import { Account, countersFrom } from './account.js';
-import { BalanceAfter, Direction, LedgerEvent } from './events.js';
+import { BalanceCounters, Direction, LedgerEvent } from './events.js';
+import { countersTouched } from './counters-touched.js';
 import { foldIntent, Intent } from './intents.js';
 import { foldRoute, Route } from './routes.js';
 import { ActivePolicies, NO_ACTIVE_POLICIES, Policy } from './policies.js';
@@ -122,6 +123,7 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
         credits_posted: 0n,
         debits_pending: 0n,
         credits_pending: 0n,
+        lock_version: 0,
       });
       break;
     }
@@ -131,7 +133,8 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
       break;
     }
     case 'ledger.entry.posted': {
-      for (const entry of event.data.entries) setCounters(state, entry.account_id, entry.balance_after);
+      // Once per account, with the figures its last entry left (lock_version moves once per event).
+      for (const [accountId, after] of countersTouched(event)) setCounters(state, accountId, after);
       state.transactions.set(event.data.transaction_id, {
         id: event.data.transaction_id,
         entries: event.data.entries.map((e) => ({ account_id: e.account_id, direction: e.direction, amount: BigInt(e.amount) })),
@@ -222,9 +225,9 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
   return state;
 }
 
-function setCounters(state: LedgerState, accountId: string, after: BalanceAfter): void {
+function setCounters(state: LedgerState, accountId: string, after: BalanceCounters): void {
   const account = state.accounts.get(accountId);
-  if (account) state.accounts.set(accountId, { ...account, ...countersFrom(after) });
+  if (account) state.accounts.set(accountId, { ...account, ...countersFrom(after), lock_version: account.lock_version + 1 });
 }
 
 function rememberIdempotencyKey(state: LedgerState, revision: bigint, meta: EventEnvelopeMeta): void {

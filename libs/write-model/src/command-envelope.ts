@@ -17,6 +17,11 @@ export interface CommandEnvelope {
   /** SHA-256 of the canonical request; same key + different hash is a reuse. */
   request_hash: string | null;
   metadata: CommandMetadata;
+  /**
+   * Decide against the current state and answer with the would-be events, appending nothing
+   * and using no idempotency key (`?dry_run=true`).
+   */
+  dry_run?: boolean;
 }
 
 export type CommandOutcome =
@@ -29,6 +34,8 @@ export type CommandOutcome =
       state: LedgerState;
       /** For a capture or release: the hold as this command left it. */
       hold?: Hold;
+      /** A dry run's would-be events: never appended (revision -1, position 0). */
+      dry_run?: boolean;
     }
   | { kind: 'rejected'; error: DomainError };
 

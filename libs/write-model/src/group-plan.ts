@@ -35,7 +35,9 @@ export type Planned =
   | PlannedReplay
   | { kind: 'rejected'; pending: PendingCommand; outcome: CommandOutcome }
   /** Its decision threw: its caller has been answered with the error already. */
-  | { kind: 'failed'; pending: PendingCommand };
+  | { kind: 'failed'; pending: PendingCommand }
+  /** A dry run: decided and enveloped, never appended nor folded. */
+  | { kind: 'dry'; pending: PendingCommand; events: EnvelopedEvent[] };
 
 /** A command whose idempotency key was seen with the same request: answered with the original events. */
 export interface PlannedReplay {
@@ -143,7 +145,8 @@ function planOne(working: WorkingState, pending: PendingCommand, clock: WriterCl
 /** Decides one command against the working state and folds its events in tentatively. */
 function plan(working: WorkingState, pending: PendingCommand, clock: WriterClock): Planned {
   const { envelope } = pending;
-  const answer = idempotencyAnswer(working, envelope.idempotency_key, envelope.request_hash);
+  // A dry run uses no idempotency key: it is decided afresh every time.
+  const answer = envelope.dry_run ? ({ kind: 'new' } as const) : idempotencyAnswer(working, envelope.idempotency_key, envelope.request_hash);
   if (answer.kind === 'replay') return { kind: 'replay', pending, record: answer.original, hold: holdOf(working, envelope.command) };
   if (answer.kind === 'domain_error') return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: answer } };
   // The log time never goes backwards (logTime takes the later of the clock and the last event),
@@ -171,6 +174,8 @@ function plan(working: WorkingState, pending: PendingCommand, clock: WriterClock
     events.push(enveloped);
     chainHead = String(enveloped.metadata.hash);
   }
+  // decideControlled changed nothing: a dry run leaves the working state as it found it.
+  if (envelope.dry_run) return { kind: 'dry', pending, events };
   for (let i = 0; i < events.length; i++) evolve(working, decision.events[i], working.revision + 1n, events[i].metadata);
   return { kind: 'new', pending, events, first: 0, hold: holdOf(working, envelope.command) };
 }

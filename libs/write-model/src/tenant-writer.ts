@@ -122,7 +122,7 @@ export class TenantWriter {
     // An append checks the revision the group was decided at; refusals alone append nothing, so
     // check that no other process has written since, or refuse on a state that is out of date
     // (e.g. "not found" for a transaction another process just posted).
-    if (plan.events.length === 0 && plan.planned.some((p) => p.kind === 'rejected')) {
+    if (plan.events.length === 0 && plan.planned.some((p) => p.kind === 'rejected' || p.kind === 'dry')) {
       const ahead = await this.store.readStream(this.stream, { fromRevision: state.revision + 1n, maxCount: 1 });
       if (ahead.length > 0) throw new WrongExpectedVersionError(this.stream, state.revision, ahead[0].revision);
     }
@@ -149,6 +149,11 @@ export class TenantWriter {
     }));
   }
 
+  /** A dry run's event as a caller reads events: never in the log, so no revision (-1) and no position (0). */
+  private unappended(event: EnvelopedEvent): RecordedEvent {
+    return { id: event.id, stream_id: this.stream, revision: -1n, position: 0n, type: event.type, data: event.data, metadata: event.metadata, created_at: new Date() };
+  }
+
   /** Answers each planned command: refusals and new commands at once, replays with their original events. */
   private async answer(plan: GroupPlan, appended: AppendedGroup, state: WriterState, recalledByKey: Map<string, RecordedEvent[]>): Promise<void> {
     const replays: PlannedReplay[] = [];
@@ -156,6 +161,8 @@ export class TenantWriter {
       if (item.kind === 'rejected') item.pending.resolve(item.outcome);
       else if (item.kind === 'new') {
         item.pending.resolve({ kind: 'accepted', events: appended.events.slice(item.first, item.first + item.events.length), replayed: false, state, hold: item.hold });
+      } else if (item.kind === 'dry') {
+        item.pending.resolve({ kind: 'accepted', events: item.events.map((event) => this.unappended(event)), replayed: false, state, dry_run: true });
       } else if (item.kind === 'replay') replays.push(item);
     }
     if (replays.length === 0) return;

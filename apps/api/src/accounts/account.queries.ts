@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { findAccount, listAccounts } from '#projections/accounts/accounts.queries.js';
 import { ApiError } from '../http/api-error.js';
-import { decodeCursor, isUuid, pageOf, parseLimit } from '../http/pagination.js';
+import { decodeCursor, isUuid, pageOf, parseLimit, parseMetadataFilter } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 
@@ -38,7 +38,8 @@ export class ListAccountsHandler implements IQueryHandler<ListAccountsQuery> {
       throw ApiError.validation('customer must be a string', { customer: ['must be a string of at most 255 characters'] });
     }
     await this.reads.settle(caller, ['accounts'], query.min_position);
-    const rows = await listAccounts(this.reads.pool, caller.tenant_id, (customer as string) ?? null, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
+    const metadata = parseMetadataFilter(query);
+    const rows = await listAccounts(this.reads.pool, caller.tenant_id, (customer as string) ?? null, cursor ? BigInt(cursor[0]) : 0n, limit + 1, metadata);
     return pageOf(rows, limit, (a) => [a.created_position], ({ created_position: _, ...account }) => account);
   }
 }

@@ -6,7 +6,7 @@ export function renderAccountEvent(tenantId: string, event: RecordedEvent, state
   const position = { event: event.type, position: event.position.toString() };
   if (event.type === 'account.created') {
     const d = event.data as AccountCreatedData;
-    const opened: Account = { ...d, id: d.account_id, status: 'active', debits_posted: 0n, credits_posted: 0n, debits_pending: 0n, credits_pending: 0n };
+    const opened: Account = { ...d, id: d.account_id, status: 'active', debits_posted: 0n, credits_posted: 0n, debits_pending: 0n, credits_pending: 0n, lock_version: 0 };
     return { ...renderAccount(tenantId, opened), ...position };
   }
   const d = event.data as AccountStatusChangedData;
@@ -28,5 +28,6 @@ export function renderAccount(tenantId: string, account: Account, counters: Coun
     metadata: account.metadata,
     created_at: account.created_at,
     balances: balanceView(account.normal_balance, counters),
+    lock_version: account.lock_version,
   };
 }

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { CommandEnvelope } from '#write-model/index.js';
-import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
+import { answered, CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 import { renderCapture, renderHold, renderPlacedHold } from './hold.render.js';
 
 export class PlaceHoldCommand {
@@ -20,8 +20,8 @@ export class PlaceHoldHandler implements ICommandHandler<PlaceHoldCommand, Comma
   constructor(private readonly gateway: LedgerGateway) {}
 
   async execute({ envelope }: PlaceHoldCommand): Promise<CommandResult> {
-    const { events, replayed } = await this.gateway.submit(envelope);
-    return { status: 201, body: renderPlacedHold(events[0]), replayed };
+    const accepted = await this.gateway.submit(envelope);
+    return answered(accepted, 201, renderPlacedHold(accepted.events[0]));
   }
 }
 

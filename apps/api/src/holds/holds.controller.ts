@@ -3,7 +3,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { canonicalRfc3339, parseAmount } from '#domain/index.js';
-import { commandEnvelope } from '../http/command-request.js';
+import { commandEnvelope, withDryRun } from '../http/command-request.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';
 import { CommandResult, send } from '../runtime/ledger-gateway.js';
@@ -34,7 +34,7 @@ export class HoldsController {
       description: dto.description ?? null,
       metadata: dto.metadata ?? {},
     };
-    const envelope = commandEnvelope(req, caller, command, dto);
+    const envelope = withDryRun(req, commandEnvelope(req, caller, command, dto));
     return send(reply, await this.commands.execute<PlaceHoldCommand, CommandResult>(new PlaceHoldCommand(envelope)));
   }
 

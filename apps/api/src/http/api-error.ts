@@ -63,6 +63,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, [number, ApiErrorCode]> = {
   intent_not_open: [409, 'intent_not_open'],
   // An intent's reservation ends only through the intent (settle, cancel, expiry), never by the holds routes.
   hold_owned_by_intent: [409, 'hold_owned_by_intent'],
+  lock_version_mismatch: [409, 'lock_version_mismatch'],
 };
 
 export function fromDomainError(error: DomainError): ApiError {

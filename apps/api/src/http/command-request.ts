@@ -88,3 +88,14 @@ export function commandEnvelope(
     },
   };
 }
+
+/**
+ * `?dry_run=true`: decide against current state, append nothing, use no idempotency key (so a
+ * dry run never answers for, nor takes, a real command's key).
+ */
+export function withDryRun(request: LedgerRequest, envelope: CommandEnvelope): CommandEnvelope {
+  const raw = (request.query as Record<string, unknown> | undefined)?.dry_run;
+  if (raw === undefined || raw === 'false') return envelope;
+  if (raw !== 'true') throw ApiError.validation('dry_run must be true or false', { dry_run: ['must be true or false'] });
+  return { ...envelope, idempotency_key: null, request_hash: null, dry_run: true };
+}

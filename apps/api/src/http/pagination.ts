@@ -68,3 +68,28 @@ export function pageOf<T, V>(rows: T[], limit: number, cursorOf: (last: T) => (s
   const next_cursor = rows.length > limit ? encodeCursor(cursorOf(page[page.length - 1])) : null;
   return { data: page.map(view), next_cursor };
 }
+
+/** At most this many `metadata.<key>=<value>` filters per list request, each key and value bounded. */
+export const METADATA_FILTERS_MAX = 10;
+const METADATA_FILTER_KEY_LENGTH_MAX = 64;
+const METADATA_FILTER_VALUE_LENGTH_MAX = 255;
+
+/**
+ * `metadata.<key>=<value>` query parameters: exact matches on top-level keys, ANDed (null when
+ * none). Values are strings as a query carries them: they match metadata values that are that
+ * string.
+ */
+export function parseMetadataFilter(query: Record<string, unknown>): Record<string, string> | null {
+  const filter: Record<string, string> = {};
+  let count = 0;
+  for (const [name, value] of Object.entries(query)) {
+    if (!name.startsWith('metadata.')) continue;
+    const key = name.slice('metadata.'.length);
+    if (key.length === 0 || key.length > METADATA_FILTER_KEY_LENGTH_MAX || typeof value !== 'string' || value.length > METADATA_FILTER_VALUE_LENGTH_MAX) {
+      throw ApiError.validation(`${name} must be one value of at most ${METADATA_FILTER_VALUE_LENGTH_MAX} characters, its key 1-${METADATA_FILTER_KEY_LENGTH_MAX}`, { [name]: ['must be given once, key 1-64 and value up to 255 characters'] });
+    }
+    if (++count > METADATA_FILTERS_MAX) throw ApiError.validation(`at most ${METADATA_FILTERS_MAX} metadata filters`, { metadata: [`at most ${METADATA_FILTERS_MAX} filters`] });
+    filter[key] = value;
+  }
+  return count === 0 ? null : filter;
+}

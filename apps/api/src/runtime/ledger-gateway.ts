@@ -134,7 +134,16 @@ export class LedgerGateway {
  * one of the runtime's own intent commands (create, settle, cancel), whose states are events.
  */
 function tracedIntent(envelope: CommandEnvelope): string | null {
-  return intentIdOf(envelope.command) === undefined ? envelope.metadata.intent_id : null;
+  return intentIdOf(envelope.command) === undefined && !envelope.dry_run ? envelope.metadata.intent_id : null;
+}
+
+/**
+ * What a command answers: `status` with `body`, unless it was a dry run: then 200
+ * `{"dry_run": true, ...body}` with no log position (nothing was appended).
+ */
+export function answered(accepted: Accepted, status: number, body: object): CommandResult {
+  if (accepted.dry_run) return { status: 200, body: { dry_run: true, ...body, position: null }, replayed: false };
+  return { status, body, replayed: accepted.replayed };
 }
 
 export function send<T>(reply: FastifyReply, result: CommandResult<T>): T {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, Length, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { CommandOptionsDto } from '../http/command-options.dto.js';
 import { Direction, ENTRIES_PER_TRANSACTION_MAX, parseAmount, PostTransaction, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '#domain/index.js';
 import { IsAmount, IsCurrencyCode, IsMetadata } from '../http/validation.js';
@@ -27,6 +27,13 @@ export class EntryDto {
   @IsOptional()
   @IsCurrencyCode()
   currency?: string;
+
+  @ApiPropertyOptional({ minimum: 0, description: "the account's lock_version this posting expects; another: 409 lock_version_mismatch, nothing appended" })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  expected_lock_version?: number;
 }
 
 export class PostTransactionDto extends CommandOptionsDto {
@@ -65,6 +72,7 @@ export function toPostTransaction(dto: PostTransactionDto): PostTransaction {
       direction: e.direction,
       amount: parseAmount(e.amount)!,
       ...(e.currency !== undefined ? { currency: e.currency } : {}),
+      ...(e.expected_lock_version !== undefined && e.expected_lock_version !== null ? { expected_lock_version: e.expected_lock_version } : {}),
     })),
     description: dto.description ?? null,
     reference: dto.reference ?? null,

@@ -1,6 +1,6 @@
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { renderPostedEvent } from '#projections/transactions/transactions.queries.js';
-import { CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
+import { answered, CommandResult, LedgerGateway } from '../runtime/ledger-gateway.js';
 import { PostTransactionCommand } from './post-transaction.command.js';
 
 @CommandHandler(PostTransactionCommand)
@@ -8,9 +8,7 @@ export class PostTransactionHandler implements ICommandHandler<PostTransactionCo
   constructor(private readonly gateway: LedgerGateway) {}
 
   async execute({ envelope }: PostTransactionCommand): Promise<CommandResult> {
-    const { events, replayed } = await this.gateway.submit(envelope);
-    const posted = events[0];
-    const body = renderPostedEvent(posted);
-    return { status: 201, body, replayed };
+    const accepted = await this.gateway.submit(envelope);
+    return answered(accepted, 201, renderPostedEvent(accepted.events[0]));
   }
 }

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { FastifyReply } from 'fastify';
-import { commandEnvelope } from '../http/command-request.js';
+import { commandEnvelope, withDryRun } from '../http/command-request.js';
 import { Caller, LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';
 import { CommandResult, send } from '../runtime/ledger-gateway.js';
@@ -12,7 +12,7 @@ import { ReverseTransactionDto } from './reverse-transaction.dto.js';
 import { PostTransactionDto, toPostTransaction } from './post-transaction.dto.js';
 import { AcceptedPosting, PostTransactionBodyPipe } from './posting-body.js';
 import { TransactionBatches } from './transaction-batches.js';
-import { GetTransactionQuery } from './transaction.queries.js';
+import { GetTransactionQuery, ListTransactionsQuery } from './transaction.queries.js';
 
 @ApiTags('transactions')
 @ApiBearerAuth()
@@ -32,7 +32,7 @@ export class TransactionsController {
   @ApiBody({ type: PostTransactionDto })
   @Allow('post_transaction', 'admin', 'service')
   async post(@Body(PostTransactionBodyPipe) dto: AcceptedPosting, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    const envelope = commandEnvelope(req, caller, toPostTransaction(dto), dto);
+    const envelope = withDryRun(req, commandEnvelope(req, caller, toPostTransaction(dto), dto));
     return send(reply, await this.commands.execute<PostTransactionCommand, CommandResult>(new PostTransactionCommand(envelope)));
   }
 
@@ -53,6 +53,13 @@ export class TransactionsController {
   async reverse(@Param('id') id: string, @Body() dto: ReverseTransactionDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     const envelope = commandEnvelope(req, caller, { type: 'reverse_transaction', transaction_id: id.toLowerCase(), reason: dto?.reason ?? null }, dto ?? {});
     return send(reply, await this.commands.execute<ReverseTransactionCommand, CommandResult>(new ReverseTransactionCommand(envelope)));
+  }
+
+  /** Newest first; filters by account, reference, metadata and posting time (API.md "Queries"). */
+  @Get()
+  @Allow('list_transactions', ...READERS)
+  list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
+    return this.queries.execute(new ListTransactionsQuery(caller, query));
   }
 
   @Get(':id')

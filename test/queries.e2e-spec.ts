@@ -1,0 +1,108 @@
+import { TestLedger } from './support/ledger.js';
+
+/**
+ * What users of other ledgers ask for (API.md "Queries, paths, effective dates, conditions, dry
+ * runs"), through the API: dry runs that append nothing, lock_version conditions, metadata
+ * filters on accounts, and the transactions list (filters, newest first, cursor-paged).
+ */
+describe('queries, conditions and dry runs over HTTP', () => {
+  let t: TestLedger;
+  beforeAll(async () => {
+    t = await TestLedger.start();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  const entries = (from: string, to: string, amount: string, extra: Record<string, unknown>[] = [{}, {}]) => [
+    { account_id: from, direction: 'debit', amount, ...extra[0] },
+    { account_id: to, direction: 'credit', amount, ...extra[1] },
+  ];
+
+  it('dry runs decide against current state, answer 200 with balance_after, append nothing and use no idempotency key', async () => {
+    const { key, funding, accounts } = await t.fundedTenant(2, '100');
+    const [alice, bob] = accounts;
+    const events = await t.eventCount();
+    const dry = await t.request('POST', '/transactions?dry_run=true', { token: key, headers: { 'Idempotency-Key': 'real-1' }, body: { entries: entries(alice.id, bob.id, '30'), reference: 'r-1' } });
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ dry_run: true, status: 'posted', reference: 'r-1', position: null });
+    expect(dry.body.entries.map((e: any) => e.balance_after.available)).toEqual(['70', '130']);
+    const refused = await t.request('POST', '/transactions?dry_run=true', { token: key, body: { entries: entries(alice.id, bob.id, '101') } });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe('insufficient_funds');
+    const hold = await t.request('POST', '/holds?dry_run=true', { token: key, body: { account_id: alice.id, destination_account_id: bob.id, amount: '40' } });
+    expect(hold.status).toBe(200);
+    expect(hold.body).toMatchObject({ dry_run: true, status: 'pending', amount: '40', position: null });
+    expect(await t.eventCount()).toBe(events);
+    expect((await t.request('GET', `/accounts/${alice.id}/balances`, { token: key })).body.balances.available).toBe('100');
+    // The key the dry run carried is still free: the real posting takes it.
+    const real = await t.request('POST', '/transactions', { token: key, headers: { 'Idempotency-Key': 'real-1' }, body: { entries: entries(alice.id, bob.id, '30') } });
+    expect(real.status).toBe(201);
+    expect(real.headers.get('idempotent-replayed')).toBeNull();
+    expect((await t.request('POST', '/transactions?dry_run=maybe', { token: key, body: { entries: entries(funding.id, bob.id, '1') } })).status).toBe(400);
+  });
+
+  it('lock_version moves once per balance change; a posting expecting another is refused 409 and appends nothing', async () => {
+    const { key, funding, accounts } = await t.fundedTenant(2, '100');
+    const [alice, bob] = accounts;
+    const before = await t.request('GET', `/accounts/${alice.id}?min_position=0`, { token: key });
+    expect(before.body.lock_version).toBe(1);
+    const ok = await t.request('POST', '/transactions', { token: key, body: { entries: entries(alice.id, bob.id, '10', [{ expected_lock_version: 1 }, {}]) } });
+    expect(ok.status).toBe(201);
+    const events = await t.eventCount();
+    const stale = await t.request('POST', '/transactions', { token: key, body: { entries: entries(alice.id, bob.id, '10', [{ expected_lock_version: 1 }, {}]) } });
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: 'lock_version_mismatch', details: { account_id: alice.id, expected: 1, actual: 2 } });
+    expect(await t.eventCount()).toBe(events);
+    const after = await t.request('GET', `/accounts/${alice.id}`, { token: key });
+    expect(after.body.lock_version).toBe(2);
+    expect((await t.request('GET', `/accounts/${funding.id}`, { token: key })).body.lock_version).toBe(2);
+    for (const bad of [-1, 1.5, '2']) {
+      const res = await t.request('POST', '/transactions', { token: key, body: { entries: entries(alice.id, bob.id, '1', [{ expected_lock_version: bad }, {}]) } });
+      expect(res.status).toBe(400);
+    }
+  });
+
+  it('filters accounts by metadata (exact, top-level, ANDed) and lists transactions by account, reference, metadata and time, newest first', async () => {
+    const tenant = await t.createTenant();
+    const key = tenant.key;
+    const treasury = await t.openAccount(key, { customer: 'treasury', account_type: 'operating', allow_negative: true, metadata: { kind: 'treasury' } });
+    const eu = await t.openAccount(key, { customer: 'eu', metadata: { region: 'eu', tier: 'gold' } });
+    const eu2 = await t.openAccount(key, { customer: 'eu2', metadata: { region: 'eu', tier: 'silver' } });
+    await t.openAccount(key, { customer: 'us', metadata: { region: 'us', tier: 'gold' } });
+    const list = async (q: string) => (await t.request('GET', `/accounts?${q}`, { token: key })).body.data.map((a: any) => a.customer);
+    expect(await list('metadata.region=eu')).toEqual(['eu', 'eu2']);
+    expect(await list('metadata.region=eu&metadata.tier=gold')).toEqual(['eu']);
+    expect(await list('metadata.region=mars')).toEqual([]);
+    expect((await t.request('GET', '/accounts?metadata.=x', { token: key })).status).toBe(400);
+
+    const post = (to: string, amount: string, reference: string, metadata: Record<string, unknown>) =>
+      t.request('POST', '/transactions', { token: key, body: { entries: entries(treasury.id, to, amount), reference, metadata } });
+    const t1 = (await post(eu.id, '1', 'ref-a', { order: 'o-1', channel: 'web' })).body;
+    const t2 = (await post(eu2.id, '2', 'ref-b', { order: 'o-2', channel: 'web' })).body;
+    const t3 = (await post(eu.id, '3', 'ref-a', { order: 'o-3', channel: 'pos' })).body;
+    const ids = async (q: string) => {
+      const res = await t.request('GET', `/transactions?${q}`, { token: key });
+      expect(res.status).toBe(200);
+      return res.body.data.map((x: any) => x.id);
+    };
+    expect(await ids('')).toEqual([t3.id, t2.id, t1.id]);
+    expect(await ids(`account_id=${eu.id}`)).toEqual([t3.id, t1.id]);
+    expect(await ids('reference=ref-a')).toEqual([t3.id, t1.id]);
+    expect(await ids('metadata.channel=web')).toEqual([t2.id, t1.id]);
+    expect(await ids(`metadata.channel=web&account_id=${eu.id}`)).toEqual([t1.id]);
+    expect(await ids(`posted_after=${encodeURIComponent(t1.posted_at)}`)).toEqual([t3.id, t2.id]);
+    expect(await ids(`posted_before=${encodeURIComponent(t3.posted_at)}`)).toEqual([t2.id, t1.id]);
+    const page1 = await t.request('GET', '/transactions?limit=2', { token: key });
+    expect(page1.body.data.map((x: any) => x.id)).toEqual([t3.id, t2.id]);
+    expect(page1.body.data[0]).toMatchObject({ reference: 'ref-a', metadata: { order: 'o-3', channel: 'pos' }, entries: expect.any(Array) });
+    const page2 = await t.request('GET', `/transactions?limit=2&cursor=${page1.body.next_cursor}`, { token: key });
+    expect(page2.body.data.map((x: any) => x.id)).toEqual([t1.id]);
+    expect(page2.body.next_cursor).toBeNull();
+    expect((await t.request('GET', '/transactions?posted_after=yesterday', { token: key })).status).toBe(400);
+    expect((await t.request('GET', '/transactions?account_id=nope', { token: key })).status).toBe(400);
+    // Another tenant's transactions never show.
+    const other = await t.createTenant('other');
+    expect((await t.request('GET', `/transactions?account_id=${eu.id}`, { token: other.key })).body.data).toEqual([]);
+  });
+});
