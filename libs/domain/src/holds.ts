@@ -3,7 +3,7 @@ import { CaptureHold, DecisionContext, ExpireHold, PlaceHold, ReleaseHold } from
 import { DomainError, domainError } from './errors.js';
 import { LedgerEvent, ReleaseReason } from './events.js';
 import { accountNotFound, Decision, notActive } from './refusals.js';
-import { Hold, LedgerState } from './state.js';
+import type { Hold, LedgerState } from './state.js';
 
 /**
  * Two-phase transfers. A hold reserves `amount` from the source toward the destination

@@ -5,7 +5,7 @@ import { Direction, IntentRefusalStage, LedgerEvent, PostedEntry } from './event
 import { placeHold, released } from './holds.js';
 import { accountNotFound, Decision, notActive } from './refusals.js';
 import { routeFor } from './routes.js';
-import { LedgerState } from './state.js';
+import type { LedgerState } from './state.js';
 
 /**
  * Intents: one money movement driven through the runtime's states, decided here, purely:

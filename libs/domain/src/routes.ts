@@ -3,7 +3,7 @@ import { ChangeRouteStatus, CreateRoute, DecisionContext } from './commands.js';
 import { DomainError, domainError } from './errors.js';
 import { LedgerEvent, RouteStatus } from './events.js';
 import { accountNotFound, Decision, notActive } from './refusals.js';
-import { LedgerState } from './state.js';
+import type { LedgerState } from './state.js';
 
 /**
  * Routes: where an intent's money settles. A route says that money of `currency` moving through
