@@ -9,6 +9,7 @@ import { holdsProjection } from './holds/holds.projection.js';
 import { policiesProjection } from './policies/policies.projection.js';
 import { routesProjection } from './routes/routes.projection.js';
 import { intentsProjection } from './intents/intents.projection.js';
+import { pathBalancesProjection } from './path-balances/path-balances.projection.js';
 import { eventFeedProjection } from './event-feed/event-feed.projection.js';
 import { transactionsProjection } from './transactions/transactions.projection.js';
 import { webhookOutboxProjection } from './webhook-deliveries/webhook-outbox.projection.js';
@@ -27,4 +28,5 @@ export const ALL_PROJECTIONS: readonly Projection[] = [
   policiesProjection,
   routesProjection,
   intentsProjection,
+  pathBalancesProjection,
 ];

@@ -106,3 +106,69 @@ describe('queries, conditions and dry runs over HTTP', () => {
     expect((await t.request('GET', `/transactions?account_id=${eu.id}`, { token: other.key })).body.data).toEqual([]);
   });
 });
+
+describe('account paths and rollups over HTTP', () => {
+  let t: TestLedger;
+  beforeAll(async () => {
+    t = await TestLedger.start();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('sums every account at or under a prefix, segment-wise, per currency, now and as of a time', async () => {
+    const { key } = await t.createTenant();
+    const treasury = await t.openAccount(key, { customer: 'treasury', account_type: 'operating', allow_negative: true, path: 'treasury' });
+    const acmeSettlement = await t.openAccount(key, { customer: 'acme', path: 'merchants:acme:settlement' });
+    const acmeFees = await t.openAccount(key, { customer: 'acme', path: 'merchants:acme:fees' });
+    const acmex = await t.openAccount(key, { customer: 'acmex', path: 'merchants:acmex' });
+    await t.openAccount(key, { customer: 'acme-eur', currency: 'EUR', path: 'merchants:acme:eur' });
+    expect(acmeSettlement.path).toBe('merchants:acme:settlement');
+    const move = (to: string, amount: string) => t.transfer(key, treasury.id, to, amount);
+    await move(acmeSettlement.id, '100');
+    await move(acmeFees.id, '20');
+    await move(acmex.id, '7');
+    const hold = await t.placeHold(key, { account_id: acmeSettlement.id, destination_account_id: treasury.id, amount: '30' });
+    expect(hold.status).toBe(201);
+    const before = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    await move(acmeFees.id, '5');
+
+    const rollup = async (q: string) => {
+      const res = await t.request('GET', `/balances?${q}`, { token: key });
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    expect(await rollup('path_prefix=merchants:acme&currency=USD')).toEqual({
+      path_prefix: 'merchants:acme',
+      currency: 'USD',
+      accounts: 2,
+      balances: { posted: '125', pending_debits: '30', pending_credits: '0', available: '95' },
+    });
+    expect((await rollup('path_prefix=merchants&currency=USD')).balances.posted).toBe('132');
+    expect((await rollup('path_prefix=merchants&currency=USD')).accounts).toBe(3);
+    expect((await rollup('path_prefix=merchants:acme&currency=EUR')).accounts).toBe(1);
+    expect((await rollup(`path_prefix=merchants:acme&currency=USD&as_of=${encodeURIComponent(before)}`)).balances).toMatchObject({ posted: '120', available: '90' });
+    expect((await rollup('path_prefix=nobody&currency=USD')).accounts).toBe(0);
+    // The rollups agree with the accounts summed by hand.
+    const sum = async (ids: string[]) => {
+      let posted = 0n;
+      for (const id of ids) posted += BigInt((await t.request('GET', `/accounts/${id}`, { token: key })).body.balances.posted);
+      return posted.toString();
+    };
+    expect((await rollup('path_prefix=merchants&currency=USD')).balances.posted).toBe(await sum([acmeSettlement.id, acmeFees.id, acmex.id]));
+
+    const taken = await t.request('POST', '/accounts', { token: key, body: { customer: 'x', currency: 'USD', account_type: 'customer', path: 'merchants:acme:fees' } });
+    expect(taken.status).toBe(409);
+    expect(taken.body.error).toMatchObject({ code: 'path_taken', details: { account_id: acmeFees.id } });
+    for (const path of ['Merchants', 'a::b', ':a', 'a:', 'a b', Array.from({ length: 17 }, () => 'x').join(':')]) {
+      expect((await t.request('POST', '/accounts', { token: key, body: { customer: 'x', currency: 'USD', account_type: 'customer', path } })).status).toBe(400);
+    }
+    expect((await t.request('GET', '/balances?path_prefix=merchants', { token: key })).status).toBe(400);
+    expect((await t.request('GET', '/balances?path_prefix=a::b&currency=USD', { token: key })).status).toBe(400);
+    // Another tenant may use the same path.
+    const other = await t.createTenant('other');
+    expect((await t.request('POST', '/accounts', { token: other.key, body: { customer: 'x', currency: 'USD', account_type: 'customer', path: 'merchants:acme:fees' } })).status).toBe(201);
+    expect((await t.request('GET', '/balances?path_prefix=merchants:acme&currency=USD', { token: other.key })).body.accounts).toBe(1);
+  });
+});

@@ -6,14 +6,14 @@ import { BatchedStatement, Projection, StatementSequence, tenantOf } from '#proj
 const INSERT: BatchedStatement = {
   sql: `
     insert into accounts (id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, status,
-                          metadata, created_at, created_position, position)
+                          metadata, created_at, created_position, position, path)
     select v.id, v.tenant_id, v.customer, v.currency, v.account_type, v.normal_balance, v.allow_negative, 'active',
-           v.metadata, v.created_at, v.position, v.position
+           v.metadata, v.created_at, v.position, v.position, v.path
       from unnest($1::uuid[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bool[], jsonb_column($8),
-                  $9::timestamptz[], $10::numeric[])
-           as v(id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, metadata, created_at, position)
+                  $9::timestamptz[], $10::numeric[], $11::text[])
+           as v(id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, metadata, created_at, position, path)
     on conflict (id) do nothing`,
-  width: 10,
+  width: 11,
   jsonColumns: [7],
 };
 
@@ -63,10 +63,12 @@ const SCHEMA = `
     debits_pending numeric not null default 0,
     credits_pending numeric not null default 0,
     lock_version bigint not null default 0,
+    path text,
     created_position numeric(39,0) not null,
     position numeric(39,0) not null
   );
   create index accounts_tenant_created on accounts (tenant_id, created_position);
+  create unique index accounts_tenant_path on accounts (tenant_id, path) where path is not null;
   -- GET /accounts?metadata.<key>=<value>: containment (metadata @> {key: value}) on a GIN index,
   -- so a filter reads the matching accounts' index entries, never a whole tenant.
   create index accounts_metadata on accounts using gin (metadata jsonb_path_ops);
@@ -102,7 +104,7 @@ export const accountsProjection: Projection = {
           const d = event.data as AccountCreatedData;
           await statements.add(tx, INSERT, d.account_id, [
             d.account_id, tenantOf(event), d.customer, d.currency, d.account_type, d.normal_balance, d.allow_negative,
-            d.metadata, d.created_at, event.position.toString(),
+            d.metadata, d.created_at, event.position.toString(), d.path ?? null,
           ]);
           break;
         }

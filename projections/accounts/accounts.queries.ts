@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 import { balanceView, BalanceView, countersFrom, NormalBalance } from '#domain/index.js';
 
 const COLUMNS = `id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, status, metadata,
-  created_at, debits_posted, credits_posted, debits_pending, credits_pending, lock_version, created_position, position`;
+  created_at, debits_posted, credits_posted, debits_pending, credits_pending, lock_version, path, created_position, position`;
 
 export const ACCOUNT_QUERIES = {
   byId: `select ${COLUMNS} from accounts where id = $1`,
@@ -25,6 +25,7 @@ export interface AccountView {
   created_at: string;
   balances: BalanceView;
   lock_version: number;
+  path: string | null;
   created_position: string;
 }
 
@@ -42,6 +43,7 @@ export function accountViewFromRow(row: any): AccountView {
     created_at: new Date(row.created_at).toISOString(),
     balances: balanceView(row.normal_balance, countersFrom(row)),
     lock_version: Number(row.lock_version),
+    path: row.path,
     created_position: String(row.created_position),
   };
 }

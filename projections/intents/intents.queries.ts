@@ -3,8 +3,8 @@ import { IntentStatus } from '#domain/index.js';
 import { IntentView } from './intent-view.js';
 
 export const INTENT_QUERIES = {
-  byId: `select view, created_position::text from runtime_intents where tenant_id = $1 and id = $2`,
-  list: `select view, created_position::text from runtime_intents
+  byId: `select view, created_position::text as cursor_position from runtime_intents where tenant_id = $1 and id = $2`,
+  list: `select view, created_position::text as cursor_position from runtime_intents
           where tenant_id = $1 and ($2::text is null or status = $2) and created_position > $3
           order by created_position limit $4`,
 };
@@ -17,5 +17,5 @@ export async function findIntent(pool: Pool, tenantId: string, id: string): Prom
 
 export async function listIntents(pool: Pool, tenantId: string, status: IntentStatus | null, after: bigint, limit: number): Promise<(IntentView & { created_position: string })[]> {
   const { rows } = await pool.query({ name: 'intents_list', text: INTENT_QUERIES.list, values: [tenantId, status, after.toString(), limit] });
-  return rows.map((r) => ({ ...r.view, created_position: r.created_position }));
+  return rows.map((r) => ({ ...r.view, created_position: r.cursor_position }));
 }

@@ -16,6 +16,8 @@ export interface Account {
   credits_pending: bigint;
   /** +1 for every event that changes the account's balances (a posting, a hold placed, captured or released). */
   lock_version: number;
+  /** Its place in the tenant's account tree, if opened with one (paths.ts). */
+  path: string | null;
 }
 
 export interface Counters {

@@ -9,6 +9,8 @@ export interface OpenAccount {
   normal_balance: NormalBalance;
   allow_negative: boolean;
   metadata: Record<string, unknown>;
+  /** Optional place in the tenant's account tree (paths.ts), unique per tenant. */
+  path?: string | null;
 }
 
 export type AccountStatusAction = 'freeze' | 'unfreeze' | 'close';

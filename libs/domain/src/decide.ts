@@ -21,7 +21,7 @@ import { LedgerState } from './state.js';
 export function decide(state: LedgerState, command: LedgerCommand, ctx: DecisionContext): Decision {
   switch (command.type) {
     case 'open_account':
-      return openAccount(command, ctx);
+      return openAccount(state, command, ctx);
     case 'change_account_status':
       return changeAccountStatus(state, command, ctx);
     case 'post_transaction':
@@ -59,7 +59,12 @@ export function decide(state: LedgerState, command: LedgerCommand, ctx: Decision
   }
 }
 
-function openAccount(command: OpenAccount, ctx: DecisionContext): Decision {
+function openAccount(state: LedgerState, command: OpenAccount, ctx: DecisionContext): Decision {
+  const path = command.path ?? null;
+  if (path !== null) {
+    const holder = state.account_paths.get(path);
+    if (holder !== undefined) return domainError('path_taken', `path ${path} is account ${holder}'s`, { path, account_id: holder });
+  }
   return [
     {
       type: 'account.created',
@@ -72,6 +77,7 @@ function openAccount(command: OpenAccount, ctx: DecisionContext): Decision {
         allow_negative: command.allow_negative,
         metadata: command.metadata,
         created_at: ctx.now,
+        ...(path !== null ? { path } : {}),
       },
     },
   ];

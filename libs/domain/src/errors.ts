@@ -20,7 +20,8 @@ export type DomainErrorCode =
   | 'no_route'
   | 'intent_not_open'
   | 'hold_owned_by_intent'
-  | 'lock_version_mismatch';
+  | 'lock_version_mismatch'
+  | 'path_taken';
 
 export interface DomainError {
   readonly kind: 'domain_error';

@@ -29,6 +29,8 @@ export interface AccountCreatedData {
   allow_negative: boolean;
   metadata: Record<string, unknown>;
   created_at: string;
+  /** Present only for an account opened with a path. */
+  path?: string;
 }
 
 export interface AccountStatusChangedData {

@@ -21,3 +21,4 @@ export * from './velocity-window.js';
 export * from './outflows.js';
 export * from './routes.js';
 export * from './intents.js';
+export * from './paths.js';

@@ -74,6 +74,8 @@ export interface LedgerState {
   routes: readonly Route[];
   /** Intents by intent_id: records like holds (a writer keeps the recent ones and recalls the rest from the log). */
   intents: KeyValue<Intent>;
+  /** Account id by path: paths are unique per tenant (kept like the accounts: never forgotten). */
+  account_paths: KeyValue<string>;
 }
 
 /** The part of Map the domain uses, so a writer can decide against a copy-on-write overlay. */
@@ -96,6 +98,7 @@ export function initialState(): LedgerState {
     velocity_windows: new Map(),
     routes: [],
     intents: new Map(),
+    account_paths: new Map(),
   };
 }
 
@@ -124,7 +127,9 @@ export function evolve(state: LedgerState, event: LedgerEvent, revision: bigint,
         debits_pending: 0n,
         credits_pending: 0n,
         lock_version: 0,
+        path: d.path ?? null,
       });
+      if (d.path !== undefined) state.account_paths.set(d.path, d.account_id);
       break;
     }
     case 'account.status_changed': {

@@ -56,6 +56,7 @@ export interface WorkingState extends LedgerState {
   policies: CopyOnWriteMap<Policy>;
   velocity_windows: CopyOnWriteMap<VelocityWindow>;
   intents: CopyOnWriteMap<Intent>;
+  account_paths: CopyOnWriteMap<string>;
 }
 
 export interface GroupPlan {
@@ -83,6 +84,7 @@ export function fork(state: WriterState): WorkingState {
     velocity_windows: new CopyOnWriteMap(state.velocity_windows),
     routes: state.routes,
     intents: new CopyOnWriteMap(state.intents),
+    account_paths: new CopyOnWriteMap(state.account_paths),
   };
 }
 
@@ -95,6 +97,7 @@ export function commitPlan(working: WorkingState, state: WriterState): void {
   working.policies.commit();
   working.velocity_windows.commit();
   working.intents.commit();
+  working.account_paths.commit();
   state.active_policies = working.active_policies;
   state.routes = working.routes;
   state.revision = working.revision;

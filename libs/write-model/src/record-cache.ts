@@ -132,6 +132,7 @@ export interface AccountsOnlyState extends LedgerState {
   accounts: Map<string, Account>;
   policies: Map<string, Policy>;
   velocity_windows: Map<string, VelocityWindow>;
+  account_paths: Map<string, string>;
 }
 
 /**

@@ -16,6 +16,8 @@ export interface WriterState extends LedgerState {
   velocity_windows: Map<string, VelocityWindow>;
   /** Intents are records like holds: the recent ones kept, the rest recalled by intent_id. */
   intents: Map<string, Intent>;
+  /** Paths are kept with the accounts (never forgotten). */
+  account_paths: Map<string, string>;
 }
 
 export function emptyWriterState(): WriterState {

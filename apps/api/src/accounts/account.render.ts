@@ -6,7 +6,7 @@ export function renderAccountEvent(tenantId: string, event: RecordedEvent, state
   const position = { event: event.type, position: event.position.toString() };
   if (event.type === 'account.created') {
     const d = event.data as AccountCreatedData;
-    const opened: Account = { ...d, id: d.account_id, status: 'active', debits_posted: 0n, credits_posted: 0n, debits_pending: 0n, credits_pending: 0n, lock_version: 0 };
+    const opened: Account = { ...d, id: d.account_id, status: 'active', debits_posted: 0n, credits_posted: 0n, debits_pending: 0n, credits_pending: 0n, lock_version: 0, path: d.path ?? null };
     return { ...renderAccount(tenantId, opened), ...position };
   }
   const d = event.data as AccountStatusChangedData;
@@ -26,6 +26,7 @@ export function renderAccount(tenantId: string, account: Account, counters: Coun
     allow_negative: account.allow_negative,
     status: account.status,
     metadata: account.metadata,
+    path: account.path,
     created_at: account.created_at,
     balances: balanceView(account.normal_balance, counters),
     lock_version: account.lock_version,

@@ -37,6 +37,7 @@ export class AccountsController {
         normal_balance: dto.normal_balance ?? 'credit',
         allow_negative: dto.allow_negative ?? false,
         metadata: dto.metadata ?? {},
+        path: dto.path ?? null,
       },
       dto,
     );

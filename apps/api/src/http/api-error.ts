@@ -64,6 +64,7 @@ const DOMAIN_STATUS: Record<DomainErrorCode, [number, ApiErrorCode]> = {
   // An intent's reservation ends only through the intent (settle, cancel, expiry), never by the holds routes.
   hold_owned_by_intent: [409, 'hold_owned_by_intent'],
   lock_version_mismatch: [409, 'lock_version_mismatch'],
+  path_taken: [409, 'path_taken'],
 };
 
 export function fromDomainError(error: DomainError): ApiError {

@@ -142,6 +142,7 @@ export function serializeState(state: LedgerState): string {
       velocity_windows: entriesOf(state.velocity_windows).map(([key, w]: any) => [key, w.version, w.width_seconds, w.amount, w.count, windowBuckets(w)]),
       routes: state.routes,
       intents: entriesOf(state.intents),
+      account_paths: entriesOf(state.account_paths),
     },
     (_key, value) => (typeof value === 'bigint' ? `${value}n` : value),
   );
