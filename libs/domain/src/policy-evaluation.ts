@@ -163,8 +163,10 @@ function eachAllowlistInScope<T>(active: ActivePolicies, events: readonly Ledger
 /** Runs every limit in scope of every account the events take money out of; a refusal on the first enforced violation. */
 function checkLimits(state: LedgerState, active: ActivePolicies, events: LedgerEvent[], ctx: DecisionContext, checks: PolicyCheck[]): DomainError | null {
   const accountOf = (id: string) => state.accounts.get(id);
+  // Parsed once per command, not once per velocity limit: every check reads the window at the same time.
+  const nowMs = Date.parse(ctx.now);
   return eachLimitInScope(active, accountOf, events, (policy, outflow) => {
-    const judged = policy.type === 'amount_limit' ? amountCheck(policy, outflow) : velocityCheck(state, policy, outflow, ctx);
+    const judged = policy.type === 'amount_limit' ? amountCheck(policy, outflow) : velocityCheck(state, policy, outflow, nowMs);
     if (judged.violated && policy.mode === 'enforce') return violation(judged.check, limitMessage(judged.check));
     checks.push(judged.check);
     return null;
@@ -224,9 +226,9 @@ function amountCheck(policy: AmountLimitPolicy, outflow: Outflow): Judged {
 }
 
 /** Exactly at the limit passes; one over is a violation. */
-function velocityCheck(state: LedgerState, policy: VelocityLimitPolicy, outflow: Outflow, ctx: DecisionContext): Judged {
+function velocityCheck(state: LedgerState, policy: VelocityLimitPolicy, outflow: Outflow, nowMs: number): Judged {
   const window = state.velocity_windows.get(velocityWindowKey(policy.id, outflow.account_id));
-  const used = windowUsage(window, policy.window_version, policy.params.window_seconds, Date.parse(ctx.now));
+  const used = windowUsage(window, policy.window_version, policy.params.window_seconds, nowMs);
   return velocityCheckOf(policy, outflow, used);
 }
 
