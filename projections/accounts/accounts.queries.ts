@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { balanceView, BalanceView, countersFrom, NormalBalance } from '#domain/index.js';
+import { balanceView, BalanceView, countersFrom, NormalBalance, ScopedAccount } from '#domain/index.js';
 
 const COLUMNS = `id, tenant_id, customer, currency, account_type, normal_balance, allow_negative, status, metadata,
   created_at, debits_posted, credits_posted, debits_pending, credits_pending, lock_version, path, created_position, position`;
@@ -10,6 +10,8 @@ export const ACCOUNT_QUERIES = {
           where tenant_id = $1 and ($2::text is null or customer = $2) and created_position > $3
             and ($5::jsonb is null or metadata @> $5::jsonb)
           order by created_position limit $4`,
+  /** What policy scopes match on (account_type and currency never change), for the tenant's accounts among $2. */
+  scopes: `select id, account_type, currency from accounts where tenant_id = $1 and id = any($2::uuid[])`,
 };
 
 export interface AccountView {
@@ -60,4 +62,10 @@ export async function listAccounts(pool: Pool, tenantId: string, customer: strin
   const values = [tenantId, customer, after.toString(), limit, metadata ? JSON.stringify(metadata) : null];
   const { rows } = await pool.query({ name: 'accounts_list', text: ACCOUNT_QUERIES.list, values });
   return rows.map(accountViewFromRow);
+}
+
+/** The scope fields of the tenant's accounts among `ids` (at most one posting's accounts), by id. */
+export async function accountScopes(pool: Pool, tenantId: string, ids: readonly string[]): Promise<Map<string, ScopedAccount>> {
+  const { rows } = await pool.query({ name: 'account_scopes', text: ACCOUNT_QUERIES.scopes, values: [tenantId, ids] });
+  return new Map(rows.map((row) => [row.id, { id: row.id, account_type: row.account_type, currency: row.currency }]));
 }

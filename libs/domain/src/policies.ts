@@ -343,6 +343,11 @@ export function withPolicy(active: ActivePolicies, policy: Policy): ActivePolici
   return indexPolicies(all);
 }
 
+/** The index of these policies (active ones, in creation order): what a decision read, rebuilt from their versions for evidence. */
+export function activePoliciesOf(policies: readonly Policy[]): ActivePolicies {
+  return indexPolicies(policies.filter((p) => p.status === 'active'));
+}
+
 function indexPolicies(all: Policy[]): ActivePolicies {
   const limits = new Map<string, LimitPolicy[]>();
   const velocity = new Map<string, VelocityLimitPolicy[]>();

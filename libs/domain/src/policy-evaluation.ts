@@ -40,12 +40,14 @@ import {
   AmountLimitPolicy,
   BalanceMonitorPolicy,
   CurrencyAllowlistPolicy,
+  LimitPolicy,
+  ScopedAccount,
   VelocityLimitPolicy,
   inScope,
 } from './policies.js';
 import { velocityWindowKey } from './policy-state.js';
 import { LedgerState } from './state.js';
-import { windowUsage } from './velocity-window.js';
+import { WindowUsage, windowUsage } from './velocity-window.js';
 
 /**
  * `limit_check` for amount and velocity limits (the API's evidence names them so), and
@@ -113,25 +115,87 @@ export function policyCheckLabels(checks: readonly PolicyCheck[]): string[] {
   return checks.map((c) => `${c.check}.${c.outcome}`);
 }
 
-/** Runs every limit in scope of every account the events take money out of; a refusal on the first enforced violation. */
-function checkLimits(state: LedgerState, active: ActivePolicies, events: LedgerEvent[], ctx: DecisionContext, checks: PolicyCheck[]): DomainError | null {
+/**
+ * Visits each (limit policy, money out of an account) a command's events put in scope, in the
+ * order a decision judges them: events in order, accounts as they first appear in each, policies
+ * in creation order. The one place that says which limits judge which account: deciding
+ * (checkLimits) and re-deriving a decided command's evidence (derivePolicyChecks) both walk it.
+ * `visit` stops the walk by returning something other than null.
+ */
+function eachLimitInScope<T>(
+  active: ActivePolicies,
+  accountOf: (id: string) => ScopedAccount | undefined,
+  events: readonly LedgerEvent[],
+  visit: (policy: LimitPolicy, outflow: Outflow) => T | null,
+): T | null {
   const limits = active.limits_by_currency;
   if (limits.size === 0) return null;
   for (const event of events) {
     const outflows = outflowsOf(event, limits);
     if (outflows === null) continue;
     for (const outflow of outflows) {
-      const account = state.accounts.get(outflow.account_id);
+      const account = accountOf(outflow.account_id);
       if (!account) continue;
       for (const policy of limits.get(outflow.currency)!) {
         if (!inScope(policy.scope, account)) continue;
-        const judged = policy.type === 'amount_limit' ? amountCheck(policy, outflow) : velocityCheck(state, policy, outflow, ctx);
-        if (judged.violated && policy.mode === 'enforce') return violation(judged.check, limitMessage(judged.check));
-        checks.push(judged.check);
+        const stop = visit(policy, outflow);
+        if (stop !== null) return stop;
       }
     }
   }
   return null;
+}
+
+/** Visits each (allowlist, account being opened) in scope, in event then creation order; like eachLimitInScope. */
+function eachAllowlistInScope<T>(active: ActivePolicies, events: readonly LedgerEvent[], visit: (policy: CurrencyAllowlistPolicy, account: ScopedAccount) => T | null): T | null {
+  if (active.allowlists.length === 0) return null;
+  for (const event of events) {
+    if (event.type !== 'account.created') continue;
+    const d = event.data;
+    const account = { id: d.account_id, account_type: d.account_type, currency: d.currency };
+    for (const policy of active.allowlists) {
+      if (!inScope(policy.scope, account)) continue;
+      const stop = visit(policy, account);
+      if (stop !== null) return stop;
+    }
+  }
+  return null;
+}
+
+/** Runs every limit in scope of every account the events take money out of; a refusal on the first enforced violation. */
+function checkLimits(state: LedgerState, active: ActivePolicies, events: LedgerEvent[], ctx: DecisionContext, checks: PolicyCheck[]): DomainError | null {
+  const accountOf = (id: string) => state.accounts.get(id);
+  // Parsed once per command, not once per velocity limit: every check reads the window at the same time.
+  const nowMs = Date.parse(ctx.now);
+  return eachLimitInScope(active, accountOf, events, (policy, outflow) => {
+    const judged = policy.type === 'amount_limit' ? amountCheck(policy, outflow) : velocityCheck(state, policy, outflow, nowMs);
+    if (judged.violated && policy.mode === 'enforce') return violation(judged.check, limitMessage(judged.check));
+    checks.push(judged.check);
+    return null;
+  });
+}
+
+/**
+ * The checks a decided command ran, re-derived from what cannot change: the policy versions in
+ * force when it was decided (`active`, as of the stream revision its evidence names), the records
+ * of its accounts (type and currency never change) and its events. Every check reads `passed`
+ * with the limit and attempted amount a passed check records, without a velocity window's
+ * `used` (the window is not kept); a check that did not pass was stored in full with the events
+ * and is preferred to this (event-envelope.ts). The same walk as decideControlled, so a check
+ * appears here exactly when, and where, the decision ran it.
+ */
+export function derivePolicyChecks(active: ActivePolicies, accountOf: (id: string) => ScopedAccount | undefined, events: readonly LedgerEvent[]): PolicyCheck[] {
+  const checks: PolicyCheck[] = [];
+  eachLimitInScope(active, accountOf, events, (policy, outflow) => {
+    checks.push(policy.type === 'amount_limit' ? amountCheck(policy, outflow).check : velocityCheckOf(policy, outflow, null).check);
+    return null;
+  });
+  eachAllowlistInScope(active, events, (policy, account) => {
+    checks.push(allowlistCheck(policy, account).check);
+    return null;
+  });
+  for (const check of checks) check.outcome = 'passed';
+  return checks;
 }
 
 interface Judged {
@@ -164,24 +228,29 @@ function amountCheck(policy: AmountLimitPolicy, outflow: Outflow): Judged {
 }
 
 /** Exactly at the limit passes; one over is a violation. */
-function velocityCheck(state: LedgerState, policy: VelocityLimitPolicy, outflow: Outflow, ctx: DecisionContext): Judged {
-  const p = policy.params;
+function velocityCheck(state: LedgerState, policy: VelocityLimitPolicy, outflow: Outflow, nowMs: number): Judged {
   const window = state.velocity_windows.get(velocityWindowKey(policy.id, outflow.account_id));
-  const used = windowUsage(window, policy.window_version, p.window_seconds, Date.parse(ctx.now));
-  const amountOver = used.amount + outflow.amount > p.max_amount;
-  const countOver = p.max_count !== null && used.count + 1 > p.max_count;
+  const used = windowUsage(window, policy.window_version, policy.params.window_seconds, nowMs);
+  return velocityCheckOf(policy, outflow, used);
+}
+
+/** The check for what the window held before (`used`); with none known (a derived check), a passed check without `used`. */
+function velocityCheckOf(policy: VelocityLimitPolicy, outflow: Outflow, used: WindowUsage | null): Judged {
+  const p = policy.params;
+  const amountOver = used !== null && used.amount + outflow.amount > p.max_amount;
+  const countOver = used !== null && p.max_count !== null && used.count + 1 > p.max_count;
   const violated = amountOver || countOver;
   const check = checkOf(policy, 'limit_check', violated, outflow.account_id, outflow.currency);
   if (countOver && !amountOver) {
     check.measure = 'count';
     check.limit = String(p.max_count);
     check.attempted = '1';
-    check.used = String(used.count);
+    check.used = String(used!.count);
   } else {
     check.measure = 'amount';
     check.limit = p.max_amount.toString();
     check.attempted = outflow.amount.toString();
-    check.used = used.amount.toString();
+    if (used !== null) check.used = used.amount.toString();
   }
   check.window_seconds = p.window_seconds;
   return { violated, check };
@@ -203,26 +272,24 @@ function violation(check: Omit<PolicyCheck, 'account_id'>, message: string): Dom
 
 /** Allowlists in scope of each account the events open. */
 function checkAllowlists(active: ActivePolicies, events: LedgerEvent[], checks: PolicyCheck[]): DomainError | null {
-  if (active.allowlists.length === 0) return null;
-  for (const event of events) {
-    if (event.type !== 'account.created') continue;
-    const d = event.data;
-    const account = { id: d.account_id, account_type: d.account_type, currency: d.currency };
-    for (const policy of active.allowlists) {
-      if (!inScope(policy.scope, account)) continue;
-      const violated = !policy.params.currencies.includes(d.currency);
-      const check = checkOf(policy, 'allowlist_check', violated, d.account_id, d.currency);
-      check.limit = [...policy.params.currencies];
-      check.attempted = d.currency;
-      if (violated && policy.mode === 'enforce') {
-        // The refused account never exists: its id would name nothing, so the details leave it out.
-        const { account_id: _unborn, ...refusal } = check;
-        return violation(refusal, `policy ${policy.name} (currency_allowlist, ${policy.id}) allows accounts in ${policy.params.currencies.join(', ')} only; not ${d.currency}`);
-      }
-      checks.push(check);
+  return eachAllowlistInScope(active, events, (policy, account) => {
+    const { violated, check } = allowlistCheck(policy, account);
+    if (violated && policy.mode === 'enforce') {
+      // The refused account never exists: its id would name nothing, so the details leave it out.
+      const { account_id: _unborn, ...refusal } = check;
+      return violation(refusal, `policy ${policy.name} (currency_allowlist, ${policy.id}) allows accounts in ${policy.params.currencies.join(', ')} only; not ${account.currency}`);
     }
-  }
-  return null;
+    checks.push(check);
+    return null;
+  });
+}
+
+function allowlistCheck(policy: CurrencyAllowlistPolicy, account: ScopedAccount): Judged {
+  const violated = !policy.params.currencies.includes(account.currency);
+  const check = checkOf(policy, 'allowlist_check', violated, account.id, account.currency);
+  check.limit = [...policy.params.currencies];
+  check.attempted = account.currency;
+  return { violated, check };
 }
 
 /** balance.monitor.triggered for each crossing the events make, in the order accounts were first touched; null for none. */

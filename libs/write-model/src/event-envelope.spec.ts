@@ -3,7 +3,7 @@ import { canonicalJson, LedgerEvent } from '#domain/index.js';
 import { accountCreated, figures, posted } from '#domain/testing/ledger-fixtures.js';
 import { GENESIS_HASH, verifyChain } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
-import { controlsOf, envelopeEvent, logTime } from './event-envelope.js';
+import { controlsOf, derivationRevision, envelopeEvent, evidenceControls, logTime } from './event-envelope.js';
 
 const AT = '2030-01-02T03:04:05.000Z';
 const AT_MS = Date.parse(AT);
@@ -37,22 +37,81 @@ describe('logTime', () => {
 describe('envelopeEvent', () => {
   const event = accountCreated('acc-1');
 
-  it('names the checks that ran: the edge\'s, then one per policy the decision evaluated, with its detail', () => {
-    const check = {
-      check: 'limit_check', outcome: 'observed_violation', policy_id: 'p-1', name: 'cap', type: 'velocity_limit', version: 2, mode: 'observe',
-      account_id: 'acc-1', currency: 'USD', limit: '100', attempted: '60', used: '50', window_seconds: 60,
-    } as const;
-    const controls = controlsOf(['tenant_scope.passed', 'role.passed'], [check]);
-    expect(controls.policy).toEqual(['tenant_scope.passed', 'role.passed', 'limit_check.observed_violation']);
-    expect(controls.policies).toEqual([
-      { policy_id: 'p-1', name: 'cap', type: 'velocity_limit', version: 2, mode: 'observe', outcome: 'observed_violation', account_id: 'acc-1', limit: '100', attempted: '60', used: '50', window_seconds: 60 },
-    ]);
-    const enveloped = envelopeEvent(event, envelope, AT, null, controls);
-    expect(enveloped.metadata.policy).toEqual(controls.policy);
-    expect(enveloped.metadata.policies).toEqual(controls.policies);
-    // No policy ran: no limit check is claimed.
-    expect(controlsOf(['tenant_scope.passed', 'role.passed'], [])).toEqual({ policy: ['tenant_scope.passed', 'role.passed'], policies: [] });
+  const EDGE = ['tenant_scope.passed', 'role.passed'];
+  const passed = {
+    check: 'limit_check', outcome: 'passed', policy_id: 'p-1', name: 'cap', type: 'amount_limit', version: 2, mode: 'enforce',
+    account_id: 'acc-1', currency: 'USD', limit: '100', attempted: '60',
+  } as const;
+  const observed = {
+    check: 'limit_check', outcome: 'observed_violation', policy_id: 'p-2', name: 'pace', type: 'velocity_limit', version: 1, mode: 'observe',
+    account_id: 'acc-1', currency: 'USD', limit: '100', attempted: '60', used: '50', window_seconds: 60, measure: 'amount',
+  } as const;
+  const payment = posted('tx-1', [
+    { account_id: 'acc-1', direction: 'debit', amount: '60', currency: 'USD', balance_after: figures() },
+    { account_id: 'acc-2', direction: 'credit', amount: '60', currency: 'USD', balance_after: figures() },
+  ] as never);
+  const trigger = { type: 'balance.monitor.triggered', data: { policy_id: 'm-1' } } as unknown as LedgerEvent;
+
+  it('keeps of the checks that ran only the revision they were decided at and what did not pass, in full', () => {
+    const [controls] = controlsOf(EDGE, [passed, observed], [payment], 41n);
+    expect(controls).toEqual({
+      policy: EDGE,
+      policy_revision: '41',
+      policy_violations: [
+        { policy_id: 'p-2', name: 'pace', type: 'velocity_limit', version: 1, mode: 'observe', outcome: 'observed_violation', account_id: 'acc-1', limit: '100', attempted: '60', used: '50', window_seconds: 60 },
+      ],
+    });
+    const enveloped = envelopeEvent(payment, envelope, AT, null, controls);
+    expect(enveloped.metadata).toMatchObject(controls);
+    expect(enveloped.metadata).not.toHaveProperty('policies');
+    // All passed: no violations key; no policy ran: nothing but the edge's checks.
+    expect(controlsOf(EDGE, [passed], [payment], 41n)).toEqual([{ policy: EDGE, policy_revision: '41' }]);
+    expect(controlsOf(EDGE, [], [payment, trigger], 41n)).toEqual([{ policy: EDGE }, { policy: EDGE }]);
   });
+
+  it('gives an event that does not hold what was judged (a monitor trigger) every check in full', () => {
+    const [, full] = controlsOf(EDGE, [passed], [payment, trigger], 7n);
+    expect(full).toEqual({
+      policy: [...EDGE, 'limit_check.passed'],
+      policies: [{ policy_id: 'p-1', name: 'cap', type: 'amount_limit', version: 2, mode: 'enforce', outcome: 'passed', account_id: 'acc-1', limit: '100', attempted: '60' }],
+    });
+  });
+});
+
+describe('evidenceControls', () => {
+  const derivedPassed = { check: 'limit_check', outcome: 'passed', policy_id: 'p-1', name: 'cap', type: 'amount_limit', version: 2, mode: 'enforce', account_id: 'acc-1', currency: 'USD', limit: '100', attempted: '60' } as const;
+  const derivedPace = { ...derivedPassed, policy_id: 'p-2', name: 'pace', type: 'velocity_limit', version: 1, mode: 'observe', window_seconds: 60, measure: 'amount' } as const;
+  const storedViolation = { policy_id: 'p-2', name: 'pace', type: 'velocity_limit', version: 1, mode: 'observe', outcome: 'observed_violation', account_id: 'acc-1', limit: '100', attempted: '60', used: '50', window_seconds: 60 } as const;
+
+  it('reads an event from before derivation exactly as it was stored, even with a revision', () => {
+    const old = { policy: ['tenant_scope.passed', 'role.passed', 'limit_check.passed'], policies: [{ ...storedViolation, outcome: 'passed' as const }] };
+    expect(derivationRevision(old)).toBeNull();
+    expect(evidenceControls(old, null)).toEqual(old);
+    expect(evidenceControls({ ...old, policy_revision: '3' }, [derivedPassed])).toEqual(old);
+    // Before policies existed: the edge's list and no detail.
+    expect(evidenceControls({ policy: ['tenant_scope.passed'] }, null)).toEqual({ policy: ['tenant_scope.passed'], policies: [] });
+  });
+
+  it('names the derived checks in order, each stored violation in place of its check', () => {
+    const meta = { policy: ['tenant_scope.passed', 'role.passed'], policy_revision: '12', policy_violations: [storedViolation] };
+    expect(derivationRevision(meta)).toBe(12n);
+    expect(evidenceControls(meta, [derivedPassed, derivedPace])).toEqual({
+      policy: ['tenant_scope.passed', 'role.passed', 'limit_check.passed', 'limit_check.observed_violation'],
+      policies: [
+        { policy_id: 'p-1', name: 'cap', type: 'amount_limit', version: 2, mode: 'enforce', outcome: 'passed', account_id: 'acc-1', limit: '100', attempted: '60' },
+        storedViolation,
+      ],
+    });
+  });
+
+  it('calls an allowlist check allowlist_check', () => {
+    const allow = { ...derivedPassed, check: 'allowlist_check' as const, type: 'currency_allowlist' as const, limit: ['USD'], attempted: 'USD' };
+    expect(evidenceControls({ policy: [], policy_revision: '1' }, [allow]).policy).toEqual(['allowlist_check.passed']);
+  });
+});
+
+describe('envelopeEvent, metadata', () => {
+  const event = accountCreated('acc-1');
 
   it('carries who asked, the idempotency key and request hash, the time and the command, in this order', () => {
     const enveloped = envelopeEvent(event, envelope, AT, null);
@@ -63,7 +122,6 @@ describe('envelopeEvent', () => {
       'request_id',
       'intent_id',
       'policy',
-      'policies',
       'idempotency_key',
       'request_hash',
       'occurred_at',

@@ -33,31 +33,97 @@ export interface PolicyEvidence {
   window_seconds?: number;
 }
 
-/** The checks a command's events carry: those the edge ran (tenant scope, role), then one per policy the decision ran. */
+/**
+ * The checks a command's events carry, as their metadata keeps them: `policy` the checks the edge
+ * ran (tenant scope, role), then, only when the decision ran a policy check, `policy_revision`
+ * (the stream revision the command was decided at: the policies in force are those the log held
+ * up to it) and, only for checks that did not pass, `policy_violations` in full. What passed is
+ * derived again when evidence is read (derivePolicyChecks), from that revision's policy versions,
+ * the accounts and the event itself: events stay small, so a posting under ten policies costs
+ * about what one under none does to hash, store and verify.
+ *
+ * An event that does not itself hold what was judged (a balance monitor's trigger follows the
+ * posting that crossed) could not derive it, so it carries every check in full as `policies`, as
+ * events did before (readers prefer a stored `policies` to a derived one: old events read the same).
+ */
 export interface Controls {
   policy: string[];
-  policies: PolicyEvidence[];
+  policy_revision?: string;
+  policy_violations?: PolicyEvidence[];
+  policies?: PolicyEvidence[];
 }
 
-const NO_POLICIES: PolicyEvidence[] = [];
-
-export function controlsOf(edge: readonly string[], checks: readonly PolicyCheck[]): Controls {
-  if (checks.length === 0) return { policy: [...edge], policies: NO_POLICIES };
+export function policyEvidenceOf(c: PolicyCheck): PolicyEvidence {
   return {
-    policy: [...edge, ...policyCheckLabels(checks)],
-    policies: checks.map((c) => ({
-      policy_id: c.policy_id,
-      name: c.name,
-      type: c.type,
-      version: c.version,
-      mode: c.mode,
-      outcome: c.outcome,
-      account_id: c.account_id,
-      limit: c.limit,
-      attempted: c.attempted,
-      ...(c.used !== undefined ? { used: c.used, window_seconds: c.window_seconds } : {}),
-    })),
+    policy_id: c.policy_id,
+    name: c.name,
+    type: c.type,
+    version: c.version,
+    mode: c.mode,
+    outcome: c.outcome,
+    account_id: c.account_id,
+    limit: c.limit,
+    attempted: c.attempted,
+    ...(c.used !== undefined ? { used: c.used } : {}),
+    ...(c.window_seconds !== undefined ? { window_seconds: c.window_seconds } : {}),
   };
+}
+
+/**
+ * The controls of each event of one decided command (same order as `events`): compact for the
+ * event that holds what the checks judged, in full for any other. `decidedAt` is the stream
+ * revision of the last event before the command.
+ */
+export function controlsOf(edge: readonly string[], checks: readonly PolicyCheck[], events: readonly LedgerEvent[], decidedAt: bigint): Controls[] {
+  if (checks.length === 0) {
+    const plain: Controls = { policy: [...edge] };
+    return events.map(() => plain);
+  }
+  const judged = events.filter(holdsWhatPoliciesJudge).length;
+  return events.map((event) => {
+    if (judged === 1 && holdsWhatPoliciesJudge(event)) {
+      const violations = checks.filter((c) => c.outcome !== 'passed');
+      const compact: Controls = { policy: [...edge], policy_revision: decidedAt.toString() };
+      if (violations.length > 0) compact.policy_violations = violations.map(policyEvidenceOf);
+      return compact;
+    }
+    return { policy: [...edge, ...policyCheckLabels(checks)], policies: checks.map(policyEvidenceOf) };
+  });
+}
+
+/** A posting's money out, a hold's placement, an account's opening: what limits and allowlists judge (outflows.ts, policy-evaluation.ts). */
+function holdsWhatPoliciesJudge(event: LedgerEvent): boolean {
+  return event.type === 'balance.hold.created' || event.type === 'account.created' || (event.type === 'ledger.entry.posted' && event.data.hold_id === undefined);
+}
+
+/** What an event's metadata says about policy checks, as the log holds it (any format it ever had). */
+export interface RecordedControls {
+  policy?: string[];
+  policies?: PolicyEvidence[];
+  policy_revision?: string;
+  policy_violations?: PolicyEvidence[];
+}
+
+/** The revision whose policies the evidence must be derived at, or null when the event's metadata holds all of it. */
+export function derivationRevision(meta: RecordedControls): bigint | null {
+  return meta.policies === undefined && meta.policy_revision !== undefined ? BigInt(meta.policy_revision) : null;
+}
+
+/**
+ * The evidence's `policy` and `policies` for an event: stored in full (events before
+ * derivation, and events that cannot derive theirs), or `derived` (derivePolicyChecks at
+ * derivationRevision) with each stored violation in place of the check it records.
+ */
+export function evidenceControls(meta: RecordedControls, derived: readonly PolicyCheck[] | null): { policy: string[]; policies: PolicyEvidence[] } {
+  const edge = meta.policy ?? [];
+  if (meta.policies !== undefined || derived === null) return { policy: edge, policies: meta.policies ?? [] };
+  const violations = meta.policy_violations ?? [];
+  const policies = derived.map((c) => violations.find((v) => v.policy_id === c.policy_id && v.account_id === c.account_id) ?? policyEvidenceOf(c));
+  return { policy: [...edge, ...policies.map((p) => `${checkNameOf(p.type)}.${p.outcome}`)], policies };
+}
+
+function checkNameOf(type: PolicyCheck['type']): PolicyCheck['check'] {
+  return type === 'currency_allowlist' ? 'allowlist_check' : 'limit_check';
 }
 
 /**
@@ -71,14 +137,13 @@ export function envelopeEvent(
   envelope: CommandEnvelope,
   occurredAt: string,
   chainHead: string | null,
-  controls: Controls = { policy: envelope.metadata.policy, policies: NO_POLICIES },
+  controls: Controls = { policy: envelope.metadata.policy },
 ): EnvelopedEvent {
   const prevHash = chainHead ?? GENESIS_HASH;
   const metadata: Record<string, unknown> = {
     tenant_id: envelope.tenant_id,
     ...envelope.metadata,
-    policy: controls.policy,
-    policies: controls.policies,
+    ...controls,
     idempotency_key: envelope.idempotency_key,
     request_hash: envelope.request_hash,
     occurred_at: occurredAt,

@@ -165,15 +165,17 @@ function plan(working: WorkingState, pending: PendingCommand, clock: WriterClock
   // names the checks that ran (none when no limit applied), never a constant list.
   const decision = decideControlled(working, envelope.command, ctx);
   if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
-  const controls = controlsOf(envelope.metadata.policy, decision.checks);
+  // The policies in force are those folded up to the revision the command is decided at: the
+  // events name it, and what passed is derived from it when evidence is read (event-envelope.ts).
+  const controls = controlsOf(envelope.metadata.policy, decision.checks, decision.events, working.revision);
 
   // Each event is linked into the tenant's hash chain in stream order, each one's hash the next
   // one's prev_hash. All are enveloped before any is folded: should enveloping throw, this
   // command fails alone with nothing of it in the working state (planOne).
   const events: EnvelopedEvent[] = [];
   let chainHead = working.chain_head;
-  for (const event of decision.events) {
-    const enveloped = envelopeEvent(event, envelope, ctx.now, chainHead, controls);
+  for (let i = 0; i < decision.events.length; i++) {
+    const enveloped = envelopeEvent(decision.events[i], envelope, ctx.now, chainHead, controls[i]);
     events.push(enveloped);
     chainHead = String(enveloped.metadata.hash);
   }

@@ -8,3 +8,4 @@ export { GROUP_COMMANDS_MAX, WRITER_QUEUE_MAX, WriterOverloadedError } from './c
 export { CONFLICT_RETRIES_MAX, WriterContendedError } from './conflict-retry.js';
 export { GROUP_BYTES_MAX } from './group-plan.js';
 export { WRITER_RECORDS_MAX_DEFAULT, writerRecordsMax } from './writer-records-max.js';
+export { derivationRevision, evidenceControls } from './event-envelope.js';

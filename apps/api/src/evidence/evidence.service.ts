@@ -1,10 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { ChainBrokenError, ChainHeadSigner, eventHash, IntentState, IntentTrace, verifyChain } from '#audit/index.js';
+import { activePoliciesOf, derivePolicyChecks, LedgerEvent, outflowsOf, PolicyCheck } from '#domain/index.js';
 import type { EventStore, RecordedEvent } from '#event-store/index.js';
 import { occurredAt } from '#projection-runtime/index.js';
-import { ledgerStream } from '#write-model/index.js';
+import { accountScopes } from '#projections/accounts/accounts.queries.js';
+import { policyVersionsAt } from '#projections/policies/policies.queries.js';
+import { derivationRevision, evidenceControls, ledgerStream } from '#write-model/index.js';
+import { ApiError } from '../http/api-error.js';
 import { EVENT_STORE } from '../runtime/injection-tokens.js';
+import { ProjectionWatermark } from '../runtime/projection-watermark.js';
+
+/** The read models evidence derives policy checks from (policy versions, accounts' scope fields). */
+const DERIVATION_READ_MODELS = ['policies', 'accounts'];
 
 /** Events re-hashed between an event and the signed head that covers it, at most. */
 export const EVIDENCE_CHAIN_WALK_MAX = 10_000;
@@ -47,6 +55,7 @@ export class EvidenceService {
     @Inject(EVENT_STORE) private readonly store: EventStore,
     private readonly signer: ChainHeadSigner,
     private readonly intents: IntentTrace,
+    private readonly watermark: ProjectionWatermark,
   ) {}
 
   /** Evidence for the event at a transaction's position (the read model already told where it is). */
@@ -125,6 +134,28 @@ export class EvidenceService {
     return result;
   }
 
+  /**
+   * The policy checks an event's decision ran, derived again (derivePolicyChecks) from the policy
+   * versions in force at the revision its metadata names and its accounts' records; null when
+   * its metadata holds them all (see event-envelope.ts). Both read models are waited for up to
+   * the event, so they hold every policy version and account it was decided with.
+   */
+  private async derivedChecks(tenantId: string, event: RecordedEvent): Promise<PolicyCheck[] | null> {
+    const revision = derivationRevision(event.metadata);
+    if (revision === null) return null;
+    if (!(await this.watermark.waitFor(tenantId, DERIVATION_READ_MODELS, event.position))) {
+      throw new ApiError(503, 'unavailable', 'read models have not caught up with this event yet; retry shortly', { projections: DERIVATION_READ_MODELS });
+    }
+    const active = activePoliciesOf(await policyVersionsAt(this.pool, tenantId, revision));
+    const decided = { type: event.type, data: event.data } as LedgerEvent;
+    const ids = (outflowsOf(decided, active.limits_by_currency) ?? []).map((o) => o.account_id.toLowerCase());
+    const accounts = ids.length === 0 ? new Map() : await accountScopes(this.pool, tenantId, ids);
+    return derivePolicyChecks(active, (id) => {
+      const account = accounts.get(id.toLowerCase());
+      return account && { ...account, id };
+    }, [decided]);
+  }
+
   private async verify(tenantId: string, event: RecordedEvent): Promise<EventEvidence> {
     const store = this.store;
     const meta = event.metadata;
@@ -145,14 +176,15 @@ export class EvidenceService {
         chainToHead = walk.ok && walk.head === head.hash;
       }
     }
+    const controls = evidenceControls(meta, await this.derivedChecks(tenantId, event));
     const signatureOk = Boolean(head?.verified);
     const verified = hashMatches && linksToPrevious && chainToHead && signatureOk;
     return {
       actor: meta.actor,
       scope: { tenant_id: tenantId },
       timestamp: occurredAt(event),
-      policy: meta.policy ?? [],
-      policies: meta.policies ?? [],
+      policy: controls.policy,
+      policies: controls.policies,
       intent_id: meta.intent_id ?? null,
       ledger_entry: { event_id: event.id, type: event.type, position: event.position.toString(), stream_revision: revision.toString(), data: event.data },
       hash: meta.hash,
