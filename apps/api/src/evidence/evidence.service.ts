@@ -134,6 +134,11 @@ export class EvidenceService {
     return result;
   }
 
+  /** The checks an event's decision ran (`policy` labels and `policies` detail), as its evidence names them. */
+  async controlsOf(tenantId: string, event: RecordedEvent): Promise<{ policy: string[]; policies: unknown[] }> {
+    return evidenceControls(event.metadata, await this.derivedChecks(tenantId, event));
+  }
+
   /**
    * The policy checks an event's decision ran, derived again (derivePolicyChecks) from the policy
    * versions in force at the revision its metadata names and its accounts' records; null when

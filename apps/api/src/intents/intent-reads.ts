@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { IntentState } from '#audit/index.js';
 import { findIntent } from '#projections/intents/intents.queries.js';
-import { lastRuntimePosition } from '#projections/intents/intent-view.js';
+import { IntentView, lastRuntimePosition } from '#projections/intents/intent-view.js';
+import type { RecordedEvent } from '#event-store/index.js';
 import { ApiError } from '../http/api-error.js';
 import { TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
@@ -21,7 +22,8 @@ export class IntentReads {
 
   async get(caller: TenantPrincipal, id: string, minPosition: unknown = undefined) {
     await this.reads.settle(caller, ['intents'], minPosition);
-    const view = await findIntent(this.reads.pool, caller.tenant_id, id);
+    const found = await findIntent(this.reads.pool, caller.tenant_id, id);
+    const view = found && (await this.withControls(caller.tenant_id, found, null));
     if (view) {
       const last = lastRuntimePosition(view);
       if (last === null) return view;
@@ -31,6 +33,21 @@ export class IntentReads {
     const states = await this.evidence.intentPath(caller.tenant_id, id);
     if (!states) throw ApiError.notFound('intent', id);
     return { id, states };
+  }
+
+  /**
+   * The intent with its `controlled` state naming every check the decision ran: the events keep
+   * the edge's checks and the policy revision, the rest is derived as evidence derives it
+   * (EvidenceService.controlsOf) from the reservation's event — `hold`, when the caller has it,
+   * else read from the log at the ledgered state's position.
+   */
+  async withControls(tenantId: string, view: IntentView, hold: RecordedEvent | null): Promise<IntentView> {
+    const ledgered = view.states.find((s) => s.state === 'ledgered');
+    if (!ledgered?.position) return view;
+    const event = hold ?? (await this.reads.store.readAt(BigInt(ledgered.position)));
+    if (!event) return view;
+    const { policy } = await this.evidence.controlsOf(tenantId, event);
+    return { ...view, states: view.states.map((s) => (s.state === 'controlled' ? { ...s, policy } : s)) };
   }
 
   /** The observed states already recorded for a runtime intent (the trace table keeps them). */

@@ -70,7 +70,10 @@ export class ChangeRouteStatusHandler implements ICommandHandler<ChangeRouteStat
  */
 @CommandHandler(CreateIntentCommand)
 export class CreateIntentHandler implements ICommandHandler<CreateIntentCommand, CommandResult> {
-  constructor(private readonly gateway: LedgerGateway) {}
+  constructor(
+    private readonly gateway: LedgerGateway,
+    private readonly intents: IntentReads,
+  ) {}
 
   async execute({ envelope }: CreateIntentCommand): Promise<CommandResult> {
     const { events, replayed } = await this.gateway.submit(envelope);
@@ -82,7 +85,8 @@ export class CreateIntentHandler implements ICommandHandler<CreateIntentCommand,
       const details = { ...refused.details, intent_id: refused.intent_id, stage: refused.stage };
       return { status: 422, body: { error: { code: refused.code, message: refused.message, details } }, replayed };
     }
-    return { status: 201, body: view, replayed };
+    const hold = events.find((e) => e.type === 'balance.hold.created') ?? null;
+    return { status: 201, body: await this.intents.withControls(envelope.tenant_id, view, hold), replayed };
   }
 }
 
