@@ -1,16 +1,24 @@
 import 'reflect-metadata';
-import { loadConfig } from '#database/index.js';
-import { startLedger } from './bootstrap.js';
+import { register } from 'node:module';
+// Only the configuration and the logger before tracing starts: pg, http and Fastify are loaded
+// after it (bootstrap.js, imported below), so that its instrumentations see them load.
+import { loadConfig } from '#database/config.js';
+import { createLogger, lineLog } from '#telemetry/index.js';
+import { startTracing } from '#telemetry/tracing.js';
 
 const SHUTDOWN_TIMEOUT_MS = 30_000;
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const log = (line: string) => {
-    if (config.logLevel !== 'silent') console.log(`[zentra] ${line}`);
-  };
+  const logger = createLogger(config, 'api');
+  const log = lineLog(logger);
+  // With OTEL_EXPORTER_OTLP_ENDPOINT unset nothing of the SDK is loaded, not even the ESM hook.
+  if (config.otlpEndpoint) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  const tracing = await startTracing({ serviceName: 'zentra-ledger-api', otlpEndpoint: config.otlpEndpoint });
+  if (tracing) log(`traces: exported over OTLP to ${config.otlpEndpoint}`);
+  const { startLedger } = await import('./bootstrap.js');
   const started = Date.now();
-  const ledger = await startLedger(config, log);
+  const ledger = await startLedger(config, log, undefined, undefined, undefined, logger);
   const where = config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`;
   console.log(`Zentra Ledger listening on ${ledger.url} (database: ${where}; ${ledger.eventLog}; projector: ${config.projectorEnabled ? 'in-process' : 'off'}; started in ${Date.now() - started} ms)`);
   if (ledger.adminTokenGenerated) {
@@ -23,18 +31,19 @@ async function main(): Promise<void> {
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    console.log(`[zentra] ${signal}: draining and shutting down`);
+    logger.info(`${signal}: draining and shutting down`);
     const timer = setTimeout(() => {
-      console.error('[zentra] shutdown timed out; exiting');
+      logger.error('shutdown timed out; exiting');
       process.exit(1);
     }, SHUTDOWN_TIMEOUT_MS);
     try {
       await ledger.shutdown();
+      await tracing?.shutdown();
       clearTimeout(timer);
-      console.log('[zentra] stopped cleanly');
+      logger.info('stopped cleanly');
       process.exit(0);
     } catch (error) {
-      console.error('[zentra] shutdown failed', error);
+      logger.error({ err: error }, 'shutdown failed');
       process.exit(1);
     }
   };
