@@ -26,7 +26,7 @@ describe('request log: one JSON line per request an on-call engineer can follow'
     const [key_row] = await t.query(`select id from api_keys where tenant_id = $1`, [tenantId]);
     expect(line).toMatchObject({
       level: 30,
-      component: 'api',
+      process: 'api',
       method: 'POST',
       route: '/transactions',
       status: 201,

@@ -34,19 +34,21 @@ const REDACTED_PATHS = ['authorization', 'headers.authorization', 'req.headers.a
 
 /**
  * The process's logger: pino, one JSON object a line with ISO times (LEDGER_LOG_FORMAT=json),
- * or pino-pretty's coloured lines (pretty). `component` names the part of the process that
- * speaks (api, projector, sweeper, webhooks, cli). `destination` is for tests (lines in memory).
+ * or pino-pretty's coloured lines (pretty). `processName` names the program (api, projector,
+ * cli). `destination` is for tests (lines in memory).
  */
 export function createLogger(
   settings: { logLevel: LogLevel; logFormat: LogFormat },
-  component: string,
+  processName: string,
   destination?: DestinationStream,
   /** 2 for a process whose standard output is its result (the CLI): its log goes to standard error. */
   fd: 1 | 2 = 1,
 ): Logger {
   const options = {
     level: settings.logLevel,
-    base: { pid: process.pid, component },
+    // `process` names the program (api, projector, cli); a part of it logs through a child with
+    // its `component` (projector, sweeper, webhooks, reconciliation).
+    base: { pid: process.pid, process: processName },
     timestamp: pino.stdTimeFunctions.isoTime,
     serializers: { err: errorFields },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
