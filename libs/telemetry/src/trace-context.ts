@@ -1,9 +1,16 @@
-import { Context, context, Link, propagation, ROOT_CONTEXT, Span, SpanStatusCode, trace, Attributes } from '@opentelemetry/api';
+import { Attributes, Context, context, defaultTextMapGetter, defaultTextMapSetter, Link, ROOT_CONTEXT, Span, SpanStatusCode, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 /** The name our own spans are created under. */
 export const TRACER_NAME = 'zentra-ledger';
 /** At most this many links on one span (a group commit or a projection batch joins many requests' traces). */
 export const SPAN_LINKS_MAX = 128;
+
+/**
+ * Events carry W3C trace context whatever propagators the process's HTTP traffic uses
+ * (OTEL_PROPAGATORS): the field in the log has one meaning.
+ */
+const W3C = new W3CTraceContextPropagator();
 
 /**
  * Whether this process started a tracing SDK (tracing.ts). While it has not, the helpers below
@@ -27,14 +34,14 @@ export function isTracing(): boolean {
 export function activeTraceparent(): string | undefined {
   if (!tracingStarted || !trace.getActiveSpan()?.isRecording()) return undefined;
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
+  W3C.inject(context.active(), carrier, defaultTextMapSetter);
   return carrier.traceparent;
 }
 
 /** The trace context a `traceparent` names, or null for anything else. */
 export function contextOf(traceparent: unknown): Context | null {
   if (typeof traceparent !== 'string') return null;
-  const extracted = propagation.extract(ROOT_CONTEXT, { traceparent });
+  const extracted = W3C.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter);
   return trace.getSpanContext(extracted) ? extracted : null;
 }
 
