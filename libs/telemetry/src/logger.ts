@@ -59,7 +59,7 @@ export function createLogger(
     const require = createRequire(import.meta.url);
     const pretty = require('pino-pretty') as (options: object) => DestinationStream;
     const terminal = fd === 1 ? process.stdout.isTTY : process.stderr.isTTY;
-    return pino(options, pretty({ destination: fd, colorize: terminal === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' }));
+    return pino(options, pretty({ destination: fd, colorize: terminal === true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true }));
   }
   return pino(options, pino.destination({ fd, sync: true }));
 }
