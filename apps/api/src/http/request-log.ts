@@ -9,6 +9,8 @@ import type { LedgerRequest } from './request-context.js';
 export const REQUEST_ID_LENGTH_MAX = 128;
 const PRINTABLE = /^[\x21-\x7e]+$/;
 export const REQUEST_ID_HEADER = 'x-request-id';
+/** Probed every few seconds by load balancers and scrapers: their answers are logged at debug, unless they fail. */
+const PROBE_ROUTES = new Set(['/health', '/metrics']);
 
 /** What a request did, noted while it runs and written in its one log line when it is answered. */
 export interface RequestOutcome {
@@ -87,6 +89,7 @@ export function installRequestLog(fastify: FastifyInstance, logger: Logger): voi
       ...(outcome.trace_id ? { trace_id: outcome.trace_id } : {}),
     };
     if (reply.statusCode >= 500) logger.error({ ...line, err: errorFields(outcome.error ?? 'no error was thrown') }, 'request failed');
+    else if (reply.statusCode < 400 && PROBE_ROUTES.has(line.route)) logger.debug(line, 'request');
     else logger.info(line, 'request');
   });
 }
