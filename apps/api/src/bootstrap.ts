@@ -74,12 +74,12 @@ export async function startLedger(
     // On a fresh database the projector creates the read models: before the workers that read them.
     if (projector && !(await projector.settled())) log('projector: still waiting for the read models; starting anyway');
     // Webhook deliveries are sent wherever the projector (which queues them) runs.
-    const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, config.webhooks, { log: lineLog(logger.child({ component: 'webhooks' })) }).start() : null;
+    const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, config.webhooks, { log: lineLog(logger.child({ component: 'webhooks' }), 'warn') }).start() : null;
     // Idle tenants' writers are dropped; their state is a cache of the log.
     const evictor = setInterval(() => runtime!.writers.evictIdle(), 60_000);
     evictor.unref();
-    const sweeper = new HoldExpirySweeper(pool, runtime.writers, config.holdSweepIntervalMs, lineLog(logger.child({ component: 'sweeper' }))).start();
-    const reconciler = new ReconciliationScheduler(pool, store, config.reconcileIntervalMinutes, lineLog(logger.child({ component: 'reconciliation' }))).start();
+    const sweeper = new HoldExpirySweeper(pool, runtime.writers, config.holdSweepIntervalMs, lineLog(logger.child({ component: 'sweeper' }), 'warn')).start();
+    const reconciler = new ReconciliationScheduler(pool, store, config.reconcileIntervalMinutes, lineLog(logger.child({ component: 'reconciliation' }), 'warn')).start();
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const openPool = pool;

@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   // Endpoint secrets are sealed with the master key: without it this process cannot sign, says so, and leaves sending to the API.
   let dispatcher: InstanceType<typeof WebhookDispatcher> | null = null;
   try {
-    dispatcher = new WebhookDispatcher(pool, new MasterKey(resolveMasterKey(config)), config.webhooks, { log: lineLog(logger.child({ component: 'webhooks' })) }).start();
+    dispatcher = new WebhookDispatcher(pool, new MasterKey(resolveMasterKey(config)), config.webhooks, { log: lineLog(logger.child({ component: 'webhooks' }), 'warn') }).start();
   } catch (error) {
     logger.warn(`webhook dispatch off: ${(error as Error).message}`);
   }

@@ -64,7 +64,10 @@ export function createLogger(
   return pino(options, pino.destination({ fd, sync: true }));
 }
 
-/** The `(line) => void` the workers take, writing each line at info level through `logger`. */
-export function lineLog(logger: Logger): (line: string) => void {
-  return (line) => logger.info(line);
+/**
+ * The `(line) => void` the workers take, writing each line through `logger` at `level`: `warn`
+ * for a worker that only ever reports trouble (the sweeper, the dispatcher, the reconciler).
+ */
+export function lineLog(logger: Logger, level: 'info' | 'warn' = 'info'): (line: string) => void {
+  return level === 'warn' ? (line) => logger.warn(line) : (line) => logger.info(line);
 }
