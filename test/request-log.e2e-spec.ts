@@ -49,11 +49,15 @@ describe('request log: one JSON line per request an on-call engineer can follow'
 
   it('logs a refusal at info with its error code, and no body', async () => {
     const { key, tenantId, funding, accounts } = await t.fundedTenant(1);
-    const refused = await t.transfer(key, accounts[0].id, funding.id, '999999', { 'X-Request-Id': 'req-refused-1' });
+    const refused = await t.transfer(key, accounts[0].id, funding.id, '999999', { 'X-Request-Id': 'req-refused-1', 'X-Intent-Id': 'intent-refused-1' });
     expect(refused.status).toBe(422);
     const line = lineOf(t, 'req-refused-1');
-    expect(line).toMatchObject({ level: 30, status: 422, error_code: 'insufficient_funds', tenant_id: tenantId, route: '/transactions' });
+    expect(line).toMatchObject({ level: 30, status: 422, error_code: 'insufficient_funds', tenant_id: tenantId, route: '/transactions', intent_id: 'intent-refused-1' });
     expect(JSON.stringify(line)).not.toContain('999999');
+    // Refused by validation, before the command was made: the line still names the intent.
+    const invalid = await t.request('POST', '/transactions', { token: key, headers: { 'X-Request-Id': 'req-invalid-1', 'X-Intent-Id': 'intent-invalid-1' }, body: { entries: 'none' } });
+    expect(invalid.status).toBe(400);
+    expect(lineOf(t, 'req-invalid-1')).toMatchObject({ status: 400, error_code: 'validation_failed', intent_id: 'intent-invalid-1' });
   });
 
   it('logs a 500 at error level with its request id, tenant, route, error code and stack', async () => {

@@ -6,7 +6,8 @@ import { ChainBrokenError } from '#audit/index.js';
 import { ClockSkewedError, WriterContendedError, WriterOverloadedError } from '#write-model/index.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest } from './request-context.js';
-import { noteError } from './request-log.js';
+import { intentOf } from './command-request.js';
+import { noteError, noteIntent } from './request-log.js';
 
 /** Maps anything thrown to the API's error envelope; bad input is never a 500. */
 export function toApiError(exception: unknown): ApiError {
@@ -74,6 +75,8 @@ export class ErrorFilter implements ExceptionFilter {
     const error = toApiError(exception);
     // The request's log line (request-log.ts) carries the code, and for a 5xx the stack.
     noteError(request, error.code, exception);
+    // A command refused before it was enveloped (validation, role) still names its intent.
+    if (!request.outcome?.intent_id) noteIntent(request, intentOf(request));
     await this.onRefused(request, error).catch(() => undefined);
     void reply.status(error.status).header('content-type', 'application/json').send(error.toBody());
   }
