@@ -67,6 +67,21 @@ describe('tracing: a request is followed from the HTTP span to its events\' proj
     expect(received).toBeGreaterThan(0);
   });
 
+  it('traces a batch as one group: its append span counts the commands decided and appended together', async () => {
+    const { key, funding, accounts } = await t.fundedTenant(1);
+    const entries = (amount: string) => [
+      { account_id: funding.id, direction: 'debit', amount },
+      { account_id: accounts[0].id, direction: 'credit', amount },
+    ];
+    const batch = await t.request('POST', '/transactions/batch', { token: key, headers: { 'X-Request-Id': 'req-batch-1' }, body: { transactions: [{ entries: entries('1') }, { entries: entries('2') }, { entries: entries('3') }] } });
+    expect(batch.status).toBe(200);
+    const commands = await waitFor('the batch span', async () => exporter.getFinishedSpans().find((s) => s.name === 'ledger.commands' && s.attributes['ledger.request_id'] === 'req-batch-1'));
+    expect(commands.attributes['ledger.commands']).toBe(3);
+    const appends = spans('ledger.append', commands.spanContext().traceId);
+    expect(appends.map((s) => s.attributes['ledger.group.size'])).toEqual([3]);
+    expect(appends[0].links).toEqual([]);
+  });
+
   it('keeps the trace off the receiver: a webhook request carries no traceparent header', async () => {
     let header: string | undefined = 'unset';
     const spy = createServer((req, res) => {
