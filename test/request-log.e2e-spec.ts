@@ -1,4 +1,5 @@
 import { TestLedger, TEST_ADMIN_TOKEN, TEST_MASTER_KEY } from './support/ledger.js';
+import { LogSink } from './support/log-sink.js';
 
 /** The service's one line per request, found by its request id. */
 function lineOf(t: TestLedger, requestId: string): Record<string, any> {
@@ -100,5 +101,15 @@ describe('request log: one JSON line per request an on-call engineer can follow'
       expect(log).not.toContain(forbidden);
     }
     expect(t.log.offences).toEqual([]);
+  });
+
+  it('the suite-wide check catches a key, a webhook secret or a given secret in any line, and masks it', () => {
+    for (const leaked of [`zl_${'a'.repeat(43)}`, `whsec_${'b'.repeat(32)}`, TEST_MASTER_KEY]) {
+      const sink = new LogSink([TEST_MASTER_KEY]);
+      sink.write(`{"msg":"fine"}\n{"msg":"oops ${leaked}"}\n`);
+      expect(() => sink.assertNoSecrets()).toThrow(/logged a secret in 1 line/);
+      expect(sink.offences[0]).toContain('[SECRET]');
+      expect(sink.offences[0]).not.toContain(leaked);
+    }
   });
 });

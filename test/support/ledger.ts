@@ -56,7 +56,7 @@ export class TestLedger {
       LEDGER_DOCS_UI: 'off',
       ...env,
     });
-    const log = new LogSink([TEST_ADMIN_TOKEN, config.masterKey, config.adminToken ?? ''].filter((secret) => secret.length > 0));
+    const log = new LogSink([TEST_ADMIN_TOKEN, config.masterKey, config.adminToken ?? '']);
     const ledger = await startLedger(config, () => undefined, selectLog, clock, projections, createLogger(config, 'api', log));
     return new TestLedger(ledger, db, log);
   }

@@ -15,7 +15,11 @@ export class LogSink {
   readonly lines: string[] = [];
   readonly offences: string[] = [];
 
-  constructor(private readonly secrets: string[]) {}
+  private readonly secrets: string[];
+
+  constructor(secrets: string[]) {
+    this.secrets = secrets.filter((secret) => secret.length > 0);
+  }
 
   write(chunk: string): void {
     for (const line of chunk.split('\n')) {
@@ -25,11 +29,6 @@ export class LogSink {
       this.lines.push(line);
       if (this.lines.length > LOG_LINES_KEPT_MAX) this.lines.shift();
     }
-  }
-
-  /** Also check for this value from now on (a key a test created through the API). */
-  forbid(secret: string): void {
-    this.secrets.push(secret);
   }
 
   /** The kept lines as objects. */
