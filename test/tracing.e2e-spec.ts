@@ -48,6 +48,8 @@ describe('tracing: a request is followed from the HTTP span to its events\' proj
     expect(command.attributes['ledger.intent_id']).toBe('intent-traced-1');
     expect(command.attributes['ledger.command']).toBe('post_transaction');
     const traceId = command.spanContext().traceId;
+    // The request's log line leads to this trace.
+    expect(t.log.entries().find((entry) => entry.request_id === 'req-traced-1' && entry.msg === 'request')?.trace_id).toBe(traceId);
     // The HTTP request's span (Fastify) is the command's ancestor: the same trace, the request id on it.
     const http = exporter.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId && s.attributes['ledger.request_id'] === 'req-traced-1' && s.name !== 'ledger.command');
     expect(http.length).toBeGreaterThan(0);
