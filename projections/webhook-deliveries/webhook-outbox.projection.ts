@@ -29,11 +29,11 @@ const SQL = {
    * configuration.
    */
   enqueue: `
-    insert into webhook_deliveries (id, tenant_id, endpoint_id, event_id, event_type, event_position, payload, status, next_attempt_at, created_at)
+    insert into webhook_deliveries (id, tenant_id, endpoint_id, event_id, event_type, event_position, payload, status, next_attempt_at, created_at, traceparent)
     select md5(e.id::text || ':' || x.event_id::text)::uuid, x.tenant_id, e.id, x.event_id, x.event_type, x.event_position, x.payload,
-           'pending', now(), now()
-      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::timestamptz[], jsonb_column($6))
-           as x(tenant_id, event_id, event_type, event_position, appended_at, payload)
+           'pending', now(), now(), x.traceparent
+      from unnest($1::uuid[], $2::uuid[], $3::text[], $4::numeric[], $5::timestamptz[], jsonb_column($6), $7::text[])
+           as x(tenant_id, event_id, event_type, event_position, appended_at, payload, traceparent)
       join webhook_endpoints e
         on e.tenant_id = x.tenant_id and e.status = 'enabled'
        and date_trunc('milliseconds', e.created_at) <= x.appended_at
@@ -43,6 +43,11 @@ const SQL = {
 
 export function payloadOf(event: RecordedEvent): DeliveryPayload {
   return { id: event.id, type: event.type, created_at: occurredAt(event), tenant_id: tenantOf(event), data: event.data };
+}
+
+function traceparentOf(event: RecordedEvent): string | null {
+  const traceparent = (event.metadata as { traceparent?: unknown }).traceparent;
+  return typeof traceparent === 'string' ? traceparent : null;
 }
 
 /** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
@@ -62,6 +67,9 @@ const SCHEMA = `
     created_at timestamptz not null,
     delivered_at timestamptz,
     dispatch_lease_id uuid,
+    -- The trace of the request that appended the event (its metadata.traceparent, when tracing was
+    -- on): the dispatcher's attempt spans join it. Never sent to the receiver.
+    traceparent text,
     unique (endpoint_id, event_id)
   );
   create index webhook_deliveries_tenant on webhook_deliveries (tenant_id, event_position, endpoint_id);
@@ -93,7 +101,8 @@ const SCHEMA = `
  */
 export const webhookOutboxProjection: Projection = {
   name: 'webhook_outbox',
-  version: 1,
+  // 2: traceparent (the request's trace, for the dispatcher's spans).
+  version: 2,
   tables: ['webhook_deliveries'],
   schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
@@ -105,8 +114,8 @@ export const webhookOutboxProjection: Projection = {
     const candidates = ledger.filter((e) => tenants.has(tenantOf(e)));
     if (candidates.length === 0) return;
     await tx.query(SQL.carryOver, [[...tenants], candidates.map((e) => e.id)]);
-    const deliveries = new ColumnBatch(6, [5]);
-    for (const e of candidates) deliveries.add([tenantOf(e), e.id, e.type, e.position.toString(), e.created_at, payloadOf(e)]);
+    const deliveries = new ColumnBatch(7, [5]);
+    for (const e of candidates) deliveries.add([tenantOf(e), e.id, e.type, e.position.toString(), e.created_at, payloadOf(e), traceparentOf(e)]);
     await deliveries.flush(tx, SQL.enqueue);
   },
 };

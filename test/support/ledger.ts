@@ -1,9 +1,12 @@
 import { loadConfig } from '#database/index.js';
 import { startLedger, RunningLedger } from '#api/bootstrap.js';
 import type { ProcessClock } from '#api/runtime/clock-skew.js';
+import { createLogger } from '#telemetry/index.js';
 import { createTestDatabase, TestDatabase } from './database.js';
+import { LogSink } from './log-sink.js';
 
 export const TEST_ADMIN_TOKEN = 'test-platform-admin-token';
+export const TEST_MASTER_KEY = 'test-master-key-0123456789';
 
 export interface HttpResponse<T = any> {
   status: number;
@@ -24,6 +27,8 @@ export class TestLedger {
   private constructor(
     readonly ledger: RunningLedger,
     readonly db: TestDatabase,
+    /** The service's log (debug level, JSON lines), checked for secrets line by line; stop() fails on one. */
+    readonly log: LogSink,
   ) {}
 
   static async start(
@@ -39,9 +44,11 @@ export class TestLedger {
       LEDGER_ADMIN_TOKEN: TEST_ADMIN_TOKEN,
       PORT: '0',
       HOST: '127.0.0.1',
-      LEDGER_LOG: 'silent',
+      // Everything is logged, into memory: every line of every e2e test is checked for secrets.
+      LEDGER_LOG: 'debug',
+      LEDGER_LOG_FORMAT: 'json',
       LEDGER_RECONCILE_INTERVAL_MINUTES: '0',
-      LEDGER_MASTER_KEY: 'test-master-key-0123456789',
+      LEDGER_MASTER_KEY: TEST_MASTER_KEY,
       // Load-shaped tests send thousands of requests a second with one key; the limit itself is
       // tested where it is set (test/edge.e2e-spec.ts).
       LEDGER_RATE_LIMIT_PER_SECOND: '0',
@@ -49,8 +56,9 @@ export class TestLedger {
       LEDGER_DOCS_UI: 'off',
       ...env,
     });
-    const ledger = await startLedger(config, () => undefined, selectLog, clock, projections);
-    return new TestLedger(ledger, db);
+    const log = new LogSink([TEST_ADMIN_TOKEN, config.masterKey, config.adminToken ?? '']);
+    const ledger = await startLedger(config, () => undefined, selectLog, clock, projections, createLogger(config, 'api', log));
+    return new TestLedger(ledger, db, log);
   }
 
   get url(): string {
@@ -65,6 +73,7 @@ export class TestLedger {
   async stop(): Promise<void> {
     await this.ledger.shutdown();
     await this.db.drop();
+    this.log.assertNoSecrets();
   }
 
   async query<T = any>(sql: string, params: unknown[] = []): Promise<T[]> {

@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { LogSink } from './log-sink.js';
 
 const MAIN = path.resolve('dist/apps/api/src/main.js');
 const START_TIMEOUT_MS = 60_000;
@@ -55,11 +56,17 @@ export class ServiceProcess {
     return existsSync(file) ? Number(readFileSync(file, 'utf8').split('\n')[0]) : null;
   }
 
+  /** Stops the process; fails if its output (its log) held the admin token, the master key, an API key or a webhook secret. */
   async kill(signal: NodeJS.Signals): Promise<number | null> {
     const child = this.child!;
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill(signal);
-    return exited;
+    const code = await exited;
+    const masterKeyFile = path.join(this.dataDir, 'master.key');
+    const sink = new LogSink([this.adminToken, existsSync(masterKeyFile) ? readFileSync(masterKeyFile, 'utf8').trim() : '']);
+    sink.write(this.output);
+    sink.assertNoSecrets();
+    return code;
   }
 
   async request(method: string, pathname: string, token: string, body?: unknown, headers: Record<string, string> = {}) {

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { LogController } from 'fastify';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -13,24 +13,30 @@ import { ErrorFilter, refusalState, replyFrameworkError } from './http/error.fil
 import { validationPipe } from './http/validation.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
+import { Logger } from '#telemetry/index.js';
+import { installRequestLog, requestIdOf } from './http/request-log.js';
+import { NestLogger } from './http/nest-logger.js';
 
 
 /** Builds the HTTP API around a runtime; main.ts and the tests both start it this way. */
-export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyApplication> {
+export async function createApiApp(runtime: LedgerRuntime, logger: Logger): Promise<NestFastifyApplication> {
   const metrics = new LedgerMetrics();
   const config = runtime.config;
   const adapter = new FastifyAdapter({
     bodyLimit: config.bodyLimitBytes,
-    genReqId: () => randomUUID(),
-    logger: false,
+    genReqId: requestIdOf,
+    // Fastify's two lines per request are off: installRequestLog writes one, with the ledger's fields.
+    loggerInstance: logger,
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     serverFactory: serverWithTimeouts(config),
     frameworkErrors: replyFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(runtime, metrics), adapter, {
     bodyParser: false,
-    logger: runtime.config.logLevel === 'silent' ? false : ['error', 'warn'],
+    logger: new NestLogger(logger),
   });
   const fastify = app.getHttpAdapter().getInstance();
+  installRequestLog(fastify, logger);
   await installEdge(fastify, config, runtime.keys);
 
   // Our own JSON parser: an empty body is no body (POST /accounts/:id/freeze from curl). Its

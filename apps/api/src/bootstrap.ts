@@ -8,6 +8,7 @@ import { resealLegacySecrets } from '#audit/index.js';
 import { ALL_MIGRATIONS } from '#schema/index.js';
 import { WebhookDispatcher } from '#webhooks/index.js';
 import { ALL_PROJECTIONS } from '#projections/index.js';
+import { createLogger, lineLog, Logger } from '#telemetry/index.js';
 import { createApiApp } from './api-app.js';
 import { HoldExpirySweeper } from './holds/hold-expiry.sweeper.js';
 import { ReconciliationScheduler } from './reconciliation/reconciliation.scheduler.js';
@@ -42,6 +43,8 @@ export async function startLedger(
   clock: ProcessClock = SYSTEM_CLOCK,
   /** The read models the in-process projector runs; a test passes one at another version. */
   projections: readonly Projection[] = ALL_PROJECTIONS,
+  /** Where request lines and the workers' lines go (LEDGER_LOG, LEDGER_LOG_FORMAT); a test passes one that keeps them. */
+  logger: Logger = createLogger(config, 'api'),
 ): Promise<RunningLedger> {
   config = { ...config, masterKey: resolveMasterKey(config) };
   const database = await openDatabase(config, log);
@@ -65,18 +68,18 @@ export async function startLedger(
     // The first comparison of clocks before any command: a skewed process starts, refusing them.
     await runtime.clock.start();
     // Listening first: if the port is taken, no background worker has started yet.
-    app = await createApiApp(runtime);
+    app = await createApiApp(runtime, logger);
     await app.listen({ port: config.port, host: config.host });
-    const projector = config.projectorEnabled ? new Projector(projections, store, pool, database.url, log, config.projectionBatch).start() : null;
+    const projector = config.projectorEnabled ? new Projector(projections, store, pool, database.url, lineLog(logger.child({ component: 'projector' })), config.projectionBatch).start() : null;
     // On a fresh database the projector creates the read models: before the workers that read them.
     if (projector && !(await projector.settled())) log('projector: still waiting for the read models; starting anyway');
     // Webhook deliveries are sent wherever the projector (which queues them) runs.
-    const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, config.webhooks, { log }).start() : null;
+    const dispatcher = config.projectorEnabled ? new WebhookDispatcher(pool, runtime.masterKey, config.webhooks, { log: lineLog(logger.child({ component: 'webhooks' }), 'warn') }).start() : null;
     // Idle tenants' writers are dropped; their state is a cache of the log.
     const evictor = setInterval(() => runtime!.writers.evictIdle(), 60_000);
     evictor.unref();
-    const sweeper = new HoldExpirySweeper(pool, runtime.writers, config.holdSweepIntervalMs, log).start();
-    const reconciler = new ReconciliationScheduler(pool, store, config.reconcileIntervalMinutes, log).start();
+    const sweeper = new HoldExpirySweeper(pool, runtime.writers, config.holdSweepIntervalMs, lineLog(logger.child({ component: 'sweeper' }), 'warn')).start();
+    const reconciler = new ReconciliationScheduler(pool, store, config.reconcileIntervalMinutes, lineLog(logger.child({ component: 'reconciliation' }), 'warn')).start();
     const address = app.getHttpServer().address();
     const port = typeof address === 'object' && address ? address.port : config.port;
     const openPool = pool;

@@ -7,6 +7,7 @@ import { projectionsCommand } from './commands/projections.js';
 import { reconcileCommand } from './commands/reconcile.js';
 import { replayCommand } from './commands/replay.js';
 import { connect } from './database.js';
+import { createLogger, lineLog } from '#telemetry/index.js';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 commands:
@@ -40,13 +41,16 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'verify') return verifyCommand(words, options, (line) => console.log(line));
   const config = loadConfig(process.env);
-  const db = await connect(config, (line) => console.error(`[cli] ${line}`));
+  // Standard output is the command's result (a replay, an export): the log goes to standard error.
+  const logger = createLogger(config, 'cli', undefined, 2);
+  const log = lineLog(logger);
+  const db = await connect(config, log);
   let store: EventStore | null = null;
   try {
     // The log the service uses: EVENTSTORE_URL (EventStoreDB) or the events table.
     const selected = selectEventStore(config.eventStoreUrl, db.pool);
     store = selected.store;
-    console.error(`[cli] ${selected.describe()}`);
+    log(selected.describe());
     await selected.connect();
     await runMigrations(db.url, ALL_MIGRATIONS);
     switch (command) {

@@ -1,11 +1,10 @@
 import 'reflect-metadata';
-import { createPool, loadConfig, resolveMasterKey, runMigrations, runningInstanceUrl } from '#database/index.js';
-import { selectEventStore } from '#event-store/index.js';
-import { Projector } from '#projection-runtime/index.js';
-import { ALL_MIGRATIONS } from '#schema/index.js';
-import { ALL_PROJECTIONS } from '#projections/index.js';
-import { MasterKey } from '#audit/index.js';
-import { WebhookDispatcher } from '#webhooks/index.js';
+import { register } from 'node:module';
+// Only the configuration and the logger before tracing starts: pg is loaded after it (below),
+// so that its instrumentation sees it load.
+import { loadConfig } from '#database/config.js';
+import { createLogger, lineLog } from '#telemetry/index.js';
+import { startTracing } from '#telemetry/tracing.js';
 
 /**
  * The projector as its own process. It needs a database someone else runs: DATABASE_URL, or
@@ -13,29 +12,43 @@ import { WebhookDispatcher } from '#webhooks/index.js';
  */
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
+  const logger = createLogger(config, 'projector');
+  if (config.otlpEndpoint) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
+  const tracing = await startTracing({ serviceName: 'zentra-ledger-projector', otlpEndpoint: config.otlpEndpoint });
+  const [{ createPool, resolveMasterKey, runMigrations, runningInstanceUrl }, { selectEventStore }, { Projector }, { ALL_MIGRATIONS }, { ALL_PROJECTIONS }, { MasterKey }, { WebhookDispatcher }] =
+    await Promise.all([
+      import('#database/index.js'),
+      import('#event-store/index.js'),
+      import('#projection-runtime/index.js'),
+      import('#schema/index.js'),
+      import('#projections/index.js'),
+      import('#audit/index.js'),
+      import('#webhooks/index.js'),
+    ]);
   const url = config.databaseUrl ?? runningInstanceUrl(config.dataDir);
   if (!url) throw new Error(`no database: set DATABASE_URL, or start the service first (no running instance in ${config.dataDir})`);
   await runMigrations(url, ALL_MIGRATIONS);
   const pool = createPool(url, 10);
   const selected = selectEventStore(config.eventStoreUrl, pool);
-  console.log(`[projector] ${selected.describe()}`);
+  logger.info(selected.describe());
   await selected.connect();
   const store = selected.store;
-  const projector = new Projector(ALL_PROJECTIONS, store, pool, url, (line) => console.log(`[projector] ${line}`), config.projectionBatch).start();
+  const projector = new Projector(ALL_PROJECTIONS, store, pool, url, lineLog(logger), config.projectionBatch).start();
   // The projector queues webhook deliveries; it sends them too (several processes share the work).
   // Endpoint secrets are sealed with the master key: without it this process cannot sign, says so, and leaves sending to the API.
-  let dispatcher: WebhookDispatcher | null = null;
+  let dispatcher: InstanceType<typeof WebhookDispatcher> | null = null;
   try {
-    dispatcher = new WebhookDispatcher(pool, new MasterKey(resolveMasterKey(config)), config.webhooks, { log: (line) => console.log(`[projector] ${line}`) }).start();
+    dispatcher = new WebhookDispatcher(pool, new MasterKey(resolveMasterKey(config)), config.webhooks, { log: lineLog(logger.child({ component: 'webhooks' }), 'warn') }).start();
   } catch (error) {
-    console.log(`[projector] webhook dispatch off: ${(error as Error).message}`);
+    logger.warn(`webhook dispatch off: ${(error as Error).message}`);
   }
-  console.log(`[projector] running ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
+  logger.info(`running ${ALL_PROJECTIONS.map((p) => p.name).join(', ')}`);
   const stop = async () => {
     await dispatcher?.stop();
     await projector.stop();
     await store.close();
     await pool.end();
+    await tracing?.shutdown();
     process.exit(0);
   };
   process.on('SIGTERM', () => void stop());

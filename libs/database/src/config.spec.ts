@@ -64,4 +64,11 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ LEDGER_LAG_SECONDS_DEGRADED: bad })).toThrow(/LEDGER_LAG_SECONDS_DEGRADED/);
     }
   });
+
+  it('reads the log level and format and the OTLP endpoint, refusing a level it does not know', () => {
+    const config = loadConfig({ LEDGER_LOG: 'debug', LEDGER_LOG_FORMAT: 'json', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' });
+    expect([config.logLevel, config.logFormat, config.otlpEndpoint]).toEqual(['debug', 'json', 'http://collector:4318']);
+    expect(loadConfig({}).otlpEndpoint).toBeNull();
+    expect(() => loadConfig({ LEDGER_LOG: 'loud' })).toThrow(/LEDGER_LOG/);
+  });
 });

@@ -7,6 +7,7 @@ import { eventStoreUrlFromEnv } from '#event-store/event-log-url.js';
 import { LagThresholds, lagThresholds } from '#projection-runtime/lag-thresholds.js';
 import { WebhookConfig, webhookConfig } from '#webhooks/webhook-config.js';
 import { writerRecordsMax } from '#write-model/writer-records-max.js';
+import { LogFormat, LogLevel, telemetrySettings } from '#telemetry/telemetry-settings.js';
 
 /** Service configuration, read from the environment once at start (each app's main.ts) and passed down. */
 export interface LedgerConfig {
@@ -37,7 +38,12 @@ export interface LedgerConfig {
   reconcileIntervalMinutes: number;
   /** Commands are refused while this process's clock differs from PostgreSQL's by more (LEDGER_CLOCK_SKEW_MAX_MS). */
   clockSkewMaxMs: number;
-  logLevel: 'silent' | 'info';
+  /** LEDGER_LOG: silent, error, warn, info (default) or debug. */
+  logLevel: LogLevel;
+  /** LEDGER_LOG_FORMAT: json, or pretty (the default when stdout is a terminal). */
+  logFormat: LogFormat;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: traces are exported there over OTLP; null = tracing off (no SDK started). */
+  otlpEndpoint: string | null;
   /** Request bodies beyond this are refused with 413 before they are parsed (batch and statements take 16 MiB). */
   bodyLimitBytes: number;
   /** Requests per second each API key may send (bursts up to twice that); 0 turns the limit off. */
@@ -126,6 +132,7 @@ function masterKeyFrom(env: NodeJS.ProcessEnv): string {
 /** The one place the environment is read; a bad setting refuses to start. */
 export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
   const poolSize = intFrom(env.LEDGER_DB_POOL_SIZE, 20, 'LEDGER_DB_POOL_SIZE');
+  const telemetry = telemetrySettings(env, process.stdout.isTTY === true);
   return {
     port: intFrom(env.PORT, 3000, 'PORT'),
     host: env.HOST ?? '0.0.0.0',
@@ -144,7 +151,9 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
     projectionBatch: projectionBatchFrom(env.LEDGER_PROJECTION_BATCH),
     reconcileIntervalMinutes: intFrom(env.LEDGER_RECONCILE_INTERVAL_MINUTES, 60, 'LEDGER_RECONCILE_INTERVAL_MINUTES'),
     clockSkewMaxMs: clockSkewMaxFrom(env.LEDGER_CLOCK_SKEW_MAX_MS),
-    logLevel: env.LEDGER_LOG === 'silent' ? 'silent' : 'info',
+    logLevel: telemetry.logLevel,
+    logFormat: telemetry.logFormat,
+    otlpEndpoint: telemetry.otlpEndpoint,
     bodyLimitBytes: positiveIntFrom(env.LEDGER_BODY_LIMIT_BYTES, 1024 * 1024, 'LEDGER_BODY_LIMIT_BYTES'),
     rateLimitPerSecond: intFrom(env.LEDGER_RATE_LIMIT_PER_SECOND, 1000, 'LEDGER_RATE_LIMIT_PER_SECOND'),
     requestTimeoutMs: positiveIntFrom(env.LEDGER_REQUEST_TIMEOUT_MS, 30_000, 'LEDGER_REQUEST_TIMEOUT_MS'),

@@ -6,6 +6,7 @@ import { isConnectionError } from '#database/errors.js';
 import { namedStatements, Projection } from './projection.js';
 import { RebuildApplyError, rebuildProjection, RebuildStoppedError } from './rebuild.js';
 import { createInPlace, preparationOf } from './versions.js';
+import { inBatchSpan } from './batch-span.js';
 
 /** Events applied per transaction, at most (LEDGER_PROJECTION_BATCH may ask for fewer). */
 export const PROJECTION_BATCH_MAX = 500;
@@ -180,7 +181,11 @@ export class ProjectionRunner {
     });
   }
 
-  private async applyBatch(events: RecordedEvent[]): Promise<void> {
+  private applyBatch(events: RecordedEvent[]): Promise<void> {
+    return inBatchSpan(this.projection.name, events, () => this.applyBatchNow(events));
+  }
+
+  private async applyBatchNow(events: RecordedEvent[]): Promise<void> {
     const tx = await this.pool.connect();
     try {
       this.position = await applyCheckpointed(tx, this.projection, this.projection.name, this.position, events);

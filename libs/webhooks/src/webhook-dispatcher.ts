@@ -8,6 +8,8 @@ import { postPinned } from './pinned-post.js';
 import { checkUrl, Resolver, systemResolver } from './url-policy.js';
 import { WebhookConfig } from './webhook-config.js';
 import { deliveryBody, DeliveryPayload } from './webhook-events.js';
+import type { Span } from '@opentelemetry/api';
+import { contextOf, inSpan } from '#telemetry/index.js';
 
 /**
  * A claim stays leased for the timeout plus this margin (time to record the outcome). A process
@@ -39,6 +41,8 @@ interface Claim {
   url: string;
   secret_sealed: string;
   previous_secret_sealed: string | null;
+  /** The trace of the request whose event this delivers, when tracing was on. */
+  traceparent: string | null;
 }
 
 const SQL = {
@@ -77,7 +81,7 @@ const SQL = {
       from picked join leased on leased.id = picked.endpoint_id
      where d.id = picked.id
     returning d.id, d.endpoint_id, d.payload, jsonb_array_length(d.attempts) - d.attempts_before_replay as attempts_made,
-              leased.url, leased.secret_sealed, leased.previous_secret_sealed`,
+              leased.url, leased.secret_sealed, leased.previous_secret_sealed, d.traceparent`,
   /*
    * The outcome counts only if this claim still holds the delivery (a replay or a claimer that
    * took over a lapsed lease wins). The endpoint is released either way; its lease time stays
@@ -204,10 +208,16 @@ export class WebhookDispatcher {
     return rows.map((row) => ({ ...row, attempts_made: Number(row.attempts_made), lease_id: leaseId }));
   }
 
-  private async attempt(claim: Claim & { lease_id: string }): Promise<void> {
+  private attempt(claim: Claim & { lease_id: string }): Promise<void> {
+    const attributes = { 'ledger.webhook.delivery_id': claim.id, 'ledger.webhook.endpoint_id': claim.endpoint_id, 'ledger.event_type': claim.payload.type, 'ledger.webhook.attempt': claim.attempts_made + 1 };
+    return inSpan('webhook.attempt', { parent: contextOf(claim.traceparent), attributes }, (span) => this.attemptNow(claim, span));
+  }
+
+  private async attemptNow(claim: Claim & { lease_id: string }, span: Span | null): Promise<void> {
     const at = new Date().toISOString();
     const started = performance.now();
     const result = await this.send(claim);
+    span?.setAttribute('ledger.webhook.outcome', 'status_code' in result ? String(result.status_code) : result.error);
     const attempt: Attempt = { at, ...result, duration_ms: Math.round(performance.now() - started) };
     const made = claim.attempts_made + 1;
     const delivered = 'status_code' in result && result.status_code >= 200 && result.status_code < 300;

@@ -8,6 +8,8 @@ export interface CommandMetadata {
   request_id: string;
   intent_id: string | null;
   policy: string[];
+  /** The W3C trace context of the command's span, when tracing is on (absent otherwise). */
+  traceparent?: string;
 }
 
 export interface CommandEnvelope {

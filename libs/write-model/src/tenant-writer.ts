@@ -10,6 +10,7 @@ import { accountsOnlyState, RecordCache, rememberingRecords } from './record-cac
 import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
 import { WRITER_RECORDS_MAX_DEFAULT } from './writer-records-max.js';
 import { emptyWriterState, foldRecorded, WriterState } from './writer-state.js';
+import { inGroupSpan } from './writer-spans.js';
 
 // Where the writer's parts live, for those who import them from here.
 export { CONFLICT_RETRIES_MAX, WriterContendedError } from './conflict-retry.js';
@@ -118,7 +119,7 @@ export class TenantWriter {
   /** Returns the commands that did not fit into this append (bounded by bytes and events). */
   private async decideAndAppend(state: WriterState, group: PendingCommand[]): Promise<PendingCommand[]> {
     const recalledByKey = this.records ? await this.records.recall(state, group) : new Map<string, RecordedEvent[]>();
-    const plan = planGroup(state, group, this.clock);
+    const plan = await inGroupSpan('ledger.decide', group, { 'ledger.tenant_id': this.tenantId }, async () => planGroup(state, group, this.clock));
     // An append checks the revision the group was decided at; refusals alone append nothing, so
     // check that no other process has written since, or refuse on a state that is out of date
     // (e.g. "not found" for a transaction another process just posted).
@@ -126,7 +127,7 @@ export class TenantWriter {
       const ahead = await this.store.readStream(this.stream, { fromRevision: state.revision + 1n, maxCount: 1 });
       if (ahead.length > 0) throw new WrongExpectedVersionError(this.stream, state.revision, ahead[0].revision);
     }
-    const recorded = plan.events.length > 0 ? await this.append(state.revision, plan.events) : [];
+    const recorded = plan.events.length > 0 ? await inGroupSpan('ledger.append', group, { 'ledger.events': plan.events.length }, () => this.append(state.revision, plan.events)) : [];
     // Only now, with the append durable, does the cached state move forward.
     commitPlan(plan.working, state);
     this.records?.forgetOldest(state);

@@ -5,6 +5,7 @@ import { CommandEnvelope } from '#write-model/index.js';
 import { ApiError } from './api-error.js';
 import { canonicalJson } from '#domain/index.js';
 import { LedgerRequest, TenantPrincipal } from './request-context.js';
+import { noteIntent } from './request-log.js';
 
 const IDEMPOTENCY_KEY_LENGTH_MAX = 255;
 const INTENT_ID_LENGTH_MAX = 255;
@@ -72,6 +73,7 @@ export function commandEnvelope(
   const intent =
     (options.headers ? optionalToken(headerValue(request, 'x-intent-id'), 'X-Intent-Id', INTENT_ID_LENGTH_MAX) : null) ??
     optionalToken(body.intent_id, 'intent_id', INTENT_ID_LENGTH_MAX);
+  noteIntent(request, intent);
   return {
     tenant_id: caller.tenant_id,
     command,

@@ -1,4 +1,4 @@
-import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { EventStoreUnavailableError } from '#event-store/index.js';
 import { isConnectionError, isQueryCanceled, isUndefinedTable } from '#database/errors.js';
@@ -6,6 +6,8 @@ import { ChainBrokenError } from '#audit/index.js';
 import { ClockSkewedError, WriterContendedError, WriterOverloadedError } from '#write-model/index.js';
 import { ApiError } from './api-error.js';
 import { LedgerRequest } from './request-context.js';
+import { intentOf } from './command-request.js';
+import { noteError, noteIntent } from './request-log.js';
 
 /** Maps anything thrown to the API's error envelope; bad input is never a 500. */
 export function toApiError(exception: unknown): ApiError {
@@ -64,8 +66,6 @@ const REFUSAL_STAGE = (status: number) => (status === 400 ? 'validation' : statu
 
 @Catch()
 export class ErrorFilter implements ExceptionFilter {
-  private readonly logger = new Logger('ErrorFilter');
-
   /** `onRefused` records where an intent stopped (the trace of GET /intents/:id). */
   constructor(private readonly onRefused: (request: LedgerRequest, error: ApiError) => Promise<void> = async () => undefined) {}
 
@@ -73,7 +73,10 @@ export class ErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<LedgerRequest>();
     const error = toApiError(exception);
-    if (error.status >= 500) this.logger.error((exception as Error)?.stack ?? String(exception));
+    // The request's log line (request-log.ts) carries the code, and for a 5xx the stack.
+    noteError(request, error.code, exception);
+    // A command refused before it was enveloped (validation, role) still names its intent.
+    if (!request.outcome?.intent_id) noteIntent(request, intentOf(request));
     await this.onRefused(request, error).catch(() => undefined);
     void reply.status(error.status).header('content-type', 'application/json').send(error.toBody());
   }

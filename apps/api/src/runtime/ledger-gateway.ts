@@ -9,7 +9,9 @@ import { findHold } from '#projections/holds/holds.queries.js';
 import { findPolicy } from '#projections/policies/policies.queries.js';
 import { findRoute } from '#projections/routes/routes.queries.js';
 import { findTransactionRow } from '#projections/transactions/transactions.queries.js';
+import { activeTraceparent, inSpan } from '#telemetry/index.js';
 import { fromDomainError } from '../http/api-error.js';
+import { notePosition } from '../http/request-log.js';
 import { isUuid } from '../http/pagination.js';
 import { EVENT_STORE } from './injection-tokens.js';
 import { ProjectionWatermark } from './projection-watermark.js';
@@ -33,6 +35,25 @@ const OWNED_RESOURCES = [
   { field: 'route_id', resource: 'route', projection: 'routes', find: findRoute },
 ] as const;
 
+function commandAttributes(envelope: CommandEnvelope) {
+  return {
+    'ledger.tenant_id': envelope.tenant_id,
+    'ledger.command': envelope.command.type,
+    'ledger.request_id': envelope.metadata.request_id,
+    ...(envelope.metadata.intent_id ? { 'ledger.intent_id': envelope.metadata.intent_id } : {}),
+  };
+}
+
+/**
+ * The command span's trace context goes into the commands' metadata, and so into their events':
+ * the writer's, the projector's and the webhook dispatcher's spans join the request's trace.
+ * With tracing off nothing is added.
+ */
+function carryTrace(envelopes: CommandEnvelope[]): void {
+  const traceparent = activeTraceparent();
+  if (traceparent) for (const envelope of envelopes) envelope.metadata.traceparent = traceparent;
+}
+
 /** Submits commands to the tenant's writer and turns refusals into API errors. */
 @Injectable()
 export class LedgerGateway {
@@ -46,8 +67,11 @@ export class LedgerGateway {
   ) {}
 
   async submit(envelope: CommandEnvelope): Promise<Accepted> {
-    await this.accepted(envelope);
-    return this.settle(envelope, await this.writers.submit(envelope));
+    return inSpan('ledger.command', { attributes: commandAttributes(envelope) }, async () => {
+      carryTrace([envelope]);
+      await this.accepted(envelope);
+      return this.settle(envelope, await this.writers.submit(envelope));
+    });
   }
 
   /**
@@ -55,9 +79,13 @@ export class LedgerGateway {
    * as submit() does it; one settled result per command, in order.
    */
   async submitMany(tenantId: string, envelopes: CommandEnvelope[]): Promise<PromiseSettledResult<Accepted>[]> {
-    await Promise.all(envelopes.map((envelope) => this.accepted(envelope)));
-    const outcomes = this.writers.submitMany(tenantId, envelopes);
-    return Promise.allSettled(outcomes.map((outcome, i) => outcome.then((o) => this.settle(envelopes[i], o))));
+    const attributes = { 'ledger.tenant_id': tenantId, 'ledger.commands': envelopes.length, 'ledger.request_id': envelopes[0]?.metadata.request_id ?? '' };
+    return inSpan('ledger.commands', { attributes }, async () => {
+      carryTrace(envelopes);
+      await Promise.all(envelopes.map((envelope) => this.accepted(envelope)));
+      const outcomes = this.writers.submitMany(tenantId, envelopes);
+      return Promise.allSettled(outcomes.map((outcome, i) => outcome.then((o) => this.settle(envelopes[i], o))));
+    });
   }
 
   /** An intent's first states, before the writer sees the command. */
@@ -81,6 +109,7 @@ export class LedgerGateway {
       if (outcome.error.code === 'not_found') await this.auditIfForeign(envelope, outcome.error.details);
       throw fromDomainError(outcome.error);
     }
+    notePosition(outcome.events.at(-1)?.position);
     return outcome;
   }
 

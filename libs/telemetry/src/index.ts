@@ -1,0 +1,3 @@
+export * from './telemetry-settings.js';
+export * from './logger.js';
+export * from './trace-context.js';
