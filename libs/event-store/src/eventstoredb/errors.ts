@@ -11,6 +11,15 @@ const UNAVAILABLE_TYPES = new Set(['unavailable', 'deadline-exceeded', 'timeout'
 /** gRPC status codes with the same meaning: CANCELLED, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, UNAVAILABLE. */
 const UNAVAILABLE_GRPC_CODES = new Set([1, 4, 8, 14]);
 const UNAVAILABLE_SYSCALL_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EPIPE']);
+/**
+ * A server that is starting, overloaded or between leaders says so in words only. Its batch
+ * append answers "Server Is Not Ready", "Server Is Busy" or "No leader info available in
+ * response" in a Status whose details are Empty (Streams.BatchAppend.cs), which client 6.x turns
+ * into an UnknownError "Could not recognize <message>" (unpackToCommandError); other calls answer
+ * "Server Is Too Busy" / "Server Is Not Ready" (RpcExceptions.cs; code UNAVAILABLE, already
+ * caught above) or "No leader info available in response" with code UNKNOWN.
+ */
+const UNAVAILABLE_MESSAGES = /\b(Server Is Not Ready|Server Is (Too )?Busy|No leader info available in response)\b/i;
 
 interface WrongExpectedVersionLike {
   type: 'wrong-expected-version';
@@ -33,6 +42,8 @@ export function isUnavailable(error: unknown): boolean {
   if (typeof e.type === 'string' && UNAVAILABLE_TYPES.has(e.type)) return true;
   if (typeof e.code === 'number' && UNAVAILABLE_GRPC_CODES.has(e.code)) return true;
   if (typeof e.code === 'string' && UNAVAILABLE_SYSCALL_CODES.has(e.code)) return true;
+  const message = (error as { message?: unknown }).message;
+  if ((e.type === 'unknown' || e.type === undefined) && typeof message === 'string' && UNAVAILABLE_MESSAGES.test(message)) return true;
   return false;
 }
 
