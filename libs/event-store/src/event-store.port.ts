@@ -110,6 +110,13 @@ export interface EventStore {
 
 /** Events one append may carry: a batch of 8,190 postings, each possibly two events (a reversal). */
 export const APPEND_EVENTS_MAX = 16_384;
+/**
+ * Bytes one append may carry (data and metadata in UTF-8, and twice each type's length): the
+ * largest MaxAppendSize an EventStoreDB/KurrentDB server starts with, 16 MiB less 10,000 bytes of
+ * record overhead (TFConsts.EffectiveMaxLogRecordSize; ClusterVNodeOptionsValidator refuses to
+ * start above it). docker-compose.yml sets EVENTSTORE_MAX_APPEND_SIZE to it (the default is 1 MiB).
+ */
+export const APPEND_SIZE_CEILING = 16 * 1024 * 1024 - 10_000;
 
 
 /**

@@ -14,7 +14,7 @@ import {
   idempotencyAnswer,
   isDomainError,
 } from '#domain/index.js';
-import { APPEND_EVENTS_MAX } from '#event-store/index.js';
+import { APPEND_EVENTS_MAX, APPEND_SIZE_CEILING } from '#event-store/index.js';
 import { CommandOutcome, holdIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { CopyOnWriteMap } from './copy-on-write-map.js';
@@ -23,8 +23,17 @@ import { flatUuid } from './ids.js';
 import { WriterClock } from './writer-clock.js';
 import { WriterState } from './writer-state.js';
 
-/** At most this many bytes of event JSON go into one append (the command that crosses it is the group's last)... */
-export const GROUP_BYTES_MAX = 16 * 1024 * 1024;
+/**
+ * The most bytes one command's events take, as the log counts them (eventBytes): one posting of
+ * ENTRIES_PER_TRANSACTION_MAX entries with its metadata is a fraction of it.
+ */
+export const COMMAND_BYTES_MAX = 1024 * 1024;
+/**
+ * At most this many bytes of events (eventBytes) go into one append before its last command (the
+ * command that crosses it is the group's last), so an append stays within the largest one any
+ * log takes: EventStoreDB's MaxAppendSize ceiling, APPEND_SIZE_CEILING...
+ */
+export const GROUP_BYTES_MAX = APPEND_SIZE_CEILING - COMMAND_BYTES_MAX;
 /** ...and at most this many events: the store's limit less room for the events of the command that crosses it. */
 export const GROUP_EVENTS_MAX = APPEND_EVENTS_MAX - 2 * ENTRIES_PER_TRANSACTION_MAX;
 
@@ -111,13 +120,21 @@ export function planGroup(state: WriterState, group: PendingCommand[], clock: Wr
       item.first = events.length;
       for (const event of item.events) {
         events.push(event);
-        bytes += event.serialized.data.length + event.serialized.metadata.length;
+        bytes += eventBytes(event);
       }
     }
     planned.push(item);
     if (bytes >= GROUP_BYTES_MAX || events.length >= GROUP_EVENTS_MAX) return { working, planned, events, deferred: group.slice(index + 1) };
   }
   return { working, planned, events, deferred: [] };
+}
+
+/**
+ * An event's bytes as EventStoreDB counts them against MaxAppendSize (Event.SizeOnDisk): its data
+ * and metadata in UTF-8, and twice its type's length.
+ */
+export function eventBytes(event: EnvelopedEvent): number {
+  return Buffer.byteLength(event.serialized.data) + Buffer.byteLength(event.serialized.metadata) + 2 * event.type.length;
 }
 
 /**

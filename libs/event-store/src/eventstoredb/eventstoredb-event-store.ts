@@ -37,6 +37,7 @@ import {
 import {
   answersWithin,
   APPEND_EVENTS_MAX,
+  APPEND_SIZE_CEILING,
   AppendResult,
   EventStore,
   EventStoreUnavailableError,
@@ -74,12 +75,6 @@ const HEAD_SCAN_PAGE = 100;
  */
 export const HEAD_SCAN_EVENTS_MAX = 10_000;
 export const CONNECT_TIMEOUT_MS = 5000;
-/**
- * The largest MaxAppendSize a server starts with: 16 MiB less 10,000 bytes of record overhead
- * (TFConsts.EffectiveMaxLogRecordSize; ClusterVNodeOptionsValidator refuses to start above it).
- * docker-compose.yml sets EVENTSTORE_MAX_APPEND_SIZE to it; the server's default is 1 MiB.
- */
-export const APPEND_SIZE_CEILING = 16 * 1024 * 1024 - 10_000;
 /**
  * A read that brings neither an event nor its end for this long is cancelled and fails as
  * unavailable (retryable). Client 6.x sends every read with no deadline at all (it forces
