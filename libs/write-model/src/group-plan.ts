@@ -113,18 +113,23 @@ export function planGroup(state: WriterState, group: PendingCommand[], clock: Wr
   const working = fork(state);
   const planned: Planned[] = [];
   const events: EnvelopedEvent[] = [];
-  let bytes = 0;
+  // UTF-16 units, which the UTF-8 bytes are at most 3 times of; the exact bytes (about 1 us per
+  // event) are counted only once a group is large enough for them to matter.
+  let units = 0;
+  let bytes: number | null = null;
   for (let index = 0; index < group.length; index++) {
     const item = planOne(working, group[index], clock);
     if (item.kind === 'new') {
       item.first = events.length;
       for (const event of item.events) {
         events.push(event);
-        bytes += eventBytes(event);
+        units += event.serialized.data.length + event.serialized.metadata.length + 2 * event.type.length;
+        if (bytes !== null) bytes += eventBytes(event);
       }
     }
     planned.push(item);
-    if (bytes >= GROUP_BYTES_MAX || events.length >= GROUP_EVENTS_MAX) return { working, planned, events, deferred: group.slice(index + 1) };
+    if (bytes === null && 3 * units >= GROUP_BYTES_MAX) bytes = events.reduce((sum, event) => sum + eventBytes(event), 0);
+    if ((bytes ?? 0) >= GROUP_BYTES_MAX || events.length >= GROUP_EVENTS_MAX) return { working, planned, events, deferred: group.slice(index + 1) };
   }
   return { working, planned, events, deferred: [] };
 }
