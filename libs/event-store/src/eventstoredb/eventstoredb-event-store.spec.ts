@@ -66,9 +66,13 @@ class FakeEventStoreDb {
   private offset = 1000n;
   private readonly live = new Set<{ stream: Readable; filter?: Filter; after: Position | null }>();
   readonly calls: string[] = [];
-  /** A follower of a cluster: reads without requires-leader see only this many events of the log. */
+  /**
+   * A follower of a cluster: reads without the requires-leader header see only this many events
+   * of the log (Streams.Read.cs passes GetRequiresLeader(headers) on; without it any node answers
+   * from what it has replicated so far).
+   */
   followerSees: number | null = null;
-  /** Reads of $all that never answer (a server that stopped answering). */
+  /** Reads of $all that never answer: a server that stopped answering, to a client that sends reads with `deadline: Infinity` (streams/readAll.js). */
   stallReads = false;
   /** The connection string said throwOnAppendFailure=false (client 6.2.1's batchAppend.js). */
   throwOnAppendFailure = true;
@@ -78,8 +82,12 @@ class FakeEventStoreDb {
     this.write(streamId, type, {}, undefined);
   }
 
+  private readonly lengths = new Map<string, number>();
+
   private write(streamId: string, type: string, data: unknown, metadata: unknown, id: string = randomUUID()): Stored {
-    const revision = BigInt(this.log.filter((e) => e.streamId === streamId).length);
+    const length = this.lengths.get(streamId) ?? 0;
+    this.lengths.set(streamId, length + 1);
+    const revision = BigInt(length);
     this.offset += 137n;
     const event: Stored = { streamId, id, revision, type, created: new Date(), isJson: true, data, metadata, position: { commit: this.offset, prepare: this.offset } };
     this.log.push(event);
