@@ -1,4 +1,5 @@
 import {
+  MaxAppendSizeExceededError,
   NO_STREAM,
   StreamNotFoundError,
   UnknownError,
@@ -91,6 +92,16 @@ describe('EventStoreDB error mapping', () => {
     // Any other unknown error is not retryable.
     const other = new UnknownError(undefined, 'Could not recognize Something Else');
     expect(mapEsdbError(other, 'x')).toBe(other);
+  });
+
+  it("says how to fix a server whose MaxAppendSize is below the ledger's appends (its default is 1 MiB)", () => {
+    // Streams.Append.cs: RpcExceptions.MaxAppendSizeExceeded; the client's MaxAppendSizeExceededError carries the limit.
+    const cause = new MaxAppendSizeExceededError(undefined, 1048576);
+    const mapped = mapAppendError(cause, 'ledger-t1', 'any');
+    expect(mapped.message).toBe(
+      'EventStoreDB refused the append to ledger-t1: over its MaxAppendSize of 1048576 bytes; run it with EVENTSTORE_MAX_APPEND_SIZE=16767216 (as docker-compose.yml does), the size the ledger\'s appends are bounded by',
+    );
+    expect(mapped.cause).toBe(cause);
   });
 
   it('passes other errors through, and wraps non-errors', () => {

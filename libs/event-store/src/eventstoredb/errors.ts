@@ -3,7 +3,7 @@
  * ErrorType values) or by gRPC status code, so look-alikes from another copy of the client (or a
  * test) map the same way as the client's own classes.
  */
-import { EventStoreUnavailableError, ExpectedRevision, WrongExpectedVersionError } from '../event-store.port.js';
+import { APPEND_SIZE_CEILING, EventStoreUnavailableError, ExpectedRevision, WrongExpectedVersionError } from '../event-store.port.js';
 import { fromEsdbCurrentRevision } from './expected-revision.js';
 
 /** The client's ErrorType values that mean "the server could not be reached or answer". */
@@ -54,6 +54,15 @@ export function isUnavailable(error: unknown): boolean {
 export function mapAppendError(error: unknown, streamId: string, expected: ExpectedRevision): Error {
   if (isWrongExpectedVersion(error)) {
     return new WrongExpectedVersionError(streamId, expected, fromEsdbCurrentRevision(error.actualVersion));
+  }
+  if (typeof error === 'object' && error !== null && (error as { type?: unknown }).type === 'maximum-append-size-exceeded') {
+    // The server runs with a MaxAppendSize below the one the writer's groups are sized for.
+    const max = (error as { maxAppendSize?: unknown }).maxAppendSize;
+    return new Error(
+      `EventStoreDB refused the append to ${streamId}: over its MaxAppendSize of ${String(max)} bytes; ` +
+        `run it with EVENTSTORE_MAX_APPEND_SIZE=${APPEND_SIZE_CEILING} (as docker-compose.yml does), the size the ledger's appends are bounded by`,
+      { cause: error },
+    );
   }
   return mapEsdbError(error, `append to ${streamId}`);
 }

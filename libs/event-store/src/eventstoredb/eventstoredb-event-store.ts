@@ -42,13 +42,13 @@ import {
   EventStore,
   EventStoreUnavailableError,
   ExpectedRevision,
-  WrongExpectedVersionError,
   NewEvent,
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
   Subscription,
+  WrongExpectedVersionError,
 } from '../event-store.port.js';
 import { EventStoreDbTarget, InvalidEventStoreUrlError, parseEventStoreUrl } from './connection-url.js';
 import { isStreamNotFound, mapAppendError, mapEsdbError } from './errors.js';
