@@ -105,6 +105,8 @@ export interface EventStore {
   countEvents(after: bigint, upTo: bigint, cap: bigint): Promise<bigint>;
   /** Highest position a reader may safely read up to right now. */
   headPosition(): Promise<bigint>;
+  /** The most bytes one append may carry (APPEND_SIZE_CEILING's count), when the log has a limit below that ceiling. */
+  readonly appendBytesMax?: number;
   close(): Promise<void>;
 }
 
@@ -117,6 +119,8 @@ export const APPEND_EVENTS_MAX = 16_384;
  * start above it). docker-compose.yml sets EVENTSTORE_MAX_APPEND_SIZE to it (the default is 1 MiB).
  */
 export const APPEND_SIZE_CEILING = 16 * 1024 * 1024 - 10_000;
+/** The least MaxAppendSize the ledger runs with: the server's default, 1 MiB, which the largest command fits in. */
+export const APPEND_SIZE_FLOOR = 1024 * 1024;
 
 
 /**

@@ -5,7 +5,7 @@ import { verifyChain } from '#audit/index.js';
 import { CommandOutcome } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { APPEND_SIZE_CEILING } from '#event-store/index.js';
-import { COMMAND_BYTES_MAX, GROUP_BYTES_MAX, GROUP_EVENTS_MAX, commitPlan, eventBytes, planGroup } from './group-plan.js';
+import { COMMAND_BYTES_MAX, GROUP_BYTES_MAX, GROUP_EVENTS_MAX, commitPlan, eventBytes, groupBytesMaxFor, planGroup } from './group-plan.js';
 import { ClockSkewedError, WriterClock } from './writer-clock.js';
 import { WriterState, emptyWriterState } from './writer-state.js';
 
@@ -166,6 +166,19 @@ describe('planGroup', () => {
     expect(Math.max(...bytes)).toBeLessThanOrEqual(COMMAND_BYTES_MAX);
     expect(bytes.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(APPEND_SIZE_CEILING);
     expect(plan.deferred.length).toBeGreaterThan(0);
+  });
+
+  it("keeps an append within a server's lower MaxAppendSize (EVENTSTORE_MAX_APPEND_SIZE), down to its 1 MiB default", () => {
+    const blob = 'x'.repeat(200 * 1024);
+    const group = Array.from({ length: 40 }, () => pending(openAccount({ metadata: { blob } })));
+    for (const limit of [4 * 1024 * 1024, 1024 * 1024]) {
+      const plan = planGroup(cached(), group, clock, groupBytesMaxFor(limit));
+      expect(plan.events.map(eventBytes).reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(limit);
+      expect(plan.deferred.length).toBeGreaterThan(0);
+    }
+    expect(planGroup(cached(), group, clock, groupBytesMaxFor(1024 * 1024)).planned).toHaveLength(1); // each command alone
+    expect(groupBytesMaxFor(undefined)).toBe(GROUP_BYTES_MAX); // a log with no limit of its own (PostgreSQL)
+    expect(groupBytesMaxFor(APPEND_SIZE_CEILING)).toBe(GROUP_BYTES_MAX);
   });
 
   it('stops at GROUP_EVENTS_MAX events, so an append stays within the store limit', () => {

@@ -34,6 +34,11 @@ export const COMMAND_BYTES_MAX = 1024 * 1024;
  * log takes: EventStoreDB's MaxAppendSize ceiling, APPEND_SIZE_CEILING...
  */
 export const GROUP_BYTES_MAX = APPEND_SIZE_CEILING - COMMAND_BYTES_MAX;
+
+/** ...or, for a log whose appends are limited below that ceiling (EventStore.appendBytesMax), that limit less the command that crosses it. */
+export function groupBytesMaxFor(appendBytesMax: number | undefined): number {
+  return appendBytesMax === undefined ? GROUP_BYTES_MAX : Math.max(0, Math.min(GROUP_BYTES_MAX, appendBytesMax - COMMAND_BYTES_MAX));
+}
 /** ...and at most this many events: the store's limit less room for the events of the command that crosses it. */
 export const GROUP_EVENTS_MAX = APPEND_EVENTS_MAX - 2 * ENTRIES_PER_TRANSACTION_MAX;
 
@@ -107,9 +112,10 @@ export function commitPlan(working: WorkingState, state: WriterState): void {
  * Group commit: decides each queued command in order against a copy-on-write overlay of the
  * cached state, so each sees the effects of those before it, while a refused (or failing)
  * command changes nothing and refuses alone. `state` is not changed. Stops after the command
- * that reaches GROUP_BYTES_MAX or GROUP_EVENTS_MAX; the rest are deferred.
+ * that reaches `bytesMax` (GROUP_BYTES_MAX, or groupBytesMaxFor the log) or GROUP_EVENTS_MAX;
+ * the rest are deferred.
  */
-export function planGroup(state: WriterState, group: PendingCommand[], clock: WriterClock): GroupPlan {
+export function planGroup(state: WriterState, group: PendingCommand[], clock: WriterClock, bytesMax = GROUP_BYTES_MAX): GroupPlan {
   const working = fork(state);
   const planned: Planned[] = [];
   const events: EnvelopedEvent[] = [];
@@ -128,8 +134,8 @@ export function planGroup(state: WriterState, group: PendingCommand[], clock: Wr
       }
     }
     planned.push(item);
-    if (bytes === null && 3 * units >= GROUP_BYTES_MAX) bytes = events.reduce((sum, event) => sum + eventBytes(event), 0);
-    if ((bytes ?? 0) >= GROUP_BYTES_MAX || events.length >= GROUP_EVENTS_MAX) return { working, planned, events, deferred: group.slice(index + 1) };
+    if (bytes === null && 3 * units >= bytesMax) bytes = events.reduce((sum, event) => sum + eventBytes(event), 0);
+    if ((bytes ?? 0) >= bytesMax || events.length >= GROUP_EVENTS_MAX) return { working, planned, events, deferred: group.slice(index + 1) };
   }
   return { working, planned, events, deferred: [] };
 }

@@ -52,8 +52,10 @@ describe('docker-compose.yml', () => {
     const limit = Number(log.environment?.EVENTSTORE_MAX_APPEND_SIZE);
     expect(Number.isSafeInteger(limit)).toBe(true);
     expect(limit).toBeLessThanOrEqual(SERVER_MAX_APPEND_SIZE_LIMIT);
-    // The writer's groups (group-plan.ts) and the adapter's check are bounded by APPEND_SIZE_CEILING.
-    expect(limit).toBeGreaterThanOrEqual(APPEND_SIZE_CEILING);
+    // The writer's groups (group-plan.ts) and the adapter's check follow the API's
+    // EVENTSTORE_MAX_APPEND_SIZE (loadConfig; APPEND_SIZE_CEILING when unset): never above the server's.
+    const apiLimit = Number(compose.services.api.environment?.EVENTSTORE_MAX_APPEND_SIZE ?? APPEND_SIZE_CEILING);
+    expect(apiLimit).toBeLessThanOrEqual(limit);
   });
 
   it('has a health check on every service another waits for as healthy, the log\'s on /health/live', () => {

@@ -99,7 +99,7 @@ describe('EventStoreDB error mapping', () => {
     const cause = new MaxAppendSizeExceededError(undefined, 1048576);
     const mapped = mapAppendError(cause, 'ledger-t1', 'any');
     expect(mapped.message).toBe(
-      'EventStoreDB refused the append to ledger-t1: over its MaxAppendSize of 1048576 bytes; run it with EVENTSTORE_MAX_APPEND_SIZE=16767216 (as docker-compose.yml does), the size the ledger\'s appends are bounded by',
+      "EventStoreDB refused the append to ledger-t1: over its MaxAppendSize of 1048576 bytes; give the ledger's EVENTSTORE_MAX_APPEND_SIZE the server's value, or run the server with 16767216 (as docker-compose.yml does)",
     );
     expect(mapped.cause).toBe(cause);
   });

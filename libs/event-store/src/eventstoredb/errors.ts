@@ -60,7 +60,7 @@ export function mapAppendError(error: unknown, streamId: string, expected: Expec
     const max = (error as { maxAppendSize?: unknown }).maxAppendSize;
     return new Error(
       `EventStoreDB refused the append to ${streamId}: over its MaxAppendSize of ${String(max)} bytes; ` +
-        `run it with EVENTSTORE_MAX_APPEND_SIZE=${APPEND_SIZE_CEILING} (as docker-compose.yml does), the size the ledger's appends are bounded by`,
+        `give the ledger's EVENTSTORE_MAX_APPEND_SIZE the server's value, or run the server with ${APPEND_SIZE_CEILING} (as docker-compose.yml does)`,
       { cause: error },
     );
   }

@@ -95,8 +95,9 @@ export interface EventStoreDbEventStoreOptions {
   /** READ_STALL_MS unless given (tests). */
   readStallMs?: number;
   /**
-   * The server's MaxAppendSize (EVENTSTORE_MAX_APPEND_SIZE): larger appends are refused here with
-   * the sizes rather than by the server. APPEND_SIZE_CEILING unless given.
+   * The server's MaxAppendSize (EVENTSTORE_MAX_APPEND_SIZE, read by loadConfig too): larger
+   * appends are refused here with the sizes rather than by the server, and the writer sizes its
+   * groups below it. APPEND_SIZE_CEILING unless given.
    */
   appendBytesMax?: number;
 }
@@ -116,7 +117,7 @@ export class EventStoreDbEventStore implements EventStore {
   private readonly scope: readonly string[] | undefined;
   private readonly connectTimeoutMs: number;
   private readonly readStallMs: number;
-  private readonly appendBytesMax: number;
+  readonly appendBytesMax: number;
   /** The highest position of an event a reader sees that this store has appended or found (headPosition's fallback). */
   private knownHead = 0n;
   private readonly subscriptions = new Set<Subscription>();
