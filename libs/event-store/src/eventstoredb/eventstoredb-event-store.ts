@@ -76,8 +76,8 @@ const HEAD_SCAN_PAGE = 100;
 export const HEAD_SCAN_EVENTS_MAX = 10_000;
 export const CONNECT_TIMEOUT_MS = 5000;
 /**
- * A read that brings neither an event nor its end for this long is cancelled and fails as
- * unavailable (retryable). Client 6.x sends every read with no deadline at all (it forces
+ * A read that brings neither an event nor its end for this long (up to twice it: a watchdog looks
+ * every READ_STALL_MS) is cancelled and fails as unavailable (retryable). Client 6.x sends every read with no deadline at all (it forces
  * `deadline: Infinity` on reads and subscriptions), so a server that stops answering would hold
  * a request, a writer's replay or a projection's catch-up forever. Per event, not per read: a
  * long replay that keeps delivering is never cut.
@@ -488,33 +488,37 @@ export function appendSizeOver(events: readonly NewEvent[], metadata: readonly U
 
 /**
  * The items of a read, failing with EventStoreUnavailableError (and cancelling the call) when
- * `stallMs` pass without the next one or the end. See READ_STALL_MS.
+ * `stallMs` pass without the next one or the end (at most 2 x stallMs: a watchdog looks every
+ * stallMs; per item there is only a flag to set). See READ_STALL_MS.
  */
 export async function* withStallDeadline<T>(read: AsyncIterable<T>, stallMs: number, what: string): AsyncGenerator<T> {
-  const iterator = read[Symbol.asyncIterator]();
-  let fail: (error: Error) => void = () => undefined;
-  const stalled = new Promise<never>((_, reject) => (fail = reject));
-  stalled.catch(() => undefined);
-  const timer = setTimeout(() => fail(new EventStoreUnavailableError(`event store unavailable (EventStoreDB, ${what}): no answer within ${stallMs} ms`)), stallMs);
-  timer.unref();
+  const stream = read as AsyncIterable<T> & { cancel?: () => Promise<void>; destroy?: (error?: Error) => void };
+  let progressed = true;
+  let stalled: EventStoreUnavailableError | null = null;
   let finished = false;
-  try {
-    for (;;) {
-      const next = iterator.next();
-      next.catch(() => undefined); // settles after a stall, when the call is cancelled
-      const result = await Promise.race([next, stalled]);
-      if (result.done) {
-        finished = true;
-        return;
-      }
-      timer.refresh();
-      yield result.value;
+  const watchdog = setInterval(() => {
+    if (progressed) {
+      progressed = false;
+      return;
     }
+    stalled = new EventStoreUnavailableError(`event store unavailable (EventStoreDB, ${what}): no answer within ${stallMs} ms`);
+    clearInterval(watchdog);
+    // Cancelled on the client: the server stops sending; destroying the stream ends the wait.
+    void stream.cancel?.().catch(() => undefined);
+    stream.destroy?.(stalled);
+  }, stallMs);
+  watchdog.unref();
+  try {
+    for await (const item of stream) {
+      progressed = true;
+      yield item;
+    }
+    finished = true;
+  } catch (error) {
+    throw stalled ?? error;
   } finally {
-    clearTimeout(timer);
-    if (!finished) {
-      // Cancelled on the client: the server stops sending; the stream is let go of.
-      const stream = read as { cancel?: () => Promise<void>; destroy?: () => void };
+    clearInterval(watchdog);
+    if (!finished && !stalled) {
       void stream.cancel?.().catch(() => undefined);
       stream.destroy?.();
     }
