@@ -38,7 +38,7 @@ export async function startLedger(
   config: LedgerConfig,
   log: (line: string) => void,
   /** Which event log: the configuration's (EVENTSTORE_URL) unless given. */
-  selectLog: (pool: Pool) => SelectedEventStore = (pool) => selectEventStore(config.eventStoreUrl, pool),
+  selectLog: (pool: Pool) => SelectedEventStore = (pool) => selectEventStore(config.eventStoreUrl, pool, { appendBytesMax: config.eventStoreMaxAppendBytes }),
   /** The process's clocks (commands are refused while the wall clock is skewed from PostgreSQL's); a test passes a skewed one. */
   clock: ProcessClock = SYSTEM_CLOCK,
   /** The read models the in-process projector runs; a test passes one at another version. */

@@ -71,4 +71,12 @@ describe('loadConfig', () => {
     expect(loadConfig({}).otlpEndpoint).toBeNull();
     expect(() => loadConfig({ LEDGER_LOG: 'loud' })).toThrow(/LEDGER_LOG/);
   });
+
+  it("takes the EventStoreDB server's MaxAppendSize from EVENTSTORE_MAX_APPEND_SIZE, its ceiling by default, and refuses one the server would not start with or the largest command would not fit", () => {
+    expect(loadConfig({}).eventStoreMaxAppendBytes).toBe(16 * 1024 * 1024 - 10_000);
+    expect(loadConfig({ EVENTSTORE_MAX_APPEND_SIZE: '1048576' }).eventStoreMaxAppendBytes).toBe(1_048_576);
+    for (const bad of ['33554432', '16767217', '1048575', '0', 'lots']) {
+      expect(() => loadConfig({ EVENTSTORE_MAX_APPEND_SIZE: bad })).toThrow(/EVENTSTORE_MAX_APPEND_SIZE/);
+    }
+  });
 });

@@ -4,6 +4,7 @@ import path from 'node:path';
 // Each library keeps its own settings' names, defaults and checks in a file that imports nothing,
 // so that reading them all here makes no import cycle (npm run lint:deps).
 import { eventStoreUrlFromEnv } from '#event-store/event-log-url.js';
+import { APPEND_SIZE_CEILING, APPEND_SIZE_FLOOR } from '#event-store/event-store.port.js';
 import { LagThresholds, lagThresholds } from '#projection-runtime/lag-thresholds.js';
 import { WebhookConfig, webhookConfig } from '#webhooks/webhook-config.js';
 import { writerRecordsMax } from '#write-model/writer-records-max.js';
@@ -52,6 +53,8 @@ export interface LedgerConfig {
   requestTimeoutMs: number;
   /** EventStoreDB's connection string (EVENTSTORE_URL), or null for the PostgreSQL log. */
   eventStoreUrl: string | null;
+  /** The EventStoreDB server's MaxAppendSize (EVENTSTORE_MAX_APPEND_SIZE, the server's own setting's name): the writer's groups stay below it. */
+  eventStoreMaxAppendBytes: number;
   /** Serve the Swagger UI at /docs (LEDGER_DOCS_UI=off serves only /docs-json). */
   docsUiEnabled: boolean;
   /** Webhook deliveries and endpoints (LEDGER_WEBHOOK_*). */
@@ -73,6 +76,15 @@ function positiveIntFrom(value: string | undefined, fallback: number, name: stri
   const parsed = intFrom(value, fallback, name);
   if (parsed === 0) throw new Error(`${name} must be a positive integer, got "${value}"`);
   return parsed;
+}
+
+/** Between the server's default (1 MiB, which the largest command fits in) and the most a server starts with. */
+function eventStoreMaxAppendBytesFrom(value: string | undefined): number {
+  const bytes = intFrom(value, APPEND_SIZE_CEILING, 'EVENTSTORE_MAX_APPEND_SIZE');
+  if (bytes < APPEND_SIZE_FLOOR || bytes > APPEND_SIZE_CEILING) {
+    throw new Error(`EVENTSTORE_MAX_APPEND_SIZE must be between ${APPEND_SIZE_FLOOR} and ${APPEND_SIZE_CEILING} bytes (the server's own limits), got "${value}"`);
+  }
+  return bytes;
 }
 
 /** The projector's batch: at most 500 events per transaction (the rebuild and the runner agree on no more). */
@@ -158,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
     rateLimitPerSecond: intFrom(env.LEDGER_RATE_LIMIT_PER_SECOND, 1000, 'LEDGER_RATE_LIMIT_PER_SECOND'),
     requestTimeoutMs: positiveIntFrom(env.LEDGER_REQUEST_TIMEOUT_MS, 30_000, 'LEDGER_REQUEST_TIMEOUT_MS'),
     eventStoreUrl: eventStoreUrlFromEnv(env),
+    eventStoreMaxAppendBytes: eventStoreMaxAppendBytesFrom(env.EVENTSTORE_MAX_APPEND_SIZE),
     docsUiEnabled: env.LEDGER_DOCS_UI !== 'off',
     webhooks: webhookConfig(env),
     lagThresholds: lagThresholds(env),

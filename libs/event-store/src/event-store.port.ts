@@ -49,6 +49,13 @@ export interface ReadAllOptions {
 export interface SubscribeOptions extends ReadAllOptions {
   /** How many events a subscriber handles at once. */
   batchSize?: number;
+  /**
+   * Called between batches, in order with them, with a position the subscription has looked up
+   * to and found nothing more for this subscriber (EventStoreDB's checkpoints of a filtered
+   * subscription): storing it spares a restart the rescan of what the filter skipped. Logs that
+   * have none never call it.
+   */
+  onCheckpoint?: (position: bigint) => Promise<void>;
 }
 
 export interface Subscription {
@@ -98,11 +105,22 @@ export interface EventStore {
   countEvents(after: bigint, upTo: bigint, cap: bigint): Promise<bigint>;
   /** Highest position a reader may safely read up to right now. */
   headPosition(): Promise<bigint>;
+  /** The most bytes one append may carry (APPEND_SIZE_CEILING's count), when the log has a limit below that ceiling. */
+  readonly appendBytesMax?: number;
   close(): Promise<void>;
 }
 
 /** Events one append may carry: a batch of 8,190 postings, each possibly two events (a reversal). */
 export const APPEND_EVENTS_MAX = 16_384;
+/**
+ * Bytes one append may carry (data and metadata in UTF-8, and twice each type's length): the
+ * largest MaxAppendSize an EventStoreDB/KurrentDB server starts with, 16 MiB less 10,000 bytes of
+ * record overhead (TFConsts.EffectiveMaxLogRecordSize; ClusterVNodeOptionsValidator refuses to
+ * start above it). docker-compose.yml sets EVENTSTORE_MAX_APPEND_SIZE to it (the default is 1 MiB).
+ */
+export const APPEND_SIZE_CEILING = 16 * 1024 * 1024 - 10_000;
+/** The least MaxAppendSize the ledger runs with: the server's default, 1 MiB, which the largest command fits in. */
+export const APPEND_SIZE_FLOOR = 1024 * 1024;
 
 
 /**

@@ -28,7 +28,7 @@ export interface SelectedEventStore {
 export const POSTGRES_EVENT_LOG_DESCRIPTION = 'event log: PostgreSQL (events table)';
 
 /** The log at `url` (the configuration's eventStoreUrl: EVENTSTORE_URL), or PostgreSQL's when it is null. */
-export function selectEventStore(url: string | null, pool: Pool): SelectedEventStore {
+export function selectEventStore(url: string | null, pool: Pool, options: { appendBytesMax?: number } = {}): SelectedEventStore {
   if (url === null) {
     const store = new PostgresEventStore(pool);
     return {
@@ -38,7 +38,7 @@ export function selectEventStore(url: string | null, pool: Pool): SelectedEventS
       connect: () => pingPostgres(pool),
     };
   }
-  const store = EventStoreDbEventStore.fromUrl(url, { streamPrefixes: LEDGER_STREAM_PREFIXES });
+  const store = EventStoreDbEventStore.fromUrl(url, { streamPrefixes: LEDGER_STREAM_PREFIXES, appendBytesMax: options.appendBytesMax });
   return {
     kind: 'eventstoredb',
     store,

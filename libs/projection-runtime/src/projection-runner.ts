@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { EventStore, RecordedEvent, Subscription } from '#event-store/index.js';
+import { EventStore, EventStoreUnavailableError, RecordedEvent, Subscription } from '#event-store/index.js';
 import { applyCheckpointed, CheckpointMovedError, readCheckpoint } from './checkpointed-apply.js';
 import { OwnershipSession } from './ownership.js';
 import { isConnectionError } from '#database/errors.js';
@@ -15,6 +15,7 @@ const OWNERSHIP_RETRY_MS = 1000;
 
 const SQL = {
   fail: `update projection_checkpoints set error = $2, error_position = $3, updated_at = now() where name = $1`,
+  skip: `update projection_checkpoints set position = $2, updated_at = now() where name = $1 and position = $3`,
 };
 /** How often a rebuild on start writes its progress to the process log. */
 const REBUILD_LOG_INTERVAL_MS = 10_000;
@@ -23,8 +24,9 @@ const TRANSIENT_RETRY_MS = 1000;
 /** deadlock_detected, serialization_failure, lock_not_available, query_canceled (a statement timeout or an operator's cancel: not the event's fault) */
 const TRANSIENT_CODES = new Set(['40P01', '40001', '55P03', '57014']);
 
+/** A database that went away, a lock conflict, or a log that cannot be reached (a dropped subscription, a server restart, a leader change). */
 function isTransient(error: any): boolean {
-  return isConnectionError(error) || TRANSIENT_CODES.has(error?.code);
+  return isConnectionError(error) || TRANSIENT_CODES.has(error?.code) || error instanceof EventStoreUnavailableError;
 }
 
 export type RunnerStatus = 'waiting_for_ownership' | 'rebuilding' | 'running' | 'failed' | 'stopped';
@@ -160,7 +162,10 @@ export class ProjectionRunner {
   private async follow(): Promise<void> {
     this.position = await readCheckpoint(this.pool, this.projection.name);
     this.status = 'running';
-    this.subscription = this.store.subscribeToAll({ afterPosition: this.position, batchSize: this.batchSize }, (events) => this.applyBatch(events));
+    this.subscription = this.store.subscribeToAll(
+      { afterPosition: this.position, batchSize: this.batchSize, onCheckpoint: (position) => this.skipTo(position) },
+      (events) => this.applyBatch(events),
+    );
     this.subscription.done.catch(async (error) => {
       if (this.stopped) return;
       if (error instanceof CheckpointMovedError) {
@@ -179,6 +184,17 @@ export class ProjectionRunner {
       this.lastError = String(error?.message ?? error);
       this.log(`projection ${this.projection.name} stopped: ${this.lastError}`);
     });
+  }
+
+  /**
+   * The log looked up to `position` and found nothing more for this projection (an EventStoreDB
+   * filtered subscription's checkpoint): the checkpoint moves there, so a restart does not look
+   * through the skipped events again. Only from where this runner left it, as with a batch.
+   */
+  private async skipTo(position: bigint): Promise<void> {
+    const moved = await this.pool.query(SQL.skip, [this.projection.name, position.toString(), this.position.toString()]);
+    if (moved.rowCount !== 1) throw new CheckpointMovedError(this.projection.name, this.position);
+    this.position = position;
   }
 
   private applyBatch(events: RecordedEvent[]): Promise<void> {

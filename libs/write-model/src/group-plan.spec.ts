@@ -4,7 +4,8 @@ import { accountCreated, captureHold, credit, debit, figures, holdCreated, openA
 import { verifyChain } from '#audit/index.js';
 import { CommandOutcome } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
-import { GROUP_BYTES_MAX, GROUP_EVENTS_MAX, commitPlan, planGroup } from './group-plan.js';
+import { APPEND_SIZE_CEILING } from '#event-store/index.js';
+import { COMMAND_BYTES_MAX, GROUP_BYTES_MAX, GROUP_EVENTS_MAX, commitPlan, eventBytes, groupBytesMaxFor, planGroup } from './group-plan.js';
 import { ClockSkewedError, WriterClock } from './writer-clock.js';
 import { WriterState, emptyWriterState } from './writer-state.js';
 
@@ -143,15 +144,41 @@ describe('planGroup', () => {
   });
 
   it('stops after the command that reaches GROUP_BYTES_MAX of event JSON; the rest are deferred, in order', () => {
-    const blob = 'x'.repeat(1024 * 1024);
+    const blob = 'x'.repeat(1024 * 1024 - 1024);
     const group = Array.from({ length: 20 }, () => pending(openAccount({ metadata: { blob } })));
     const plan = planGroup(cached(), group, clock);
     const sizes = plan.events.map((e) => e.serialized.data.length + e.serialized.metadata.length);
     const total = sizes.reduce((sum, size) => sum + size, 0);
     expect(total).toBeGreaterThanOrEqual(GROUP_BYTES_MAX);
     expect(total - sizes[sizes.length - 1]).toBeLessThan(GROUP_BYTES_MAX);
-    expect(plan.planned).toHaveLength(16); // each command's JSON is a little over 1 MiB
-    expect(plan.deferred).toEqual(group.slice(16));
+    expect(plan.planned).toHaveLength(15); // each command's JSON is a little under 1 MiB
+    expect(plan.deferred).toEqual(group.slice(15));
+  });
+
+  it('keeps an append within what EventStoreDB takes (MaxAppendSize at its ceiling), counting as the server does', () => {
+    // Event.SizeOnDisk: UTF-8 data and metadata, and twice the type's length. 'é' is one UTF-16
+    // unit and two UTF-8 bytes: a count of string lengths would let this group past the ceiling.
+    const blob = 'é'.repeat(COMMAND_BYTES_MAX / 2 - 1024);
+    const group = Array.from({ length: 40 }, () => pending(openAccount({ metadata: { blob } })));
+    const plan = planGroup(cached(), group, clock);
+    const bytes = plan.events.map((e) => Buffer.byteLength(e.serialized.data) + Buffer.byteLength(e.serialized.metadata) + 2 * e.type.length);
+    expect(plan.events.map(eventBytes)).toEqual(bytes);
+    expect(Math.max(...bytes)).toBeLessThanOrEqual(COMMAND_BYTES_MAX);
+    expect(bytes.reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(APPEND_SIZE_CEILING);
+    expect(plan.deferred.length).toBeGreaterThan(0);
+  });
+
+  it("keeps an append within a server's lower MaxAppendSize (EVENTSTORE_MAX_APPEND_SIZE), down to its 1 MiB default", () => {
+    const blob = 'x'.repeat(200 * 1024);
+    const group = Array.from({ length: 40 }, () => pending(openAccount({ metadata: { blob } })));
+    for (const limit of [4 * 1024 * 1024, 1024 * 1024]) {
+      const plan = planGroup(cached(), group, clock, groupBytesMaxFor(limit));
+      expect(plan.events.map(eventBytes).reduce((sum, size) => sum + size, 0)).toBeLessThanOrEqual(limit);
+      expect(plan.deferred.length).toBeGreaterThan(0);
+    }
+    expect(planGroup(cached(), group, clock, groupBytesMaxFor(1024 * 1024)).planned).toHaveLength(1); // each command alone
+    expect(groupBytesMaxFor(undefined)).toBe(GROUP_BYTES_MAX); // a log with no limit of its own (PostgreSQL)
+    expect(groupBytesMaxFor(APPEND_SIZE_CEILING)).toBe(GROUP_BYTES_MAX);
   });
 
   it('stops at GROUP_EVENTS_MAX events, so an append stays within the store limit', () => {

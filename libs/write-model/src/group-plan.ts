@@ -15,7 +15,7 @@ import {
   idempotencyAnswer,
   isDomainError,
 } from '#domain/index.js';
-import { APPEND_EVENTS_MAX } from '#event-store/index.js';
+import { APPEND_EVENTS_MAX, APPEND_SIZE_CEILING } from '#event-store/index.js';
 import { CommandOutcome, holdIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
 import { CopyOnWriteMap } from './copy-on-write-map.js';
@@ -24,8 +24,22 @@ import { flatUuid } from './ids.js';
 import { WriterClock } from './writer-clock.js';
 import { WriterState } from './writer-state.js';
 
-/** At most this many bytes of event JSON go into one append (the command that crosses it is the group's last)... */
-export const GROUP_BYTES_MAX = 16 * 1024 * 1024;
+/**
+ * The most bytes one command's events take, as the log counts them (eventBytes): one posting of
+ * ENTRIES_PER_TRANSACTION_MAX entries with its metadata is a fraction of it.
+ */
+export const COMMAND_BYTES_MAX = 1024 * 1024;
+/**
+ * At most this many bytes of events (eventBytes) go into one append before its last command (the
+ * command that crosses it is the group's last), so an append stays within the largest one any
+ * log takes: EventStoreDB's MaxAppendSize ceiling, APPEND_SIZE_CEILING...
+ */
+export const GROUP_BYTES_MAX = APPEND_SIZE_CEILING - COMMAND_BYTES_MAX;
+
+/** ...or, for a log whose appends are limited below that ceiling (EventStore.appendBytesMax), that limit less the command that crosses it. */
+export function groupBytesMaxFor(appendBytesMax: number | undefined): number {
+  return appendBytesMax === undefined ? GROUP_BYTES_MAX : Math.max(0, Math.min(GROUP_BYTES_MAX, appendBytesMax - COMMAND_BYTES_MAX));
+}
 /** ...and at most this many events: the store's limit less room for the events of the command that crosses it. */
 export const GROUP_EVENTS_MAX = APPEND_EVENTS_MAX - 2 * ENTRIES_PER_TRANSACTION_MAX;
 
@@ -109,26 +123,40 @@ export function commitPlan(working: WorkingState, state: WriterState): void {
  * Group commit: decides each queued command in order against a copy-on-write overlay of the
  * cached state, so each sees the effects of those before it, while a refused (or failing)
  * command changes nothing and refuses alone. `state` is not changed. Stops after the command
- * that reaches GROUP_BYTES_MAX or GROUP_EVENTS_MAX; the rest are deferred.
+ * that reaches `bytesMax` (GROUP_BYTES_MAX, or groupBytesMaxFor the log) or GROUP_EVENTS_MAX;
+ * the rest are deferred.
  */
-export function planGroup(state: WriterState, group: PendingCommand[], clock: WriterClock): GroupPlan {
+export function planGroup(state: WriterState, group: PendingCommand[], clock: WriterClock, bytesMax = GROUP_BYTES_MAX): GroupPlan {
   const working = fork(state);
   const planned: Planned[] = [];
   const events: EnvelopedEvent[] = [];
-  let bytes = 0;
+  // UTF-16 units, which the UTF-8 bytes are at most 3 times of; the exact bytes (about 1 us per
+  // event) are counted only once a group is large enough for them to matter.
+  let units = 0;
+  let bytes: number | null = null;
   for (let index = 0; index < group.length; index++) {
     const item = planOne(working, group[index], clock);
     if (item.kind === 'new') {
       item.first = events.length;
       for (const event of item.events) {
         events.push(event);
-        bytes += event.serialized.data.length + event.serialized.metadata.length;
+        units += event.serialized.data.length + event.serialized.metadata.length + 2 * event.type.length;
+        if (bytes !== null) bytes += eventBytes(event);
       }
     }
     planned.push(item);
-    if (bytes >= GROUP_BYTES_MAX || events.length >= GROUP_EVENTS_MAX) return { working, planned, events, deferred: group.slice(index + 1) };
+    if (bytes === null && 3 * units >= bytesMax) bytes = events.reduce((sum, event) => sum + eventBytes(event), 0);
+    if ((bytes ?? 0) >= bytesMax || events.length >= GROUP_EVENTS_MAX) return { working, planned, events, deferred: group.slice(index + 1) };
   }
   return { working, planned, events, deferred: [] };
+}
+
+/**
+ * An event's bytes as EventStoreDB counts them against MaxAppendSize (Event.SizeOnDisk): its data
+ * and metadata in UTF-8, and twice its type's length.
+ */
+export function eventBytes(event: EnvelopedEvent): number {
+  return Buffer.byteLength(event.serialized.data) + Buffer.byteLength(event.serialized.metadata) + 2 * event.type.length;
 }
 
 /**

@@ -4,7 +4,7 @@ import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelop
 import { CommandQueue, PendingCommand } from './command-queue.js';
 import { CONFLICT_RETRIES_MAX, retryOnConflict } from './conflict-retry.js';
 import { EnvelopedEvent } from './event-envelope.js';
-import { commitPlan, GroupPlan, planGroup, PlannedReplay } from './group-plan.js';
+import { commitPlan, GroupPlan, groupBytesMaxFor, planGroup, PlannedReplay } from './group-plan.js';
 import { AppendedGroup, OriginalEvents } from './original-events.js';
 import { accountsOnlyState, RecordCache, rememberingRecords } from './record-cache.js';
 import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
@@ -119,7 +119,7 @@ export class TenantWriter {
   /** Returns the commands that did not fit into this append (bounded by bytes and events). */
   private async decideAndAppend(state: WriterState, group: PendingCommand[]): Promise<PendingCommand[]> {
     const recalledByKey = this.records ? await this.records.recall(state, group) : new Map<string, RecordedEvent[]>();
-    const plan = await inGroupSpan('ledger.decide', group, { 'ledger.tenant_id': this.tenantId }, async () => planGroup(state, group, this.clock));
+    const plan = await inGroupSpan('ledger.decide', group, { 'ledger.tenant_id': this.tenantId }, async () => planGroup(state, group, this.clock, groupBytesMaxFor(this.store.appendBytesMax)));
     // An append checks the revision the group was decided at; refusals alone append nothing, so
     // check that no other process has written since, or refuse on a state that is out of date
     // (e.g. "not found" for a transaction another process just posted).

@@ -23,8 +23,9 @@ describe('EVENTSTORE_URL validation', () => {
     const secured = parseEventStoreUrl('esdb://admin:changeit@db.example.internal:2113?tls=true');
     expect(secured).toMatchObject({ hasCredentials: true, tls: true, display: 'db.example.internal:2113' });
     expect(secured.display).not.toContain('changeit');
-    expect(parseEventStoreUrl('esdb+discover://node1:2113,node2:2114,node3')).toMatchObject({
-      discover: true,
+    expect(parseEventStoreUrl('esdb+discover://cluster.example.internal')).toMatchObject({ discover: true, display: 'cluster.example.internal:2113' });
+    expect(parseEventStoreUrl('esdb://node1:2113,node2:2114,node3')).toMatchObject({
+      discover: false,
       hosts: [
         { host: 'node1', port: 2113 },
         { host: 'node2', port: 2114 },
@@ -55,6 +56,11 @@ describe('EVENTSTORE_URL validation', () => {
     ['esdb://bad_host!:2113', /invalid host name/],
     ['esdb://[::1:2113', /unclosed \[/],
     ['esdb://eventstore:2113#x', /fragment/],
+    // Client 6.2.1 discovers through the first host only (Client/index.js: "Using first").
+    ['esdb+discover://node1:2113,node2:2114', /one DNS name.*only node1:2113.*esdb:\/\/node1:2113,node2:2114/],
+    // With it false the client answers a wrong expected version as success: false.
+    ['esdb://eventstore:2113?tls=false&throwOnAppendFailure=false', /throwOnAppendFailure must stay true/],
+    ['esdb://eventstore:2113?THROWONAPPENDFAILURE=False', /throwOnAppendFailure must stay true/],
   ])('rejects %j with a clear reason', (url, reason) => {
     let error: unknown;
     try {
@@ -78,6 +84,19 @@ describe('EVENTSTORE_URL validation', () => {
     expect(() => EventStoreDbEventStore.fromUrl('esdb://eventstore:2113?tls=false&nodePreference=sideways')).toThrow(InvalidEventStoreUrlError);
     const store = EventStoreDbEventStore.fromUrl('esdb://admin:changeit@eventstore:2113?tls=false');
     expect(store.describe()).toBe('event log: EventStoreDB at eventstore:2113');
+    await store.close();
+  });
+});
+
+describe('KurrentDB connection strings', () => {
+  it('takes kurrentdb:// and kdb:// (KurrentDB 25) and hands the client (6.x, esdb only) esdb://', async () => {
+    expect(parseEventStoreUrl('kurrentdb://kurrentdb:2113?tls=false')).toMatchObject({ url: 'esdb://kurrentdb:2113?tls=false', discover: false, tls: false, display: 'kurrentdb:2113' });
+    expect(parseEventStoreUrl('KurrentDB+Discover://cluster.example.internal:2113')).toMatchObject({ url: 'esdb+discover://cluster.example.internal:2113', discover: true });
+    expect(parseEventStoreUrl('kdb://admin:changeit@a:2113,b:2113')).toMatchObject({ url: 'esdb://admin:changeit@a:2113,b:2113', hasCredentials: true });
+    expect(parseEventStoreUrl('esdb://x?throwOnAppendFailure=true').url).toBe('esdb://x?throwOnAppendFailure=true');
+    expect(() => parseEventStoreUrl('constructor://x')).toThrow(/unsupported scheme constructor/);
+    const store = EventStoreDbEventStore.fromUrl('kurrentdb://kurrentdb:2113?tls=false');
+    expect(store.describe()).toBe('event log: EventStoreDB at kurrentdb:2113');
     await store.close();
   });
 });

@@ -3,7 +3,14 @@
  *
  *   esdb://host:2113?tls=false                         one node (port 2113 if omitted)
  *   esdb://admin:changeit@host:2113                    with credentials (TLS on by default)
- *   esdb+discover://node1:2113,node2:2113,node3:2113   a cluster, found through gossip
+ *   esdb://node1:2113,node2:2113,node3:2113            a cluster: gossip seeds, any one may answer
+ *   esdb+discover://cluster.example.internal:2113      a cluster found through one DNS name
+ *
+ * KurrentDB's schemes (kurrentdb://, kurrentdb+discover://, kdb://, kdb+discover://) mean the same
+ * and are handed to the client (6.x, which knows only esdb) as esdb. Refused, where client 6.2.1
+ * would accept them and go wrong quietly: esdb+discover:// with several hosts (the client uses the
+ * first alone: debug-logged "Using first", Client/index.js), and throwOnAppendFailure=false (a
+ * refused append then looks like a success to the adapter).
  *
  * Credentials never appear in messages or in the start-up log: `display` is hosts only.
  */
@@ -30,6 +37,15 @@ export const DEFAULT_EVENTSTORE_PORT = 2113;
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]*[A-Za-z0-9_])?)*\.?$/;
 const IPV6 = /^\[[0-9A-Fa-f:.]+\]$/;
 const BOOLEAN = /^(true|false)$/i;
+/** Schemes taken, and the one the client is given for each. */
+const SCHEMES = new Map<string, 'esdb' | 'esdb+discover'>([
+  ['esdb', 'esdb'],
+  ['esdb+discover', 'esdb+discover'],
+  ['kurrentdb', 'esdb'],
+  ['kurrentdb+discover', 'esdb+discover'],
+  ['kdb', 'esdb'],
+  ['kdb+discover', 'esdb+discover'],
+]);
 
 export class InvalidEventStoreUrlError extends Error {
   constructor(
@@ -38,7 +54,7 @@ export class InvalidEventStoreUrlError extends Error {
   ) {
     super(
       `EVENTSTORE_URL is not a valid EventStoreDB connection string (${url}): ${reason}. ` +
-        `Expected e.g. esdb://localhost:2113?tls=false or esdb+discover://node1:2113,node2:2113`,
+        `Expected e.g. esdb://localhost:2113?tls=false, esdb://node1:2113,node2:2113,node3:2113 or esdb+discover://cluster.example.internal:2113`,
     );
     this.name = 'InvalidEventStoreUrlError';
   }
@@ -87,9 +103,10 @@ export function parseEventStoreUrl(raw: string): EventStoreDbTarget {
   const shown = redactEventStoreUrl(url);
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):\/\//.exec(url);
   if (!scheme) throw new InvalidEventStoreUrlError(shown, 'it must start with esdb:// or esdb+discover://');
-  const protocol = scheme[1].toLowerCase();
-  if (protocol !== 'esdb' && protocol !== 'esdb+discover') {
-    throw new InvalidEventStoreUrlError(shown, `unsupported scheme ${protocol}:// (use esdb:// or esdb+discover://)`);
+  const given = scheme[1].toLowerCase();
+  const protocol = SCHEMES.get(given);
+  if (protocol === undefined) {
+    throw new InvalidEventStoreUrlError(shown, `unsupported scheme ${given}:// (use esdb:// or esdb+discover://; kurrentdb:// and kdb:// mean the same)`);
   }
   if (/\s/.test(url)) throw new InvalidEventStoreUrlError(shown, 'it contains whitespace');
   let rest = url.slice(scheme[0].length);
@@ -115,6 +132,12 @@ export function parseEventStoreUrl(raw: string): EventStoreDbTarget {
   }
   if (rest === '') throw new InvalidEventStoreUrlError(shown, 'a host is missing');
   const hosts = rest.split(',').map((part) => parseEndpoint(part, shown));
+  if (protocol === 'esdb+discover' && hosts.length > 1) {
+    throw new InvalidEventStoreUrlError(
+      shown,
+      `${given}:// takes one DNS name to discover the cluster through (the client would use only ${hosts[0].host}:${hosts[0].port}); list gossip seeds as esdb://${hosts.map((h) => `${h.host}:${h.port}`).join(',')}`,
+    );
+  }
 
   let tls = true;
   if (query !== '') {
@@ -128,10 +151,14 @@ export function parseEventStoreUrl(raw: string): EventStoreDbTarget {
         if (!BOOLEAN.test(value)) throw new InvalidEventStoreUrlError(shown, `tls must be true or false, got ${JSON.stringify(value)}`);
         tls = value.toLowerCase() === 'true';
       }
+      if (key === 'throwonappendfailure' && value.toLowerCase() !== 'true') {
+        throw new InvalidEventStoreUrlError(shown, 'throwOnAppendFailure must stay true: the adapter relies on a refused append failing');
+      }
     }
   }
   return {
-    url,
+    // The client (6.x) knows only esdb and esdb+discover.
+    url: `${protocol}://${url.slice(scheme[0].length)}`,
     discover: protocol === 'esdb+discover',
     hosts,
     tls,

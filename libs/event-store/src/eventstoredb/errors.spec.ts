@@ -1,6 +1,8 @@
 import {
+  MaxAppendSizeExceededError,
   NO_STREAM,
   StreamNotFoundError,
+  UnknownError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
 } from '@eventstore/db-client';
 import { EventStoreUnavailableError, WrongExpectedVersionError } from '../event-store.port.js';
@@ -66,6 +68,40 @@ describe('EventStoreDB error mapping', () => {
       expect((mapped as EventStoreUnavailableError).cause).toBe(cause);
       expect(mapAppendError(cause, 's', 'any')).toBeInstanceOf(EventStoreUnavailableError);
     }
+  });
+
+  it('maps a busy, starting or leaderless server (said in words only) to EventStoreUnavailableError', () => {
+    // Mirrors the server: Streams.BatchAppend.cs answers NotHandled TooBusy/NotReady/NotLeader
+    // with a Status of Empty details and these messages; the client's unpackToCommandError turns
+    // that into `new UnknownError(undefined, 'Could not recognize <message>')`. Other calls
+    // answer with RpcExceptions.ServerBusy/ServerNotReady (code UNAVAILABLE) or NoLeaderInfo
+    // (code UNKNOWN).
+    const cases = [
+      new UnknownError(undefined, 'Could not recognize Server Is Busy'),
+      new UnknownError(undefined, 'Could not recognize Server Is Not Ready'),
+      new UnknownError(undefined, 'Could not recognize No leader info available in response'),
+      Object.assign(new Error('2 UNKNOWN: No leader info available in response'), { type: 'unknown', code: 2 }),
+      Object.assign(new Error('14 UNAVAILABLE: Server Is Too Busy'), { type: 'unavailable', code: 14 }),
+    ];
+    for (const cause of cases) {
+      const mapped = mapAppendError(cause, 'ledger-t1', 3n);
+      expect(mapped).toBeInstanceOf(EventStoreUnavailableError);
+      expect((mapped as EventStoreUnavailableError).cause).toBe(cause);
+      expect(mapEsdbError(cause, 'read of $all')).toBeInstanceOf(EventStoreUnavailableError);
+    }
+    // Any other unknown error is not retryable.
+    const other = new UnknownError(undefined, 'Could not recognize Something Else');
+    expect(mapEsdbError(other, 'x')).toBe(other);
+  });
+
+  it("says how to fix a server whose MaxAppendSize is below the ledger's appends (its default is 1 MiB)", () => {
+    // Streams.Append.cs: RpcExceptions.MaxAppendSizeExceeded; the client's MaxAppendSizeExceededError carries the limit.
+    const cause = new MaxAppendSizeExceededError(undefined, 1048576);
+    const mapped = mapAppendError(cause, 'ledger-t1', 'any');
+    expect(mapped.message).toBe(
+      "EventStoreDB refused the append to ledger-t1: over its MaxAppendSize of 1048576 bytes; give the ledger's EVENTSTORE_MAX_APPEND_SIZE the server's value, or run the server with 16767216 (as docker-compose.yml does)",
+    );
+    expect(mapped.cause).toBe(cause);
   });
 
   it('passes other errors through, and wraps non-errors', () => {

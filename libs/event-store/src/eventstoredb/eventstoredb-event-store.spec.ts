@@ -11,6 +11,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import {
   StreamNotFoundError,
+  UnknownError,
   WrongExpectedVersionError as EsdbWrongExpectedVersionError,
   type EventStoreDBClient,
   type Filter,
@@ -20,7 +21,7 @@ import {
 } from '@eventstore/db-client';
 import { NewEvent, RecordedEvent, Subscription, WrongExpectedVersionError } from '../event-store.port.js';
 import { parseEventStoreUrl } from './connection-url.js';
-import { EventStoreDbEventStore } from './eventstoredb-event-store.js';
+import { EventStoreDbEventStore, HEAD_SCAN_EVENTS_MAX } from './eventstoredb-event-store.js';
 import { decodePosition, encodePosition } from './position.js';
 import type { EsdbRecordedEventLike } from './serialization.js';
 
@@ -44,19 +45,49 @@ async function* failing(error: unknown): AsyncGenerator<never> {
   throw error;
 }
 
+const INT64_MAX = (1n << 63n) - 1n;
+const UINT64_MAX = (1n << 64n) - 1n;
+
+/**
+ * The server's check of a position it is given (Services/Transport/Common/Position.cs): commit
+ * below prepare, or an offset above int64 other than End's 2^64 - 1, throws
+ * ArgumentOutOfRangeException in the handler, which the client sees as an unknown error.
+ */
+function refusedByServer(position: ReadPosition): UnknownError | null {
+  if (typeof position === 'string') return null;
+  const { commit, prepare } = position;
+  const bad = commit < prepare || (commit > INT64_MAX && commit !== UINT64_MAX) || (prepare > INT64_MAX && prepare !== UINT64_MAX);
+  return bad ? new UnknownError(undefined, 'Exception was thrown by handler.') : null;
+}
+
 /** An in-memory EventStoreDB as the v6 client presents it. */
 class FakeEventStoreDb {
   readonly log: Stored[] = [];
   private offset = 1000n;
   private readonly live = new Set<{ stream: Readable; filter?: Filter; after: Position | null }>();
   readonly calls: string[] = [];
+  /**
+   * A follower of a cluster: reads without the requires-leader header see only this many events
+   * of the log (Streams.Read.cs passes GetRequiresLeader(headers) on; without it any node answers
+   * from what it has replicated so far).
+   */
+  followerSees: number | null = null;
+  /** Reads of $all that never answer: a server that stopped answering, to a client that sends reads with `deadline: Infinity` (streams/readAll.js). */
+  stallReads = false;
+  /** The connection string said throwOnAppendFailure=false (client 6.2.1's batchAppend.js). */
+  throwOnAppendFailure = true;
+  readonly readStreamOptions: Record<string, unknown>[] = [];
 
   system(streamId: string, type: string): void {
     this.write(streamId, type, {}, undefined);
   }
 
+  private readonly lengths = new Map<string, number>();
+
   private write(streamId: string, type: string, data: unknown, metadata: unknown, id: string = randomUUID()): Stored {
-    const revision = BigInt(this.log.filter((e) => e.streamId === streamId).length);
+    const length = this.lengths.get(streamId) ?? 0;
+    this.lengths.set(streamId, length + 1);
+    const revision = BigInt(length);
     this.offset += 137n;
     const event: Stored = { streamId, id, revision, type, created: new Date(), isJson: true, data, metadata, position: { commit: this.offset, prepare: this.offset } };
     this.log.push(event);
@@ -71,6 +102,8 @@ class FakeEventStoreDb {
       const current = existing.length ? existing[existing.length - 1].revision : 'no_stream';
       const expected = options.expectedRevision;
       if ((expected === 'no_stream' && current !== 'no_stream') || (typeof expected === 'bigint' && expected !== current)) {
+        // 6.2.1 answers BigInt(hasCurrentStreamRevision()): 1n when the stream exists, else -1n.
+        if (!this.throwOnAppendFailure) return { success: false, nextExpectedRevision: current === 'no_stream' ? -1n : 1n, position: undefined };
         throw new EsdbWrongExpectedVersionError(undefined, { streamName, expected: expected as any, current });
       }
       let last: Stored | undefined;
@@ -80,9 +113,11 @@ class FakeEventStoreDb {
       }
       return { success: true, nextExpectedRevision: last!.revision, position: last!.position };
     },
-    readStream: (streamName: string, options: { fromRevision: bigint | 'end'; maxCount: number; direction?: string }) => {
+    readStream: (streamName: string, options: { fromRevision: bigint | 'end'; maxCount: number; direction?: string; requiresLeader?: boolean }) => {
       this.calls.push(`readStream ${streamName}`);
-      const events = this.log.filter((e) => e.streamId === streamName);
+      this.readStreamOptions.push(options);
+      const visible = this.followerSees !== null && !options.requiresLeader ? this.log.slice(0, this.followerSees) : this.log;
+      const events = visible.filter((e) => e.streamId === streamName);
       if (events.length === 0) return failing(new StreamNotFoundError(undefined, streamName));
       if (options.direction === 'backwards') {
         const from = options.fromRevision;
@@ -98,6 +133,9 @@ class FakeEventStoreDb {
     },
     readAll: (options: { fromPosition: ReadPosition; maxCount: number; direction: string }) => {
       this.calls.push(`readAll ${options.direction} ${typeof options.fromPosition === 'string' ? options.fromPosition : `${options.fromPosition.commit}/${options.fromPosition.prepare}`} ${options.maxCount}`);
+      const refused = refusedByServer(options.fromPosition);
+      if (refused) return Readable.from(failing(refused));
+      if (this.stallReads) return new Readable({ objectMode: true, read() {} });
       let events: Stored[];
       if (options.direction === 'forwards') {
         const from = options.fromPosition;
@@ -106,10 +144,15 @@ class FakeEventStoreDb {
         const from = options.fromPosition;
         events = (from === 'end' ? this.log : from === 'start' ? [] : this.log.filter((e) => before(e.position, from))).slice().reverse(); // strictly before
       }
-      return over(events.slice(0, options.maxCount).map((e) => ({ event: { ...e } })));
+      return Readable.from(over(events.slice(0, options.maxCount).map((e) => ({ event: { ...e } }))));
     },
     subscribeToAll: (options: { fromPosition: ReadPosition; filter?: Filter }) => {
       const stream = new Readable({ objectMode: true, read() {} });
+      const refused = refusedByServer(options.fromPosition);
+      if (refused) {
+        process.nextTick(() => stream.destroy(refused));
+        return Object.assign(stream, { unsubscribe: async () => undefined });
+      }
       const after = options.fromPosition === 'start' ? null : (options.fromPosition as Position);
       for (const e of this.log) {
         // Exclusive of the position given.
@@ -129,13 +172,26 @@ class FakeEventStoreDb {
     dispose: async () => undefined,
   };
 
+  /**
+   * The server's checkpoint of a filtered subscription: the position it has looked through, sent
+   * in order with the events (Enumerator.AllSubscriptionFiltered.cs); client 6.x awaits
+   * checkpointReached before passing on anything later (streams/utils/Subscription.js).
+   */
+  async checkpoint(): Promise<void> {
+    const last = this.log[this.log.length - 1];
+    for (const sub of this.live) {
+      const reached = (sub.filter as { checkpointReached?: (s: unknown, p: Position) => Promise<void> } | undefined)?.checkpointReached;
+      await reached?.(sub.stream, last.position);
+    }
+  }
+
   failSubscriptions(error: Error): void {
     for (const sub of this.live) sub.stream.destroy(error);
   }
 }
 
-function store(fake: FakeEventStoreDb, streamPrefixes?: readonly string[]): EventStoreDbEventStore {
-  return new EventStoreDbEventStore(fake.client as unknown as EventStoreDBClient, parseEventStoreUrl('esdb://fake:2113?tls=false'), { streamPrefixes });
+function store(fake: FakeEventStoreDb, streamPrefixes?: readonly string[], options: { readStallMs?: number; appendBytesMax?: number } = {}): EventStoreDbEventStore {
+  return new EventStoreDbEventStore(fake.client as unknown as EventStoreDBClient, parseEventStoreUrl('esdb://fake:2113?tls=false'), { streamPrefixes, ...options });
 }
 
 const event = (type = 'test.happened', data: unknown = {}): NewEvent => ({ id: randomUUID(), type, data, metadata: { tenant_id: 't1' } });
@@ -163,6 +219,18 @@ describe('EventStoreDbEventStore (in-memory stand-in for the client)', () => {
     for (const s of subscriptions.splice(0)) await s.stop();
     await subject.close();
   });
+
+  function record(options: Parameters<EventStoreDbEventStore['subscribeToAll']>[0], handler?: (batch: RecordedEvent[]) => Promise<void>) {
+    const events: RecordedEvent[] = [];
+    const batches: number[] = [];
+    const subscription = subject.subscribeToAll(options, async (batch) => {
+      batches.push(batch.length);
+      events.push(...batch);
+      await handler?.(batch);
+    });
+    subscriptions.push(subscription);
+    return { subscription, events, batches };
+  }
 
   describe('append', () => {
     it('appends with the mapped expected revision and returns each event’s revision and $all position', async () => {
@@ -305,17 +373,6 @@ describe('EventStoreDbEventStore (in-memory stand-in for the client)', () => {
   });
 
   describe('subscribeToAll', () => {
-    function record(options: Parameters<EventStoreDbEventStore['subscribeToAll']>[0], handler?: (batch: RecordedEvent[]) => Promise<void>) {
-      const events: RecordedEvent[] = [];
-      const batches: number[] = [];
-      const subscription = subject.subscribeToAll(options, async (batch) => {
-        batches.push(batch.length);
-        events.push(...batch);
-        await handler?.(batch);
-      });
-      subscriptions.push(subscription);
-      return { subscription, events, batches };
-    }
 
     it('catches up after the position, then delivers live events in batches, excluding system events on the server', async () => {
       const first = await subject.append('ledger-t1', [event(), event(), event()], 'no_stream');
@@ -376,6 +433,111 @@ describe('EventStoreDbEventStore (in-memory stand-in for the client)', () => {
       const other = record({});
       await subject.close();
       await expect(other.subscription.done).resolves.toBeUndefined();
+    });
+  });
+
+  describe('what a real server does that a first deployment would meet (issue 25)', () => {
+    const pair = (commit: bigint, prepare: bigint) => encodePosition({ commit, prepare });
+
+    it('settles positions no event can have instead of sending them (the server throws for them)', async () => {
+      const { positions } = await subject.append('ledger-t1', [event('a.one'), event('a.two')], 'no_stream');
+      const first = decodePosition(positions[0]);
+      const inside = pair(first.commit, first.commit + 5n); // prepare > commit
+      const beyond = pair(1n << 63n, 0n); // commit >= 2^63
+      // readAt (the evidence route's user-supplied position): not found, not an error.
+      expect(await subject.readAt(inside)).toBeNull();
+      expect(await subject.readAt(beyond)).toBeNull();
+      expect(await subject.readAt(pair(INT64_MAX, INT64_MAX))).toBeNull(); // a position past the end
+      // Reads and subscriptions from such a cursor: what is strictly after it.
+      expect((await subject.readAll({ afterPosition: inside })).map((e) => e.position)).toEqual([positions[1]]);
+      expect(await subject.readAll({ afterPosition: beyond })).toEqual([]);
+      expect(await subject.countEvents(inside, positions[1], 10n)).toBe(1n);
+      const sub = record({ afterPosition: inside });
+      await eventually(() => sub.events.length === 1, 'delivery after an odd cursor');
+      expect(sub.events[0].position).toBe(positions[1]);
+      const late = record({ afterPosition: beyond });
+      await subject.append('ledger-t1', [event()], 1n);
+      await eventually(() => sub.events.length === 2, 'live delivery');
+      expect(late.events).toEqual([]);
+      await late.subscription.stop();
+      await expect(late.subscription.done).resolves.toBeUndefined();
+    });
+
+    it('answers a refused append that the client reports as success: false (throwOnAppendFailure=false) as WrongExpectedVersionError', async () => {
+      fake.throwOnAppendFailure = false;
+      await subject.append('ledger-t1', [event(), event(), event()], 'no_stream');
+      const error = await subject.append('ledger-t1', [event()], 0n).catch((e) => e);
+      expect(error).toBeInstanceOf(WrongExpectedVersionError);
+      expect(error).toMatchObject({ stream_id: 'ledger-t1', expected: 0n, actual: 2n });
+      const missing = await subject.append('ledger-none', [event()], 4n).catch((e) => e);
+      expect(missing).toMatchObject({ name: 'WrongExpectedVersionError', actual: 'no_stream' });
+    });
+
+    it('reads the append back from the leader (a follower may not have it yet)', async () => {
+      await subject.append('ledger-t1', [event()], 'no_stream');
+      fake.followerSees = fake.log.length; // the follower stops here
+      const { revisions } = await subject.append('ledger-t1', [event(), event()], 0n);
+      expect(revisions).toEqual([1n, 2n]);
+      expect(fake.readStreamOptions[fake.readStreamOptions.length - 1]).toMatchObject({ requiresLeader: true });
+    });
+
+    it('gives up on a read that stops answering (the client sends reads with no deadline) with a retryable error', async () => {
+      const stalling = store(fake, undefined, { readStallMs: 50 });
+      fake.stallReads = true;
+      await expect(stalling.readAll()).rejects.toMatchObject({ name: 'EventStoreUnavailableError', message: expect.stringContaining('no answer within 50 ms') });
+      await expect(stalling.headPosition()).rejects.toMatchObject({ name: 'EventStoreUnavailableError' });
+      await expect(stalling.ping(50)).rejects.toMatchObject({ name: 'EventStoreUnavailableError' });
+      fake.stallReads = false;
+      expect(await stalling.readAll()).toEqual([]);
+      await stalling.close();
+    });
+
+    it(`looks through at most ${HEAD_SCAN_EVENTS_MAX} events for the head, then answers the highest it knows`, async () => {
+      const other = store(fake);
+      const elsewhere = await other.append('ledger-t2', [event()], 'no_stream');
+      for (let i = 0; i <= HEAD_SCAN_EVENTS_MAX; i++) fake.system('$stats-127.0.0.1:2113', '$statsCollected');
+      const scanned = () =>
+        fake.calls.filter((c) => c.startsWith('readAll backwards')).reduce((sum, c) => sum + Number(c.split(' ').pop()), 0);
+      expect(await subject.headPosition()).toBe(0n); // nothing this store knows; the scan stopped
+      expect(scanned()).toBeLessThanOrEqual(HEAD_SCAN_EVENTS_MAX);
+      expect(await other.headPosition()).toBe(elsewhere.positions[0]); // it appended that one
+      const mine = await subject.append('ledger-t1', [event()], 'no_stream');
+      for (let i = 0; i <= HEAD_SCAN_EVENTS_MAX; i++) fake.system('$stats-127.0.0.1:2113', '$statsCollected');
+      expect(await subject.headPosition()).toBe(mine.positions[0]);
+      await other.close();
+    });
+
+    it('refuses an append over the server\'s MaxAppendSize before sending it, counting as the server does', async () => {
+      const small = store(fake, undefined, { appendBytesMax: 1000 });
+      // Event.SizeOnDisk: UTF-8 data + metadata + 2 x type length.
+      const error = await small.append('ledger-t1', [event('t', { note: 'é'.repeat(600) })], 'no_stream').catch((e) => e);
+      expect(error?.message).toMatch(/append to ledger-t1 is \d+ bytes; EventStoreDB takes at most 1000 per append/);
+      expect(fake.calls.filter((c) => c.startsWith('append'))).toEqual([]);
+      expect((await small.append('ledger-t1', [event('t', { note: 'e'.repeat(600) })], 'no_stream')).revisions).toEqual([0n]); // same length, 1 byte each
+      await small.close();
+    });
+
+    it('hands on the filtered subscription\'s checkpoints in order with the batches, so a restart need not rescan what the filter skipped', async () => {
+      const mine = await subject.append('ledger-t1', [event(), event()], 'no_stream');
+      const seen: string[] = [];
+      const subscription = subject.subscribeToAll(
+        { streamPrefixes: ['ledger-'], batchSize: 10, onCheckpoint: async (position) => void seen.push(`checkpoint ${position}`) },
+        async (batch) => void seen.push(...batch.map((e) => `event ${e.position}`)),
+      );
+      subscriptions.push(subscription);
+      await eventually(() => seen.length === 2, 'catch-up');
+      for (let i = 0; i < 5; i++) await subject.append(`other-${i}`, [event()], 'no_stream');
+      fake.system('$stats-127.0.0.1:2113', '$statsCollected');
+      const skippedTo = encodePosition(fake.log[fake.log.length - 1].position);
+      await fake.checkpoint();
+      await eventually(() => seen.length === 3, 'the checkpoint');
+      const later = await subject.append('ledger-t1', [event()], 1n);
+      await eventually(() => seen.length === 4, 'the next event');
+      await fake.checkpoint(); // at the event just delivered: nothing new to store
+      await subject.append('ledger-t1', [event()], 2n);
+      await eventually(() => seen.length === 5, 'one more event');
+      expect(seen.slice(0, 4)).toEqual([...mine.positions.map((p) => `event ${p}`), `checkpoint ${skippedTo}`, `event ${later.positions[0]}`]);
+      expect(seen.filter((line) => line.startsWith('checkpoint'))).toHaveLength(1);
     });
   });
 });

@@ -31,11 +31,13 @@ import {
   type AllStreamRecordedEvent,
   type AllStreamResolvedEvent,
   type AllStreamSubscription,
+  type Position,
   type ReadPosition,
 } from '@eventstore/db-client';
 import {
   answersWithin,
   APPEND_EVENTS_MAX,
+  APPEND_SIZE_CEILING,
   AppendResult,
   EventStore,
   EventStoreUnavailableError,
@@ -46,20 +48,41 @@ import {
   RecordedEvent,
   SubscribeOptions,
   Subscription,
+  WrongExpectedVersionError,
 } from '../event-store.port.js';
 import { EventStoreDbTarget, InvalidEventStoreUrlError, parseEventStoreUrl } from './connection-url.js';
 import { isStreamNotFound, mapAppendError, mapEsdbError } from './errors.js';
 import { toEsdbExpectedRevision } from './expected-revision.js';
 import { acceptsEvent, buildSubscriptionFilter, matchesNothing, validatePrefixes } from './filter.js';
-import { decodePosition, encodePosition, POSITION_MAX } from './position.js';
+import { decodePosition, encodePosition, POSITION_MAX, SERVER_OFFSET_MAX, serverPositionAtOrBefore } from './position.js';
 import { toEventData, toRecordedEvent } from './serialization.js';
 
 const READ_BATCH_DEFAULT = 1000;
+/**
+ * A filtered subscription's checkpoint comes after this many x 32 events the server has looked
+ * through (CheckpointOptions): often enough that a restart rescans little, rarely enough that
+ * storing it costs nothing next to the events themselves.
+ */
+const CHECKPOINT_INTERVAL = 32;
 /** Events read per request when most of what is read may be filtered out. */
 const SCAN_PAGE = 1000;
 /** How many of the latest events headPosition looks through per request for one a reader sees. */
 const HEAD_SCAN_PAGE = 100;
+/**
+ * How many of the latest events headPosition looks through at most: past them (a log whose tail
+ * is another application's or the server's own), it answers the highest position this store has
+ * seen a reader's event at (lower is safe: "readers may read up to here").
+ */
+export const HEAD_SCAN_EVENTS_MAX = 10_000;
 export const CONNECT_TIMEOUT_MS = 5000;
+/**
+ * A read that brings neither an event nor its end for this long (up to twice it: a watchdog looks
+ * every READ_STALL_MS) is cancelled and fails as unavailable (retryable). Client 6.x sends every read with no deadline at all (it forces
+ * `deadline: Infinity` on reads and subscriptions), so a server that stops answering would hold
+ * a request, a writer's replay or a projection's catch-up forever. Per event, not per read: a
+ * long replay that keeps delivering is never cut.
+ */
+export const READ_STALL_MS = 10_000;
 
 export interface EventStoreDbEventStoreOptions {
   /**
@@ -69,16 +92,34 @@ export interface EventStoreDbEventStoreOptions {
   streamPrefixes?: readonly string[];
   /** How long connect()/ping() wait for the server. */
   connectTimeoutMs?: number;
+  /** READ_STALL_MS unless given (tests). */
+  readStallMs?: number;
+  /**
+   * The server's MaxAppendSize (EVENTSTORE_MAX_APPEND_SIZE, read by loadConfig too): larger
+   * appends are refused here with the sizes rather than by the server, and the writer sizes its
+   * groups below it. APPEND_SIZE_CEILING unless given.
+   */
+  appendBytesMax?: number;
 }
 
-/** Where the start from `afterPosition` is: START for 0n, else the decoded pair. */
+/**
+ * Where the start from `afterPosition` is: START for 0n, END when no event can follow it, else a
+ * position the server takes at or before it (position.ts: the server throws for a pair no event
+ * can have, e.g. from a caller's cursor; readers drop what is not strictly after their cursor).
+ */
 export function readPositionAfter(afterPosition: bigint | undefined): ReadPosition {
-  return afterPosition === undefined || afterPosition === 0n ? START : decodePosition(afterPosition);
+  if (afterPosition === undefined || afterPosition <= 0n) return START;
+  if (afterPosition > POSITION_MAX) return END;
+  return serverPositionAtOrBefore(afterPosition) ?? END;
 }
 
 export class EventStoreDbEventStore implements EventStore {
   private readonly scope: readonly string[] | undefined;
   private readonly connectTimeoutMs: number;
+  private readonly readStallMs: number;
+  readonly appendBytesMax: number;
+  /** The highest position of an event a reader sees that this store has appended or found (headPosition's fallback). */
+  private knownHead = 0n;
   private readonly subscriptions = new Set<Subscription>();
   private closed = false;
 
@@ -89,6 +130,8 @@ export class EventStoreDbEventStore implements EventStore {
   ) {
     this.scope = options.streamPrefixes === undefined ? undefined : validatePrefixes(options.streamPrefixes);
     this.connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+    this.readStallMs = options.readStallMs ?? READ_STALL_MS;
+    this.appendBytesMax = options.appendBytesMax ?? APPEND_SIZE_CEILING;
   }
 
   /**
@@ -139,22 +182,37 @@ export class EventStoreDbEventStore implements EventStore {
       ids.add(id);
     }
 
+    const size = appendSizeOver(events, payload.map((e) => e.metadata as Uint8Array), this.appendBytesMax);
+    if (size !== null) {
+      throw new Error(`append to ${streamId} is ${size} bytes; EventStoreDB takes at most ${this.appendBytesMax} per append (MaxAppendSize)`);
+    }
+
     let last: bigint;
     try {
       const result = await this.client.appendToStream(streamId, payload, { expectedRevision });
+      if (result.success === false) {
+        // Only with throwOnAppendFailure=false, which connection-url.ts refuses: the client then
+        // answers a wrong expected version with success: false and a revision it gets wrong
+        // (6.2.1 sends BigInt(hasCurrentStreamRevision()), i.e. 1n). The stream says the actual one.
+        const current = await this.readLastEvent(streamId);
+        throw new WrongExpectedVersionError(streamId, expected, current ? current.revision : 'no_stream');
+      }
       last = result.nextExpectedRevision;
     } catch (error) {
       throw mapAppendError(error, streamId, expected);
     }
 
+    // From the leader: a follower may not have the append yet (the client may be connected to a
+    // follower of a cluster, and reads go to whichever node it is on unless told otherwise).
     const first = last - BigInt(events.length) + 1n;
-    const written = await this.readStream(streamId, { fromRevision: first, maxCount: events.length });
+    const written = await this.readStreamFrom(streamId, { fromRevision: first, maxCount: events.length }, true);
     const matches = written.length === events.length && written.every((e, i) => e.id.toLowerCase() === payload[i].id.toLowerCase());
     if (!matches) {
       throw new Error(
         `EventStoreDB acknowledged the append to ${streamId} at revisions ${first}..${last}, but those revisions do not hold the appended events`,
       );
     }
+    for (const e of written) if (e.position > this.knownHead && acceptsEvent(e.stream_id, e.type, this.scope)) this.knownHead = e.position;
     return {
       next_expected_revision: last,
       positions: written.map((e) => e.position),
@@ -162,13 +220,18 @@ export class EventStoreDbEventStore implements EventStore {
     };
   }
 
-  async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+  readStream(streamId: string, options: ReadStreamOptions = {}): Promise<RecordedEvent[]> {
+    return this.readStreamFrom(streamId, options, false);
+  }
+
+  private async readStreamFrom(streamId: string, options: ReadStreamOptions, requiresLeader: boolean): Promise<RecordedEvent[]> {
     const fromRevision = options.fromRevision ?? 0n;
     const maxCount = options.maxCount ?? Number.MAX_SAFE_INTEGER;
     if (maxCount <= 0) return [];
     const events: RecordedEvent[] = [];
     try {
-      for await (const resolved of this.client.readStream(streamId, { fromRevision, maxCount, direction: FORWARDS })) {
+      const read = this.client.readStream(streamId, { fromRevision, maxCount, direction: FORWARDS, ...(requiresLeader ? { requiresLeader } : {}) });
+      for await (const resolved of withStallDeadline(read, this.readStallMs, `read of ${streamId}`)) {
         if (resolved.event) events.push(toRecordedEvent(resolved.event));
       }
     } catch (error) {
@@ -221,15 +284,19 @@ export class EventStoreDbEventStore implements EventStore {
 
   async readAt(position: bigint): Promise<RecordedEvent | null> {
     if (position <= 0n || position > POSITION_MAX) return null;
+    // The server throws for a pair no event has (prepare > commit, or an offset beyond int64).
+    const at = decodePosition(position);
+    if (at.prepare > at.commit || at.commit > SERVER_OFFSET_MAX) return null;
     // A forward read from a position starts at (and includes) the event there.
-    const [event] = await this.readRaw(decodePosition(position), 1, FORWARDS);
+    const [event] = await this.readRaw(at, 1, FORWARDS);
     if (!event || encodePosition(event.position) !== position || !acceptsEvent(event.streamId, event.type, this.scope)) return null;
     return toRecordedEvent(event);
   }
 
   async readLastEvent(streamId: string): Promise<RecordedEvent | null> {
     try {
-      for await (const resolved of this.client.readStream(streamId, { fromRevision: END, maxCount: 1, direction: BACKWARDS })) {
+      const read = this.client.readStream(streamId, { fromRevision: END, maxCount: 1, direction: BACKWARDS });
+      for await (const resolved of withStallDeadline(read, this.readStallMs, `read of ${streamId}`)) {
         if (resolved.event) return toRecordedEvent(resolved.event);
       }
       return null;
@@ -253,15 +320,22 @@ export class EventStoreDbEventStore implements EventStore {
   async headPosition(): Promise<bigint> {
     const prefixes = this.scope;
     let from: ReadPosition = END;
-    for (;;) {
-      const page = await this.readRaw(from, HEAD_SCAN_PAGE, BACKWARDS);
+    let scanned = 0;
+    while (scanned < HEAD_SCAN_EVENTS_MAX) {
+      const request = Math.min(HEAD_SCAN_PAGE, HEAD_SCAN_EVENTS_MAX - scanned);
+      const page = await this.readRaw(from, request, BACKWARDS);
+      scanned += page.length;
       for (const event of page) {
-        if (acceptsEvent(event.streamId, event.type, prefixes)) return encodePosition(event.position);
+        const position = encodePosition(event.position);
+        // At or below what this store knows already: nothing newer a reader sees is left to find.
+        if (position <= this.knownHead) return this.knownHead;
+        if (acceptsEvent(event.streamId, event.type, prefixes)) return (this.knownHead = position);
       }
-      if (page.length < HEAD_SCAN_PAGE) return 0n;
+      if (page.length < request) return this.knownHead; // the start of the log
       // Backward reads return events before the position given (it is a post-position).
       from = page[page.length - 1].position;
     }
+    return this.knownHead;
   }
 
   subscribeToAll(options: SubscribeOptions, handler: (events: RecordedEvent[]) => Promise<void>): Subscription {
@@ -276,11 +350,23 @@ export class EventStoreDbEventStore implements EventStore {
       new Promise<void>((resolve) => {
         wake = resolve;
       });
+    // The client awaits checkpointReached before it passes on anything later, so once what it
+    // passed on before is handled, the checkpoint is in order with the batches.
+    let checkpoint: { position: bigint; handled: () => void } | null = null;
+    const onCheckpoint = options.onCheckpoint;
+    const checkpoints = onCheckpoint && {
+      checkpointInterval: CHECKPOINT_INTERVAL,
+      checkpointReached: (_: unknown, at: Position) =>
+        new Promise<void>((handled) => {
+          checkpoint = { position: encodePosition(at), handled };
+          wake();
+        }),
+    };
 
     let source: AllStreamSubscription | null = null;
     if (!stopped && !matchesNothing(prefixes)) {
       source = this.client.subscribeToAll(
-        { fromPosition: readPositionAfter(position), filter: buildSubscriptionFilter(prefixes), resolveLinkTos: false },
+        { fromPosition: readPositionAfter(position), filter: buildSubscriptionFilter(prefixes, checkpoints), resolveLinkTos: false },
         { highWaterMark: Math.max(2 * batchSize, 64) },
       );
       source.on('readable', () => wake());
@@ -317,6 +403,16 @@ export class EventStoreDbEventStore implements EventStore {
           await handler(batch);
           continue;
         }
+        const reached: { position: bigint; handled: () => void } | null = checkpoint;
+        if (reached && onCheckpoint) {
+          checkpoint = null;
+          if (reached.position > position) {
+            await onCheckpoint(reached.position);
+            position = reached.position;
+          }
+          reached.handled();
+          continue;
+        }
         if (failure) throw mapEsdbError(failure, 'subscription to $all');
         if (ended) throw new EventStoreUnavailableError('EventStoreDB ended the subscription to $all');
         await waitForMore();
@@ -325,6 +421,7 @@ export class EventStoreDbEventStore implements EventStore {
 
     const done = loop().finally(async () => {
       stopped = true;
+      (checkpoint as { handled: () => void } | null)?.handled();
       this.subscriptions.delete(subscription);
       await source?.unsubscribe().catch(() => undefined);
     });
@@ -353,16 +450,77 @@ export class EventStoreDbEventStore implements EventStore {
   }
 
   /** Events of $all from `from` in `direction`, link-free, as the client gives them. */
-  private async readRaw(from: ReadPosition, maxCount: number, direction: typeof FORWARDS | typeof BACKWARDS, deadline?: number): Promise<AllStreamRecordedEvent[]> {
+  private async readRaw(from: ReadPosition, maxCount: number, direction: typeof FORWARDS | typeof BACKWARDS, stallMs = this.readStallMs): Promise<AllStreamRecordedEvent[]> {
     const events: AllStreamRecordedEvent[] = [];
     try {
-      const read = this.client.readAll({ fromPosition: from, maxCount, direction, resolveLinkTos: false, ...(deadline ? { deadline } : {}) });
-      for await (const resolved of read) {
+      const read = this.client.readAll({ fromPosition: from, maxCount, direction, resolveLinkTos: false });
+      for await (const resolved of withStallDeadline(read, stallMs, 'read of $all')) {
         if (resolved.event) events.push(resolved.event);
       }
     } catch (error) {
       throw mapEsdbError(error, 'read of $all');
     }
     return events;
+  }
+}
+
+/**
+ * Whether an append stays within `max` bytes as the server counts them: data, metadata and twice
+ * the type's length per event (Event.SizeOnDisk; Streams.Append.cs refuses past MaxAppendSize
+ * with an InvalidArgument). Data goes as UTF-8 JSON, at most 3 bytes per UTF-16 unit of its text,
+ * so the exact count (a stringify for events without `serialized`) runs only near the limit.
+ * Returns the exact size when over, else null.
+ */
+export function appendSizeOver(events: readonly NewEvent[], metadata: readonly Uint8Array[], max: number): number | null {
+  let bound = 0;
+  for (let i = 0; i < events.length; i++) {
+    const data = events[i].serialized?.data;
+    bound += (data === undefined ? Infinity : 3 * data.length) + metadata[i].byteLength + 2 * events[i].type.length;
+  }
+  if (bound <= max) return null;
+  let size = 0;
+  for (let i = 0; i < events.length; i++) {
+    const data = events[i].serialized?.data ?? JSON.stringify(events[i].data);
+    size += Buffer.byteLength(data) + metadata[i].byteLength + 2 * events[i].type.length;
+  }
+  return size > max ? size : null;
+}
+
+/**
+ * The items of a read, failing with EventStoreUnavailableError (and cancelling the call) when
+ * `stallMs` pass without the next one or the end (at most 2 x stallMs: a watchdog looks every
+ * stallMs; per item there is only a flag to set). See READ_STALL_MS.
+ */
+export async function* withStallDeadline<T>(read: AsyncIterable<T>, stallMs: number, what: string): AsyncGenerator<T> {
+  const stream = read as AsyncIterable<T> & { cancel?: () => Promise<void>; destroy?: (error?: Error) => void };
+  let progressed = true;
+  let stalled: EventStoreUnavailableError | null = null;
+  let finished = false;
+  const watchdog = setInterval(() => {
+    if (progressed) {
+      progressed = false;
+      return;
+    }
+    stalled = new EventStoreUnavailableError(`event store unavailable (EventStoreDB, ${what}): no answer within ${stallMs} ms`);
+    clearInterval(watchdog);
+    // Cancelled on the client: the server stops sending; destroying the stream ends the wait.
+    void stream.cancel?.().catch(() => undefined);
+    stream.destroy?.(stalled);
+  }, stallMs);
+  watchdog.unref();
+  try {
+    for await (const item of stream) {
+      progressed = true;
+      yield item;
+    }
+    finished = true;
+  } catch (error) {
+    throw stalled ?? error;
+  } finally {
+    clearInterval(watchdog);
+    if (!finished && !stalled) {
+      void stream.cancel?.().catch(() => undefined);
+      stream.destroy?.();
+    }
   }
 }

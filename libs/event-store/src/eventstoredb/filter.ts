@@ -7,7 +7,7 @@
  * filter when there are no prefixes). Reads of $all filter here: the v6 client has no filter on
  * reads. The ledger's own streams are `ledger-<tenant>`, `audit-<tenant>` and `recon-<tenant>`.
  */
-import { excludeSystemEvents, streamNameFilter, type Filter } from '@eventstore/db-client';
+import { excludeSystemEvents, streamNameFilter, type Filter, type Position } from '@eventstore/db-client';
 
 
 export function isSystemEvent(streamId: string, type: string): boolean {
@@ -28,10 +28,20 @@ export function validatePrefixes(prefixes: readonly string[]): string[] {
  * match only themselves). An empty list matches nothing and has no server filter: callers do
  * not subscribe then (see `matchesNothing`).
  */
-export function buildSubscriptionFilter(prefixes?: readonly string[]): Filter {
-  if (prefixes === undefined) return excludeSystemEvents();
+export function buildSubscriptionFilter(prefixes?: readonly string[], checkpoints?: CheckpointOptions): Filter {
+  if (prefixes === undefined) return excludeSystemEvents(checkpoints);
   if (prefixes.length === 0) throw new RangeError('an empty prefix list matches no stream; there is no filter for it');
-  return streamNameFilter({ prefixes: validatePrefixes(prefixes) });
+  return streamNameFilter({ prefixes: validatePrefixes(prefixes), ...checkpoints });
+}
+
+/**
+ * A filtered subscription's checkpoints: the server sends one after every `checkpointInterval`
+ * x 32 events it has looked through (its search window; Enumerator.AllSubscriptionFiltered.cs),
+ * to `checkpointReached`, which client 6.x awaits before it passes on anything later.
+ */
+export interface CheckpointOptions {
+  checkpointInterval: number;
+  checkpointReached: (subscription: unknown, position: Position) => Promise<void>;
 }
 
 export function matchesNothing(prefixes?: readonly string[]): boolean {

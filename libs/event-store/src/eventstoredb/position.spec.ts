@@ -1,6 +1,6 @@
-import { START } from '@eventstore/db-client';
+import { END, START } from '@eventstore/db-client';
 import { readPositionAfter } from './eventstoredb-event-store.js';
-import { decodePosition, encodePosition, formatPosition, POSITION_MAX, UINT64_MAX } from './position.js';
+import { decodePosition, encodePosition, formatPosition, POSITION_MAX, SERVER_OFFSET_MAX, serverPositionAtOrBefore, UINT64_MAX } from './position.js';
 
 const INT8_MAX = (1n << 63n) - 1n;
 
@@ -91,6 +91,25 @@ describe('EventStoreDB position encoding (commit << 64 | prepare)', () => {
     expect(readPositionAfter(undefined)).toBe(START);
     expect(readPositionAfter(0n)).toBe(START);
     expect(readPositionAfter(encodePosition({ commit: 9n, prepare: 8n }))).toEqual({ commit: 9n, prepare: 8n });
+  });
+
+  it('never hands the server a pair its Position constructor throws for (prepare > commit, an offset above int64)', () => {
+    // Services/Transport/Common/Position.cs: commit < prepare, or an offset above long.MaxValue
+    // other than End's, throws ArgumentOutOfRangeException.
+    expect(serverPositionAtOrBefore(encodePosition({ commit: 9n, prepare: 12n }))).toEqual({ commit: 9n, prepare: 9n });
+    expect(serverPositionAtOrBefore(encodePosition({ commit: INT8_MAX, prepare: INT8_MAX }))).toEqual({ commit: INT8_MAX, prepare: INT8_MAX });
+    expect(serverPositionAtOrBefore(encodePosition({ commit: SERVER_OFFSET_MAX + 1n, prepare: 0n }))).toBeNull();
+    expect(readPositionAfter(encodePosition({ commit: 1n << 63n, prepare: 0n }))).toBe(END);
+    expect(readPositionAfter(POSITION_MAX + 1n)).toBe(END);
+    expect(readPositionAfter(-5n)).toBe(START);
+    for (const commit of uint64s(200)) {
+      for (const prepare of [0n, commit, commit + 1n, UINT64_MAX]) {
+        if (prepare > UINT64_MAX) continue;
+        const at = readPositionAfter(encodePosition({ commit, prepare }));
+        if (at === END || at === START) continue;
+        expect(at.prepare <= at.commit && at.commit <= SERVER_OFFSET_MAX).toBe(true);
+      }
+    }
   });
 
   it('does not fit PostgreSQL int8 (the checkpoint column) for any real event, and needs 39 digits at most', () => {

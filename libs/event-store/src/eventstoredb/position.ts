@@ -55,3 +55,24 @@ export function formatPosition(encoded: bigint): string {
   const { commit, prepare } = decodePosition(encoded);
   return `${commit}/${prepare}`;
 }
+
+/**
+ * The largest offset the server takes in a position it is given: it keeps offsets as int64 and
+ * its Position constructor (Services/Transport/Common/Position.cs) throws for a commit or prepare
+ * above this (other than both at 2^64 - 1, its End), and for prepare > commit. Those throws reach
+ * the client as an unknown error, so a position no event can have is settled here, never sent.
+ */
+export const SERVER_OFFSET_MAX = (1n << 63n) - 1n;
+
+/**
+ * Where to ask the server to start for "the events after `encoded`", or null when no event can be
+ * after it (a commit offset beyond any the server can write). For prepare > commit, no event sits
+ * at that commit offset after the position (an event's prepare is never above its commit), so the
+ * start moves back to {commit, commit}: the events there are before `encoded`, and readers drop
+ * what is not strictly after their cursor.
+ */
+export function serverPositionAtOrBefore(encoded: bigint): Position | null {
+  const { commit, prepare } = decodePosition(encoded);
+  if (commit > SERVER_OFFSET_MAX) return null;
+  return prepare > commit ? { commit, prepare: commit } : { commit, prepare };
+}

@@ -61,7 +61,7 @@ describe('selectEventStore (with eventStoreUrlFromEnv)', () => {
     expect(selected.kind).toBe('eventstoredb');
     expect(selected.store).toBeInstanceOf(EventStoreDbEventStore);
     expect(selected.describe()).toBe('event log: EventStoreDB at eventstore:2113');
-    const cluster = selectEventStore(eventStoreUrlFromEnv({ EVENTSTORE_URL: 'esdb+discover://admin:changeit@n1:2113,n2:2113' }), pool);
+    const cluster = selectEventStore(eventStoreUrlFromEnv({ EVENTSTORE_URL: 'esdb://admin:changeit@n1:2113,n2:2113' }), pool);
     expect(cluster.describe()).toBe('event log: EventStoreDB at n1:2113,n2:2113');
     await selected.store.close();
     await cluster.store.close();
