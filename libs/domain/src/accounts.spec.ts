@@ -63,6 +63,7 @@ describe('open_account', () => {
       debits_pending: 0n,
       credits_pending: 0n,
       lock_version: 0,
+      path: null,
     });
   });
 

@@ -59,6 +59,7 @@ describe('evolve', () => {
         debits_pending: 0n,
         credits_pending: 0n,
         lock_version: 0,
+        path: null,
       });
     });
   });
