@@ -2,6 +2,7 @@ import { loadConfig } from '#database/index.js';
 import { startLedger, RunningLedger } from '#api/bootstrap.js';
 import type { ProcessClock } from '#api/runtime/clock-skew.js';
 import { createTestDatabase, TestDatabase } from './database.js';
+import { OpenApiCheck, reportChecked } from './openapi-check.js';
 
 export const TEST_ADMIN_TOKEN = 'test-platform-admin-token';
 
@@ -19,11 +20,15 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** The served OpenAPI document, read once per test file: every response of request() is checked against it. */
+let openApi: Promise<OpenApiCheck> | null = null;
+
 /** A real service (HTTP API + in-process projector) on a fresh database of the run's PostgreSQL. */
 export class TestLedger {
   private constructor(
     readonly ledger: RunningLedger,
     readonly db: TestDatabase,
+    private readonly openApi: OpenApiCheck,
   ) {}
 
   static async start(
@@ -50,7 +55,8 @@ export class TestLedger {
       ...env,
     });
     const ledger = await startLedger(config, () => undefined, selectLog, clock, projections);
-    return new TestLedger(ledger, db);
+    openApi ??= fetch(`${ledger.url}/docs-json`).then(async (res) => new OpenApiCheck((await res.json()) as ConstructorParameters<typeof OpenApiCheck>[0]));
+    return new TestLedger(ledger, db, await openApi);
   }
 
   get url(): string {
@@ -63,6 +69,7 @@ export class TestLedger {
   }
 
   async stop(): Promise<void> {
+    reportChecked();
     await this.ledger.shutdown();
     await this.db.drop();
   }
@@ -92,6 +99,8 @@ export class TestLedger {
     } catch {
       /* not JSON (metrics, docs) */
     }
+    // A response off the served OpenAPI document fails the test that received it.
+    this.openApi.check({ method, path, status: response.status, body: parsed, contentType: response.headers.get('content-type') });
     return { status: response.status, body: parsed, headers: response.headers };
   }
 
