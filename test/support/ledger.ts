@@ -104,6 +104,24 @@ export class TestLedger {
     return { status: response.status, body: parsed, headers: response.headers };
   }
 
+  /**
+   * A fetch for clients under test (the SDK): the real request, with its response checked against
+   * the served OpenAPI document like request()'s.
+   */
+  readonly checkedFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const text = await response.clone().text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    const url = new URL(String(input instanceof Request ? input.url : input));
+    this.openApi.check({ method: init?.method ?? 'GET', path: url.pathname, status: response.status, body: parsed, contentType: response.headers.get('content-type') });
+    return response;
+  };
+
   async createTenant(name = 'acme'): Promise<{ id: string; key: string }> {
     const res = await this.request('POST', '/tenants', { token: TEST_ADMIN_TOKEN, body: { name } });
     if (res.status !== 201) throw new Error(`create tenant: ${res.status} ${JSON.stringify(res.body)}`);

@@ -836,9 +836,9 @@ export interface components {
              * @default credit
              * @enum {string}
              */
-            normal_balance: "credit" | "debit";
+            normal_balance?: "credit" | "debit";
             /** @default false */
-            allow_negative: boolean;
+            allow_negative?: boolean;
             metadata?: {
                 [key: string]: unknown;
             };
@@ -931,7 +931,7 @@ export interface components {
              * @description amount + date matching window, in days either side
              * @default 2
              */
-            window_days: number;
+            window_days?: number;
         };
         CreateWebhookEndpointDto: {
             /**
@@ -977,7 +977,7 @@ export interface components {
              * @default enforce
              * @enum {string}
              */
-            mode: "enforce" | "observe";
+            mode?: "enforce" | "observe";
             /** @description {account_id?, account_type?, currency?}; absent: every account */
             scope?: {
                 [key: string]: unknown;
