@@ -61,9 +61,13 @@ export class OpenApiCheck {
     if (path.startsWith('/docs')) return;
     const operation = this.operations.find((o) => o.method === response.method && o.pattern.test(path));
     if (!operation) {
-      // A path no route serves is Fastify's 404; a served route missing from the document is a gap.
-      if (response.status === 404 && !this.operations.some((o) => o.pattern.test(path))) return void unmatched++;
-      if (response.status === 404 || response.status === 405) return void unmatched++;
+      // A path no route serves (Fastify's 404, the edge's 400 for a malformed path) still answers
+      // the error envelope; a success from a route the document lacks is a gap in the document.
+      if (response.status >= 400 && response.status < 500) {
+        const envelope = this.ajv.getSchema(`${DOCUMENT_ID}#/components/schemas/ErrorEnvelope`)!;
+        if (!envelope(response.body)) throw new Error(`OpenAPI: ${response.method} ${path} answered ${response.status} without the error envelope: ${JSON.stringify(response.body).slice(0, 500)}`);
+        return void unmatched++;
+      }
       throw new Error(`OpenAPI: ${response.method} ${path} answered ${response.status} but the document has no such operation (docs/openapi.md)`);
     }
     const described = operation.responses[String(response.status)];

@@ -1570,13 +1570,16 @@ export interface components {
              * @example 2026-12-05T01:52:11.000Z
              */
             updated_at?: string;
-            /** @example policy.created */
-            event?: string;
+            /**
+             * @description on a command's answer: the event it appended (null when it changed nothing)
+             * @example policy.created
+             */
+            event?: string | null;
             /**
              * @description a position in the event log (pass it as min_position to read your write elsewhere)
              * @example 42
              */
-            position?: string;
+            position?: string | null;
             /**
              * @description a position in the event log (pass it as min_position to read your write elsewhere)
              * @example 42
@@ -10652,6 +10655,24 @@ export interface operations {
                      *       "error": {
                      *         "code": "forbidden",
                      *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no such resource in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "no such resource in this tenant",
                      *         "details": {}
                      *       }
                      *     }

@@ -41,7 +41,7 @@ export class PoliciesController {
     private readonly queries: QueryBus,
   ) {}
 
-  @ApiRoute({ operationId: 'createPolicy', summary: 'Create a tenant policy', ok: [201, POLICY], errors: [409, 422] })
+  @ApiRoute({ operationId: 'createPolicy', summary: 'Create a tenant policy', ok: [201, POLICY], errors: [404, 409, 422] })
   @Post()
   @Allow('create_policy', 'admin')
   async create(@Body() dto: CreatePolicyDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {

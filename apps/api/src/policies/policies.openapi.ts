@@ -14,8 +14,8 @@ export const POLICY = schema('Policy', {
     version: { type: 'integer', example: 1 },
     created_at: TIME,
     updated_at: TIME,
-    event: { type: 'string', example: 'policy.created' },
-    position: POSITION,
+    event: { type: 'string', nullable: true, example: 'policy.created', description: "on a command's answer: the event it appended (null when it changed nothing)" },
+    position: { ...POSITION, nullable: true },
     created_position: POSITION,
   },
 });
