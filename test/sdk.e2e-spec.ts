@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { createServer, IncomingMessage, Server } from 'node:http';
+import { promisify } from 'node:util';
 import { AddressInfo } from 'node:net';
 import { Zentra, ZentraError } from '@zentra/sdk';
 import { TEST_ADMIN_TOKEN, TestLedger } from './support/ledger.js';
@@ -217,6 +219,16 @@ describe('@zentra/sdk against the real service', () => {
       silent.close();
     }
   });
+
+  it('runs examples/quickstart.mjs (the README example) as a process against the service', async () => {
+    const { stdout } = await promisify(execFile)(process.execPath, ['examples/quickstart.mjs'], {
+      env: { ...process.env, ZENTRA_URL: t.url, ZENTRA_ADMIN_TOKEN: TEST_ADMIN_TOKEN },
+      timeout: 30_000,
+    });
+    expect(stdout).toContain('hold captured captured 200 released 100');
+    expect(stdout).toContain('refused: 422 insufficient_funds');
+    expect(stdout).toContain("posted: '124800'");
+  }, 60_000);
 
   it('verifies a real webhook delivery; a changed body, another secret or a stale time is refused', async () => {
     const received: { raw: Buffer; signature: string }[] = [];
