@@ -1040,15 +1040,15 @@ export interface components {
             created_at: string;
             balances: components["schemas"]["Balances"];
             /**
-             * @description on a command's answer: the event it appended
+             * @description on a command's answer: the event it appended (null when it changed nothing)
              * @example account.created
              */
-            event?: string;
+            event?: string | null;
             /**
-             * @description on a command's answer: where its event is in the log
+             * @description on a command's answer: where its event is in the log (null when it changed nothing)
              * @example 42
              */
-            position?: string;
+            position?: string | null;
             /**
              * @description a position in the event log (pass it as min_position to read your write elsewhere)
              * @example 42
@@ -2387,7 +2387,12 @@ export interface operations {
     };
     listApiKeys: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2895,7 +2900,14 @@ export interface operations {
     };
     listEvents: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description events after this position (the previous page's next_after) */
+                after?: string;
+                /** @description items per page */
+                limit?: number;
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3047,7 +3059,16 @@ export interface operations {
     };
     listAuditLog: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description only this outcome */
+                outcome?: "allowed" | "denied";
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3347,7 +3368,14 @@ export interface operations {
     };
     listAccounts: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description only this customer's accounts */
+                customer?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3746,7 +3774,10 @@ export interface operations {
     };
     getAccount: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -3934,7 +3965,14 @@ export interface operations {
     };
     listAccountEntries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -4106,7 +4144,14 @@ export interface operations {
     };
     getAccountBalances: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description the balances at this instant (RFC 3339, not in the future) */
+                as_of?: string;
+                /** @description the balances after this log position */
+                as_of_position?: string;
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5611,7 +5656,10 @@ export interface operations {
     };
     getTransaction: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -5793,7 +5841,20 @@ export interface operations {
     };
     listHolds: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description only holds in this status */
+                status?: "pending" | "captured" | "released" | "expired";
+                /** @description only holds on this account */
+                account_id?: string;
+                /** @description pending past expiry, or pending longer than the threshold */
+                stuck?: boolean;
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6652,7 +6713,10 @@ export interface operations {
     };
     getHold: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -6837,7 +6901,10 @@ export interface operations {
     };
     getTrialBalance: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6989,7 +7056,16 @@ export interface operations {
     };
     listReconciliationRuns: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description only runs with this outcome */
+                status?: "balanced" | "mismatched";
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -7296,7 +7372,10 @@ export interface operations {
     };
     getReconciliationRun: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -7648,7 +7727,12 @@ export interface operations {
     };
     getStatement: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -7814,7 +7898,10 @@ export interface operations {
     };
     getTransactionEvidence: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -7980,7 +8067,10 @@ export interface operations {
     };
     getHoldEvidence: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -9779,7 +9869,20 @@ export interface operations {
     };
     listWebhookDeliveries: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description only this endpoint's */
+                endpoint_id?: string;
+                /** @description only this status */
+                status?: "pending" | "retrying" | "delivered" | "failed";
+                /** @description only this event's */
+                event_id?: string;
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -10104,7 +10207,10 @@ export interface operations {
     };
     getWebhookDelivery: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;
@@ -10436,7 +10542,16 @@ export interface operations {
     };
     listPolicies: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description only this status */
+                status?: "active" | "disabled";
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -10792,7 +10907,10 @@ export interface operations {
     };
     getPolicy: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
             header?: never;
             path: {
                 id: string;

@@ -22,8 +22,8 @@ export const ACCOUNT = schema('Account', {
     metadata: METADATA,
     created_at: TIME,
     balances: BALANCES,
-    event: { type: 'string', description: 'on a command\'s answer: the event it appended', example: 'account.created' },
-    position: { ...POSITION, description: "on a command's answer: where its event is in the log" },
+    event: { type: 'string', nullable: true, description: "on a command's answer: the event it appended (null when it changed nothing)", example: 'account.created' },
+    position: { ...POSITION, nullable: true, description: "on a command's answer: where its event is in the log (null when it changed nothing)" },
     created_position: POSITION,
   },
 });

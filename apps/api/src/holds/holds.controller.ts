@@ -10,7 +10,7 @@ import { CommandResult, send } from '../runtime/ledger-gateway.js';
 import { CaptureHoldCommand, PlaceHoldCommand, ReleaseHoldCommand } from './holds.commands.js';
 import { CaptureHoldDto, PlaceHoldDto, ReleaseHoldDto } from './holds.dto.js';
 import { GetHoldQuery, ListHoldsQuery } from './holds.queries.js';
-import { ApiRoute } from '../http/openapi.js';
+import { ApiRoute, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
 import { CAPTURE, HOLD, HOLD_EXAMPLE, HOLD_PAGE } from './holds.openapi.js';
 import { TRANSACTION_EXAMPLE } from '../transactions/transactions.openapi.js';
 
@@ -59,14 +59,14 @@ export class HoldsController {
     return send(reply, await this.commands.execute<ReleaseHoldCommand, CommandResult>(new ReleaseHoldCommand(envelope)));
   }
 
-  @ApiRoute({ operationId: 'listHolds', summary: 'List holds (by status, account, or stuck)', ok: [200, HOLD_PAGE], example: { data: [HOLD_EXAMPLE], next_cursor: null } })
+  @ApiRoute({ operationId: 'listHolds', summary: 'List holds (by status, account, or stuck)', ok: [200, HOLD_PAGE], example: { data: [HOLD_EXAMPLE], next_cursor: null }, query: { ...PAGE_QUERY, status: [{ type: 'string', enum: ['pending', 'captured', 'released', 'expired'] }, 'only holds in this status'], account_id: [{ type: 'string', format: 'uuid' }, 'only holds on this account'], stuck: [{ type: 'boolean' }, 'pending past expiry, or pending longer than the threshold'], ...MIN_POSITION_QUERY } })
   @Get()
   @Allow('list_holds', ...READERS)
   list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
     return this.queries.execute(new ListHoldsQuery(caller, query));
   }
 
-  @ApiRoute({ operationId: 'getHold', summary: 'Get a hold', ok: [200, HOLD], example: HOLD_EXAMPLE, errors: [404] })
+  @ApiRoute({ operationId: 'getHold', summary: 'Get a hold', ok: [200, HOLD], example: HOLD_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get(':id')
   @Allow('get_hold', ...READERS)
   get(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {

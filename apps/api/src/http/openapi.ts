@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiResponse } from '@nestjs/swagger';
+import { ApiBody, ApiOperation, ApiQuery, ApiResponse } from '@nestjs/swagger';
 import type { OpenAPIObject } from '@nestjs/swagger';
 
 /**
@@ -128,6 +128,8 @@ export interface RouteDoc {
   /** The request body, when the route takes one. */
   body?: JsonSchema;
   bodyRequired?: boolean;
+  /** Query parameters, all optional: name -> [schema, description]. */
+  query?: Record<string, [JsonSchema, string]>;
   /** Routes without a key (health, metrics): no security requirement. */
   open?: boolean;
   /** The success body's media type when it is not JSON. */
@@ -158,9 +160,20 @@ export function ApiRoute(doc: RouteDoc) {
       }),
     );
   }
+  for (const [name, [schema, description]] of Object.entries(doc.query ?? {})) decorators.push(ApiQuery({ name, required: false, schema, description }));
   if (doc.body) decorators.push(ApiBody({ schema: doc.body, required: doc.bodyRequired ?? true }));
   return applyDecorators(...decorators);
 }
+
+/** The query of every paged list. */
+export const PAGE_QUERY: Record<string, [JsonSchema, string]> = {
+  limit: [{ type: 'integer', minimum: 1, maximum: 1000, default: 50 }, 'items per page'],
+  cursor: [{ type: 'string' }, "the previous page's next_cursor"],
+};
+/** Read-your-writes across processes: the read waits (bounded) until the read models reach it. */
+export const MIN_POSITION_QUERY: Record<string, [JsonSchema, string]> = {
+  min_position: [{ type: 'string', pattern: '^[0-9]+$' }, 'a position a write returned: the answer includes that write'],
+};
 
 /** The optional body of an action route (freeze, disable, ...): only the command options. */
 export const COMMAND_OPTIONS: JsonSchema = {

@@ -12,7 +12,7 @@ import { ChangePolicyCommand } from './change-policy.command.js';
 import { CreatePolicyCommand } from './create-policy.command.js';
 import { CreatePolicyDto, UpdatePolicyDto } from './policies.dto.js';
 import { GetPolicyQuery, ListPoliciesQuery } from './policy.queries.js';
-import { ApiRoute, COMMAND_OPTIONS } from '../http/openapi.js';
+import { ApiRoute, COMMAND_OPTIONS, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
 import { POLICY, POLICY_PAGE } from './policies.openapi.js';
 
 function invalid(fields: FieldErrors): ApiError {
@@ -52,14 +52,14 @@ export class PoliciesController {
     return send(reply, await this.commands.execute<CreatePolicyCommand, CommandResult>(new CreatePolicyCommand(envelope)));
   }
 
-  @ApiRoute({ operationId: 'listPolicies', summary: 'List policies', ok: [200, POLICY_PAGE], example: { data: [], next_cursor: null } })
+  @ApiRoute({ operationId: 'listPolicies', summary: 'List policies', ok: [200, POLICY_PAGE], example: { data: [], next_cursor: null }, query: { ...PAGE_QUERY, status: [{ type: 'string', enum: ['active', 'disabled'] }, 'only this status'], ...MIN_POSITION_QUERY } })
   @Get()
   @Allow('list_policies', ...READERS)
   list(@Caller() caller: TenantPrincipal, @Query() query: Record<string, unknown>) {
     return this.queries.execute(new ListPoliciesQuery(caller, query));
   }
 
-  @ApiRoute({ operationId: 'getPolicy', summary: 'Get a policy', ok: [200, POLICY], errors: [404] })
+  @ApiRoute({ operationId: 'getPolicy', summary: 'Get a policy', ok: [200, POLICY], errors: [404], query: MIN_POSITION_QUERY })
   @Get(':id')
   @Allow('get_policy', ...READERS)
   get(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {

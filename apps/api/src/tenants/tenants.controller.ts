@@ -10,7 +10,7 @@ import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/reques
 import { Allow, PlatformAdminOnly } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
 import { CreateApiKeyDto, CreateTenantDto } from './tenants.dto.js';
-import { ApiRoute } from '../http/openapi.js';
+import { ApiRoute, PAGE_QUERY } from '../http/openapi.js';
 import { API_KEY_PAGE, API_KEY, CREATED_KEY, CREATED_TENANT, TENANT } from './tenants.openapi.js';
 
 /** 9999-12-31T23:59:59.999999Z in microseconds: no key cursor points later. */
@@ -97,7 +97,7 @@ export class TenantsController {
   }
 
   /** The tenant's keys, oldest first, never the key itself: its first 8 characters (`prefix`) identify it. */
-  @ApiRoute({ operationId: 'listApiKeys', summary: "List the tenant's keys (never the key itself)", ok: [200, API_KEY_PAGE], example: { data: [], next_cursor: null } })
+  @ApiRoute({ operationId: 'listApiKeys', summary: "List the tenant's keys (never the key itself)", ok: [200, API_KEY_PAGE], example: { data: [], next_cursor: null }, query: PAGE_QUERY })
   @Get('api-keys')
   @Allow('list_api_keys', 'admin')
   async listKeys(@Query('limit') rawLimit: unknown, @Query('cursor') rawCursor: unknown, @Caller() caller: TenantPrincipal) {

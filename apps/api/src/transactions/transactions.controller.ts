@@ -13,7 +13,7 @@ import { PostTransactionDto, toPostTransaction } from './post-transaction.dto.js
 import { AcceptedPosting, PostTransactionBodyPipe } from './posting-body.js';
 import { TransactionBatches } from './transaction-batches.js';
 import { GetTransactionQuery } from './transaction.queries.js';
-import { ApiRoute } from '../http/openapi.js';
+import { ApiRoute, MIN_POSITION_QUERY } from '../http/openapi.js';
 import { BATCH_BODY, BATCH_RESULTS, TRANSACTION, TRANSACTION_EXAMPLE } from './transactions.openapi.js';
 
 @ApiTags('transactions')
@@ -60,7 +60,7 @@ export class TransactionsController {
     return send(reply, await this.commands.execute<ReverseTransactionCommand, CommandResult>(new ReverseTransactionCommand(envelope)));
   }
 
-  @ApiRoute({ operationId: 'getTransaction', summary: 'Get a transaction', ok: [200, TRANSACTION], example: TRANSACTION_EXAMPLE, errors: [404] })
+  @ApiRoute({ operationId: 'getTransaction', summary: 'Get a transaction', ok: [200, TRANSACTION], example: TRANSACTION_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get(':id')
   @Allow('get_transaction', ...READERS)
   get(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {

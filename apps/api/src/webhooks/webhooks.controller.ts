@@ -5,7 +5,7 @@ import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/reques
 import { Allow } from '../http/roles.js';
 import { CreateWebhookEndpointDto, ReplayDeliveriesDto } from './webhooks.dto.js';
 import { WebhooksService } from './webhooks.service.js';
-import { ApiRoute } from '../http/openapi.js';
+import { ApiRoute, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
 import { DELIVERY, DELIVERY_PAGE, ENDPOINT, ENDPOINT_PAGE, REPLAYED } from './webhooks.openapi.js';
 
 /** Admins manage endpoints; admins, operators and auditors read them and the deliveries; admins and operators replay. */
@@ -75,7 +75,7 @@ export class WebhooksController {
     return this.webhooks.rotateSecret(caller, req, id);
   }
 
-  @ApiRoute({ operationId: 'listWebhookDeliveries', summary: 'List webhook deliveries', ok: [200, DELIVERY_PAGE], example: { data: [], next_cursor: null } })
+  @ApiRoute({ operationId: 'listWebhookDeliveries', summary: 'List webhook deliveries', ok: [200, DELIVERY_PAGE], example: { data: [], next_cursor: null }, query: { ...PAGE_QUERY, endpoint_id: [{ type: 'string', format: 'uuid' }, 'only this endpoint\'s'], status: [{ type: 'string', enum: ['pending', 'retrying', 'delivered', 'failed'] }, 'only this status'], event_id: [{ type: 'string', format: 'uuid' }, 'only this event\'s'], ...MIN_POSITION_QUERY } })
   @Get('webhook-deliveries')
   @Allow('list_webhook_deliveries', 'admin', 'operator', 'auditor')
   deliveries(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
@@ -92,7 +92,7 @@ export class WebhooksController {
     return this.webhooks.replayFailed(caller, req, dto);
   }
 
-  @ApiRoute({ operationId: 'getWebhookDelivery', summary: 'Get a webhook delivery with its attempts', ok: [200, DELIVERY], errors: [404] })
+  @ApiRoute({ operationId: 'getWebhookDelivery', summary: 'Get a webhook delivery with its attempts', ok: [200, DELIVERY], errors: [404], query: MIN_POSITION_QUERY })
   @Get('webhook-deliveries/:id')
   @Allow('get_webhook_delivery', 'admin', 'operator', 'auditor')
   delivery(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
