@@ -1784,6 +1784,10 @@ export interface components {
             balanced: boolean;
         };
         WebhookDelivery: {
+            /**
+             * Format: uuid
+             * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+             */
             id: string;
             /**
              * Format: uuid
@@ -1863,9 +1867,12 @@ export interface components {
             /** @description pass as cursor for the next page; null on the last */
             next_cursor: string | null;
         };
-        /** @description what was queued again */
         WebhookReplay: {
-            [key: string]: unknown;
+            /**
+             * @description failed deliveries queued again
+             * @example 3
+             */
+            replayed: number;
         };
     };
     responses: never;
@@ -7230,6 +7237,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                     *       "tenant_id": "5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2",
+                     *       "status": "balanced",
+                     *       "checked_position": "420",
+                     *       "stream_revision": "57",
+                     *       "chain_head": "a3f1c2d4e5b6978812345678901234567890abcdefabcdefabcdefabcdefabcd",
+                     *       "accounts_checked": 12,
+                     *       "mismatches": [],
+                     *       "started_at": "2026-12-05T01:52:11.000Z",
+                     *       "duration_ms": 14
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReconciliationRun"];
                 };
             };
@@ -7390,6 +7411,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "3c1d2e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f",
+                     *       "tenant_id": "5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2",
+                     *       "status": "balanced",
+                     *       "checked_position": "420",
+                     *       "stream_revision": "57",
+                     *       "chain_head": "a3f1c2d4e5b6978812345678901234567890abcdefabcdefabcdefabcdefabcd",
+                     *       "accounts_checked": 12,
+                     *       "mismatches": [],
+                     *       "started_at": "2026-12-05T01:52:11.000Z",
+                     *       "duration_ms": 14
+                     *     }
+                     */
                     "application/json": components["schemas"]["ReconciliationRun"];
                 };
             };
@@ -7558,6 +7593,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "4d2e3f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a",
+                     *       "account_id": "0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *       "summary": {
+                     *         "matched": 1,
+                     *         "unmatched": 0,
+                     *         "ambiguous": 0,
+                     *         "unreconciled": 0,
+                     *         "invalid": 0
+                     *       },
+                     *       "lines": [
+                     *         {
+                     *           "line": 1,
+                     *           "external_id": "x1",
+                     *           "status": "matched",
+                     *           "entry_ids": [
+                     *             "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": null,
+                     *       "unreconciled_entry_ids": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["Statement"];
                 };
             };
@@ -7747,6 +7807,31 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "4d2e3f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a",
+                     *       "account_id": "0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *       "summary": {
+                     *         "matched": 1,
+                     *         "unmatched": 0,
+                     *         "ambiguous": 0,
+                     *         "unreconciled": 0,
+                     *         "invalid": 0
+                     *       },
+                     *       "lines": [
+                     *         {
+                     *           "line": 1,
+                     *           "external_id": "x1",
+                     *           "status": "matched",
+                     *           "entry_ids": [
+                     *             "6e7f8a9b-0c1d-4e2f-8a3b-4c5d6e7f8a9b"
+                     *           ]
+                     *         }
+                     *       ],
+                     *       "next_cursor": null,
+                     *       "unreconciled_entry_ids": []
+                     *     }
+                     */
                     "application/json": components["schemas"]["Statement"];
                 };
             };
@@ -7916,6 +8001,39 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actor": "api_key:0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *       "scope": {
+                     *         "tenant_id": "5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2"
+                     *       },
+                     *       "timestamp": "2026-12-05T01:52:11.000Z",
+                     *       "policy": [
+                     *         "tenant_scope.passed",
+                     *         "role.passed"
+                     *       ],
+                     *       "policies": [],
+                     *       "intent_id": null,
+                     *       "ledger_entry": {
+                     *         "event_id": "7d2b1c9a-3e4f-4a5b-8c6d-1e2f3a4b5c6d",
+                     *         "type": "ledger.entry.posted",
+                     *         "position": "43",
+                     *         "stream_revision": "3",
+                     *         "data": {}
+                     *       },
+                     *       "hash": "a3f1c2d4e5b6978812345678901234567890abcdefabcdefabcdefabcdefabcd",
+                     *       "prev_hash": "0000000000000000000000000000000000000000000000000000000000000000",
+                     *       "signature": "verified",
+                     *       "signed_head": null,
+                     *       "checks": {
+                     *         "hash_matches_content": true,
+                     *         "links_to_previous": true,
+                     *         "chain_to_signed_head": true,
+                     *         "signed_head_signature": true
+                     *       },
+                     *       "status": "audit_ready"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Evidence"];
                 };
             };
@@ -8085,6 +8203,76 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "actor": "api_key:0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *       "scope": {
+                     *         "tenant_id": "5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2"
+                     *       },
+                     *       "timestamp": "2026-12-05T01:52:11.000Z",
+                     *       "policy": [
+                     *         "tenant_scope.passed",
+                     *         "role.passed"
+                     *       ],
+                     *       "policies": [],
+                     *       "intent_id": null,
+                     *       "ledger_entry": {
+                     *         "event_id": "7d2b1c9a-3e4f-4a5b-8c6d-1e2f3a4b5c6d",
+                     *         "type": "ledger.entry.posted",
+                     *         "position": "43",
+                     *         "stream_revision": "3",
+                     *         "data": {}
+                     *       },
+                     *       "hash": "a3f1c2d4e5b6978812345678901234567890abcdefabcdefabcdefabcdefabcd",
+                     *       "prev_hash": "0000000000000000000000000000000000000000000000000000000000000000",
+                     *       "signature": "verified",
+                     *       "signed_head": null,
+                     *       "checks": {
+                     *         "hash_matches_content": true,
+                     *         "links_to_previous": true,
+                     *         "chain_to_signed_head": true,
+                     *         "signed_head_signature": true
+                     *       },
+                     *       "status": "audit_ready",
+                     *       "hold": {
+                     *         "id": "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d",
+                     *         "status": "pending"
+                     *       },
+                     *       "events": [
+                     *         {
+                     *           "actor": "api_key:0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *           "scope": {
+                     *             "tenant_id": "5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2"
+                     *           },
+                     *           "timestamp": "2026-12-05T01:52:11.000Z",
+                     *           "policy": [
+                     *             "tenant_scope.passed",
+                     *             "role.passed"
+                     *           ],
+                     *           "policies": [],
+                     *           "intent_id": null,
+                     *           "ledger_entry": {
+                     *             "event_id": "7d2b1c9a-3e4f-4a5b-8c6d-1e2f3a4b5c6d",
+                     *             "type": "ledger.entry.posted",
+                     *             "position": "43",
+                     *             "stream_revision": "3",
+                     *             "data": {}
+                     *           },
+                     *           "hash": "a3f1c2d4e5b6978812345678901234567890abcdefabcdefabcdefabcdefabcd",
+                     *           "prev_hash": "0000000000000000000000000000000000000000000000000000000000000000",
+                     *           "signature": "verified",
+                     *           "signed_head": null,
+                     *           "checks": {
+                     *             "hash_matches_content": true,
+                     *             "links_to_previous": true,
+                     *             "chain_to_signed_head": true,
+                     *             "signed_head_signature": true
+                     *           },
+                     *           "status": "audit_ready"
+                     *         }
+                     *       ]
+                     *     }
+                     */
                     "application/json": components["schemas"]["HoldEvidence"];
                 };
             };
@@ -8888,6 +9076,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "url": "https://example.org/zentra",
+                     *       "events": [
+                     *         "*"
+                     *       ],
+                     *       "status": "enabled",
+                     *       "description": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "previous_secret_expires_at": null,
+                     *       "secret": "whsec_4f9a..."
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
@@ -9054,6 +9256,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "url": "https://example.org/zentra",
+                     *       "events": [
+                     *         "*"
+                     *       ],
+                     *       "status": "enabled",
+                     *       "description": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "previous_secret_expires_at": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
@@ -9220,6 +9435,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "url": "https://example.org/zentra",
+                     *       "events": [
+                     *         "*"
+                     *       ],
+                     *       "status": "deleted",
+                     *       "description": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "previous_secret_expires_at": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
@@ -9386,6 +9614,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "url": "https://example.org/zentra",
+                     *       "events": [
+                     *         "*"
+                     *       ],
+                     *       "status": "disabled",
+                     *       "description": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "previous_secret_expires_at": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
@@ -9552,6 +9793,19 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "url": "https://example.org/zentra",
+                     *       "events": [
+                     *         "*"
+                     *       ],
+                     *       "status": "enabled",
+                     *       "description": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "previous_secret_expires_at": null
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
@@ -9718,6 +9972,20 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "url": "https://example.org/zentra",
+                     *       "events": [
+                     *         "*"
+                     *       ],
+                     *       "status": "enabled",
+                     *       "description": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "previous_secret_expires_at": "2026-12-06T01:52:11.000Z",
+                     *       "secret": "whsec_7c1b..."
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
@@ -10225,6 +10493,25 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *       "endpoint_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "event_id": "7d2b1c9a-3e4f-4a5b-8c6d-1e2f3a4b5c6d",
+                     *       "event_type": "ledger.entry.posted",
+                     *       "status": "delivered",
+                     *       "attempts": [
+                     *         {
+                     *           "at": "2026-12-05T01:52:12.000Z",
+                     *           "status_code": 200,
+                     *           "duration_ms": 12
+                     *         }
+                     *       ],
+                     *       "next_attempt_at": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "delivered_at": "2026-12-05T01:52:12.000Z"
+                     *     }
+                     */
                     "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
@@ -10391,7 +10678,26 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["WebhookReplay"];
+                    /**
+                     * @example {
+                     *       "id": "8a9b0c1d-2e3f-4a5b-8c6d-7e8f9a0b1c2d",
+                     *       "endpoint_id": "2b3c4d5e-6f7a-4b8c-9d0e-1f2a3b4c5d6e",
+                     *       "event_id": "7d2b1c9a-3e4f-4a5b-8c6d-1e2f3a4b5c6d",
+                     *       "event_type": "ledger.entry.posted",
+                     *       "status": "pending",
+                     *       "attempts": [
+                     *         {
+                     *           "at": "2026-12-05T01:52:12.000Z",
+                     *           "status_code": 200,
+                     *           "duration_ms": 12
+                     *         }
+                     *       ],
+                     *       "next_attempt_at": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "delivered_at": "2026-12-05T01:52:12.000Z"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["WebhookDelivery"];
                 };
             };
             /** @description bad input: details.fields names the fields */
@@ -10720,6 +11026,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                     *       "name": "max 1,000.00 USD per payment",
+                     *       "type": "amount_limit",
+                     *       "mode": "enforce",
+                     *       "scope": {},
+                     *       "params": {
+                     *         "currency": "USD",
+                     *         "max_amount": "100000"
+                     *       },
+                     *       "status": "active",
+                     *       "version": 1,
+                     *       "event": "policy.created",
+                     *       "position": "45"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Policy"];
                 };
             };
@@ -10925,6 +11248,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                     *       "name": "max 1,000.00 USD per payment",
+                     *       "type": "amount_limit",
+                     *       "mode": "enforce",
+                     *       "scope": {},
+                     *       "params": {
+                     *         "currency": "USD",
+                     *         "max_amount": "100000"
+                     *       },
+                     *       "status": "active",
+                     *       "version": 1,
+                     *       "event": "policy.created",
+                     *       "position": "45"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Policy"];
                 };
             };
@@ -11095,6 +11435,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                     *       "name": "max 1,000.00 USD per payment",
+                     *       "type": "amount_limit",
+                     *       "mode": "enforce",
+                     *       "scope": {},
+                     *       "params": {
+                     *         "currency": "USD",
+                     *         "max_amount": "100000"
+                     *       },
+                     *       "status": "active",
+                     *       "version": 2,
+                     *       "event": "policy.updated",
+                     *       "position": "45"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Policy"];
                 };
             };
@@ -11309,6 +11666,23 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
+                    /**
+                     * @example {
+                     *       "id": "5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b",
+                     *       "name": "max 1,000.00 USD per payment",
+                     *       "type": "amount_limit",
+                     *       "mode": "enforce",
+                     *       "scope": {},
+                     *       "params": {
+                     *         "currency": "USD",
+                     *         "max_amount": "100000"
+                     *       },
+                     *       "status": "disabled",
+                     *       "version": 2,
+                     *       "event": "policy.disabled",
+                     *       "position": "45"
+                     *     }
+                     */
                     "application/json": components["schemas"]["Policy"];
                 };
             };

@@ -1,4 +1,4 @@
-import type { components } from './openapi-types.js';
+import type { components, operations } from './openapi-types.js';
 import { HttpClient, RequestOptions } from './http.js';
 import { AutoPaginated, Page } from './pagination.js';
 import type { Intent, IntentCreate, IntentList, Route, RouteCreate } from './runtime-types.js';
@@ -33,6 +33,8 @@ type Body<T> = AmountsIn<T> & CommandOptions;
 type Filter = Record<string, string | number | bigint | boolean | undefined>;
 /** `limit` is per page; iteration follows the cursors to the end. */
 type ListFilter<T extends Filter = Filter> = T & { limit?: number };
+/** A list's filters as the OpenAPI document gives them (the cursor is the iterator's business). */
+type QueryOf<K extends keyof operations> = Omit<NonNullable<operations[K]['parameters']['query']>, 'cursor'>;
 
 const id = (value: string) => encodeURIComponent(value);
 
@@ -51,13 +53,13 @@ export class Accounts extends Resource {
   retrieve(accountId: string, options?: RequestOptions) {
     return this.http.request<Account>('GET', `/accounts/${id(accountId)}`, undefined, undefined, options);
   }
-  list(filter: ListFilter<{ customer?: string }> = {}, options?: RequestOptions) {
+  list(filter: QueryOf<'listAccounts'> = {}, options?: RequestOptions) {
     return this.paginate<Account>('/accounts', filter, options);
   }
-  entries(accountId: string, filter: ListFilter = {}, options?: RequestOptions) {
+  entries(accountId: string, filter: QueryOf<'listAccountEntries'> = {}, options?: RequestOptions) {
     return this.paginate<Entry>(`/accounts/${id(accountId)}/entries`, filter, options);
   }
-  balances(accountId: string, at: { as_of?: string; as_of_position?: string } = {}, options?: RequestOptions) {
+  balances(accountId: string, at: QueryOf<'getAccountBalances'> = {}, options?: RequestOptions) {
     return this.http.request<Schemas['PointInTimeBalances']>('GET', `/accounts/${id(accountId)}/balances`, undefined, at, options);
   }
   freeze(accountId: string, body: CommandOptions = {}, options?: RequestOptions) {
@@ -94,7 +96,7 @@ export class Holds extends Resource {
   retrieve(holdId: string, options?: RequestOptions) {
     return this.http.request<Hold>('GET', `/holds/${id(holdId)}`, undefined, undefined, options);
   }
-  list(filter: ListFilter<{ status?: string; account_id?: string; stuck?: boolean }> = {}, options?: RequestOptions) {
+  list(filter: QueryOf<'listHolds'> = {}, options?: RequestOptions) {
     return this.paginate<Hold>('/holds', filter, options);
   }
   capture(holdId: string, body: Body<Schemas['CaptureHoldDto']> = {}, options?: RequestOptions) {
@@ -108,8 +110,8 @@ export class Holds extends Resource {
 /** The runtime's intents (../shared/API.md, Intents and routes); typed by hand until the server documents them. */
 export class Intents extends Resource {
   create(body: Body<IntentCreate>, options?: RequestOptions) {
-    // Idempotent on intent_id: the same id is the retry key unless the caller gave another.
-    return this.http.request<Intent>('POST', '/intents', body, undefined, { idempotencyKey: body.idempotency_key ?? body.intent_id, ...options });
+    // The server is idempotent on intent_id as well; retries also reuse one Idempotency-Key.
+    return this.http.request<Intent>('POST', '/intents', body, undefined, options);
   }
   retrieve(intentId: string, options?: RequestOptions) {
     return this.http.request<Intent>('GET', `/intents/${id(intentId)}`, undefined, undefined, options);
@@ -148,7 +150,7 @@ export class Policies extends Resource {
   retrieve(policyId: string, options?: RequestOptions) {
     return this.http.request<Policy>('GET', `/policies/${id(policyId)}`, undefined, undefined, options);
   }
-  list(filter: ListFilter<{ status?: string }> = {}, options?: RequestOptions) {
+  list(filter: QueryOf<'listPolicies'> = {}, options?: RequestOptions) {
     return this.paginate<Policy>('/policies', filter, options);
   }
   update(policyId: string, body: Body<Schemas['UpdatePolicyDto']>, options?: RequestOptions) {
@@ -161,15 +163,15 @@ export class Policies extends Resource {
 
 export class Events extends Resource {
   /** The tenant's events in log order from `after` (a position), every page. */
-  list(filter: { after?: string; limit?: number } = {}, options?: RequestOptions) {
+  list(filter: QueryOf<'listEvents'> = {}, options?: RequestOptions) {
     return new AutoPaginated<LedgerEvent>((cursor) =>
-      this.http.request<Page<LedgerEvent>>('GET', '/events', undefined, { limit: filter.limit, after: cursor ?? filter.after }, options),
+      this.http.request<Page<LedgerEvent>>('GET', '/events', undefined, { ...filter, after: cursor ?? filter.after }, options),
     );
   }
 }
 
 export class AuditLog extends Resource {
-  list(filter: ListFilter<{ outcome?: 'allowed' | 'denied' }> = {}, options?: RequestOptions) {
+  list(filter: QueryOf<'listAuditLog'> = {}, options?: RequestOptions) {
     return this.paginate<AuditEntry>('/audit-log', filter, options);
   }
 }
@@ -196,7 +198,7 @@ class ReconciliationRuns extends Resource {
   retrieve(runId: string, options?: RequestOptions) {
     return this.http.request<Schemas['ReconciliationRun']>('GET', `/reconciliation/runs/${id(runId)}`, undefined, undefined, options);
   }
-  list(filter: ListFilter = {}, options?: RequestOptions) {
+  list(filter: QueryOf<'listReconciliationRuns'> = {}, options?: RequestOptions) {
     return this.paginate<Schemas['ReconciliationRun']>('/reconciliation/runs', filter, options);
   }
 }
@@ -205,7 +207,7 @@ class Statements extends Resource {
   create(body: Schemas['ImportStatementDto'] & CommandOptions, options?: RequestOptions) {
     return this.http.request<Schemas['Statement']>('POST', '/reconciliation/statements', body, undefined, options);
   }
-  retrieve(statementId: string, filter: { limit?: number; cursor?: string } = {}, options?: RequestOptions) {
+  retrieve(statementId: string, filter: NonNullable<operations['getStatement']['parameters']['query']> = {}, options?: RequestOptions) {
     return this.http.request<Schemas['Statement']>('GET', `/reconciliation/statements/${id(statementId)}`, undefined, filter, options);
   }
 }
@@ -243,14 +245,14 @@ export class WebhookEndpoints extends Resource {
 }
 
 export class WebhookDeliveries extends Resource {
-  list(filter: ListFilter<{ endpoint_id?: string; status?: string; event_id?: string }> = {}, options?: RequestOptions) {
+  list(filter: QueryOf<'listWebhookDeliveries'> = {}, options?: RequestOptions) {
     return this.paginate<WebhookDelivery>('/webhook-deliveries', filter, options);
   }
   retrieve(deliveryId: string, options?: RequestOptions) {
     return this.http.request<WebhookDelivery>('GET', `/webhook-deliveries/${id(deliveryId)}`, undefined, undefined, options);
   }
   replay(deliveryId: string, options?: RequestOptions) {
-    return this.http.request<Schemas['WebhookReplay']>('POST', `/webhook-deliveries/${id(deliveryId)}/replay`, {}, undefined, options);
+    return this.http.request<WebhookDelivery>('POST', `/webhook-deliveries/${id(deliveryId)}/replay`, {}, undefined, options);
   }
   replayFailed(body: Schemas['ReplayDeliveriesDto'], options?: RequestOptions) {
     return this.http.request<Schemas['WebhookReplay']>('POST', '/webhook-deliveries/replay', body, undefined, options);
@@ -261,7 +263,7 @@ export class ApiKeys extends Resource {
   create(body: Schemas['CreateApiKeyDto'], options?: RequestOptions) {
     return this.http.request<Schemas['CreatedApiKey']>('POST', '/api-keys', body, undefined, options);
   }
-  list(filter: ListFilter = {}, options?: RequestOptions) {
+  list(filter: QueryOf<'listApiKeys'> = {}, options?: RequestOptions) {
     return this.paginate<ApiKey>('/api-keys', filter, options);
   }
   revoke(keyId: string, options?: RequestOptions) {

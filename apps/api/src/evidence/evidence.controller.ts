@@ -10,7 +10,7 @@ import { Allow, READERS } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
 import { EvidenceService } from './evidence.service.js';
 import { ApiRoute, MIN_POSITION_QUERY } from '../http/openapi.js';
-import { CHAIN_HEAD, EVIDENCE, HOLD_EVIDENCE, INTENT_TRACE, PUBLIC_KEY } from './evidence.openapi.js';
+import { CHAIN_HEAD, EVIDENCE, EVIDENCE_EXAMPLE, HOLD_EVIDENCE, HOLD_EVIDENCE_EXAMPLE, INTENT_TRACE, PUBLIC_KEY } from './evidence.openapi.js';
 
 @ApiTags('evidence')
 @ApiBearerAuth()
@@ -23,7 +23,7 @@ export class EvidenceController {
   ) {}
 
   /** The transaction's posting event, with actor, scope, policy, intent, hash chain and signature. */
-  @ApiRoute({ operationId: 'getTransactionEvidence', summary: "A transaction's audit evidence, verified now", ok: [200, EVIDENCE], errors: [404], query: MIN_POSITION_QUERY })
+  @ApiRoute({ operationId: 'getTransactionEvidence', summary: "A transaction's audit evidence, verified now", ok: [200, EVIDENCE], example: EVIDENCE_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get('evidence/transactions/:id')
   @Allow('read_evidence', 'admin', 'auditor')
   async transaction(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
@@ -36,7 +36,7 @@ export class EvidenceController {
   }
 
   /** Evidence for a hold: its creation at the top level, and every event of its life in `events`. */
-  @ApiRoute({ operationId: 'getHoldEvidence', summary: "A hold's audit evidence, every event of its life", ok: [200, HOLD_EVIDENCE], errors: [404], query: MIN_POSITION_QUERY })
+  @ApiRoute({ operationId: 'getHoldEvidence', summary: "A hold's audit evidence, every event of its life", ok: [200, HOLD_EVIDENCE], example: HOLD_EVIDENCE_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get('evidence/holds/:id')
   @Allow('read_evidence', 'admin', 'auditor')
   async hold(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {

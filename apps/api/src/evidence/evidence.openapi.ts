@@ -47,3 +47,13 @@ export const INTENT_TRACE = schema('IntentTrace', {
     },
   },
 });
+
+const HASH = 'a3f1c2d4e5b6978812345678901234567890abcdefabcdefabcdefabcdefabcd';
+export const EVIDENCE_EXAMPLE = {
+  actor: 'api_key:0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10', scope: { tenant_id: '5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2' }, timestamp: '2026-12-05T01:52:11.000Z',
+  policy: ['tenant_scope.passed', 'role.passed'], policies: [], intent_id: null,
+  ledger_entry: { event_id: '7d2b1c9a-3e4f-4a5b-8c6d-1e2f3a4b5c6d', type: 'ledger.entry.posted', position: '43', stream_revision: '3', data: {} },
+  hash: HASH, prev_hash: '0'.repeat(64), signature: 'verified', signed_head: null,
+  checks: { hash_matches_content: true, links_to_previous: true, chain_to_signed_head: true, signed_head_signature: true }, status: 'audit_ready',
+};
+export const HOLD_EVIDENCE_EXAMPLE = { ...EVIDENCE_EXAMPLE, hold: { id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d', status: 'pending' }, events: [EVIDENCE_EXAMPLE] };

@@ -21,3 +21,8 @@ export const POLICY = schema('Policy', {
 });
 
 export const POLICY_PAGE = schema('PolicyPage', page(POLICY));
+
+export const POLICY_EXAMPLE = {
+  id: '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b', name: 'max 1,000.00 USD per payment', type: 'amount_limit', mode: 'enforce', scope: {},
+  params: { currency: 'USD', max_amount: '100000' }, status: 'active', version: 1, event: 'policy.created', position: '45',
+};
