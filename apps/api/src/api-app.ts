@@ -86,7 +86,7 @@ export async function createApiApp(runtime: LedgerRuntime): Promise<NestFastifyA
         .setTitle('Zentra Ledger')
         .setDescription('Multi-tenant, event-sourced, double-entry ledger. Amounts are strings of minor units; every error is the ErrorEnvelope. Semantics beyond this document: docs/api-semantics.md.')
         .setVersion('0.1.0')
-        .setLicense('UNLICENSED', 'https://zentra.invalid/license')
+        .setLicense('UNLICENSED: not licensed for use by others', 'https://docs.npmjs.com/cli/v10/configuring-npm/package-json#license')
         .addServer('/', 'the origin this document is served from')
         .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque API key (zl_...)', description: "a tenant's API key, or the platform admin token for /tenants" })
         .addTag('accounts', 'open, read, freeze and close accounts')
