@@ -44,6 +44,13 @@ module.exports = {
       to: { path: '^apps/api/src/runtime/ledger-runtime\\.ts$' },
     },
     {
+      name: 'sdk-stands-alone',
+      comment: 'libs/sdk is published as @zentra/sdk: it imports nothing of ours and no package, only Node built-ins (fetch, crypto).',
+      severity: 'error',
+      from: { path: '^libs/sdk/' },
+      to: { pathNot: '^libs/sdk/', dependencyTypesNot: ['core'] },
+    },
+    {
       name: 'no-circular',
       comment: 'No cycle of runtime imports (a cycle made only by `import type` has no load order and is allowed).',
       severity: 'error',

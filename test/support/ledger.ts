@@ -4,6 +4,7 @@ import type { ProcessClock } from '#api/runtime/clock-skew.js';
 import { createLogger } from '#telemetry/index.js';
 import { createTestDatabase, TestDatabase } from './database.js';
 import { LogSink } from './log-sink.js';
+import { OpenApiCheck, reportChecked } from './openapi-check.js';
 
 export const TEST_ADMIN_TOKEN = 'test-platform-admin-token';
 export const TEST_MASTER_KEY = 'test-master-key-0123456789';
@@ -22,6 +23,9 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** The served OpenAPI document, read once per test file: every response of request() is checked against it. */
+let openApi: Promise<OpenApiCheck> | null = null;
+
 /** A real service (HTTP API + in-process projector) on a fresh database of the run's PostgreSQL. */
 export class TestLedger {
   private constructor(
@@ -29,6 +33,7 @@ export class TestLedger {
     readonly db: TestDatabase,
     /** The service's log (debug level, JSON lines), checked for secrets line by line; stop() fails on one. */
     readonly log: LogSink,
+    private readonly openApi: OpenApiCheck,
   ) {}
 
   static async start(
@@ -58,7 +63,8 @@ export class TestLedger {
     });
     const log = new LogSink([TEST_ADMIN_TOKEN, config.masterKey, config.adminToken ?? '']);
     const ledger = await startLedger(config, () => undefined, selectLog, clock, projections, createLogger(config, 'api', log));
-    return new TestLedger(ledger, db, log);
+    openApi ??= fetch(`${ledger.url}/docs-json`).then(async (res) => new OpenApiCheck((await res.json()) as ConstructorParameters<typeof OpenApiCheck>[0]));
+    return new TestLedger(ledger, db, log, await openApi);
   }
 
   get url(): string {
@@ -71,6 +77,7 @@ export class TestLedger {
   }
 
   async stop(): Promise<void> {
+    reportChecked();
     await this.ledger.shutdown();
     await this.db.drop();
     this.log.assertNoSecrets();
@@ -101,8 +108,28 @@ export class TestLedger {
     } catch {
       /* not JSON (metrics, docs) */
     }
+    // A response off the served OpenAPI document fails the test that received it.
+    this.openApi.check({ method, path, status: response.status, body: parsed, contentType: response.headers.get('content-type') });
     return { status: response.status, body: parsed, headers: response.headers };
   }
+
+  /**
+   * A fetch for clients under test (the SDK): the real request, with its response checked against
+   * the served OpenAPI document like request()'s.
+   */
+  readonly checkedFetch: typeof fetch = async (input, init) => {
+    const response = await fetch(input, init);
+    const text = await response.clone().text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON */
+    }
+    const url = new URL(String(input instanceof Request ? input.url : input));
+    this.openApi.check({ method: init?.method ?? 'GET', path: url.pathname, status: response.status, body: parsed, contentType: response.headers.get('content-type') });
+    return response;
+  };
 
   async createTenant(name = 'acme'): Promise<{ id: string; key: string }> {
     const res = await this.request('POST', '/tenants', { token: TEST_ADMIN_TOKEN, body: { name } });

@@ -11,6 +11,7 @@ import { LedgerRequest } from './http/request-context.js';
 import { BATCH_ROUTE } from './transactions/transaction-batches.js';
 import { ErrorFilter, refusalState, replyFrameworkError } from './http/error.filter.js';
 import { validationPipe } from './http/validation.js';
+import { addSchemas } from './http/openapi.js';
 import { LedgerMetrics } from './operations/metrics.js';
 import { LedgerRuntime } from './runtime/ledger-runtime.js';
 import { Logger } from '#telemetry/index.js';
@@ -84,14 +85,29 @@ export async function createApiApp(runtime: LedgerRuntime, logger: Logger): Prom
   );
   app.enableShutdownHooks([]);
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Zentra Ledger')
-      .setDescription('Multi-tenant, event-sourced, double-entry ledger. Semantics beyond this document: docs/api-semantics.md in the repository.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
+  const document = addSchemas(
+    SwaggerModule.createDocument(
+      app,
+      new DocumentBuilder()
+        .setTitle('Zentra Ledger')
+        .setDescription('Multi-tenant, event-sourced, double-entry ledger. Amounts are strings of minor units; every error is the ErrorEnvelope. Semantics beyond this document: docs/api-semantics.md.')
+        .setVersion('0.1.0')
+        .setLicense('UNLICENSED: not licensed for use by others', 'https://docs.npmjs.com/cli/v10/configuring-npm/package-json#license')
+        .addServer('/', 'the origin this document is served from')
+        .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque API key (zl_...)', description: "a tenant's API key, or the platform admin token for /tenants" })
+        .addTag('accounts', 'open, read, freeze and close accounts')
+        .addTag('transactions', 'balanced postings, batches, reversals')
+        .addTag('holds', 'reserve funds, capture, release')
+        .addTag('events', "the tenant's event log")
+        .addTag('audit', 'the access audit log')
+        .addTag('evidence', 'signed, verifiable evidence of what happened')
+        .addTag('webhooks', 'endpoints and signed deliveries')
+        .addTag('reconciliation', 'trial balance, drift checks, external statements')
+        .addTag('policies', 'tenant controls evaluated on every command')
+        .addTag('tenants', 'tenants and API keys')
+        .addTag('operations', 'health and metrics')
+        .build(),
+    ),
   );
   // The UI's static assets are served through @fastify/static, which jest's ESM loader cannot
   // import; tests turn the UI off (LEDGER_DOCS_UI=off) and check /docs-json, while the process

@@ -5,6 +5,8 @@ import { decodeCursor, pageOf, parseLimit, parseOneOf } from '../http/pagination
 import { Caller, TenantPrincipal } from '../http/request-context.js';
 import { Allow } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
+import { ApiRoute, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
+import { AUDIT_PAGE } from './audit-log.openapi.js';
 
 @ApiTags('audit')
 @ApiBearerAuth()
@@ -12,6 +14,7 @@ import { Reads } from '../runtime/reads.js';
 export class AuditLogController {
   constructor(private readonly reads: Reads) {}
 
+  @ApiRoute({ operationId: 'listAuditLog', summary: 'The access audit: allowed admin actions and denials', ok: [200, AUDIT_PAGE], example: { data: [], next_cursor: null }, query: { ...PAGE_QUERY, outcome: [{ type: 'string', enum: ['allowed', 'denied'] }, 'only this outcome'], ...MIN_POSITION_QUERY } })
   @Get()
   @Allow('read_audit_log', 'admin', 'auditor')
   async list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {

@@ -5,6 +5,8 @@ import { parseLimit, parsePosition } from '../http/pagination.js';
 import { Caller, TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
+import { ApiRoute, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
+import { EVENT_PAGE } from './events.openapi.js';
 
 @ApiTags('events')
 @ApiBearerAuth()
@@ -13,6 +15,7 @@ export class EventsController {
   constructor(private readonly reads: Reads) {}
 
   /** This tenant's ledger events in log order; continue with `after=<next_after>`. */
+  @ApiRoute({ operationId: 'listEvents', summary: "The tenant's events in log order, after a position", ok: [200, EVENT_PAGE], example: { data: [], next_after: '0' }, query: { after: [{ type: 'string', pattern: '^[0-9]+$' }, 'events after this position (the previous page\'s next_after)'], limit: PAGE_QUERY.limit, ...MIN_POSITION_QUERY } })
   @Get()
   @Allow('list_events', ...READERS)
   async list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {

@@ -9,6 +9,8 @@ import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/reques
 import { Allow, READERS } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
 import { EvidenceService } from './evidence.service.js';
+import { ApiRoute, MIN_POSITION_QUERY } from '../http/openapi.js';
+import { CHAIN_HEAD, EVIDENCE, EVIDENCE_EXAMPLE, HOLD_EVIDENCE, HOLD_EVIDENCE_EXAMPLE, INTENT_TRACE, PUBLIC_KEY } from './evidence.openapi.js';
 
 @ApiTags('evidence')
 @ApiBearerAuth()
@@ -21,6 +23,7 @@ export class EvidenceController {
   ) {}
 
   /** The transaction's posting event, with actor, scope, policy, intent, hash chain and signature. */
+  @ApiRoute({ operationId: 'getTransactionEvidence', summary: "A transaction's audit evidence, verified now", ok: [200, EVIDENCE], example: EVIDENCE_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get('evidence/transactions/:id')
   @Allow('read_evidence', 'admin', 'auditor')
   async transaction(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
@@ -33,6 +36,7 @@ export class EvidenceController {
   }
 
   /** Evidence for a hold: its creation at the top level, and every event of its life in `events`. */
+  @ApiRoute({ operationId: 'getHoldEvidence', summary: "A hold's audit evidence, every event of its life", ok: [200, HOLD_EVIDENCE], example: HOLD_EVIDENCE_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get('evidence/holds/:id')
   @Allow('read_evidence', 'admin', 'auditor')
   async hold(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
@@ -51,6 +55,7 @@ export class EvidenceController {
     };
   }
 
+  @ApiRoute({ operationId: 'getTenantPublicKey', summary: "The tenant's Ed25519 public key (PEM)", ok: [200, PUBLIC_KEY], example: { tenant_id: '5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2', algorithm: 'ed25519', public_key: '-----BEGIN PUBLIC KEY-----\n...' } })
   @Get('tenants/me/public-key')
   @Allow('read_public_key', ...READERS)
   async publicKey(@Caller() caller: TenantPrincipal) {
@@ -59,6 +64,7 @@ export class EvidenceController {
   }
 
   /** Signs the tenant's current chain head now. */
+  @ApiRoute({ operationId: 'getChainHead', summary: "Sign and answer the tenant's current chain head", ok: [200, CHAIN_HEAD], example: { tenant_id: '5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2', stream_revision: null, hash: null } })
   @Get('tenants/me/chain-head')
   @Allow('read_chain_head', 'admin', 'auditor')
   async chainHead(@Caller() caller: TenantPrincipal) {

@@ -15,7 +15,7 @@ export class PlaceHoldDto extends CommandOptionsDto {
   @Length(1, 64)
   destination_account_id!: string;
 
-  @ApiProperty({ example: '5000' })
+  @ApiProperty({ type: 'string', example: '5000', description: 'minor units, a string of digits (a safe JSON integer is accepted)' })
   @IsAmount()
   amount!: string | number;
 
@@ -43,7 +43,7 @@ export class PlaceHoldDto extends CommandOptionsDto {
 }
 
 export class CaptureHoldDto extends CommandOptionsDto {
-  @ApiPropertyOptional({ description: 'default: the full held amount' })
+  @ApiPropertyOptional({ type: 'string', description: 'default: the full held amount' })
   @IsOptional()
   @IsAmount()
   amount?: string | number;

@@ -11,6 +11,8 @@ import { Public } from '../http/roles.js';
 import { ClockSkewMonitor } from '../runtime/clock-skew.js';
 import { EVENT_STORE, LEDGER_CONFIG } from '../runtime/injection-tokens.js';
 import { LedgerMetrics } from './metrics.js';
+import { ApiRoute } from '../http/openapi.js';
+import { HEALTH } from './operations.openapi.js';
 
 const PROJECTION_NAMES = ALL_PROJECTIONS.map((p) => p.name);
 
@@ -27,6 +29,7 @@ export class OperationsController {
   ) {}
 
   /** No auth: for load balancers and on-call. 503 when the database cannot be reached. */
+  @ApiRoute({ operationId: 'getHealth', summary: 'Health and projection lag (no key)', ok: [200, HEALTH], example: { status: 'ok', projection_lag: { accounts: 0 } }, open: true, also: [[503, HEALTH, 'storage unavailable']] })
   @Get('health')
   @Public()
   async health(@Res({ passthrough: true }) reply: FastifyReply) {
@@ -43,6 +46,7 @@ export class OperationsController {
     }
   }
 
+  @ApiRoute({ operationId: 'getMetrics', summary: 'Prometheus metrics (no key)', ok: [200, { type: 'string' }], mediaType: 'text/plain', example: 'zentra_http_requests_total 1', open: true })
   @Get('metrics')
   @Public()
   @Header('content-type', 'text/plain; version=0.0.4')

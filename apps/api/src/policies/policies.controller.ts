@@ -12,6 +12,8 @@ import { ChangePolicyCommand } from './change-policy.command.js';
 import { CreatePolicyCommand } from './create-policy.command.js';
 import { CreatePolicyDto, UpdatePolicyDto } from './policies.dto.js';
 import { GetPolicyQuery, ListPoliciesQuery } from './policy.queries.js';
+import { ApiRoute, COMMAND_OPTIONS, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
+import { POLICY, POLICY_EXAMPLE, POLICY_PAGE } from './policies.openapi.js';
 
 function invalid(fields: FieldErrors): ApiError {
   return ApiError.validation(`invalid ${Object.keys(fields).join(', ')}`, fields);
@@ -39,6 +41,7 @@ export class PoliciesController {
     private readonly queries: QueryBus,
   ) {}
 
+  @ApiRoute({ operationId: 'createPolicy', summary: 'Create a tenant policy', ok: [201, POLICY], example: POLICY_EXAMPLE, errors: [404, 409, 422] })
   @Post()
   @Allow('create_policy', 'admin')
   async create(@Body() dto: CreatePolicyDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -49,12 +52,14 @@ export class PoliciesController {
     return send(reply, await this.commands.execute<CreatePolicyCommand, CommandResult>(new CreatePolicyCommand(envelope)));
   }
 
+  @ApiRoute({ operationId: 'listPolicies', summary: 'List policies', ok: [200, POLICY_PAGE], example: { data: [], next_cursor: null }, query: { ...PAGE_QUERY, status: [{ type: 'string', enum: ['active', 'disabled'] }, 'only this status'], ...MIN_POSITION_QUERY } })
   @Get()
   @Allow('list_policies', ...READERS)
   list(@Caller() caller: TenantPrincipal, @Query() query: Record<string, unknown>) {
     return this.queries.execute(new ListPoliciesQuery(caller, query));
   }
 
+  @ApiRoute({ operationId: 'getPolicy', summary: 'Get a policy', ok: [200, POLICY], example: POLICY_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get(':id')
   @Allow('get_policy', ...READERS)
   get(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
@@ -62,6 +67,7 @@ export class PoliciesController {
   }
 
   /** The params are parsed by the decider, which knows the policy's type (see UpdatePolicy). */
+  @ApiRoute({ operationId: 'updatePolicy', summary: "Change a policy's params, mode or scope (version + 1)", ok: [200, POLICY], example: { ...POLICY_EXAMPLE, version: 2, event: 'policy.updated' }, errors: [404, 409, 422] })
   @Patch(':id')
   @Allow('update_policy', 'admin')
   async update(@Param('id') id: string, @Body() dto: UpdatePolicyDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -76,6 +82,7 @@ export class PoliciesController {
     return send(reply, await this.commands.execute<ChangePolicyCommand, CommandResult>(new ChangePolicyCommand(envelope)));
   }
 
+  @ApiRoute({ operationId: 'disablePolicy', summary: 'Disable a policy', ok: [200, POLICY], example: { ...POLICY_EXAMPLE, status: 'disabled', version: 2, event: 'policy.disabled' }, errors: [404, 409], body: COMMAND_OPTIONS, bodyRequired: false })
   @Post(':id/disable')
   @Allow('disable_policy', 'admin')
   async disable(@Param('id') id: string, @Body() body: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -20,6 +20,8 @@ import { Audited } from '../audit/admin-action.interceptor.js';
 import { ImportStatementDto } from './import-statement.dto.js';
 import { StatementImporter } from './statement-importer.js';
 import { readStatementView } from './statement-view.js';
+import { ApiRoute, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
+import { RUN, RUN_EXAMPLE, RUN_PAGE, STATEMENT, STATEMENT_EXAMPLE, TRIAL_BALANCE } from './reconciliation.openapi.js';
 
 /** Auditors and operators read and run reconciliation; service keys do not. */
 const RECONCILERS = ['admin', 'auditor', 'operator'] as const;
@@ -36,6 +38,7 @@ export class ReconciliationController {
     private readonly statements: StatementImporter,
   ) {}
 
+  @ApiRoute({ operationId: 'getTrialBalance', summary: 'Total debits and credits per currency, posted and pending', ok: [200, TRIAL_BALANCE], example: { data: [], balanced: true }, query: MIN_POSITION_QUERY })
   @Get('trial-balance')
   @Allow('read_trial_balance', ...RECONCILERS)
   async trialBalance(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
@@ -44,6 +47,7 @@ export class ReconciliationController {
     return { data: lines, balanced: lines.every((l) => l.posted.balanced && l.pending.balanced) };
   }
 
+  @ApiRoute({ operationId: 'createReconciliationRun', summary: 'Run a drift check of the log against the read models', description: 'Answers 202 with the run under way when one is running already.', ok: [201, RUN], example: RUN_EXAMPLE, also: [[202, RUN, 'a run of this tenant is under way already: that run']] })
   @Post('runs')
   @HttpCode(201)
   @Allow('run_reconciliation', ...RECONCILERS)
@@ -62,6 +66,7 @@ export class ReconciliationController {
     return { id: run_id, ...report, triggered_by: actorOf(caller) };
   }
 
+  @ApiRoute({ operationId: 'listReconciliationRuns', summary: 'List drift check runs', ok: [200, RUN_PAGE], example: { data: [], next_cursor: null }, query: { ...PAGE_QUERY, status: [{ type: 'string', enum: ['balanced', 'mismatched'] }, 'only runs with this outcome'], ...MIN_POSITION_QUERY } })
   @Get('runs')
   @Allow('list_reconciliation_runs', ...RECONCILERS)
   async runs(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
@@ -73,6 +78,7 @@ export class ReconciliationController {
     return pageOf(rows, limit, (r) => [r.position], (r) => r.view);
   }
 
+  @ApiRoute({ operationId: 'getReconciliationRun', summary: 'Get a drift check run', ok: [200, RUN], example: RUN_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get('runs/:id')
   @Allow('get_reconciliation_run', ...RECONCILERS)
   async getRun(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
@@ -86,6 +92,7 @@ export class ReconciliationController {
     return this.reads.ownedOrNotFound(caller, req, found, 'run', id, 'get_reconciliation_run');
   }
 
+  @ApiRoute({ operationId: 'importStatement', summary: 'Import an external statement and match its lines', ok: [201, STATEMENT], example: STATEMENT_EXAMPLE, errors: [404, 422] })
   @Post('statements')
   @HttpCode(201)
   @ReadsHeavily()
@@ -95,6 +102,7 @@ export class ReconciliationController {
     return this.statements.import(caller, req, dto);
   }
 
+  @ApiRoute({ operationId: 'getStatement', summary: 'Get a statement with a page of its lines', ok: [200, STATEMENT], example: STATEMENT_EXAMPLE, errors: [404], query: PAGE_QUERY })
   @Get('statements/:id')
   @Allow('get_statement', ...RECONCILERS)
   async getStatement(@Param('id') id: string, @Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {

@@ -10,6 +10,8 @@ import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/reques
 import { Allow, PlatformAdminOnly } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
 import { CreateApiKeyDto, CreateTenantDto } from './tenants.dto.js';
+import { ApiRoute, PAGE_QUERY } from '../http/openapi.js';
+import { API_KEY_PAGE, API_KEY, CREATED_KEY, CREATED_TENANT, TENANT } from './tenants.openapi.js';
 
 /** 9999-12-31T23:59:59.999999Z in microseconds: no key cursor points later. */
 const CREATED_US_MAX = 253_402_300_799_999_999n;
@@ -41,6 +43,7 @@ export class TenantsController {
     private readonly reads: Reads,
   ) {}
 
+  @ApiRoute({ operationId: 'createTenant', summary: 'Create a tenant and its first admin key (platform admin token)', ok: [201, CREATED_TENANT], example: { id: '5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2', name: 'acme', status: 'active', created_at: '2026-12-05T01:52:11.000Z', api_key: { id: '0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10', key: 'zl_3hX9aQ', role: 'admin' } } })
   @Post('tenants')
   @HttpCode(201)
   @PlatformAdminOnly()
@@ -51,6 +54,7 @@ export class TenantsController {
     return { id: tenant.id, name: tenant.name, status: tenant.status, created_at: tenant.created_at, api_key: { id, key, role } };
   }
 
+  @ApiRoute({ operationId: 'suspendTenant', summary: 'Suspend a tenant (platform admin token)', ok: [200, TENANT], example: { id: '5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2', name: 'acme', status: 'suspended' }, errors: [404] })
   @Post('tenants/:id/suspend')
   @HttpCode(200)
   @PlatformAdminOnly()
@@ -59,6 +63,7 @@ export class TenantsController {
     return this.setStatus(id, 'suspended');
   }
 
+  @ApiRoute({ operationId: 'resumeTenant', summary: 'Resume a suspended tenant (platform admin token)', ok: [200, TENANT], example: { id: '5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2', name: 'acme', status: 'active' }, errors: [404] })
   @Post('tenants/:id/resume')
   @HttpCode(200)
   @PlatformAdminOnly()
@@ -73,6 +78,7 @@ export class TenantsController {
     return tenant;
   }
 
+  @ApiRoute({ operationId: 'createApiKey', summary: 'Issue an API key (the key is shown once)', ok: [201, CREATED_KEY], example: { id: '0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10', key: 'zl_3hX9aQ', role: 'service', name: 'payments', expires_at: null } })
   @Post('api-keys')
   @HttpCode(201)
   @Allow('create_api_key', 'admin')
@@ -91,6 +97,7 @@ export class TenantsController {
   }
 
   /** The tenant's keys, oldest first, never the key itself: its first 8 characters (`prefix`) identify it. */
+  @ApiRoute({ operationId: 'listApiKeys', summary: "List the tenant's keys (never the key itself)", ok: [200, API_KEY_PAGE], example: { data: [], next_cursor: null }, query: PAGE_QUERY })
   @Get('api-keys')
   @Allow('list_api_keys', 'admin')
   async listKeys(@Query('limit') rawLimit: unknown, @Query('cursor') rawCursor: unknown, @Caller() caller: TenantPrincipal) {
@@ -105,6 +112,7 @@ export class TenantsController {
     return { data: page.map((row) => row.key), next_cursor: next };
   }
 
+  @ApiRoute({ operationId: 'revokeApiKey', summary: 'Revoke an API key', ok: [200, API_KEY], example: { id: '0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10', name: 'payments', role: 'service', prefix: 'zl_3hX9a', created_at: '2026-12-05T01:52:11.000Z', created_by: null, last_used_at: null, expires_at: null, revoked_at: '2026-12-05T02:00:00.000Z' }, errors: [404, 409] })
   @Post('api-keys/:id/revoke')
   @HttpCode(200)
   @Allow('revoke_api_key', 'admin')

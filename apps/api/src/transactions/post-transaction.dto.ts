@@ -19,7 +19,7 @@ export class EntryDto {
   @IsIn(['debit', 'credit'])
   direction!: Direction;
 
-  @ApiProperty({ example: '125000', description: 'minor units, a string of digits (a safe JSON integer is accepted)' })
+  @ApiProperty({ type: 'string', example: '125000', description: 'minor units, a string of digits (a safe JSON integer is accepted)' })
   @IsAmount()
   amount!: string | number;
 

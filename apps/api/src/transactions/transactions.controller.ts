@@ -13,6 +13,8 @@ import { PostTransactionDto, toPostTransaction } from './post-transaction.dto.js
 import { AcceptedPosting, PostTransactionBodyPipe } from './posting-body.js';
 import { TransactionBatches } from './transaction-batches.js';
 import { GetTransactionQuery, ListTransactionsQuery } from './transaction.queries.js';
+import { ApiRoute, MIN_POSITION_QUERY } from '../http/openapi.js';
+import { BATCH_BODY, BATCH_RESULTS, TRANSACTION, TRANSACTION_EXAMPLE } from './transactions.openapi.js';
 
 @ApiTags('transactions')
 @ApiBearerAuth()
@@ -28,6 +30,7 @@ export class TransactionsController {
    * The body is validated by its own pipe (a compiled accept path, else the exact global
    * ValidationPipe); its declared type is an interface so the global pipe leaves it alone.
    */
+  @ApiRoute({ operationId: 'createTransaction', summary: 'Post a balanced transaction (2 to 512 entries)', ok: [201, TRANSACTION], example: TRANSACTION_EXAMPLE, errors: [404, 409, 422] })
   @Post()
   @ApiBody({ type: PostTransactionDto })
   @Allow('post_transaction', 'admin', 'service')
@@ -40,6 +43,7 @@ export class TransactionsController {
    * Up to 8,190 postings, each with its own idempotency_key, decided in order as if posted one
    * after another, through the tenant's writer as one group. Results come back in request order.
    */
+  @ApiRoute({ operationId: 'createTransactionBatch', summary: 'Post up to 8,190 transactions, each decided on its own, in order', ok: [200, BATCH_RESULTS], example: { results: [{ status: 201, body: TRANSACTION_EXAMPLE }] }, body: BATCH_BODY })
   @Post('batch')
   @HttpCode(200)
   @Allow('post_transaction', 'admin', 'service')
@@ -48,6 +52,7 @@ export class TransactionsController {
   }
 
   /** A new transaction with every entry swapped; the original becomes `reversed`. At most once. */
+  @ApiRoute({ operationId: 'reverseTransaction', summary: 'Reverse a transaction (at most once)', ok: [201, TRANSACTION], example: { ...TRANSACTION_EXAMPLE, reverses: TRANSACTION_EXAMPLE.id }, errors: [404, 409, 422] })
   @Post(':id/reverse')
   @Allow('reverse_transaction', 'admin', 'service')
   async reverse(@Param('id') id: string, @Body() dto: ReverseTransactionDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -62,6 +67,7 @@ export class TransactionsController {
     return this.queries.execute(new ListTransactionsQuery(caller, query));
   }
 
+  @ApiRoute({ operationId: 'getTransaction', summary: 'Get a transaction', ok: [200, TRANSACTION], example: TRANSACTION_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get(':id')
   @Allow('get_transaction', ...READERS)
   get(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {
