@@ -165,7 +165,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List accounts (filter by customer) */
+        /** List accounts (by customer, and metadata.<key>=<value>: exact, top-level, ANDed) */
         get: operations["listAccounts"];
         put?: never;
         /** Open an account */
@@ -278,6 +278,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/balances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The balances summed over every account at or under a path prefix, in one currency */
+        get: operations["getPathBalances"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/transactions": {
         parameters: {
             query?: never;
@@ -285,7 +302,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** List transactions, newest first (by account, reference, metadata.<key>, posting time) */
+        get: operations["listTransactions"];
         put?: never;
         /** Post a balanced transaction (2 to 512 entries) */
         post: operations["createTransaction"];
@@ -572,23 +590,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/intents/{id}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** An intent's runtime trace */
-        get: operations["getIntentTrace"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/webhook-endpoints": {
         parameters: {
             query?: never;
@@ -797,6 +798,127 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List routes */
+        get: operations["listRoutes"];
+        put?: never;
+        /** Create a route: (currency, corridor) settles through an account */
+        post: operations["createRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/routes/{id}/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Disable a route (open intents keep theirs) */
+        post: operations["disableRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/routes/{id}/enable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Enable a route */
+        post: operations["enableRoute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/intents": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the runtime's intents */
+        get: operations["listIntents"];
+        put?: never;
+        /** Create an intent: accepted, controlled, ledgered (a hold), routed — idempotent on intent_id */
+        post: operations["createIntent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/intents/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An intent with its states (or the trace of commands that carried the id) */
+        get: operations["getIntent"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/intents/{id}/settle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Settle: one posting of four entries through the route, capturing the hold */
+        post: operations["settleIntent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/intents/{id}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel: the hold released */
+        post: operations["cancelIntent"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -842,6 +964,11 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /**
+             * @description segments of [a-z0-9_-] joined by ':', at most 16 segments and 255 characters; unique per tenant
+             * @example merchants:acme:settlement
+             */
+            path?: string;
         };
         EntryDto: {
             /** Format: uuid */
@@ -855,6 +982,8 @@ export interface components {
             amount: string;
             /** @description when given, must equal the account's currency */
             currency?: string;
+            /** @description the account's lock_version this posting expects; another: 409 lock_version_mismatch, nothing appended */
+            expected_lock_version?: number;
         };
         PostTransactionDto: {
             /** @description same as the Idempotency-Key header */
@@ -940,12 +1069,12 @@ export interface components {
              */
             url: string;
             /**
-             * @description ["*"] for every type, or some of: account.created, account.status_changed, balance.hold.created, ledger.entry.posted, ledger.entry.reversed, balance.released, policy.created, policy.updated, policy.disabled, balance.monitor.triggered
+             * @description ["*"] for every type, or some of: account.created, account.status_changed, balance.hold.created, ledger.entry.posted, ledger.entry.reversed, balance.released, policy.created, policy.updated, policy.disabled, balance.monitor.triggered, route.created, route.status_changed, intent.accepted, intent.routed, intent.refused, intent.settled, intent.canceled
              * @example [
              *       "ledger.entry.posted"
              *     ]
              */
-            events: ("*" | "account.created" | "account.status_changed" | "balance.hold.created" | "ledger.entry.posted" | "ledger.entry.reversed" | "balance.released" | "policy.created" | "policy.updated" | "policy.disabled" | "balance.monitor.triggered")[];
+            events: ("*" | "account.created" | "account.status_changed" | "balance.hold.created" | "ledger.entry.posted" | "ledger.entry.reversed" | "balance.released" | "policy.created" | "policy.updated" | "policy.disabled" | "balance.monitor.triggered" | "route.created" | "route.status_changed" | "intent.accepted" | "intent.routed" | "intent.refused" | "intent.settled" | "intent.canceled")[];
             description?: string;
         };
         ReplayDeliveriesDto: {
@@ -1039,6 +1168,16 @@ export interface components {
              */
             created_at: string;
             balances: components["schemas"]["Balances"];
+            /**
+             * @description +1 for every event that changes the balances; entries may expect it (expected_lock_version)
+             * @example 3
+             */
+            lock_version?: number;
+            /**
+             * @description the account's place in the tenant's tree (segments joined by ':')
+             * @example merchants:acme:settlement
+             */
+            path?: string | null;
             /**
              * @description on a command's answer: the event it appended (null when it changed nothing)
              * @example account.created
@@ -1228,6 +1367,32 @@ export interface components {
                 role: "admin" | "service" | "operator" | "auditor";
             };
         };
+        /** @description what a real hold would answer, decided against current state; nothing appended */
+        DryRunHold: {
+            /** @enum {boolean} */
+            dry_run: true;
+            /** @enum {string|null} */
+            position?: null;
+            /** @description as the real hold shows it */
+            status: unknown;
+            /** @description as the real hold shows it */
+            amount: unknown;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description what a real transaction would answer, decided against current state; nothing appended */
+        DryRunTransaction: {
+            /** @enum {boolean} */
+            dry_run: true;
+            /** @enum {string|null} */
+            position?: null;
+            /** @description as the real transaction shows it */
+            status: unknown;
+            /** @description as the real transaction shows it */
+            entries: unknown;
+        } & {
+            [key: string]: unknown;
+        };
         Entry: {
             /**
              * Format: uuid
@@ -1290,7 +1455,7 @@ export interface components {
                  * @example validation_failed
                  * @enum {string}
                  */
-                code: "validation_failed" | "unauthenticated" | "forbidden" | "tenant_suspended" | "not_found" | "idempotency_key_reused" | "hold_not_pending" | "already_reversed" | "last_admin_key" | "policy_limit_reached" | "policy_disabled" | "payload_too_large" | "unsupported_media_type" | "insufficient_funds" | "unbalanced_transaction" | "currency_mismatch" | "account_not_active" | "account_not_empty" | "capture_exceeds_hold" | "policy_violation" | "rate_limited" | "internal" | "unavailable";
+                code: "validation_failed" | "unauthenticated" | "forbidden" | "tenant_suspended" | "not_found" | "idempotency_key_reused" | "hold_not_pending" | "already_reversed" | "last_admin_key" | "policy_limit_reached" | "policy_disabled" | "intent_not_open" | "route_limit_reached" | "hold_owned_by_intent" | "lock_version_mismatch" | "path_taken" | "payload_too_large" | "unsupported_media_type" | "insufficient_funds" | "unbalanced_transaction" | "currency_mismatch" | "account_not_active" | "account_not_empty" | "capture_exceeds_hold" | "policy_violation" | "no_route" | "invalid_route" | "rate_limited" | "internal" | "unavailable";
                 /** @example amount must be a positive integer */
                 message: string;
                 /**
@@ -1494,6 +1659,119 @@ export interface components {
             /** @description pass as cursor for the next page; null on the last */
             next_cursor: string | null;
         };
+        Intent: {
+            /** @example intent_042 */
+            id: string;
+            /** @enum {string} */
+            status: "open" | "settled" | "canceled" | "refused";
+            /** @example workspace_scope */
+            scope: string;
+            /** @enum {string} */
+            money_model: "minor_units + ledger_currency";
+            primitives: ("policy" | "ledger" | "events")[];
+            /**
+             * @description minor units, a string of decimal digits
+             * @example 125000
+             */
+            amount: string;
+            /** @example USD */
+            currency: string;
+            /**
+             * Format: uuid
+             * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+             */
+            source_account_id: string;
+            /**
+             * Format: uuid
+             * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+             */
+            destination_account_id: string;
+            /** @example us-ach */
+            corridor: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T01:52:11.000Z
+             */
+            expires_at?: string | null;
+            /**
+             * @example {
+             *       "order": "42"
+             *     }
+             */
+            metadata?: {
+                [key: string]: unknown;
+            };
+            route: {
+                /**
+                 * Format: uuid
+                 * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+                 */
+                id: string;
+                name: string;
+                /**
+                 * Format: uuid
+                 * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+                 */
+                settlement_account_id: string;
+            } | null;
+            /**
+             * Format: uuid
+             * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+             */
+            hold_id: string | null;
+            /**
+             * Format: uuid
+             * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+             */
+            transaction_id: string | null;
+            states: components["schemas"]["IntentState"][];
+            /** @description stage, code, message, details of a refused intent */
+            refusal?: {
+                [key: string]: unknown;
+            } | null;
+            settlement?: {
+                [key: string]: unknown;
+            } | null;
+            cancellation?: {
+                [key: string]: unknown;
+            } | null;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T01:52:11.000Z
+             */
+            created_at?: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T01:52:11.000Z
+             */
+            updated_at?: string;
+            /**
+             * @description a position in the event log (pass it as min_position to read your write elsewhere)
+             * @example 42
+             */
+            position: string;
+        };
+        IntentPage: {
+            data: components["schemas"]["Intent"][];
+            /** @description pass as cursor for the next page; null on the last */
+            next_cursor: string | null;
+        };
+        IntentState: {
+            /** @enum {string} */
+            state: "accepted" | "controlled" | "ledgered" | "routed" | "synchronized" | "evidenced" | "refused";
+            /**
+             * Format: date-time
+             * @example 2026-12-05T01:52:11.000Z
+             */
+            at: string;
+            /**
+             * @description a position in the event log (pass it as min_position to read your write elsewhere)
+             * @example 42
+             */
+            position?: string;
+        } & {
+            [key: string]: unknown;
+        };
         IntentTrace: {
             /** @example intent_042 */
             id: string;
@@ -1508,6 +1786,23 @@ export interface components {
             } & {
                 [key: string]: unknown;
             })[];
+        };
+        PathRollup: {
+            /** @example merchants:acme */
+            path_prefix: string;
+            /** @example USD */
+            currency: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T01:52:11.000Z
+             */
+            as_of?: string;
+            /**
+             * @description accounts at or under the prefix in this currency
+             * @example 2
+             */
+            accounts: number;
+            balances: components["schemas"]["Balances"];
         };
         PointInTimeBalances: {
             /**
@@ -1641,6 +1936,51 @@ export interface components {
             /** @description pass as cursor for the next page; null on the last */
             next_cursor: string | null;
         };
+        Route: {
+            /**
+             * Format: uuid
+             * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+             */
+            id: string;
+            /** @example ACH primary */
+            name: string;
+            /** @example USD */
+            currency: string;
+            /** @example us-ach */
+            corridor: string;
+            /**
+             * Format: uuid
+             * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+             */
+            settlement_account_id: string;
+            /**
+             * @description lower first
+             * @example 100
+             */
+            priority: number;
+            /** @enum {string} */
+            status: "enabled" | "disabled";
+            /**
+             * Format: date-time
+             * @example 2026-12-05T01:52:11.000Z
+             */
+            created_at?: string;
+            /**
+             * @description on a command's answer: the event it appended (null when it changed nothing)
+             * @example route.created
+             */
+            event?: string | null;
+            /**
+             * @description a position in the event log (pass it as min_position to read your write elsewhere)
+             * @example 42
+             */
+            position?: string | null;
+        };
+        RoutePage: {
+            data: components["schemas"]["Route"][];
+            /** @description pass as cursor for the next page; null on the last */
+            next_cursor: string | null;
+        };
         Statement: {
             /**
              * Format: uuid
@@ -1749,6 +2089,11 @@ export interface components {
                 status: number;
                 body: components["schemas"]["Transaction"] | components["schemas"]["ErrorEnvelope"];
             }[];
+        };
+        TransactionPage: {
+            data: components["schemas"]["Transaction"][];
+            /** @description pass as cursor for the next page; null on the last */
+            next_cursor: string | null;
         };
         TrialBalance: {
             data: {
@@ -3389,7 +3734,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List accounts (filter by customer) */
+            /** @description List accounts (by customer, and metadata.<key>=<value>: exact, top-level, ANDed) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5043,9 +5388,362 @@ export interface operations {
             };
         };
     };
+    getPathBalances: {
+        parameters: {
+            query?: {
+                /** @description whole segments: merchants:acme holds merchants:acme:fees, not merchants:acmex (required) */
+                path_prefix?: string;
+                /** @description required */
+                currency?: string;
+                /** @description the sums at this instant */
+                as_of?: string;
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The balances summed over every account at or under a path prefix, in one currency */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "path_prefix": "merchants:acme",
+                     *       "currency": "USD",
+                     *       "accounts": 2,
+                     *       "balances": {
+                     *         "posted": "125",
+                     *         "pending_debits": "30",
+                     *         "pending_credits": "0",
+                     *         "available": "95"
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["PathRollup"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listTransactions: {
+        parameters: {
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description only postings touching this account */
+                account_id?: string;
+                /** @description only this reference */
+                reference?: string;
+                /** @description posted after this time (exclusive) */
+                posted_after?: string;
+                /** @description posted before this time (exclusive) */
+                posted_before?: string;
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List transactions, newest first (by account, reference, metadata.<key>, posting time) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "7d2b1c9a-3e4f-4a5b-8c6d-1e2f3a4b5c6d",
+                     *           "status": "posted",
+                     *           "hold_id": null,
+                     *           "reverses": null,
+                     *           "reversed_by": null,
+                     *           "entries": [],
+                     *           "description": "top-up",
+                     *           "reference": null,
+                     *           "metadata": {},
+                     *           "posted_at": "2026-12-05T01:52:11.000Z",
+                     *           "event": "ledger.entry.posted",
+                     *           "position": "43"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["TransactionPage"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     createTransaction: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description decide against current state and answer 200 with the would-be body (position null); nothing is appended, no idempotency key used */
+                dry_run?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -5056,6 +5754,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description a dry run (?dry_run=true): the would-be transaction; nothing appended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunTransaction"];
+                };
+            };
             /** @description Post a balanced transaction (2 to 512 entries) */
             201: {
                 headers: {
@@ -6031,7 +6738,10 @@ export interface operations {
     };
     createHold: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description decide against current state and answer 200 with the would-be body (position null); nothing is appended, no idempotency key used */
+                dry_run?: boolean;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6042,6 +6752,15 @@ export interface operations {
             };
         };
         responses: {
+            /** @description a dry run (?dry_run=true): the would-be hold; nothing appended */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DryRunHold"];
+                };
+            };
             /** @description Place a hold: reserve funds on an account */
             201: {
                 headers: {
@@ -8647,183 +9366,6 @@ export interface operations {
                      *       "error": {
                      *         "code": "forbidden",
                      *         "message": "the key's role may not do this, or its tenant is suspended",
-                     *         "details": {}
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description the body is over this route's limit */
-            413: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "payload_too_large",
-                     *         "message": "the body is over this route's limit",
-                     *         "details": {}
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description the body is not application/json */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "unsupported_media_type",
-                     *         "message": "the body is not application/json",
-                     *         "details": {}
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description over the key's request rate: retry after the Retry-After header's seconds */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "rate_limited",
-                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
-                     *         "details": {}
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description storage unavailable: safe to retry with the same idempotency key */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "unavailable",
-                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
-                     *         "details": {}
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-        };
-    };
-    getIntentTrace: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                id: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description An intent's runtime trace */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "id": "intent_042",
-                     *       "states": [
-                     *         {
-                     *           "state": "accepted",
-                     *           "at": "2026-12-05T01:52:11.000Z"
-                     *         }
-                     *       ]
-                     *     }
-                     */
-                    "application/json": components["schemas"]["IntentTrace"];
-                };
-            };
-            /** @description bad input: details.fields names the fields */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "validation_failed",
-                     *         "message": "bad input: details.fields names the fields",
-                     *         "details": {}
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description no key, or a key that is unknown, revoked or expired */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "unauthenticated",
-                     *         "message": "no key, or a key that is unknown, revoked or expired",
-                     *         "details": {}
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description the key's role may not do this, or its tenant is suspended */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "forbidden",
-                     *         "message": "the key's role may not do this, or its tenant is suspended",
-                     *         "details": {}
-                     *       }
-                     *     }
-                     */
-                    "application/json": components["schemas"]["ErrorEnvelope"];
-                };
-            };
-            /** @description no such resource in this tenant */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    /**
-                     * @example {
-                     *       "error": {
-                     *         "code": "not_found",
-                     *         "message": "no such resource in this tenant",
                      *         "details": {}
                      *       }
                      *     }
@@ -11805,6 +12347,2102 @@ export interface operations {
                      *       "error": {
                      *         "code": "unsupported_media_type",
                      *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listRoutes: {
+        parameters: {
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description only this status */
+                status?: "enabled" | "disabled";
+                /** @description only this currency */
+                currency?: string;
+                /** @description only this corridor */
+                corridor?: string;
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List routes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "3976dfb6-8640-4168-bf79-5350b1aa7cbc",
+                     *           "name": "ACH primary",
+                     *           "currency": "USD",
+                     *           "corridor": "us-ach",
+                     *           "settlement_account_id": "96685c75-08be-4929-b76c-15bb4e1cd0db",
+                     *           "priority": 100,
+                     *           "status": "enabled",
+                     *           "created_at": "2026-12-05T01:52:11.000Z",
+                     *           "event": "route.created",
+                     *           "position": "42"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["RoutePage"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example ACH primary */
+                    name: string;
+                    /** @example USD */
+                    currency: string;
+                    /** @example us-ach */
+                    corridor: string;
+                    /**
+                     * Format: uuid
+                     * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+                     */
+                    settlement_account_id: string;
+                    /** @default 100 */
+                    priority?: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Create a route: (currency, corridor) settles through an account */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3976dfb6-8640-4168-bf79-5350b1aa7cbc",
+                     *       "name": "ACH primary",
+                     *       "currency": "USD",
+                     *       "corridor": "us-ach",
+                     *       "settlement_account_id": "96685c75-08be-4929-b76c-15bb4e1cd0db",
+                     *       "priority": 100,
+                     *       "status": "enabled",
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "event": "route.created",
+                     *       "position": "42"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Route"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no such resource in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "no such resource in this tenant",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description conflicts with the state of the resource, or an idempotency key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "idempotency_key_reused",
+                     *         "message": "conflicts with the state of the resource, or an idempotency key reused with another request",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the ledger refused the command (funds, balance, currency, status, policy) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "insufficient_funds",
+                     *         "message": "the ledger refused the command (funds, balance, currency, status, policy)",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    disableRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description same as the Idempotency-Key header
+                     * @example freeze-42
+                     */
+                    idempotency_key?: string;
+                    /** @description same as the X-Intent-Id header; traced at GET /intents/:id */
+                    intent_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Disable a route (open intents keep theirs) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3976dfb6-8640-4168-bf79-5350b1aa7cbc",
+                     *       "name": "ACH primary",
+                     *       "currency": "USD",
+                     *       "corridor": "us-ach",
+                     *       "settlement_account_id": "96685c75-08be-4929-b76c-15bb4e1cd0db",
+                     *       "priority": 100,
+                     *       "status": "disabled",
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "event": "route.status_changed",
+                     *       "position": "42"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Route"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no such resource in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "no such resource in this tenant",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    enableRoute: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description same as the Idempotency-Key header
+                     * @example freeze-42
+                     */
+                    idempotency_key?: string;
+                    /** @description same as the X-Intent-Id header; traced at GET /intents/:id */
+                    intent_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Enable a route */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "3976dfb6-8640-4168-bf79-5350b1aa7cbc",
+                     *       "name": "ACH primary",
+                     *       "currency": "USD",
+                     *       "corridor": "us-ach",
+                     *       "settlement_account_id": "96685c75-08be-4929-b76c-15bb4e1cd0db",
+                     *       "priority": 100,
+                     *       "status": "enabled",
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "event": "route.status_changed",
+                     *       "position": "42"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Route"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no such resource in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "no such resource in this tenant",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    listIntents: {
+        parameters: {
+            query?: {
+                /** @description items per page */
+                limit?: number;
+                /** @description the previous page's next_cursor */
+                cursor?: string;
+                /** @description only this status */
+                status?: "open" | "settled" | "canceled" | "refused";
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description List the runtime's intents */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "data": [
+                     *         {
+                     *           "id": "intent_042",
+                     *           "status": "open",
+                     *           "scope": "workspace_scope",
+                     *           "money_model": "minor_units + ledger_currency",
+                     *           "primitives": [
+                     *             "policy",
+                     *             "ledger",
+                     *             "events"
+                     *           ],
+                     *           "amount": "125000",
+                     *           "currency": "USD",
+                     *           "source_account_id": "0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *           "destination_account_id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *           "corridor": "us-ach",
+                     *           "expires_at": null,
+                     *           "metadata": {},
+                     *           "route": {
+                     *             "id": "3976dfb6-8640-4168-bf79-5350b1aa7cbc",
+                     *             "name": "ACH primary",
+                     *             "settlement_account_id": "96685c75-08be-4929-b76c-15bb4e1cd0db"
+                     *           },
+                     *           "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41",
+                     *           "transaction_id": null,
+                     *           "states": [
+                     *             {
+                     *               "state": "accepted",
+                     *               "at": "2026-12-05T01:52:11.000Z",
+                     *               "position": "50"
+                     *             },
+                     *             {
+                     *               "state": "controlled",
+                     *               "at": "2026-12-05T01:52:11.000Z",
+                     *               "position": "50",
+                     *               "policy": [
+                     *                 "tenant_scope.passed",
+                     *                 "role.passed"
+                     *               ]
+                     *             },
+                     *             {
+                     *               "state": "ledgered",
+                     *               "at": "2026-12-05T01:52:11.000Z",
+                     *               "position": "51",
+                     *               "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41"
+                     *             },
+                     *             {
+                     *               "state": "routed",
+                     *               "at": "2026-12-05T01:52:11.000Z",
+                     *               "position": "52"
+                     *             }
+                     *           ],
+                     *           "refusal": null,
+                     *           "settlement": null,
+                     *           "cancellation": null,
+                     *           "created_at": "2026-12-05T01:52:11.000Z",
+                     *           "updated_at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "52"
+                     *         }
+                     *       ],
+                     *       "next_cursor": null
+                     *     }
+                     */
+                    "application/json": components["schemas"]["IntentPage"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    createIntent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @example intent_042 */
+                    intent_id: string;
+                    /** @example workspace_scope */
+                    scope: string;
+                    /** @enum {string} */
+                    money_model: "minor_units + ledger_currency";
+                    /**
+                     * @example [
+                     *       "policy",
+                     *       "ledger",
+                     *       "events"
+                     *     ]
+                     */
+                    primitives: ("policy" | "ledger" | "events")[];
+                    /**
+                     * @description minor units, a string of decimal digits
+                     * @example 125000
+                     */
+                    amount: string;
+                    /** @example USD */
+                    currency: string;
+                    /**
+                     * Format: uuid
+                     * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+                     */
+                    source_account_id: string;
+                    /**
+                     * Format: uuid
+                     * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+                     */
+                    destination_account_id: string;
+                    /** @example us-ach */
+                    corridor: string;
+                    /**
+                     * Format: date-time
+                     * @example 2026-12-05T01:52:11.000Z
+                     */
+                    expires_at?: string;
+                    /**
+                     * @example {
+                     *       "order": "42"
+                     *     }
+                     */
+                    metadata?: {
+                        [key: string]: unknown;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Create an intent: accepted, controlled, ledgered (a hold), routed — idempotent on intent_id */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "intent_042",
+                     *       "status": "open",
+                     *       "scope": "workspace_scope",
+                     *       "money_model": "minor_units + ledger_currency",
+                     *       "primitives": [
+                     *         "policy",
+                     *         "ledger",
+                     *         "events"
+                     *       ],
+                     *       "amount": "125000",
+                     *       "currency": "USD",
+                     *       "source_account_id": "0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *       "destination_account_id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *       "corridor": "us-ach",
+                     *       "expires_at": null,
+                     *       "metadata": {},
+                     *       "route": {
+                     *         "id": "3976dfb6-8640-4168-bf79-5350b1aa7cbc",
+                     *         "name": "ACH primary",
+                     *         "settlement_account_id": "96685c75-08be-4929-b76c-15bb4e1cd0db"
+                     *       },
+                     *       "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41",
+                     *       "transaction_id": null,
+                     *       "states": [
+                     *         {
+                     *           "state": "accepted",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "50"
+                     *         },
+                     *         {
+                     *           "state": "controlled",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "50",
+                     *           "policy": [
+                     *             "tenant_scope.passed",
+                     *             "role.passed"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "state": "ledgered",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "51",
+                     *           "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41"
+                     *         },
+                     *         {
+                     *           "state": "routed",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "52"
+                     *         }
+                     *       ],
+                     *       "refusal": null,
+                     *       "settlement": null,
+                     *       "cancellation": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "updated_at": "2026-12-05T01:52:11.000Z",
+                     *       "position": "52"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Intent"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no such resource in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "no such resource in this tenant",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description conflicts with the state of the resource, or an idempotency key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "idempotency_key_reused",
+                     *         "message": "conflicts with the state of the resource, or an idempotency key reused with another request",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the ledger refused the command (funds, balance, currency, status, policy) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "insufficient_funds",
+                     *         "message": "the ledger refused the command (funds, balance, currency, status, policy)",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    getIntent: {
+        parameters: {
+            query?: {
+                /** @description a position a write returned: the answer includes that write */
+                min_position?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description An intent with its states (or the trace of commands that carried the id) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "intent_042",
+                     *       "status": "open",
+                     *       "scope": "workspace_scope",
+                     *       "money_model": "minor_units + ledger_currency",
+                     *       "primitives": [
+                     *         "policy",
+                     *         "ledger",
+                     *         "events"
+                     *       ],
+                     *       "amount": "125000",
+                     *       "currency": "USD",
+                     *       "source_account_id": "0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *       "destination_account_id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *       "corridor": "us-ach",
+                     *       "expires_at": null,
+                     *       "metadata": {},
+                     *       "route": {
+                     *         "id": "3976dfb6-8640-4168-bf79-5350b1aa7cbc",
+                     *         "name": "ACH primary",
+                     *         "settlement_account_id": "96685c75-08be-4929-b76c-15bb4e1cd0db"
+                     *       },
+                     *       "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41",
+                     *       "transaction_id": null,
+                     *       "states": [
+                     *         {
+                     *           "state": "accepted",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "50"
+                     *         },
+                     *         {
+                     *           "state": "controlled",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "50",
+                     *           "policy": [
+                     *             "tenant_scope.passed",
+                     *             "role.passed"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "state": "ledgered",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "51",
+                     *           "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41"
+                     *         },
+                     *         {
+                     *           "state": "routed",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "52"
+                     *         }
+                     *       ],
+                     *       "refusal": null,
+                     *       "settlement": null,
+                     *       "cancellation": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "updated_at": "2026-12-05T01:52:11.000Z",
+                     *       "position": "52"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Intent"] | components["schemas"]["IntentTrace"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no such resource in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "no such resource in this tenant",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    settleIntent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description same as the Idempotency-Key header
+                     * @example freeze-42
+                     */
+                    idempotency_key?: string;
+                    /** @description same as the X-Intent-Id header; traced at GET /intents/:id */
+                    intent_id?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Settle: one posting of four entries through the route, capturing the hold */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "intent_042",
+                     *       "status": "settled",
+                     *       "scope": "workspace_scope",
+                     *       "money_model": "minor_units + ledger_currency",
+                     *       "primitives": [
+                     *         "policy",
+                     *         "ledger",
+                     *         "events"
+                     *       ],
+                     *       "amount": "125000",
+                     *       "currency": "USD",
+                     *       "source_account_id": "0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *       "destination_account_id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *       "corridor": "us-ach",
+                     *       "expires_at": null,
+                     *       "metadata": {},
+                     *       "route": {
+                     *         "id": "3976dfb6-8640-4168-bf79-5350b1aa7cbc",
+                     *         "name": "ACH primary",
+                     *         "settlement_account_id": "96685c75-08be-4929-b76c-15bb4e1cd0db"
+                     *       },
+                     *       "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41",
+                     *       "transaction_id": null,
+                     *       "states": [
+                     *         {
+                     *           "state": "accepted",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "50"
+                     *         },
+                     *         {
+                     *           "state": "controlled",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "50",
+                     *           "policy": [
+                     *             "tenant_scope.passed",
+                     *             "role.passed"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "state": "ledgered",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "51",
+                     *           "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41"
+                     *         },
+                     *         {
+                     *           "state": "routed",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "52"
+                     *         }
+                     *       ],
+                     *       "refusal": null,
+                     *       "settlement": null,
+                     *       "cancellation": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "updated_at": "2026-12-05T01:52:11.000Z",
+                     *       "position": "52"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Intent"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no such resource in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "no such resource in this tenant",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description conflicts with the state of the resource, or an idempotency key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "idempotency_key_reused",
+                     *         "message": "conflicts with the state of the resource, or an idempotency key reused with another request",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the ledger refused the command (funds, balance, currency, status, policy) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "insufficient_funds",
+                     *         "message": "the ledger refused the command (funds, balance, currency, status, policy)",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    cancelIntent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": {
+                    reason?: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Cancel: the hold released */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "intent_042",
+                     *       "status": "canceled",
+                     *       "scope": "workspace_scope",
+                     *       "money_model": "minor_units + ledger_currency",
+                     *       "primitives": [
+                     *         "policy",
+                     *         "ledger",
+                     *         "events"
+                     *       ],
+                     *       "amount": "125000",
+                     *       "currency": "USD",
+                     *       "source_account_id": "0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *       "destination_account_id": "9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a",
+                     *       "corridor": "us-ach",
+                     *       "expires_at": null,
+                     *       "metadata": {},
+                     *       "route": {
+                     *         "id": "3976dfb6-8640-4168-bf79-5350b1aa7cbc",
+                     *         "name": "ACH primary",
+                     *         "settlement_account_id": "96685c75-08be-4929-b76c-15bb4e1cd0db"
+                     *       },
+                     *       "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41",
+                     *       "transaction_id": null,
+                     *       "states": [
+                     *         {
+                     *           "state": "accepted",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "50"
+                     *         },
+                     *         {
+                     *           "state": "controlled",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "50",
+                     *           "policy": [
+                     *             "tenant_scope.passed",
+                     *             "role.passed"
+                     *           ]
+                     *         },
+                     *         {
+                     *           "state": "ledgered",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "51",
+                     *           "hold_id": "4ff4c735-4ef9-44f1-87ce-185f40eb0a41"
+                     *         },
+                     *         {
+                     *           "state": "routed",
+                     *           "at": "2026-12-05T01:52:11.000Z",
+                     *           "position": "52"
+                     *         }
+                     *       ],
+                     *       "refusal": null,
+                     *       "settlement": null,
+                     *       "cancellation": null,
+                     *       "created_at": "2026-12-05T01:52:11.000Z",
+                     *       "updated_at": "2026-12-05T01:52:11.000Z",
+                     *       "position": "52"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["Intent"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no such resource in this tenant */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "not_found",
+                     *         "message": "no such resource in this tenant",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description conflicts with the state of the resource, or an idempotency key reused with another request */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "idempotency_key_reused",
+                     *         "message": "conflicts with the state of the resource, or an idempotency key reused with another request",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the ledger refused the command (funds, balance, currency, status, policy) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "insufficient_funds",
+                     *         "message": "the ledger refused the command (funds, balance, currency, status, policy)",
                      *         "details": {}
                      *       }
                      *     }

@@ -47,7 +47,7 @@ export class AccountsController {
     return send(reply, await this.commands.execute<OpenAccountCommand, CommandResult>(new OpenAccountCommand(envelope)));
   }
 
-  @ApiRoute({ operationId: 'listAccounts', summary: 'List accounts (filter by customer)', ok: [200, ACCOUNT_PAGE], example: { data: [ACCOUNT_EXAMPLE], next_cursor: null }, query: { ...PAGE_QUERY, customer: [{ type: 'string' }, 'only this customer\'s accounts'] } })
+  @ApiRoute({ operationId: 'listAccounts', summary: 'List accounts (by customer, and metadata.<key>=<value>: exact, top-level, ANDed)', ok: [200, ACCOUNT_PAGE], example: { data: [ACCOUNT_EXAMPLE], next_cursor: null }, query: { ...PAGE_QUERY, customer: [{ type: 'string' }, 'only this customer\'s accounts'] } })
   @Get()
   @Allow('list_accounts', ...READERS)
   list(@Caller() caller: TenantPrincipal, @Query() query: Record<string, unknown>) {

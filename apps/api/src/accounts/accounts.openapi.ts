@@ -22,6 +22,8 @@ export const ACCOUNT = schema('Account', {
     metadata: METADATA,
     created_at: TIME,
     balances: BALANCES,
+    lock_version: { type: 'integer', minimum: 0, description: '+1 for every event that changes the balances; entries may expect it (expected_lock_version)', example: 3 },
+    path: { type: 'string', nullable: true, description: "the account's place in the tenant's tree (segments joined by ':')", example: 'merchants:acme:settlement' },
     event: { type: 'string', nullable: true, description: "on a command's answer: the event it appended (null when it changed nothing)", example: 'account.created' },
     position: { ...POSITION, nullable: true, description: "on a command's answer: where its event is in the log (null when it changed nothing)" },
     created_position: POSITION,
@@ -58,4 +60,16 @@ export const POINT_IN_TIME_BALANCES = schema('PointInTimeBalances', {
   type: 'object',
   required: ['account_id', 'balances'],
   properties: { account_id: UUID, as_of: TIME, as_of_position: POSITION, balances: BALANCES, position: nullable(POSITION) },
+});
+
+export const PATH_ROLLUP = schema('PathRollup', {
+  type: 'object',
+  required: ['path_prefix', 'currency', 'accounts', 'balances'],
+  properties: {
+    path_prefix: { type: 'string', example: 'merchants:acme' },
+    currency: { type: 'string', example: 'USD' },
+    as_of: TIME,
+    accounts: { type: 'integer', minimum: 0, description: 'accounts at or under the prefix in this currency', example: 2 },
+    balances: BALANCES,
+  },
 });

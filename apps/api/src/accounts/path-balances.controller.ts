@@ -6,6 +6,8 @@ import { ApiError } from '../http/api-error.js';
 import { Caller, type TenantPrincipal } from '../http/request-context.js';
 import { Allow, READERS } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
+import { ApiRoute, MIN_POSITION_QUERY } from '../http/openapi.js';
+import { PATH_ROLLUP } from './accounts.openapi.js';
 
 /**
  * Rollups over account paths (API.md "Queries, paths"): the sums over every account at or
@@ -18,6 +20,7 @@ import { Reads } from '../runtime/reads.js';
 export class PathBalancesController {
   constructor(private readonly reads: Reads) {}
 
+  @ApiRoute({ operationId: 'getPathBalances', summary: 'The balances summed over every account at or under a path prefix, in one currency', ok: [200, PATH_ROLLUP], example: { path_prefix: 'merchants:acme', currency: 'USD', accounts: 2, balances: { posted: '125', pending_debits: '30', pending_credits: '0', available: '95' } }, query: { path_prefix: [{ type: 'string', example: 'merchants:acme' }, 'whole segments: merchants:acme holds merchants:acme:fees, not merchants:acmex (required)'], currency: [{ type: 'string', example: 'USD' }, 'required'], as_of: [{ type: 'string', format: 'date-time' }, 'the sums at this instant'], ...MIN_POSITION_QUERY } })
   @Get()
   @Allow('read_path_balances', ...READERS)
   async rollup(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {

@@ -10,7 +10,7 @@ import { Allow, READERS } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
 import { EvidenceService } from './evidence.service.js';
 import { ApiRoute, MIN_POSITION_QUERY } from '../http/openapi.js';
-import { CHAIN_HEAD, EVIDENCE, EVIDENCE_EXAMPLE, HOLD_EVIDENCE, HOLD_EVIDENCE_EXAMPLE, INTENT_TRACE, PUBLIC_KEY } from './evidence.openapi.js';
+import { CHAIN_HEAD, EVIDENCE, EVIDENCE_EXAMPLE, HOLD_EVIDENCE, HOLD_EVIDENCE_EXAMPLE, PUBLIC_KEY } from './evidence.openapi.js';
 
 @ApiTags('evidence')
 @ApiBearerAuth()

@@ -10,8 +10,8 @@ import { CommandResult, send } from '../runtime/ledger-gateway.js';
 import { CaptureHoldCommand, PlaceHoldCommand, ReleaseHoldCommand } from './holds.commands.js';
 import { CaptureHoldDto, PlaceHoldDto, ReleaseHoldDto } from './holds.dto.js';
 import { GetHoldQuery, ListHoldsQuery } from './holds.queries.js';
-import { ApiRoute, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
-import { CAPTURE, HOLD, HOLD_EXAMPLE, HOLD_PAGE } from './holds.openapi.js';
+import { ApiRoute, DRY_RUN_QUERY, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
+import { CAPTURE, DRY_RUN_HOLD, HOLD, HOLD_EXAMPLE, HOLD_PAGE } from './holds.openapi.js';
 import { TRANSACTION_EXAMPLE } from '../transactions/transactions.openapi.js';
 
 @ApiTags('holds')
@@ -23,7 +23,7 @@ export class HoldsController {
     private readonly queries: QueryBus,
   ) {}
 
-  @ApiRoute({ operationId: 'createHold', summary: 'Place a hold: reserve funds on an account', ok: [201, HOLD], example: HOLD_EXAMPLE, errors: [404, 409, 422] })
+  @ApiRoute({ operationId: 'createHold', summary: 'Place a hold: reserve funds on an account', ok: [201, HOLD], example: HOLD_EXAMPLE, errors: [404, 409, 422], also: [[200, DRY_RUN_HOLD, 'a dry run (?dry_run=true): the would-be hold; nothing appended']], query: DRY_RUN_QUERY })
   @Post()
   @Allow('place_hold', 'admin', 'service')
   async place(@Body() dto: PlaceHoldDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {

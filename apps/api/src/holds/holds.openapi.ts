@@ -1,4 +1,4 @@
-import { AMOUNT, METADATA, nullable, page, POSITION, schema, TIME, UUID } from '../http/openapi.js';
+import { AMOUNT, dryRunOf, METADATA, nullable, page, POSITION, schema, TIME, UUID } from '../http/openapi.js';
 import { TRANSACTION } from '../transactions/transactions.openapi.js';
 
 export const HOLD = schema('Hold', {
@@ -39,3 +39,5 @@ export const CAPTURE = schema('HoldCapture', {
   required: ['hold', 'transaction'],
   properties: { hold: HOLD, transaction: TRANSACTION },
 });
+
+export const DRY_RUN_HOLD = dryRunOf('Hold', ['status', 'amount']);

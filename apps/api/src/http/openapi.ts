@@ -54,6 +54,11 @@ export const ERROR_STATUS = {
   last_admin_key: 409,
   policy_limit_reached: 409,
   policy_disabled: 409,
+  intent_not_open: 409,
+  route_limit_reached: 409,
+  hold_owned_by_intent: 409,
+  lock_version_mismatch: 409,
+  path_taken: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   insufficient_funds: 422,
@@ -63,6 +68,8 @@ export const ERROR_STATUS = {
   account_not_empty: 422,
   capture_exceeds_hold: 422,
   policy_violation: 422,
+  no_route: 422,
+  invalid_route: 422,
   rate_limited: 429,
   internal: 500,
   unavailable: 503,
@@ -183,3 +190,23 @@ export const COMMAND_OPTIONS: JsonSchema = {
     intent_id: { type: 'string', description: 'same as the X-Intent-Id header; traced at GET /intents/:id' },
   },
 };
+
+/** `?dry_run=true` on postings and holds. */
+export const DRY_RUN_QUERY: Record<string, [JsonSchema, string]> = {
+  dry_run: [{ type: 'boolean' }, 'decide against current state and answer 200 with the would-be body (position null); nothing is appended, no idempotency key used'],
+};
+
+/** A dry run's answer: the body the real command would give, `dry_run: true`, no position. */
+export function dryRunOf(name: string, required: string[]): JsonSchema {
+  return schema(`DryRun${name}`, {
+    type: 'object',
+    description: `what a real ${name.toLowerCase()} would answer, decided against current state; nothing appended`,
+    required: ['dry_run', ...required],
+    additionalProperties: true,
+    properties: {
+      dry_run: { type: 'boolean', enum: [true] },
+      position: { type: 'string', nullable: true, enum: [null] },
+      ...Object.fromEntries(required.map((field) => [field, { description: `as the real ${name.toLowerCase()} shows it` }])),
+    },
+  });
+}

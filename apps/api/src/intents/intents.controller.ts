@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -10,6 +10,9 @@ import { CommandResult, send } from '../runtime/ledger-gateway.js';
 import { CancelIntentDto, CreateIntentDto, CreateRouteDto } from './intents.dto.js';
 import { ChangeRouteStatusCommand, CreateIntentCommand, CreateRouteCommand, ResolveIntentCommand } from './intents.commands.js';
 import { GetIntentQuery, ListIntentsQuery, ListRoutesQuery } from './intents.queries.js';
+import { ApiRoute, COMMAND_OPTIONS, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
+import { INTENT_TRACE } from '../evidence/evidence.openapi.js';
+import { CREATE_INTENT_BODY, CREATE_ROUTE_BODY, INTENT, INTENT_EXAMPLE, INTENT_PAGE, ROUTE, ROUTE_EXAMPLE, ROUTE_PAGE } from './intents.openapi.js';
 
 /** Command bodies without fields of their own: what CommandOptionsDto would take from them. */
 function optionsOf(body: unknown): Record<string, unknown> {
@@ -29,6 +32,7 @@ export class RoutesController {
     private readonly queries: QueryBus,
   ) {}
 
+  @ApiRoute({ operationId: 'createRoute', summary: 'Create a route: (currency, corridor) settles through an account', ok: [201, ROUTE], example: ROUTE_EXAMPLE, errors: [404, 409, 422], body: CREATE_ROUTE_BODY })
   @Post()
   @Allow('create_route', 'admin')
   async create(@Body() dto: CreateRouteDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -43,18 +47,21 @@ export class RoutesController {
     return send(reply, await this.commands.execute<CreateRouteCommand, CommandResult>(new CreateRouteCommand(commandEnvelope(req, caller, command))));
   }
 
+  @ApiRoute({ operationId: 'listRoutes', summary: 'List routes', ok: [200, ROUTE_PAGE], example: { data: [ROUTE_EXAMPLE], next_cursor: null }, query: { ...PAGE_QUERY, status: [{ type: 'string', enum: ['enabled', 'disabled'] }, 'only this status'], currency: [{ type: 'string' }, 'only this currency'], corridor: [{ type: 'string' }, 'only this corridor'], ...MIN_POSITION_QUERY } })
   @Get()
   @Allow('list_routes', ...READERS)
   list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
     return this.queries.execute(new ListRoutesQuery(caller, query));
   }
 
+  @ApiRoute({ operationId: 'disableRoute', summary: 'Disable a route (open intents keep theirs)', ok: [200, ROUTE], example: { ...ROUTE_EXAMPLE, status: 'disabled', event: 'route.status_changed' }, errors: [404], body: COMMAND_OPTIONS, bodyRequired: false })
   @Post(':id/disable')
   @Allow('disable_route', 'admin')
   disable(@Param('id') id: string, @Body() body: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
     return this.change(id, 'disable', body, caller, req, reply);
   }
 
+  @ApiRoute({ operationId: 'enableRoute', summary: 'Enable a route', ok: [200, ROUTE], example: { ...ROUTE_EXAMPLE, event: 'route.status_changed' }, errors: [404], body: COMMAND_OPTIONS, bodyRequired: false })
   @Post(':id/enable')
   @Allow('enable_route', 'admin')
   enable(@Param('id') id: string, @Body() body: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -82,6 +89,7 @@ export class IntentsController {
     private readonly queries: QueryBus,
   ) {}
 
+  @ApiRoute({ operationId: 'createIntent', summary: 'Create an intent: accepted, controlled, ledgered (a hold), routed — idempotent on intent_id', ok: [201, INTENT], example: INTENT_EXAMPLE, errors: [404, 409, 422], body: CREATE_INTENT_BODY })
   @Post()
   @Allow('create_intent', 'admin', 'service')
   async create(@Body() dto: CreateIntentDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -105,18 +113,22 @@ export class IntentsController {
     return send(reply, await this.commands.execute<CreateIntentCommand, CommandResult>(new CreateIntentCommand(envelope)));
   }
 
+  @ApiRoute({ operationId: 'listIntents', summary: "List the runtime's intents", ok: [200, INTENT_PAGE], example: { data: [INTENT_EXAMPLE], next_cursor: null }, query: { ...PAGE_QUERY, status: [{ type: 'string', enum: ['open', 'settled', 'canceled', 'refused'] }, 'only this status'], ...MIN_POSITION_QUERY } })
   @Get()
   @Allow('list_intents', ...READERS)
   list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {
     return this.queries.execute(new ListIntentsQuery(caller, query));
   }
 
+  @ApiRoute({ operationId: 'getIntent', summary: 'An intent with its states (or the trace of commands that carried the id)', ok: [200, { anyOf: [INTENT, INTENT_TRACE] }], example: INTENT_EXAMPLE, errors: [404], query: MIN_POSITION_QUERY })
   @Get(':id')
   @Allow('read_intent', ...READERS)
   get(@Param('id') id: string, @Query('min_position') minPosition: unknown, @Caller() caller: TenantPrincipal) {
     return this.queries.execute(new GetIntentQuery(caller, id, minPosition));
   }
 
+  @ApiRoute({ operationId: 'settleIntent', summary: 'Settle: one posting of four entries through the route, capturing the hold', ok: [200, INTENT], example: { ...INTENT_EXAMPLE, status: 'settled' }, errors: [404, 409, 422], body: COMMAND_OPTIONS, bodyRequired: false })
+  @HttpCode(200)
   @Post(':id/settle')
   @Allow('settle_intent', 'admin', 'service')
   async settle(@Param('id') id: string, @Body() body: unknown, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {
@@ -124,6 +136,8 @@ export class IntentsController {
     return send(reply, await this.commands.execute<ResolveIntentCommand, CommandResult>(new ResolveIntentCommand(envelope, id, caller)));
   }
 
+  @ApiRoute({ operationId: 'cancelIntent', summary: 'Cancel: the hold released', ok: [200, INTENT], example: { ...INTENT_EXAMPLE, status: 'canceled' }, errors: [404, 409, 422], body: { type: 'object', properties: { reason: { type: 'string' } } }, bodyRequired: false })
+  @HttpCode(200)
   @Post(':id/cancel')
   @Allow('cancel_intent', 'admin', 'service')
   async cancel(@Param('id') id: string, @Body() dto: CancelIntentDto, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest, @Res({ passthrough: true }) reply: FastifyReply) {

@@ -13,8 +13,8 @@ import { PostTransactionDto, toPostTransaction } from './post-transaction.dto.js
 import { AcceptedPosting, PostTransactionBodyPipe } from './posting-body.js';
 import { TransactionBatches } from './transaction-batches.js';
 import { GetTransactionQuery, ListTransactionsQuery } from './transaction.queries.js';
-import { ApiRoute, MIN_POSITION_QUERY } from '../http/openapi.js';
-import { BATCH_BODY, BATCH_RESULTS, TRANSACTION, TRANSACTION_EXAMPLE } from './transactions.openapi.js';
+import { ApiRoute, DRY_RUN_QUERY, MIN_POSITION_QUERY, PAGE_QUERY } from '../http/openapi.js';
+import { BATCH_BODY, BATCH_RESULTS, DRY_RUN_TRANSACTION, TRANSACTION, TRANSACTION_EXAMPLE, TRANSACTION_PAGE } from './transactions.openapi.js';
 
 @ApiTags('transactions')
 @ApiBearerAuth()
@@ -30,7 +30,7 @@ export class TransactionsController {
    * The body is validated by its own pipe (a compiled accept path, else the exact global
    * ValidationPipe); its declared type is an interface so the global pipe leaves it alone.
    */
-  @ApiRoute({ operationId: 'createTransaction', summary: 'Post a balanced transaction (2 to 512 entries)', ok: [201, TRANSACTION], example: TRANSACTION_EXAMPLE, errors: [404, 409, 422] })
+  @ApiRoute({ operationId: 'createTransaction', summary: 'Post a balanced transaction (2 to 512 entries)', ok: [201, TRANSACTION], example: TRANSACTION_EXAMPLE, errors: [404, 409, 422], also: [[200, DRY_RUN_TRANSACTION, 'a dry run (?dry_run=true): the would-be transaction; nothing appended']], query: DRY_RUN_QUERY })
   @Post()
   @ApiBody({ type: PostTransactionDto })
   @Allow('post_transaction', 'admin', 'service')
@@ -61,6 +61,7 @@ export class TransactionsController {
   }
 
   /** Newest first; filters by account, reference, metadata and posting time (API.md "Queries"). */
+  @ApiRoute({ operationId: 'listTransactions', summary: 'List transactions, newest first (by account, reference, metadata.<key>, posting time)', ok: [200, TRANSACTION_PAGE], example: { data: [TRANSACTION_EXAMPLE], next_cursor: null }, query: { ...PAGE_QUERY, account_id: [{ type: 'string', format: 'uuid' }, 'only postings touching this account'], reference: [{ type: 'string' }, 'only this reference'], posted_after: [{ type: 'string', format: 'date-time' }, 'posted after this time (exclusive)'], posted_before: [{ type: 'string', format: 'date-time' }, 'posted before this time (exclusive)'], ...MIN_POSITION_QUERY } })
   @Get()
   @Allow('list_transactions', ...READERS)
   list(@Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal) {

@@ -1,5 +1,5 @@
 import { ENTRY } from '../accounts/accounts.openapi.js';
-import { ERROR_ENVELOPE, METADATA, nullable, POSITION, schema, TIME, UUID } from '../http/openapi.js';
+import { dryRunOf, ERROR_ENVELOPE, METADATA, nullable, page, POSITION, schema, TIME, UUID } from '../http/openapi.js';
 
 export const TRANSACTION = schema('Transaction', {
   type: 'object',
@@ -53,3 +53,6 @@ export const BATCH_BODY = {
     },
   },
 };
+
+export const TRANSACTION_PAGE = schema('TransactionPage', page(TRANSACTION));
+export const DRY_RUN_TRANSACTION = dryRunOf('Transaction', ['status', 'entries']);
