@@ -261,4 +261,49 @@ describe('@zentra/sdk against the real service', () => {
       receiver.close();
     }
   });
+
+  it("runs the seed's intent through zentra.runtime.intents over a route from zentra.routes, and reads queries and rollups", async () => {
+    const { key } = await t.createTenant('sdk-runtime');
+    const client = new Zentra({ apiKey: key, baseUrl: t.url, fetch: t.checkedFetch });
+    const treasury = await client.accounts.create({ customer: 'treasury', currency: 'USD', account_type: 'operating', allow_negative: true, path: 'house:treasury' });
+    const customer = await client.accounts.create({ customer: 'customer_ref', currency: 'USD', account_type: 'customer', path: 'customers:c1', metadata: { segment: 'retail' } });
+    const settlement = await client.accounts.create({ customer: 'acme', currency: 'USD', account_type: 'settlement', path: 'house:settlement' });
+    const merchant = await client.accounts.create({ customer: 'merchant', currency: 'USD', account_type: 'customer', path: 'merchants:m1' });
+    await client.transactions.create({ entries: [{ account_id: treasury.id, direction: 'debit', amount: 200_000n }, { account_id: customer.id, direction: 'credit', amount: '200000' }], reference: 'top-up' });
+
+    const route = await client.routes.create({ name: 'ACH primary', currency: 'USD', corridor: 'us-ach', settlement_account_id: settlement.id });
+    expect(route).toMatchObject({ status: 'enabled', priority: 100 });
+    expect((await client.routes.list().toArray()).map((r) => r.id)).toEqual([route.id]);
+    expect((await client.routes.disable(route.id)).status).toBe('disabled');
+    expect((await client.routes.enable(route.id)).status).toBe('enabled');
+
+    const intent = await client.runtime.intents.create({
+      intent_id: 'intent_042', scope: 'workspace_scope', money_model: 'minor_units + ledger_currency', primitives: ['policy', 'ledger', 'events'],
+      amount: 125_000n, currency: 'USD', source_account_id: customer.id, destination_account_id: merchant.id, corridor: 'us-ach',
+    });
+    expect(intent).toMatchObject({ id: 'intent_042', status: 'open', route: { id: route.id } });
+    expect((await client.runtime.intents.retrieve('intent_042')).states.map((s) => s.state).slice(0, 4)).toEqual(['accepted', 'controlled', 'ledgered', 'routed']);
+    const settled = await client.runtime.intents.settle('intent_042');
+    expect(settled.status).toBe('settled');
+    const other = await client.runtime.intents.create({
+      intent_id: 'intent_043', scope: 'workspace_scope', money_model: 'minor_units + ledger_currency', primitives: ['ledger'],
+      amount: '10', currency: 'USD', source_account_id: customer.id, destination_account_id: merchant.id, corridor: 'us-ach',
+    });
+    expect((await client.runtime.intents.cancel(other.id, { reason: 'changed mind' })).status).toBe('canceled');
+    expect((await client.runtime.intents.list({ status: 'settled' }).toArray()).map((i) => i.id)).toEqual(['intent_042']);
+    const noRoute = await client.runtime.intents
+      .create({ intent_id: 'intent_044', scope: 's', money_model: 'minor_units + ledger_currency', primitives: ['ledger'], amount: '1', currency: 'USD', source_account_id: customer.id, destination_account_id: merchant.id, corridor: 'nowhere' })
+      .catch((error: unknown) => error);
+    expect(noRoute).toBeInstanceOf(ZentraError);
+    expect(noRoute).toMatchObject({ status: 422, code: 'no_route', details: { stage: 'routed' } });
+
+    // Queries: transactions newest first, metadata filters, dry runs, rollups.
+    const listed = await client.transactions.list({ account_id: customer.id }).toArray();
+    expect(listed.map((tx) => tx.reference)).toEqual(['intent_042', 'top-up']);
+    expect((await client.accounts.list({ 'metadata.segment': 'retail' }).toArray()).map((a) => a.id)).toEqual([customer.id]);
+    const dry = await client.transactions.dryRun({ entries: [{ account_id: customer.id, direction: 'debit', amount: '5' }, { account_id: merchant.id, direction: 'credit', amount: '5' }] });
+    expect(dry).toMatchObject({ dry_run: true, position: null });
+    const house = await client.balances.retrieve({ path_prefix: 'house', currency: 'USD' });
+    expect(house).toMatchObject({ accounts: 2, balances: { posted: '-200000' } });
+  });
 });

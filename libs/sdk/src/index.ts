@@ -1,6 +1,6 @@
 import { HttpClient, ZentraOptions } from './http.js';
 import {
-  Accounts, ApiKeys, AuditLog, Events, Evidence, Holds, Intents, Policies, Reconciliation, Routes, Tenants, Transactions, WebhookDeliveries, WebhookEndpoints,
+  Accounts, ApiKeys, AuditLog, Balances, Events, Evidence, Holds, Intents, Policies, Reconciliation, Routes, Tenants, Transactions, WebhookDeliveries, WebhookEndpoints,
 } from './resources.js';
 import { verifyWebhook } from './webhooks.js';
 
@@ -22,6 +22,8 @@ export class Zentra {
   readonly holds: Holds;
   readonly runtime: { intents: Intents };
   readonly routes: Routes;
+  /** Rollups over account paths. */
+  readonly balances: Balances;
   readonly policies: Policies;
   readonly events: Events;
   readonly auditLog: AuditLog;
@@ -41,6 +43,7 @@ export class Zentra {
     this.holds = new Holds(http);
     this.runtime = { intents: new Intents(http) };
     this.routes = new Routes(http);
+    this.balances = new Balances(http);
     this.policies = new Policies(http);
     this.events = new Events(http);
     this.auditLog = new AuditLog(http);

@@ -37,6 +37,8 @@ type ListFilter<T extends Filter = Filter> = T & { limit?: number };
 type QueryOf<K extends keyof operations> = Omit<NonNullable<operations[K]['parameters']['query']>, 'cursor'>;
 
 const id = (value: string) => encodeURIComponent(value);
+/** `metadata.<key>=<value>` list filters. */
+type MetadataFilter = { [key: `metadata.${string}`]: string };
 
 abstract class Resource {
   constructor(protected readonly http: HttpClient) {}
@@ -53,7 +55,8 @@ export class Accounts extends Resource {
   retrieve(accountId: string, options?: RequestOptions) {
     return this.http.request<Account>('GET', `/accounts/${id(accountId)}`, undefined, undefined, options);
   }
-  list(filter: QueryOf<'listAccounts'> = {}, options?: RequestOptions) {
+  /** `metadata.<key>`: exact matches on top-level metadata keys, ANDed. */
+  list(filter: QueryOf<'listAccounts'> & MetadataFilter = {}, options?: RequestOptions) {
     return this.paginate<Account>('/accounts', filter, options);
   }
   entries(accountId: string, filter: QueryOf<'listAccountEntries'> = {}, options?: RequestOptions) {
@@ -79,6 +82,15 @@ export class Transactions extends Resource {
   }
   retrieve(transactionId: string, options?: RequestOptions) {
     return this.http.request<Transaction>('GET', `/transactions/${id(transactionId)}`, undefined, undefined, options);
+  }
+  /** Newest first; by account, reference, posting time and `metadata.<key>`. */
+  list(filter: QueryOf<'listTransactions'> & MetadataFilter = {}, options?: RequestOptions) {
+    return this.paginate<Transaction>('/transactions', filter, options);
+  }
+  /** Decided against current state, nothing appended: the would-be transaction with `dry_run: true`. */
+  dryRun(body: Body<Schemas['PostTransactionDto']>, options?: RequestOptions) {
+    const { idempotency_key: _, ...rest } = body;
+    return this.http.request<Transaction & { dry_run: true }>('POST', '/transactions', rest, { dry_run: true }, options);
   }
   reverse(transactionId: string, body: Body<Schemas['ReverseTransactionDto']> = {}, options?: RequestOptions) {
     return this.http.request<Transaction>('POST', `/transactions/${id(transactionId)}/reverse`, body, undefined, options);
@@ -107,7 +119,7 @@ export class Holds extends Resource {
   }
 }
 
-/** The runtime's intents (../shared/API.md, Intents and routes); typed by hand until the server documents them. */
+/** The runtime's intents (../shared/API.md, Intents and routes). */
 export class Intents extends Resource {
   create(body: Body<IntentCreate>, options?: RequestOptions) {
     // The server is idempotent on intent_id as well; retries also reuse one Idempotency-Key.
@@ -127,7 +139,7 @@ export class Intents extends Resource {
   }
 }
 
-/** Routes of the runtime; typed by hand until the server documents them. */
+/** Routes of the runtime. */
 export class Routes extends Resource {
   create(body: RouteCreate & CommandOptions, options?: RequestOptions) {
     return this.http.request<Route>('POST', '/routes', body, undefined, options);
@@ -140,6 +152,13 @@ export class Routes extends Resource {
   }
   enable(routeId: string, options?: RequestOptions) {
     return this.http.request<Route>('POST', `/routes/${id(routeId)}/enable`, {}, undefined, options);
+  }
+}
+
+/** Rollups over account paths: `GET /balances?path_prefix=&currency=`. */
+export class Balances extends Resource {
+  retrieve(query: QueryOf<'getPathBalances'> & { path_prefix: string; currency: string }, options?: RequestOptions) {
+    return this.http.request<Schemas['PathRollup']>('GET', '/balances', undefined, query, options);
   }
 }
 
