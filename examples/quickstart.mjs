@@ -1,6 +1,7 @@
 // The seed's integration through the SDK. With a ledger running (LEDGER_ADMIN_TOKEN=dev-admin npm start):
 //   node examples/quickstart.mjs            (ZENTRA_URL, default http://localhost:3000; ZENTRA_ADMIN_TOKEN, default dev-admin)
-// It creates a tenant, two accounts, funds one, holds and captures, and pages the history.
+// It creates a tenant, two accounts, funds one, holds and captures, pages the history, then runs
+// the seed's intent through a route and settles it.
 import { Zentra, ZentraError } from '@zentra/sdk';
 
 const baseUrl = process.env.ZENTRA_URL ?? 'http://localhost:3000';
@@ -35,3 +36,15 @@ for await (const entry of zentra.accounts.entries(account.id, { limit: 2 })) {
   console.log(entry.direction, entry.amount, '-> posted', entry.balance_after.posted);
 }
 console.log('balances', (await zentra.accounts.retrieve(account.id)).balances);
+
+// The runtime: a route for USD through us-ach, then the seed's intent, settled through it.
+const settlement = await zentra.accounts.create({ customer: 'acme', currency: 'USD', account_type: 'settlement' });
+const merchant = await zentra.accounts.create({ customer: 'merchant', currency: 'USD', account_type: 'customer' });
+await zentra.routes.create({ name: 'ACH primary', currency: 'USD', corridor: 'us-ach', settlement_account_id: settlement.id });
+const intent = await zentra.runtime.intents.create({
+  intent_id: 'intent_042', scope: 'workspace_scope', money_model: 'minor_units + ledger_currency', primitives: ['policy', 'ledger', 'events'],
+  amount: 100_000n, currency: 'USD', source_account_id: account.id, destination_account_id: merchant.id, corridor: 'us-ach',
+});
+console.log('intent', intent.id, intent.status, intent.states.map((s) => s.state).join(' -> '));
+const settled = await zentra.runtime.intents.settle(intent.id);
+console.log('intent', settled.status, 'transaction', settled.transaction_id);

@@ -228,6 +228,8 @@ describe('@zentra/sdk against the real service', () => {
     expect(stdout).toContain('hold captured captured 200 released 100');
     expect(stdout).toContain('refused: 422 insufficient_funds');
     expect(stdout).toContain("posted: '124800'");
+    expect(stdout).toContain('intent intent_042 open accepted -> controlled -> ledgered -> routed');
+    expect(stdout).toMatch(/intent settled transaction [0-9a-f-]{36}/);
   }, 60_000);
 
   it('verifies a real webhook delivery; a changed body, another secret or a stale time is refused', async () => {
