@@ -14,6 +14,10 @@ async function versions(t: TestLedger): Promise<Record<string, { version: number
   return Object.fromEntries(rows.map((r: any) => [r.name, { version: r.version, built_at: r.built_at }]));
 }
 
+/** The released versions of the two read models these tests bump (a test's bump is always one more). */
+const ACCOUNTS_VERSION = ALL_PROJECTIONS.find((p) => p.name === 'accounts')!.version;
+const TRIAL_BALANCE_VERSION = ALL_PROJECTIONS.find((p) => p.name === 'trial_balance')!.version;
+
 describe('projection versions', () => {
   it('a fresh database: without a projector reads answer 503 (never 500) and no read model exists; the projector creates every one at its version', async () => {
     const db = await createTestDatabase();
@@ -41,7 +45,7 @@ describe('projection versions', () => {
       expect(shown).toMatchObject({ id: account.id, balances: { posted: '0' } });
       expect((await apiOnly.request('GET', '/accounts', { token: reader.key })).body.data).toEqual([]);
       const status = JSON.parse((await cli(db.url, ['status'])).stdout);
-      expect(status.projections.find((p: any) => p.name === 'accounts')).toMatchObject({ version: 1 });
+      expect(status.projections.find((p: any) => p.name === 'accounts')).toMatchObject({ version: ACCOUNTS_VERSION });
 
       // A read model whose table is missing although its checkpoint exists is still a 503, not a 500.
       await projector.query(`drop table trial_balance`);
@@ -108,13 +112,13 @@ describe('projection versions', () => {
       expect((await t.request('GET', '/reconciliation/trial-balance', { token: other.key })).body).toEqual(otherTrialBalance);
       const own = await t.request('GET', `/accounts/${wallets[0].id}`, { token: key });
       expect({ status: own.status, code: own.body.error?.code }).toEqual({ status: 503, code: 'unavailable' });
-      expect((await versions(t)).accounts.version).toBe(1);
+      expect((await versions(t)).accounts.version).toBe(ACCOUNTS_VERSION);
 
       open();
       paceMs = 20;
       await waitFor('both swapped in at version 2', async () => {
         const built = await versions(t);
-        return built.accounts.version === 2 && built.trial_balance.version === 2;
+        return built.accounts.version === ACCOUNTS_VERSION + 1 && built.trial_balance.version === TRIAL_BALANCE_VERSION + 1;
       }, 60_000);
       const swappedAt = posted.length;
       await waitFor('more postings after the swap', () => posted.length >= swappedAt + 20);
@@ -170,14 +174,14 @@ describe('projection versions', () => {
     await sleep(200);
     open(); // the batch in flight ends; the rebuild stops before the next one
     await shutdown;
-    expect((await stopping.query(`select version from projection_versions where name = 'accounts'`))[0].version).toBe(1);
+    expect((await stopping.query(`select version from projection_versions where name = 'accounts'`))[0].version).toBe(ACCOUNTS_VERSION);
     expect(await stopping.query(`select nspname from pg_namespace where nspname like 'rebuild_%'`)).toEqual([]);
     expect(await stopping.query(`select name from projection_checkpoints where name like '%@%'`)).toEqual([]);
 
     const bumped: Projection[] = ALL_PROJECTIONS.map((p) => (p.name === 'accounts' ? { ...p, version: p.version + 1 } : p));
     const next = await TestLedger.start({}, kept(db), undefined, undefined, bumped);
     try {
-      await waitFor('rebuilt at version 2', async () => (await versions(next)).accounts.version === 2);
+      await waitFor('rebuilt at version 2', async () => (await versions(next)).accounts.version === ACCOUNTS_VERSION + 1);
       expect((await next.request('GET', `/accounts/${accounts[0].id}`, { token: key })).body.balances.posted).toBe('70');
       await expectRebuildIdentical(db.url, 'accounts');
     } finally {
