@@ -8,3 +8,6 @@ export { GROUP_COMMANDS_MAX, WRITER_QUEUE_MAX, WriterOverloadedError } from './c
 export { CONFLICT_RETRIES_MAX, WriterContendedError } from './conflict-retry.js';
 export { GROUP_BYTES_MAX } from './group-plan.js';
 export { WRITER_RECORDS_MAX_DEFAULT, writerRecordsMax } from './writer-records-max.js';
+export { SNAPSHOT_BYTES_MAX, SNAPSHOT_RECORDS_MAX, WRITER_SNAPSHOT_VERSION } from './state-snapshot.js';
+export { PostgresWriterSnapshots, type WriterSnapshots } from './writer-snapshots.js';
+export { WRITER_SNAPSHOT_EVENTS_DEFAULT, writerSnapshotEvents } from './writer-snapshot-events.js';

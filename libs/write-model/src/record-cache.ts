@@ -101,9 +101,12 @@ export function groupByKey(events: readonly RecordedEvent[], byKey: Map<string, 
   }
 }
 
+/** The records a writer may forget (and recall from the log); the rest of its state it always keeps. */
+export const FORGETTABLE_RECORDS = ['idempotency', 'transactions', 'holds'] as const satisfies readonly (keyof WriterState)[];
+
 /** Forgets the oldest records beyond `max` in each map (a Map iterates in insertion order). */
 export function forgetOldest(state: WriterState, max: number): void {
-  for (const map of [state.idempotency, state.transactions, state.holds] as Map<string, unknown>[]) {
+  for (const map of FORGETTABLE_RECORDS.map((field) => state[field]) as Map<string, unknown>[]) {
     if (map.size <= max) continue;
     let excess = map.size - max;
     for (const key of map.keys()) {
