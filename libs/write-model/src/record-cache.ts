@@ -117,7 +117,7 @@ export function forgetOldest(state: WriterState, max: number): void {
 }
 
 /** Maps that remember nothing: a replay for the accounts only. */
-class Forgetful<V> implements KeyValue<V> {
+export class Forgetful<V> implements KeyValue<V> {
   get(): V | undefined {
     return undefined;
   }
