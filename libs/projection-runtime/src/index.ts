@@ -7,3 +7,4 @@ export * from './checkpointed-apply.js';
 export * from './rebuild.js';
 export * from './ownership.js';
 export * from './versions.js';
+export * from './rebuild-all.js';
