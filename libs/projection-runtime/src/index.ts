@@ -8,3 +8,4 @@ export * from './rebuild.js';
 export * from './ownership.js';
 export * from './versions.js';
 export * from './rebuild-all.js';
+export * from './shared-apply.js';
