@@ -4,7 +4,7 @@ import { RecordedEvent } from '#event-store/index.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { CheckpointMovedError } from './checkpointed-apply.js';
 import { Projection } from './projection.js';
-import { SharedApply } from './shared-apply.js';
+import { SHARED_APPLY_PROJECTIONS_MAX, SharedApply } from './shared-apply.js';
 
 /** A projection writing each event's `n` into its own table; `poison` events fail in the ones told to refuse them. */
 function counting(name: string, refusesPoison = false): Projection {
@@ -55,7 +55,7 @@ describe('SharedApply', () => {
   });
 
   const checkpoints = async () =>
-    (await pool.query(`select name, position::text as position, xmin::text as tx from projection_checkpoints where name like 'shared_%' order by name`)).rows;
+    (await pool.query(`select name, position::text as position, xmin::text as tx from projection_checkpoints where name in ('shared_a', 'shared_b', 'shared_c') order by name`)).rows;
 
   it('applies one batch for several projections at the same checkpoint in one transaction, every checkpoint moved by it', async () => {
     const shared = new SharedApply(pool);
@@ -80,6 +80,20 @@ describe('SharedApply', () => {
     expect(rows.map((r) => [r.name, r.position])).toEqual([['shared_a', '5'], ['shared_b', '3'], ['shared_c', '5']]);
     expect(rows[0].tx).not.toBe(rows[2].tx);
     expect((await pool.query(`select count(*)::int as n from shared_b`)).rows[0].n).toBe(3);
+  });
+
+  it('more projections than share one transaction: each group of at most SHARED_APPLY_PROJECTIONS_MAX commits together, and every one is applied', async () => {
+    const many = Array.from({ length: SHARED_APPLY_PROJECTIONS_MAX + 1 }, (_, i) => counting(`shared_many_${i}`));
+    for (const p of many) {
+      await pool.query(p.schema);
+      await pool.query(`insert into projection_checkpoints (name) values ($1)`, [p.name]);
+    }
+    const shared = new SharedApply(pool);
+    const positions = await Promise.all(many.map((p) => shared.apply(p, 0n, batch(0n, ['ok', 'ok']))));
+    expect(positions).toEqual(many.map(() => 2n));
+    const { rows } = await pool.query(`select position::text as position, xmin::text as tx from projection_checkpoints where name like 'shared_many_%'`);
+    expect(rows.map((r) => r.position)).toEqual(many.map(() => '2'));
+    expect(new Set(rows.map((r) => r.tx)).size).toBe(2);
   });
 
   it('a checkpoint another process moved fails only its projection, with CheckpointMovedError', async () => {

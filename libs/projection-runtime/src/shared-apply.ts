@@ -45,20 +45,21 @@ export class SharedApply {
     return new Promise<bigint>((resolve, reject) => {
       let group = this.waiting.get(key);
       if (!group) {
-        group = [];
-        this.waiting.set(key, group);
-        setImmediate(() => void this.flush(key, expected));
+        const created: Waiting[] = [];
+        this.waiting.set(key, created);
+        setImmediate(() => {
+          // A full group has already left the map (a later batch under its key started another).
+          if (this.waiting.get(key) === created) this.waiting.delete(key);
+          void this.flush(created, expected);
+        });
+        group = created;
       }
       group.push({ projection, events, resolve, reject });
       if (group.length >= SHARED_APPLY_PROJECTIONS_MAX) this.waiting.delete(key);
     });
   }
 
-  private async flush(key: string, expected: bigint): Promise<void> {
-    const group = this.waiting.get(key);
-    if (group) this.waiting.delete(key);
-    // A full group left the map when it filled (a later batch under this key starts a new one).
-    const batches = group ?? [];
+  private async flush(batches: Waiting[], expected: bigint): Promise<void> {
     if (batches.length > 1 && (await this.applyTogether(batches, expected))) return;
     await Promise.all(batches.map((batch) => this.applyAlone(batch, expected)));
   }
