@@ -1,6 +1,6 @@
 import autocannon from 'autocannon';
 import { ADMIN, call, cpuMs, Service, startService, stopService } from './service.js';
-import { posting, table } from './support.js';
+import { posting, report, table } from './support.js';
 
 /**
  * What tenant policies cost a posting: the real service (its own process and embedded
@@ -117,6 +117,13 @@ async function main(): Promise<void> {
   }
   console.log(`\npolicies, ${SECONDS} s per turn x ${ROUNDS} turns per tenant, ${ACCOUNTS} accounts per tenant, projector off`);
   console.log(table(rows));
+  const figures: Record<string, number | string> = {};
+  for (const row of rows) {
+    for (const [column, value] of Object.entries(row)) {
+      if (column !== 'scenario' && column !== 'tenant') figures[`${row.scenario}, ${row.tenant}: ${column}`] = Number(value);
+    }
+  }
+  report('policies', figures);
 }
 
 main().catch((error) => {

@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPool, ensureDatabase, runMigrations, startEmbeddedPostgres } from '#database/index.js';
@@ -48,4 +48,13 @@ export function posting(accounts: string[], hot: string | null = null) {
   if (to === from) to = accounts[(accounts.indexOf(to) + 1) % accounts.length];
   const amount = String(1 + random(1000));
   return { entries: [{ account_id: from, direction: 'debit', amount }, { account_id: to, direction: 'credit', amount }] };
+}
+
+/**
+ * Keeps one benchmark's figures for `npm run bench -- --json`: appended, as one JSON line, to the
+ * file run.ts names in BENCH_JSON_FILE (nothing when it names none).
+ */
+export function report(benchmark: string, figures: Record<string, number | string | null>): void {
+  const file = process.env.BENCH_JSON_FILE;
+  if (file) appendFileSync(file, `${JSON.stringify({ benchmark, figures })}\n`);
 }

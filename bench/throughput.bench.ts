@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { ADMIN, call, cpuMs, Service, startService, stopService } from './service.js';
-import { posting, table } from './support.js';
+import { posting, report, table } from './support.js';
 
 /**
  * Throughput against the physical limit: the real service (its own process, its own embedded
@@ -107,21 +107,25 @@ async function rawInserts(databaseUrl: string, sample: { data: string; metadata:
       rows += rowsPerStatement;
     }
     const multiRow = rows / ((Date.now() - started) / 1000);
-    let single = 0;
-    started = Date.now();
-    await Promise.all(
-      Array.from({ length: 16 }, async (_, client) => {
-        let revision = 0;
-        while (Date.now() - started < SECONDS * 1000) {
-          await pool.query(
-            `insert into events (stream_id, stream_revision, event_id, type, data, metadata) values ($1, $2, gen_random_uuid(), 'ledger.entry.posted', $3::jsonb, $4::jsonb)`,
-            [`single-${client}`, revision++, sample.data, sample.metadata],
-          );
-          single++;
-        }
-      }),
-    );
-    return { multiRow: Math.round(multiRow), singleCommits: Math.round(single / ((Date.now() - started) / 1000)) };
+    /** Single-row commits per second from `clients` clients, each on its own stream. */
+    const singleCommits = async (clients: number): Promise<number> => {
+      let single = 0;
+      const began = Date.now();
+      await Promise.all(
+        Array.from({ length: clients }, async (_, client) => {
+          let revision = 0;
+          while (Date.now() - began < SECONDS * 1000) {
+            await pool.query(
+              `insert into events (stream_id, stream_revision, event_id, type, data, metadata) values ($1, $2, gen_random_uuid(), 'ledger.entry.posted', $3::jsonb, $4::jsonb)`,
+              [`single-${clients}-${client}`, revision++, sample.data, sample.metadata],
+            );
+            single++;
+          }
+        }),
+      );
+      return Math.round(single / ((Date.now() - began) / 1000));
+    };
+    return { multiRow: Math.round(multiRow), singleCommits: await singleCommits(16), singleCommitsOneClient: await singleCommits(1) };
   } finally {
     await pool.end();
   }
@@ -195,7 +199,7 @@ async function main(): Promise<void> {
   const chosen = (scenarios: Scenario[]) => scenarios.filter((s) => !only || s.name.includes(only));
   const rows: Record<string, string | number>[] = [];
   let sample: { data: string; metadata: string } | null = null;
-  let raw: { multiRow: number; singleCommits: number } | null = null;
+  let raw: { multiRow: number; singleCommits: number; singleCommitsOneClient: number } | null = null;
 
   // The scenario list depends only on names here, so it can be filtered before any service starts.
   if (chosen(scenariosFor([])).length > 0) {
@@ -230,7 +234,23 @@ async function main(): Promise<void> {
   const eventBytes = sample ? `~${sample.data.length + sample.metadata.length}` : 'unknown';
   console.log(`\nthroughput, ${SECONDS} s per scenario, ${ACCOUNTS} accounts, event of ${eventBytes} bytes`);
   console.log(table(rows));
-  if (raw) console.log(`\nphysical reference on the same PostgreSQL: multi-row INSERT ${raw.multiRow} rows/s; single-row commits at 16 clients ${raw.singleCommits} rows/s`);
+  if (raw) console.log(`\nphysical reference on the same PostgreSQL: multi-row INSERT ${raw.multiRow} rows/s; single-row commits at 16 clients ${raw.singleCommits} rows/s, at 1 client ${raw.singleCommitsOneClient} rows/s`);
+  const figures: Record<string, number | string | null> = {
+    event_bytes: sample ? sample.data.length + sample.metadata.length : null,
+    raw_multi_row_insert_rows_per_second: raw?.multiRow ?? null,
+    raw_single_row_commits_16_clients_per_second: raw?.singleCommits ?? null,
+    raw_single_row_commits_1_client_per_second: raw?.singleCommitsOneClient ?? null,
+  };
+  // Every row's figures under `<scenario> x<clients>: <column>`, as printed.
+  for (const row of rows) {
+    const prefix = `${row.scenario} x${row.clients}`;
+    for (const [column, value] of Object.entries(row)) {
+      if (column === 'scenario' || column === 'clients') continue;
+      const number = Number(value);
+      figures[`${prefix}: ${column}`] = value === '-' ? null : Number.isFinite(number) ? number : String(value);
+    }
+  }
+  report('throughput', figures);
 }
 
 main().catch((error) => {

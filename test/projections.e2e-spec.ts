@@ -49,6 +49,8 @@ describe('projection workers', () => {
       await Promise.all([...writers, reader]);
       expect(rebuild.code).toBe(0);
       for (const p of ALL_PROJECTIONS) expect(rebuild.stdout).toContain(`${p.name}: rebuilt and swapped at position`);
+      // One pass over the log fed them all.
+      expect(rebuild.stdout).toMatch(new RegExp(`all ${ALL_PROJECTIONS.length}: \\d+ log events read once`));
       expect(posted).toBeGreaterThan(0);
       expect(reads).toBeGreaterThan(0);
       // The rebuilt models keep being followed by the live projector after the swap.

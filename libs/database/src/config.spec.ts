@@ -56,9 +56,16 @@ describe('loadConfig', () => {
     expect(set.webhooks).toMatchObject({ allowPrivate: true, secretGraceSeconds: 0 });
   });
 
+  it('reads the writer snapshot interval: 10,000 events by default, 0 for never', () => {
+    expect(loadConfig({}).writerSnapshotEvents).toBe(10_000);
+    expect(loadConfig({ LEDGER_WRITER_SNAPSHOT_EVENTS: '0' }).writerSnapshotEvents).toBe(0);
+    expect(loadConfig({ LEDGER_WRITER_SNAPSHOT_EVENTS: '250' }).writerSnapshotEvents).toBe(250);
+  });
+
   it('refuses a bad webhook, lag or writer setting at start, naming it', () => {
     expect(() => loadConfig({ LEDGER_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(/LEDGER_WEBHOOK_MAX_ATTEMPTS/);
     expect(() => loadConfig({ LEDGER_WRITER_RECORDS_MAX: '0' })).toThrow(/LEDGER_WRITER_RECORDS_MAX/);
+    for (const bad of ['-1', '01', '2.5', 'often', '1000000000']) expect(() => loadConfig({ LEDGER_WRITER_SNAPSHOT_EVENTS: bad })).toThrow(/LEDGER_WRITER_SNAPSHOT_EVENTS/);
     for (const bad of ['-1', '2.5', 'many', '1e3']) {
       expect(() => loadConfig({ LEDGER_LAG_EVENTS_DEGRADED: bad })).toThrow(/LEDGER_LAG_EVENTS_DEGRADED/);
       expect(() => loadConfig({ LEDGER_LAG_SECONDS_DEGRADED: bad })).toThrow(/LEDGER_LAG_SECONDS_DEGRADED/);

@@ -9,6 +9,7 @@ import { LagThresholds, lagThresholds } from '#projection-runtime/lag-thresholds
 import { WebhookConfig, webhookConfig } from '#webhooks/webhook-config.js';
 import { writerRecordsMax } from '#write-model/writer-records-max.js';
 import { LogFormat, LogLevel, telemetrySettings } from '#telemetry/telemetry-settings.js';
+import { writerSnapshotEvents } from '#write-model/writer-snapshot-events.js';
 
 /** Service configuration, read from the environment once at start (each app's main.ts) and passed down. */
 export interface LedgerConfig {
@@ -63,6 +64,8 @@ export interface LedgerConfig {
   lagThresholds: LagThresholds;
   /** Idempotency keys, transactions and holds each tenant's writer keeps in memory, each (LEDGER_WRITER_RECORDS_MAX). */
   writerRecordsMax: number;
+  /** A writer snapshots its tenant's state every this many events it appends (LEDGER_WRITER_SNAPSHOT_EVENTS; 0 = never). */
+  writerSnapshotEvents: number;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -175,6 +178,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
     webhooks: webhookConfig(env),
     lagThresholds: lagThresholds(env),
     writerRecordsMax: writerRecordsMax(env),
+    writerSnapshotEvents: writerSnapshotEvents(env),
   };
 }
 

@@ -57,7 +57,7 @@ describe('SQL migrations', () => {
     expect(tables).toEqual([
       'api_keys', 'chain_heads', 'events', 'intents', 'projection_checkpoints', 'projection_versions', 'reconciliation_runs_active',
       'reconciliation_statement_lines', 'reconciliation_statement_unreconciled', 'schema_migration_checksums', 'schema_migrations', 'streams',
-      'tenants', 'webhook_endpoints',
+      'tenants', 'webhook_endpoints', 'write_model_snapshots',
     ]);
     expect(await runMigrations(db.url, ALL_MIGRATIONS)).toEqual([]);
   });

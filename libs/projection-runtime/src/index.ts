@@ -7,3 +7,5 @@ export * from './checkpointed-apply.js';
 export * from './rebuild.js';
 export * from './ownership.js';
 export * from './versions.js';
+export * from './rebuild-all.js';
+export * from './shared-apply.js';

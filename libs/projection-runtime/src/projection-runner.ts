@@ -5,6 +5,7 @@ import { OwnershipSession } from './ownership.js';
 import { isConnectionError } from '#database/errors.js';
 import { namedStatements, Projection } from './projection.js';
 import { RebuildApplyError, rebuildProjection, RebuildStoppedError } from './rebuild.js';
+import { SharedApply } from './shared-apply.js';
 import { createInPlace, preparationOf } from './versions.js';
 import { inBatchSpan } from './batch-span.js';
 
@@ -64,6 +65,8 @@ export class ProjectionRunner {
     private readonly locks: OwnershipSession,
     private readonly log: (line: string) => void = () => undefined,
     private readonly batchSize = PROJECTION_BATCH_MAX,
+    /** The process's runners at the same checkpoint apply each batch in one transaction (null: each in its own). */
+    private readonly shared: SharedApply | null = null,
   ) {}
 
   start(): void {
@@ -202,12 +205,18 @@ export class ProjectionRunner {
   }
 
   private async applyBatchNow(events: RecordedEvent[]): Promise<void> {
-    const tx = await this.pool.connect();
     try {
-      this.position = await applyCheckpointed(tx, this.projection, this.projection.name, this.position, events);
+      this.position = this.shared ? await this.shared.apply(this.projection, this.position, events) : await this.applyAlone(events);
     } catch (error) {
       if (!(error instanceof CheckpointMovedError) && !isTransient(error)) await this.recordFailure(events, error);
       throw error;
+    }
+  }
+
+  private async applyAlone(events: RecordedEvent[]): Promise<bigint> {
+    const tx = await this.pool.connect();
+    try {
+      return await applyCheckpointed(tx, this.projection, this.projection.name, this.position, events);
     } finally {
       tx.release();
     }

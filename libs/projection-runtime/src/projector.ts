@@ -3,6 +3,7 @@ import { EventStore } from '#event-store/index.js';
 import { Projection } from './projection.js';
 import { OwnershipSession } from './ownership.js';
 import { PROJECTION_BATCH_MAX, ProjectionRunner } from './projection-runner.js';
+import { SharedApply } from './shared-apply.js';
 
 /** How long start-up waits for the runners' first round (see settled). */
 export const SETTLE_WAIT_MS = 10_000;
@@ -22,7 +23,9 @@ export class Projector {
     batchSize = PROJECTION_BATCH_MAX,
   ) {
     this.locks = new OwnershipSession(url);
-    this.runners = projections.map((p) => new ProjectionRunner(p, store, pool, this.locks, log, batchSize));
+    // Runners at the same checkpoint apply each batch together: one transaction per batch, not one per projection.
+    const shared = new SharedApply(pool);
+    this.runners = projections.map((p) => new ProjectionRunner(p, store, pool, this.locks, log, batchSize, shared));
   }
 
   start(): this {

@@ -9,7 +9,7 @@ import { builtVersion, createTables, existingLiveTables, quote, VERSION_SQL } fr
 /** Events read and applied per shadow transaction. */
 export const REBUILD_BATCH = 2000;
 /** The shadow is close enough to swap when it is this few positions behind the live model. */
-const SWAP_DISTANCE_MAX = 5000n;
+export const SWAP_DISTANCE_MAX = 5000n;
 
 export interface RebuildProgress {
   projection: string;
@@ -46,7 +46,7 @@ export function rebuildCheckpoint(name: string): string {
 }
 
 /** Fresh tables in their own schema, created by the projection's own statements (its current version). */
-async function createShadow(pool: Pool, projection: Projection, schema: string, checkpoint: string): Promise<void> {
+export async function createShadow(pool: Pool, projection: Projection, schema: string, checkpoint: string): Promise<void> {
   await pool.query(`drop schema if exists ${quote(schema)} cascade`);
   await pool.query(`create schema ${quote(schema)}`);
   await inTransaction(pool, async (tx) => {
@@ -56,7 +56,7 @@ async function createShadow(pool: Pool, projection: Projection, schema: string, 
   });
 }
 
-async function dropShadow(pool: Pool, schema: string, checkpoint: string): Promise<void> {
+export async function dropShadow(pool: Pool, schema: string, checkpoint: string): Promise<void> {
   await pool.query(`drop schema if exists ${quote(schema)} cascade`);
   await pool.query(`delete from projection_checkpoints where name = $1`, [checkpoint]);
 }
@@ -148,7 +148,7 @@ export async function rebuildProjection(
 }
 
 /** The live checkpoint, 0 when the model has none (not built yet). */
-async function livePosition(db: Pick<PoolClient, 'query'>, name: string): Promise<bigint> {
+export async function livePosition(db: Pick<PoolClient, 'query'>, name: string): Promise<bigint> {
   const { rows } = await db.query(CHECKPOINT_SQL.read, [name]);
   return rows.length ? BigInt(rows[0].position) : 0n;
 }
@@ -161,7 +161,7 @@ async function livePosition(db: Pick<PoolClient, 'query'>, name: string): Promis
  * runner that was behind finds its checkpoint moved and resumes from the new one. A live model
  * may not exist yet (then this creates it).
  */
-async function swap(pool: Pool, store: EventStore, projection: Projection, schema: string, checkpoint: string, count: (n: number) => void): Promise<bigint> {
+export async function swap(pool: Pool, store: EventStore, projection: Projection, schema: string, checkpoint: string, count: (n: number) => void): Promise<bigint> {
   return inTransaction(pool, async (tx) => {
     const previous = (await builtVersion(tx, projection.name))?.tables ?? [];
     const replaced = await existingLiveTables(tx, [...new Set([...projection.tables, ...previous])]);

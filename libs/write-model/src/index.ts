@@ -9,3 +9,6 @@ export { CONFLICT_RETRIES_MAX, WriterContendedError } from './conflict-retry.js'
 export { GROUP_BYTES_MAX } from './group-plan.js';
 export { WRITER_RECORDS_MAX_DEFAULT, writerRecordsMax } from './writer-records-max.js';
 export { derivationRevision, evidenceControls } from './event-envelope.js';
+export { SNAPSHOT_BYTES_MAX, SNAPSHOT_RECORDS_MAX, WRITER_SNAPSHOT_VERSION } from './state-snapshot.js';
+export { PostgresWriterSnapshots, type WriterSnapshots } from './writer-snapshots.js';
+export { WRITER_SNAPSHOT_EVENTS_DEFAULT, writerSnapshotEvents } from './writer-snapshot-events.js';

@@ -105,9 +105,12 @@ export function groupByKey(events: readonly RecordedEvent[], byKey: Map<string, 
   }
 }
 
+/** The records a writer may forget (and recall from the log); the rest of its state it always keeps. */
+export const FORGETTABLE_RECORDS = ['idempotency', 'transactions', 'holds', 'intents'] as const satisfies readonly (keyof WriterState)[];
+
 /** Forgets the oldest records beyond `max` in each map (a Map iterates in insertion order). */
 export function forgetOldest(state: WriterState, max: number): void {
-  for (const map of [state.idempotency, state.transactions, state.holds, state.intents] as Map<string, unknown>[]) {
+  for (const map of FORGETTABLE_RECORDS.map((field) => state[field]) as Map<string, unknown>[]) {
     if (map.size <= max) continue;
     let excess = map.size - max;
     for (const key of map.keys()) {
@@ -118,7 +121,7 @@ export function forgetOldest(state: WriterState, max: number): void {
 }
 
 /** Maps that remember nothing: a replay for the accounts only. */
-class Forgetful<V> implements KeyValue<V> {
+export class Forgetful<V> implements KeyValue<V> {
   get(): V | undefined {
     return undefined;
   }

@@ -2,8 +2,18 @@ import { createHash } from 'node:crypto';
 import { Account, balanceView, BalanceView, canonicalJson, countersOf, evolve, Hold, initialState, LedgerEvent, LedgerState } from '#domain/index.js';
 import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { ledgerStream } from './command-envelope.js';
+import { Forgetful } from './record-cache.js';
 
 export const REPLAY_PAGE = 10_000;
+
+/**
+ * The state an auditor's replay folds into: everything but transactions and idempotency records,
+ * which nothing read from a replay needs and which grow with the log. Its memory is bounded by
+ * the tenant's accounts, holds and policies, whatever the length of the stream.
+ */
+export function replayState(): LedgerState {
+  return { ...initialState(), transactions: new Forgetful(), idempotency: new Forgetful() };
+}
 
 /** Where a replay stops: after a log position, or after the last event at or before an instant. */
 export type ReplayUntil = { position: bigint } | { time: string } | null;
@@ -36,16 +46,17 @@ export async function replayTenant(
   if (from && until && 'position' in until && until.position < from.position) {
     throw new Error(`replay to ${until.position} cannot continue one already at ${from.position}`);
   }
-  const state = from?.state ?? initialState();
+  const state = from?.state ?? replayState();
   const untilTime = until && 'time' in until ? Date.parse(until.time) : null;
   let events = from?.events ?? 0;
   let position = from?.position ?? 0n;
+  const pastUntil = (event: RecordedEvent): boolean =>
+    (until !== null && 'position' in until && event.position > until.position) || (untilTime !== null && Date.parse(event.metadata.occurred_at) > untilTime);
   /** Folds the events of a page up to `until`: the result when it stopped there, else null. */
   const fold = (page: readonly RecordedEvent[]): ReplayResult | null => {
     for (let i = 0; i < page.length; i++) {
       const event = page[i];
-      if (until && 'position' in until && event.position > until.position) return { state, events, position, unread: page.slice(i) };
-      if (untilTime !== null && Date.parse(event.metadata.occurred_at) > untilTime) return { state, events, position, unread: page.slice(i) };
+      if (pastUntil(event)) return { state, events, position, unread: page.slice(i) };
       evolve(state, { type: event.type, data: event.data } as LedgerEvent, event.revision, event.metadata);
       events++;
       position = event.position;
@@ -54,12 +65,25 @@ export async function replayTenant(
   };
   const stoppedEarlier = fold(from?.unread ?? []);
   if (stoppedEarlier) return stoppedEarlier;
+  // Pages are read one ahead: PostgreSQL reads and sends the next while this process folds the
+  // current one, so the two overlap (a stream's revisions have no gaps, so the next page's start
+  // is known as soon as a page arrives). At most two pages are in memory at once.
+  const read = (fromRevision: bigint) => store.readStream(ledgerStream(tenantId), { fromRevision, maxCount: REPLAY_PAGE });
+  let next = read(state.revision + 1n);
   for (;;) {
-    const page = await store.readStream(ledgerStream(tenantId), { fromRevision: state.revision + 1n, maxCount: REPLAY_PAGE });
+    const page = await next;
+    const full = page.length === REPLAY_PAGE;
+    // No read ahead when the replay stops within this page: what follows is not wanted (and a
+    // replay continued from this one reads from where it stopped).
+    if (full && !pastUntil(page[page.length - 1])) {
+      next = read(page[page.length - 1].revision + 1n);
+      // A read ahead that a stop leaves unused must not fail unobserved.
+      next.catch(() => undefined);
+    }
     const stopped = fold(page);
     if (stopped) return stopped;
     onProgress(events);
-    if (page.length < REPLAY_PAGE) return { state, events, position, unread: [] };
+    if (!full) return { state, events, position, unread: [] };
   }
 }
 

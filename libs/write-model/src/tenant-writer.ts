@@ -7,8 +7,10 @@ import { EnvelopedEvent } from './event-envelope.js';
 import { commitPlan, GroupPlan, groupBytesMaxFor, planGroup, PlannedReplay } from './group-plan.js';
 import { AppendedGroup, OriginalEvents } from './original-events.js';
 import { accountsOnlyState, RecordCache, rememberingRecords } from './record-cache.js';
+import { restoreSnapshot, takeSnapshot } from './state-snapshot.js';
 import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
 import { WRITER_RECORDS_MAX_DEFAULT } from './writer-records-max.js';
+import { WriterSnapshots } from './writer-snapshots.js';
 import { emptyWriterState, foldRecorded, WriterState } from './writer-state.js';
 import { inGroupSpan } from './writer-spans.js';
 
@@ -17,6 +19,12 @@ export { CONFLICT_RETRIES_MAX, WriterContendedError } from './conflict-retry.js'
 
 /** Events read per page when the cached state catches up with the stream. */
 const CATCH_UP_PAGE = 10_000;
+
+/** Where a writer keeps its snapshots and how often it takes one (LEDGER_WRITER_SNAPSHOT_EVENTS). */
+export interface SnapshotPolicy {
+  store: WriterSnapshots;
+  everyEvents: number;
+}
 
 /**
  * The one place commands for a tenant are decided: the domain's `evolve` and `decide`, with
@@ -41,6 +49,10 @@ export class TenantWriter {
   private readonly markBehind = (): void => {
     this.behind = true;
   };
+  /** Revision of the newest snapshot this writer loaded or took (-1: none). */
+  private snapshotRevision = -1n;
+  /** The snapshot being written, if any: at most one at a time. */
+  private snapshotting: Promise<void> | null = null;
 
   constructor(
     readonly tenantId: string,
@@ -50,12 +62,15 @@ export class TenantWriter {
     private readonly clock: WriterClock = UNCHECKED_CLOCK,
     /** Lowered by tests to reach exhaustion with few competing appends. */
     private readonly conflictRetriesMax = CONFLICT_RETRIES_MAX,
+    /** Snapshots are taken and used only by a writer that can recall records (they keep only the newest). */
+    private snapshots: SnapshotPolicy | null = null,
   ) {
     this.stream = ledgerStream(tenantId);
     const lookup = canLookUp(store) && Number.isFinite(recordsMax) ? store : null;
     this.records = lookup ? new RecordCache(lookup, this.stream, recordsMax) : null;
     this.originals = new OriginalEvents(store, this.stream, lookup);
     this.queue = new CommandQueue(tenantId, (group) => this.commitGroup(group));
+    if (!this.records || (snapshots && snapshots.everyEvents <= 0)) this.snapshots = null;
   }
 
   submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
@@ -101,11 +116,61 @@ export class TenantWriter {
     if (this.state && !this.behind) return this.state;
     let state: WriterState;
     if (this.state) state = await this.catchUp(this.state);
-    else if (this.records) state = rememberingRecords(await this.catchUp(accountsOnlyState()));
+    else if (this.records) state = (await this.fromSnapshot()) ?? rememberingRecords(await this.catchUp(accountsOnlyState()));
     else state = await this.catchUp(emptyWriterState());
     this.state = state;
     this.behind = false;
     return state;
+  }
+
+  /**
+   * The tenant's state from its snapshot, caught up with the stream; null when there is none or
+   * it cannot be used (another format, a hash that does not match, or a stream that no longer
+   * has the snapshot's last event where it was): the caller then replays the whole stream.
+   */
+  private async fromSnapshot(): Promise<WriterState | null> {
+    if (!this.snapshots) return null;
+    // A snapshot is a cache: failing to read one costs a replay, not the command.
+    const stored = await this.snapshots.store.load(this.tenantId).catch(() => null);
+    if (!stored) return null;
+    const restored = restoreSnapshot(stored);
+    if ('unusable' in restored) return null;
+    const [last] = await this.store.readStream(this.stream, { fromRevision: stored.revision, maxCount: 1 });
+    if (!last || last.metadata.hash !== stored.chain_head) return null;
+    this.snapshotRevision = stored.revision;
+    return this.catchUp(restored.state);
+  }
+
+  /**
+   * Snapshots the cached state (when it moved since the last one) and waits until it is stored:
+   * for a clean shutdown or a writer dropped idle. Never throws (a snapshot is only a cache).
+   */
+  async snapshot(): Promise<void> {
+    await this.snapshotting;
+    if (this.state && !this.behind && this.state.revision > this.snapshotRevision) this.startSnapshot(this.state);
+    await this.snapshotting;
+  }
+
+  /** After a group: a snapshot when `everyEvents` have been appended since the last one. */
+  private snapshotIfDue(state: WriterState): void {
+    if (this.snapshots && !this.snapshotting && state.revision - this.snapshotRevision >= BigInt(this.snapshots.everyEvents)) this.startSnapshot(state);
+  }
+
+  /** Takes the bytes now (the state changes in place from the next group on) and stores them beside the writer. */
+  private startSnapshot(state: WriterState): void {
+    if (!this.snapshots) return;
+    const snapshot = takeSnapshot(state);
+    if (!snapshot) return;
+    const store = this.snapshots.store;
+    this.snapshotting = store
+      .save(this.tenantId, snapshot)
+      .then(() => {
+        this.snapshotRevision = snapshot.revision;
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        this.snapshotting = null;
+      });
   }
 
   private async catchUp<S extends LedgerState>(state: S): Promise<S> {
@@ -131,6 +196,7 @@ export class TenantWriter {
     // Only now, with the append durable, does the cached state move forward.
     commitPlan(plan.working, state);
     this.records?.forgetOldest(state);
+    this.snapshotIfDue(state);
     await this.answer(plan, { events: recorded, firstRevision: state.revision - BigInt(recorded.length) + 1n }, state, recalledByKey);
     return plan.deferred;
   }

@@ -1,6 +1,6 @@
 import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
-import { TenantWriter } from './tenant-writer.js';
+import { SnapshotPolicy, TenantWriter } from './tenant-writer.js';
 import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
 import { WRITER_RECORDS_MAX_DEFAULT } from './writer-records-max.js';
 
@@ -25,6 +25,8 @@ export class WriterRegistry {
     private readonly recordsMax = WRITER_RECORDS_MAX_DEFAULT,
     /** Every writer's clock: stamps `occurred_at` and refuses commands while skewed. */
     private readonly clock: WriterClock = UNCHECKED_CLOCK,
+    /** Where writers snapshot their state and how often (LEDGER_WRITER_SNAPSHOT_EVENTS); null: never. */
+    private readonly snapshots: SnapshotPolicy | null = null,
   ) {}
 
   async submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
@@ -43,7 +45,7 @@ export class WriterRegistry {
     let writer = this.writers.get(tenantId);
     if (!writer) {
       if (this.writers.size >= WRITERS_MAX) this.evictIdle(0, 1);
-      writer = new TenantWriter(tenantId, this.store, this.recordsMax, this.clock);
+      writer = new TenantWriter(tenantId, this.store, this.recordsMax, this.clock, undefined, this.snapshots);
       this.writers.set(tenantId, writer);
     }
     return writer;
@@ -56,7 +58,11 @@ export class WriterRegistry {
       .filter(([, w]) => w.isIdle && now - w.lastUsedAt >= idleMs)
       .sort(([, a], [, b]) => a.lastUsedAt - b.lastUsedAt)
       .slice(0, count);
-    for (const [tenantId] of idle) this.writers.delete(tenantId);
+    for (const [tenantId, writer] of idle) {
+      this.writers.delete(tenantId);
+      // Its state goes: keep it as a snapshot, so the tenant's next command starts from there.
+      void writer.snapshot();
+    }
     return idle.length;
   }
 
@@ -69,9 +75,10 @@ export class WriterRegistry {
     return outcome;
   }
 
-  /** Stop taking commands and wait for the queued ones to be answered. */
+  /** Stop taking commands, wait for the queued ones to be answered, then snapshot every writer's state. */
   async drain(): Promise<void> {
     this.accepting = false;
     await Promise.all([...this.writers.values()].map((w) => w.idle()));
+    await Promise.all([...this.writers.values()].map((w) => w.snapshot()));
   }
 }

@@ -3,7 +3,7 @@ import { LedgerConfig } from '#database/index.js';
 import { EventStore } from '#event-store/index.js';
 import { AccessAudit, ChainHeadSigner, IntentTrace, MasterKey } from '#audit/index.js';
 import { ApiKeyService } from '#tenancy/index.js';
-import { WriterRegistry } from '#write-model/index.js';
+import { PostgresWriterSnapshots, WriterRegistry } from '#write-model/index.js';
 import { ClockSkewMonitor, CLOCK_SKEW_CHECK_INTERVAL_MS, ProcessClock, SYSTEM_CLOCK } from './clock-skew.js';
 import { ProjectionWatermark } from './projection-watermark.js';
 import { TenantConnectionGate } from './tenant-connection-gate.js';
@@ -45,7 +45,8 @@ export class LedgerRuntime {
       this.watermark.wrote(tenantId, last.position);
       this.signer.appended({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: String(last.metadata.hash) });
     };
-    this.writers = new WriterRegistry(store, appended, config.writerRecordsMax, this.clock);
+    const snapshots = { store: new PostgresWriterSnapshots(pool), everyEvents: config.writerSnapshotEvents };
+    this.writers = new WriterRegistry(store, appended, config.writerRecordsMax, this.clock, snapshots);
     this.keys = new ApiKeyService(pool, adminToken, this.masterKey).start();
     this.intents = new IntentTrace(pool);
     this.audit = new AccessAudit(store, (tenantId, position) => this.watermark.wrote(tenantId, position), log);
