@@ -56,6 +56,7 @@ function shapeOf(state: LedgerState): Record<string, string[]> {
   const shape: Record<string, string[]> = { state: Object.keys(state).sort() };
   for (const [field, value] of Object.entries(state)) {
     if (value instanceof Map && value.size > 0) shape[field] = Object.keys(value.values().next().value as object).sort();
+    else if (Array.isArray(value)) shape[field] = value.length > 0 ? Object.keys(value[0]).sort() : [];
     else if (value && typeof value === 'object' && !(value instanceof Map)) shape[field] = Object.keys(value).sort();
   }
   return shape;
@@ -104,6 +105,17 @@ describe('Writer snapshots', () => {
       .events[0].data.hold_id as string;
     await submit({ type: 'capture_hold', hold_id: hold, amount: 20n } as LedgerCommand);
     await submit({ type: 'place_hold', account_id: accounts[2], destination_account_id: accounts[0], amount: 7n, expires_at: null, reference: null, description: null, metadata: {} });
+    // The runtime: a route and two intents, one settled (intents are records a writer may forget, like holds).
+    const settlement = await open();
+    const route = (await submit({ type: 'create_route', name: 'r', currency: 'USD', corridor: 'c', settlement_account_id: settlement, priority: 1 })).events[0].data.route_id as string;
+    const intent = (id: string): LedgerCommand => ({
+      type: 'create_intent', intent_id: id, scope: 's', money_model: 'minor_units + ledger_currency', primitives: ['ledger'], amount: 5n, currency: 'USD',
+      source_account_id: accounts[0], destination_account_id: accounts[1], corridor: 'c', expires_at: null, metadata: {},
+    });
+    await submit(intent('i-1'), 'intent:i-1');
+    await submit(intent('i-2'), 'intent:i-2');
+    await submit({ type: 'settle_intent', intent_id: 'i-1' });
+    expect(route).toBeTruthy();
     return { tenant, accounts };
   }
 
@@ -191,7 +203,7 @@ describe('Writer snapshots', () => {
     const replayed = await replayTenant(store, tenant, null);
     const full = await fullReplay(store, tenant);
     expect(full.state.transactions.size).toBeGreaterThan(9);
-    expect(full.state.idempotency.size).toBe(9);
+    expect(full.state.idempotency.size).toBe(9 + 2); // nine postings' keys and the two intents'
     expect(replayed.state.transactions).not.toBeInstanceOf(Map);
     expect(replayed.state.idempotency).not.toBeInstanceOf(Map);
     expect(replayed.state.holds).toEqual(full.state.holds);
@@ -215,7 +227,8 @@ describe('Writer snapshots', () => {
         active_policies: ['all', 'allowlists', 'limits_by_currency', 'monitors_by_currency', 'velocity_by_currency'],
         holds: ['account_id', 'amount', 'captured_amount', 'created_at', 'currency', 'description', 'destination_account_id', 'expires_at', 'id', 'metadata', 'reference', 'released_amount', 'status'],
         idempotency: ['event_count', 'first_revision', 'request_hash'],
-        routes: [],
+        routes: ['corridor', 'created_at', 'currency', 'id', 'name', 'priority', 'settlement_account_id', 'status'],
+        intents: ['amount', 'corridor', 'currency', 'destination_account_id', 'expires_at', 'hold_id', 'id', 'route_id', 'settlement_account_id', 'source_account_id', 'status', 'transaction_id'],
         policies: ['created_at', 'id', 'mode', 'name', 'params', 'scope', 'status', 'type', 'updated_at', 'version', 'window_version'],
         transactions: ['entries', 'id', 'reversed_by'],
         velocity_windows: ['amount', 'buffer', 'count', 'current', 'end', 'start', 'version', 'width_seconds'],
