@@ -172,3 +172,60 @@ describe('account paths and rollups over HTTP', () => {
     expect((await t.request('GET', '/balances?path_prefix=merchants:acme&currency=USD', { token: other.key })).body.accounts).toBe(1);
   });
 });
+
+describe('effective dates over HTTP', () => {
+  let t: TestLedger;
+  beforeAll(async () => {
+    t = await TestLedger.start();
+  });
+  afterAll(async () => {
+    await t.stop();
+  });
+
+  it('posts with effective_at, shows it on entries, and reads balances by effective time, also bi-temporally', async () => {
+    const { key, funding, accounts } = await t.fundedTenant(1);
+    const [alice] = accounts;
+    const opened = new Date((await t.request('GET', `/accounts/${alice.id}`, { token: key })).body.created_at).getTime();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const post = (amount: string, effective_at?: string) =>
+      t.request('POST', '/transactions', { token: key, body: { entries: [{ account_id: funding.id, direction: 'debit', amount }, { account_id: alice.id, direction: 'credit', amount }], ...(effective_at && { effective_at }) } });
+    await new Promise((r) => setTimeout(r, 30));
+    const first = await post('100');
+    expect(first.status).toBe(201);
+    expect(first.body.effective_at).toBe(first.body.posted_at);
+    await new Promise((r) => setTimeout(r, 30));
+    const knownBefore = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 30));
+    // Back-dated to just after the account was opened, posted now.
+    const backdated = await post('40', iso(opened + 5));
+    expect(backdated.status).toBe(201);
+    expect(backdated.body.effective_at).toBe(iso(opened + 5));
+    expect(backdated.body.entries[1].effective_at).toBe(iso(opened + 5));
+    const entries = await t.request('GET', `/accounts/${alice.id}/entries`, { token: key });
+    expect(entries.body.data.map((e: any) => e.effective_at)).toEqual([first.body.posted_at, iso(opened + 5)]);
+
+    const balances = async (q: string) => {
+      const res = await t.request('GET', `/accounts/${alice.id}/balances?${q}`, { token: key });
+      expect(res.status).toBe(200);
+      return res.body;
+    };
+    const early = iso(opened + 10);
+    // By effective time, the back-dated 40 was there at `early`; the 100 was not yet.
+    expect((await balances(`effective_as_of=${encodeURIComponent(early)}`)).balances.posted).toBe('40');
+    // What the ledger knew at knownBefore about `early`: nothing yet (the 40 was posted later).
+    const biTemporal = await balances(`effective_as_of=${encodeURIComponent(early)}&as_of=${encodeURIComponent(knownBefore)}`);
+    expect(biTemporal).toMatchObject({ effective_as_of: early, as_of: knownBefore, balances: { posted: '0' } });
+    expect((await balances(`effective_as_of=${encodeURIComponent(new Date().toISOString())}`)).balances.posted).toBe('140');
+    // Recording-time reads are unchanged: as of knownBefore only the 100 had been posted.
+    expect((await balances(`as_of=${encodeURIComponent(knownBefore)}`)).balances.posted).toBe('100');
+
+    const events = await t.eventCount();
+    for (const bad of [iso(Date.now() + 60_000), iso(opened - 60_000), '2030-W01-1']) {
+      const res = await post('1', bad);
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('validation_failed');
+    }
+    expect(await t.eventCount()).toBe(events);
+    expect((await t.request('GET', `/accounts/${alice.id}/balances?effective_as_of=tomorrow`, { token: key })).status).toBe(400);
+  });
+});

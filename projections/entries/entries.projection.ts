@@ -7,10 +7,10 @@ const SQL = {
   insert: `
     insert into entries (id, tenant_id, transaction_id, account_id, direction, amount, currency, status,
                          balance_after_posted, balance_after_available, posted_at, position, entry_index,
-                         debits_posted, credits_posted, debits_pending, credits_pending)
+                         debits_posted, credits_posted, debits_pending, credits_pending, effective_at)
     select * from unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::numeric[], $7::text[], $8::text[],
                          $9::numeric[], $10::numeric[], $11::timestamptz[], $12::numeric[], $13::int[],
-                         $14::numeric[], $15::numeric[], $16::numeric[], $17::numeric[])
+                         $14::numeric[], $15::numeric[], $16::numeric[], $17::numeric[], $18::timestamptz[])
     on conflict (id) do nothing`,
 };
 
@@ -33,9 +33,12 @@ const SCHEMA = `
     debits_posted numeric,
     credits_posted numeric,
     debits_pending numeric,
-    credits_pending numeric
+    credits_pending numeric,
+    effective_at timestamptz not null
   );
-  create index entries_account_order on entries (account_id, position, entry_index);`;
+  create index entries_account_order on entries (account_id, position, entry_index);
+  -- Balances by effective time (effective_as_of): one range of the account's entries.
+  create index entries_account_effective on entries (account_id, effective_at);`;
 
 /**
  * Every entry with the balances it left its account at, as the log recorded them: posted and
@@ -43,11 +46,11 @@ const SCHEMA = `
  */
 export const entriesProjection: Projection = {
   name: 'entries',
-  version: 1,
+  version: 2,
   tables: ['entries'],
   schema: SCHEMA,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const rows = new ColumnBatch(17);
+    const rows = new ColumnBatch(18);
     for (const event of events) {
       if (event.type !== 'ledger.entry.posted') continue;
       const d = event.data as EntryPostedData;
@@ -56,6 +59,7 @@ export const entriesProjection: Projection = {
           entry.entry_id, tenantOf(event), d.transaction_id, entry.account_id, entry.direction, entry.amount, entry.currency,
           'posted', entry.balance_after.posted, entry.balance_after.available, d.posted_at, event.position.toString(), index,
           entry.balance_after.debits_posted, entry.balance_after.credits_posted, entry.balance_after.debits_pending, entry.balance_after.credits_pending,
+          d.effective_at ?? d.posted_at,
         ]);
       });
     }

@@ -2,7 +2,7 @@ import { Pool } from 'pg';
 
 export const ENTRY_QUERIES = {
   page: `select id, transaction_id, account_id, direction, amount, currency, status, balance_after_posted,
-                balance_after_available, posted_at, position, entry_index
+                balance_after_available, posted_at, effective_at, position, entry_index
            from entries
           where account_id = $1 and (position, entry_index) > ($2::numeric, $3::int)
           order by position, entry_index limit $4`,
@@ -18,6 +18,8 @@ export interface EntryView {
   status: string;
   balance_after: { posted: string; available: string };
   posted_at: string;
+  /** When the posting takes effect (its effective_at, else its posting time). */
+  effective_at: string;
   position: string;
 }
 
@@ -44,6 +46,7 @@ export async function entriesPage(pool: Pool, accountId: string, after: EntryCur
       status: row.status,
       balance_after: { posted: row.balance_after_posted, available: row.balance_after_available },
       posted_at: new Date(row.posted_at).toISOString(),
+      effective_at: new Date(row.effective_at).toISOString(),
       position: String(row.position),
     },
     cursor: { position: BigInt(row.position), entry_index: row.entry_index },
@@ -69,4 +72,21 @@ export async function entriesForMatching(pool: Pool, accountId: string, from: st
     posted_at: new Date(r.posted_at).toISOString(),
     reference: (r.reference as string | null) ?? null,
   }));
+}
+
+/**
+ * An account's posted figures by effective time: the sums of its entries effective at or before
+ * `effectiveAsOf`, among those posted at or before `knownAt` (null: everything posted so far) —
+ * what the ledger knew at K about T. One indexed range of the account's own entries.
+ */
+export async function effectiveSums(pool: Pool, accountId: string, effectiveAsOf: string, knownAt: string | null): Promise<{ debits: bigint; credits: bigint }> {
+  const { rows } = await pool.query({
+    name: 'entries_effective_sums',
+    text: `select coalesce(sum(amount) filter (where direction = 'debit'), 0)::text as debits,
+                  coalesce(sum(amount) filter (where direction = 'credit'), 0)::text as credits
+             from entries
+            where account_id = $1 and effective_at <= $2 and ($3::timestamptz is null or posted_at <= $3)`,
+    values: [accountId, effectiveAsOf, knownAt],
+  });
+  return { debits: BigInt(rows[0].debits), credits: BigInt(rows[0].credits) };
 }

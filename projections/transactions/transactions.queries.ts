@@ -17,6 +17,8 @@ export interface TransactionView {
   reference: string | null;
   metadata: Record<string, unknown>;
   posted_at: string;
+  /** When the posting takes effect: its effective_at, else its posting time. */
+  effective_at: string;
   position: string;
 }
 
@@ -32,6 +34,7 @@ export function renderEntries(d: EntryPostedData, position: bigint): EntryView[]
     status: 'posted',
     balance_after: { posted: entry.balance_after.posted, available: entry.balance_after.available },
     posted_at: d.posted_at,
+    effective_at: d.effective_at ?? d.posted_at,
     position: position.toString(),
   }));
 }
@@ -48,6 +51,7 @@ export function renderTransaction(d: EntryPostedData, position: bigint): Transac
     reference: d.reference,
     metadata: d.metadata,
     posted_at: d.posted_at,
+    effective_at: d.effective_at ?? d.posted_at,
     position: position.toString(),
   };
 }

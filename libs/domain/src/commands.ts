@@ -37,6 +37,8 @@ export interface PostTransaction {
   description: string | null;
   reference: string | null;
   metadata: Record<string, unknown>;
+  /** RFC 3339 (canonical): when the posting takes effect, if not when it is posted; never in the future nor before an account was opened. */
+  effective_at?: string | null;
 }
 
 export interface PlaceHold {

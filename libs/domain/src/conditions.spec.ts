@@ -38,3 +38,24 @@ describe('lock_version', () => {
     expect(refused.error()).toMatchObject({ code: 'lock_version_mismatch', details: { account_id: 'bob', entry_index: 1, expected: 3, actual: 0 } });
   });
 });
+
+describe('effective_at', () => {
+  const NOW = '2030-01-02T03:04:05.000Z';
+  const scenario = () => given(...opened, funded);
+  it('is kept on the posting when given, and absent when not (the posting time is its effective time)', () => {
+    const at = '2030-01-01T12:00:00.000Z';
+    const events = scenario().when(postTransaction([debit('alice', 10n), credit('bob', 10n)], { effective_at: at })).events();
+    expect(events[0].data).toMatchObject({ effective_at: at, posted_at: NOW });
+    const plain = scenario().when(postTransaction([debit('alice', 10n), credit('bob', 10n)])).events();
+    expect('effective_at' in plain[0].data).toBe(false);
+  });
+
+  it('refuses a time in the future or before an account was opened; the funds rule still decides on balances as they stand', () => {
+    expect(scenario().when(postTransaction([debit('alice', 10n), credit('bob', 10n)], { effective_at: '2030-01-02T03:04:05.001Z' })).error()).toMatchObject({
+      code: 'invalid_effective_at',
+      details: { fields: { effective_at: ['must not be in the future'] } },
+    });
+    expect(scenario().when(postTransaction([debit('alice', 10n), credit('bob', 10n)], { effective_at: '2029-12-31T23:59:59.999Z' })).error()).toMatchObject({ code: 'invalid_effective_at', details: { account_id: 'alice' } });
+    expect(scenario().when(postTransaction([debit('alice', 101n), credit('bob', 101n)], { effective_at: '2030-01-01T12:00:00.000Z' })).error().code).toBe('insufficient_funds');
+  });
+});

@@ -135,7 +135,7 @@ function postTransaction(state: LedgerState, command: PostTransaction, ctx: Deci
   if (count < ENTRIES_PER_TRANSACTION_MIN || count > ENTRIES_PER_TRANSACTION_MAX) {
     throw new Error(`post_transaction with ${count} entries reached the domain`);
   }
-  const refused = checkEntries(state, command);
+  const refused = checkEntries(state, command) ?? checkEffectiveAt(state, command, ctx);
   if (refused) return refused;
 
   const entries = postEntries(state, command.entries, ctx, (id) => `account ${id} has insufficient available balance`);
@@ -150,6 +150,7 @@ function postTransaction(state: LedgerState, command: PostTransaction, ctx: Deci
         reference: command.reference,
         metadata: command.metadata,
         posted_at: ctx.now,
+        ...(command.effective_at ? { effective_at: command.effective_at } : {}),
         entries,
       },
     },
@@ -190,6 +191,24 @@ function checkEntries(state: LedgerState, command: PostTransaction): DomainError
         debits_minus_credits: net.toString(),
       });
     }
+  }
+  return null;
+}
+
+/**
+ * An effective time says when a posting takes effect for effective-time reads: not in the future
+ * (ctx.now, the accepted time) and not before any of its accounts was opened. The funds rule
+ * does not look at it: it decides on the balances as they stand now.
+ */
+function checkEffectiveAt(state: LedgerState, command: PostTransaction, ctx: DecisionContext): DomainError | null {
+  const at = command.effective_at;
+  if (!at) return null;
+  const refuse = (reason: string, extra: Record<string, unknown>) =>
+    domainError('invalid_effective_at', `effective_at ${reason}`, { fields: { effective_at: [reason] }, effective_at: at, ...extra });
+  if (Date.parse(at) > Date.parse(ctx.now)) return refuse('must not be in the future', { now: ctx.now });
+  for (const entry of command.entries) {
+    const account = state.accounts.get(entry.account_id)!;
+    if (Date.parse(at) < Date.parse(account.created_at)) return refuse(`must not be before account ${account.id} was opened`, { account_id: account.id, created_at: account.created_at });
   }
   return null;
 }

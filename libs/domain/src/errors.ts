@@ -21,7 +21,8 @@ export type DomainErrorCode =
   | 'intent_not_open'
   | 'hold_owned_by_intent'
   | 'lock_version_mismatch'
-  | 'path_taken';
+  | 'path_taken'
+  | 'invalid_effective_at';
 
 export interface DomainError {
   readonly kind: 'domain_error';

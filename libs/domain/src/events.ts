@@ -64,6 +64,8 @@ export interface EntryPostedData {
   reference: string | null;
   metadata: Record<string, unknown>;
   posted_at: string;
+  /** Present only when the posting was given an effective time other than its posting time. */
+  effective_at?: string;
   entries: PostedEntry[];
 }
 

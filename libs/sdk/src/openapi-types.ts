@@ -996,6 +996,11 @@ export interface components {
             metadata?: {
                 [key: string]: unknown;
             };
+            /**
+             * Format: date-time
+             * @description RFC 3339: when the posting takes effect (default: when it is posted); not in the future, not before an account was opened
+             */
+            effective_at?: string;
         };
         ReverseTransactionDto: {
             /** @description same as the Idempotency-Key header */
@@ -1820,6 +1825,11 @@ export interface components {
              * @example 42
              */
             as_of_position?: string;
+            /**
+             * Format: date-time
+             * @example 2026-12-05T01:52:11.000Z
+             */
+            effective_as_of?: string;
             balances: components["schemas"]["Balances"];
             /**
              * @description a position in the event log (pass it as min_position to read your write elsewhere)
@@ -4501,6 +4511,8 @@ export interface operations {
                 as_of?: string;
                 /** @description the balances after this log position */
                 as_of_position?: string;
+                /** @description posted summed by effective time (with as_of: what the ledger knew then about this time) */
+                effective_as_of?: string;
                 /** @description a position a write returned: the answer includes that write */
                 min_position?: string;
             };

@@ -68,7 +68,7 @@ export class AccountsController {
     return this.queries.execute(new AccountEntriesQuery(caller, req, id, query));
   }
 
-  @ApiRoute({ operationId: 'getAccountBalances', summary: "An account's balances at a point in time", ok: [200, POINT_IN_TIME_BALANCES], example: { account_id: ACCOUNT_EXAMPLE.id, as_of: '2026-12-05T01:52:11.000Z', balances: ACCOUNT_EXAMPLE.balances, position: '42' }, errors: [404], query: { as_of: [{ type: 'string', format: 'date-time' }, 'the balances at this instant (RFC 3339, not in the future)'], as_of_position: [{ type: 'string', pattern: '^[0-9]+$' }, 'the balances after this log position'], ...MIN_POSITION_QUERY } })
+  @ApiRoute({ operationId: 'getAccountBalances', summary: "An account's balances at a point in time", ok: [200, POINT_IN_TIME_BALANCES], example: { account_id: ACCOUNT_EXAMPLE.id, as_of: '2026-12-05T01:52:11.000Z', balances: ACCOUNT_EXAMPLE.balances, position: '42' }, errors: [404], query: { as_of: [{ type: 'string', format: 'date-time' }, 'the balances at this instant (RFC 3339, not in the future)'], as_of_position: [{ type: 'string', pattern: '^[0-9]+$' }, 'the balances after this log position'], effective_as_of: [{ type: 'string', format: 'date-time' }, 'posted summed by effective time (with as_of: what the ledger knew then about this time)'], ...MIN_POSITION_QUERY } })
   @Get(':id/balances')
   @Allow('get_balances', ...READERS)
   balances(@Param('id') id: string, @Query() query: Record<string, unknown>, @Caller() caller: TenantPrincipal, @Req() req: LedgerRequest) {

@@ -59,7 +59,7 @@ export const ACCOUNT_PAGE = schema('AccountPage', page(ACCOUNT));
 export const POINT_IN_TIME_BALANCES = schema('PointInTimeBalances', {
   type: 'object',
   required: ['account_id', 'balances'],
-  properties: { account_id: UUID, as_of: TIME, as_of_position: POSITION, balances: BALANCES, position: nullable(POSITION) },
+  properties: { account_id: UUID, as_of: TIME, as_of_position: POSITION, effective_as_of: TIME, balances: BALANCES, position: nullable(POSITION) },
 });
 
 export const PATH_ROLLUP = schema('PathRollup', {

@@ -65,6 +65,8 @@ const DOMAIN_STATUS: Record<DomainErrorCode, [number, ApiErrorCode]> = {
   hold_owned_by_intent: [409, 'hold_owned_by_intent'],
   lock_version_mismatch: [409, 'lock_version_mismatch'],
   path_taken: [409, 'path_taken'],
+  // An effective time in the future or before an account was opened is bad input.
+  invalid_effective_at: [400, 'validation_failed'],
 };
 
 export function fromDomainError(error: DomainError): ApiError {

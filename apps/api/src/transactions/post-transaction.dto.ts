@@ -2,8 +2,8 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsInt, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { CommandOptionsDto } from '../http/command-options.dto.js';
-import { Direction, ENTRIES_PER_TRANSACTION_MAX, parseAmount, PostTransaction, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '#domain/index.js';
-import { IsAmount, IsCurrencyCode, IsMetadata } from '../http/validation.js';
+import { canonicalRfc3339, Direction, ENTRIES_PER_TRANSACTION_MAX, parseAmount, PostTransaction, ENTRIES_PER_TRANSACTION_MIN, METADATA_BYTES_MAX, TEXT_FIELD_LENGTH_MAX } from '#domain/index.js';
+import { IsAmount, IsCurrencyCode, IsMetadata, IsRfc3339 } from '../http/validation.js';
 
 /** Limits the compiled accept path (posting-body.ts) applies too. */
 export const ACCOUNT_ID_LENGTH_MAX = 64;
@@ -61,6 +61,11 @@ export class PostTransactionDto extends CommandOptionsDto {
   @IsOptional()
   @IsMetadata(METADATA_BYTES_MAX)
   metadata?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'RFC 3339: when the posting takes effect (default: when it is posted); not in the future, not before an account was opened' })
+  @IsOptional()
+  @IsRfc3339()
+  effective_at?: string;
 }
 
 /** The domain command a validated posting body stands for. */
@@ -77,5 +82,6 @@ export function toPostTransaction(dto: PostTransactionDto): PostTransaction {
     description: dto.description ?? null,
     reference: dto.reference ?? null,
     metadata: dto.metadata ?? {},
+    ...(dto.effective_at !== undefined && dto.effective_at !== null ? { effective_at: canonicalRfc3339(dto.effective_at) } : {}),
   };
 }
