@@ -1,4 +1,5 @@
 import { TestLedger } from './support/ledger.js';
+import { cli } from './support/process.js';
 
 /**
  * What users of other ledgers ask for (API.md "Queries, paths, effective dates, conditions, dry
@@ -183,7 +184,7 @@ describe('effective dates over HTTP', () => {
   });
 
   it('posts with effective_at, shows it on entries, and reads balances by effective time, also bi-temporally', async () => {
-    const { key, funding, accounts } = await t.fundedTenant(1);
+    const { key, tenantId, funding, accounts } = await t.fundedTenant(1);
     const [alice] = accounts;
     const opened = new Date((await t.request('GET', `/accounts/${alice.id}`, { token: key })).body.created_at).getTime();
     const iso = (ms: number) => new Date(ms).toISOString();
@@ -218,6 +219,16 @@ describe('effective dates over HTTP', () => {
     expect((await balances(`effective_as_of=${encodeURIComponent(new Date().toISOString())}`)).balances.posted).toBe('140');
     // Recording-time reads are unchanged: as of knownBefore only the 100 had been posted.
     expect((await balances(`as_of=${encodeURIComponent(knownBefore)}`)).balances.posted).toBe('100');
+
+    // The auditor's replay answers the same from the log alone, and --compare agrees with the read model.
+    const replayed = async (...args: string[]) => {
+      const run = await cli(t.db.url, ['replay', '--tenant', tenantId, '--json', '--compare', ...args]);
+      expect(run.code).toBe(0);
+      return JSON.parse(run.stdout).accounts.find((a: any) => a.account_id === alice.id).balances.posted;
+    };
+    expect(await replayed('--effective', early)).toBe('40');
+    expect(await replayed('--effective', early, '--until', knownBefore)).toBe('0');
+    expect((await cli(t.db.url, ['replay', '--tenant', tenantId, '--effective', early, '--until', '5'])).code).toBe(2);
 
     const events = await t.eventCount();
     for (const bad of [iso(Date.now() + 60_000), iso(opened - 60_000), '2030-W01-1']) {

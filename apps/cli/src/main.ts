@@ -11,9 +11,10 @@ import { createLogger, lineLog } from '#telemetry/index.js';
 
 const USAGE = `usage: npm run cli -- <command> [options]
 commands:
-  replay --tenant <id> [--until <time|position>] [--account <id>] [--json] [--compare]
+  replay --tenant <id> [--until <time|position>] [--effective <time>] [--account <id>] [--json] [--compare]
              fold the tenant's stream from the event store with the domain's evolve and print balances,
-             stream revision and state hash; --compare checks the projections (exit 1 on any difference)
+             stream revision and state hash; --effective: posted by effective time (with --until <time>:
+             what the log knew then); --compare checks the projections (exit 1 on any difference)
   projections rebuild [name|--all]
              rebuild into shadow tables from position 0 while the live model serves, then swap atomically
   projections verify [name|--all] [--json]

@@ -1,9 +1,11 @@
-import { Intent, parseRfc3339 } from '#domain/index.js';
+import { Account, balanceView, canonicalRfc3339, countersOf, Intent, LedgerState, parseRfc3339 } from '#domain/index.js';
 import { Pool } from 'pg';
 import type { EventStore } from '#event-store/index.js';
-import { replayedAccounts, ReplayResult, replayTenant, ReplayUntil, stateHash } from '#write-model/index.js';
+import { effectiveSumsFromLog, replayedAccounts, ReplayResult, replayTenant, ReplayUntil, stateHash } from '#write-model/index.js';
+import { effectiveSums } from '#projections/entries/entries.queries.js';
 import { balancesOf, BALANCE_HISTORY_QUERIES } from '#projections/balance-history/balance-history.queries.js';
 import { requireOption, UsageError } from '../args.js';
+import type { ReplayedAccount } from '#write-model/index.js';
 
 
 export function parseUntil(raw: string | true | undefined): ReplayUntil {
@@ -37,10 +39,13 @@ export async function replayCommand(pool: Pool, store: EventStore, options: Reco
     }
   });
   const seconds = (Date.now() - started) / 1000;
-  const accounts = replayedAccounts(result.state).filter((a) => !accountFilter || a.account_id === accountFilter);
+  let accounts = replayedAccounts(result.state).filter((a) => !accountFilter || a.account_id === accountFilter);
+  const effective = parseEffective(options.effective, until);
+  if (effective !== null) accounts = await byEffectiveTime(store, tenantId, effective, result.position, accounts, result.state);
   const report = {
     tenant_id: tenantId,
     until: until ? ('position' in until ? until.position.toString() : until.time) : null,
+    ...(effective !== null && { effective_as_of: effective }),
     stream_revision: result.state.revision.toString(),
     position: result.position.toString(),
     events: result.events,
@@ -52,7 +57,9 @@ export async function replayCommand(pool: Pool, store: EventStore, options: Reco
   let differences: Difference[] = [];
   let intentDifferences: IntentDifference[] = [];
   if (options.compare) {
-    differences = await compareWithProjections(pool, tenantId, result.position, accounts, accountFilter);
+    differences = effective === null
+      ? await compareWithProjections(pool, tenantId, result.position, accounts, accountFilter)
+      : await compareEffective(pool, accounts, effective, until && 'time' in until ? until.time : null);
     if (!accountFilter) intentDifferences = await compareIntents(pool, tenantId, result);
   }
 
@@ -131,5 +138,40 @@ async function compareIntents(pool: Pool, tenantId: string, result: ReplayResult
   }
   const projected = new Set(rows.map((r) => r.id));
   for (const [id, intent] of replayed) if (!projected.has(id)) differences.push({ intent_id: id, replayed: intentFacts(intent), projected: null });
+  return differences;
+}
+
+/** `--effective <time>`: balances by effective time (with `--until <time>`: as the log knew them then). */
+function parseEffective(raw: string | true | undefined, until: ReplayUntil): string | null {
+  if (raw === undefined) return null;
+  if (typeof raw !== 'string' || parseRfc3339(raw) === null) throw new UsageError('--effective takes an RFC 3339 time with an offset (e.g. 2030-01-01T00:00:00Z)');
+  if (until && 'position' in until) throw new UsageError('--effective goes with --until <time>, not a position (entries are known by their posting time)');
+  return canonicalRfc3339(raw);
+}
+
+/**
+ * The accounts with `posted` (and `available`) by effective time, recomputed from the log: the
+ * entries effective by `effective` among the events replayed; pending as the replay left it.
+ */
+async function byEffectiveTime(store: EventStore, tenantId: string, effective: string, position: bigint, accounts: ReplayedAccount[], state: LedgerState): Promise<ReplayedAccount[]> {
+  const sums = await effectiveSumsFromLog(store, tenantId, effective, position);
+  return accounts.map((a) => {
+    const account = state.accounts.get(a.account_id) as Account;
+    const sum = sums.get(a.account_id) ?? { debits: 0n, credits: 0n };
+    const counters = { ...countersOf(account), debits_posted: sum.debits, credits_posted: sum.credits };
+    return { ...a, balances: balanceView(account.normal_balance, counters) };
+  });
+}
+
+/** The read model's answer to the same effective-time question (GET /accounts/:id/balances?effective_as_of=), account by account. */
+async function compareEffective(pool: Pool, accounts: ReplayedAccount[], effective: string, knownAt: string | null): Promise<Difference[]> {
+  const differences: Difference[] = [];
+  const { rows } = await pool.query(`select id, normal_balance from accounts where id = any($1::uuid[])`, [accounts.map((a) => a.account_id)]);
+  const normalOf = new Map(rows.map((r) => [r.id, r.normal_balance]));
+  for (const account of accounts) {
+    const sums = await effectiveSums(pool, account.account_id, effective, knownAt);
+    const posted = (normalOf.get(account.account_id) ?? 'credit') === 'credit' ? sums.credits - sums.debits : sums.debits - sums.credits;
+    if (posted.toString() !== account.balances.posted) differences.push({ account_id: account.account_id, replayed: account.balances.posted, projected: posted.toString() });
+  }
   return differences;
 }
