@@ -310,6 +310,9 @@ describe('intents and routes over HTTP', () => {
     const compare = await cli(t.db.url, ['replay', '--tenant', rt.tenantId, '--compare']);
     expect(compare.code).toBe(0);
     expect(compare.stdout).toContain('intents agree');
+    // The intents and routes read models rebuild identically from the log.
+    expect((await cli(t.db.url, ['projections', 'verify', 'intents'])).code).toBe(0);
+    expect((await cli(t.db.url, ['projections', 'verify', 'routes'])).code).toBe(0);
     // A tampered read model is caught.
     await t.query(`update runtime_intents set status = 'settled', view = jsonb_set(view, '{status}', '"settled"') where id = 'list-2'`);
     const caught = await cli(t.db.url, ['replay', '--tenant', rt.tenantId, '--compare']);

@@ -88,7 +88,11 @@ describe('the service process: a JSON log and OTLP traces', () => {
 
   it('exported the request\'s spans over OTLP: the HTTP server span, the pg queries, the request id', async () => {
     // OTLP protobuf keeps strings as UTF-8: names and attribute values can be found in the bytes.
-    const text = exported.toString('latin1');
+    // The SDK exports in batches: wait (bounded) until the request's spans have arrived.
+    const text = await waitFor('the request\'s spans at the collector', async () => {
+      const bytes = exported.toString('latin1');
+      return bytes.includes('proc-req-1') && bytes;
+    }, 30_000);
     expect(text).toContain('zentra-ledger-api');
     expect(text).toContain('proc-req-1');
     expect(text).toContain('pg.query');

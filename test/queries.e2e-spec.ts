@@ -171,6 +171,9 @@ describe('account paths and rollups over HTTP', () => {
     const other = await t.createTenant('other');
     expect((await t.request('POST', '/accounts', { token: other.key, body: { customer: 'x', currency: 'USD', account_type: 'customer', path: 'merchants:acme:fees' } })).status).toBe(201);
     expect((await t.request('GET', '/balances?path_prefix=merchants:acme&currency=USD', { token: other.key })).body.accounts).toBe(1);
+    // The new read models (paths, accounts, entries, transactions) rebuild identically from the log.
+    const verify = await cli(t.db.url, ['projections', 'verify', '--all']);
+    expect(verify.code).toBe(0);
   });
 });
 

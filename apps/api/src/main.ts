@@ -33,16 +33,17 @@ async function main(): Promise<void> {
   const where = config.databaseUrl ? 'DATABASE_URL' : `embedded PostgreSQL in ${config.dataDir}`;
   // The banner: plain lines for a person at a terminal (or with LEDGER_LOG=silent), JSON lines among the others in a log.
   const banner = config.logFormat === 'json' && config.logLevel !== 'silent' ? (line: string) => logger.info(line) : (line: string) => console.log(line);
+  // Not a terminal: the output is a log, read by more people than the operator; the token goes to
+  // a private file — written before the banner says the service listens, so it is there by then.
+  const tokenFile = ledger.adminTokenGenerated && !process.stdout.isTTY ? writeAdminTokenFile(config.dataDir, ledger.adminToken) : null;
   banner(`Zentra Ledger listening on ${ledger.url} (database: ${where}; ${ledger.eventLog}; projector: ${config.projectorEnabled ? 'in-process' : 'off'}; started in ${Date.now() - started} ms)`);
   let bearer = '$LEDGER_ADMIN_TOKEN';
-  if (ledger.adminTokenGenerated && process.stdout.isTTY) {
+  if (ledger.adminTokenGenerated && tokenFile === null) {
     banner(`Platform admin token (generated; set LEDGER_ADMIN_TOKEN to fix it): ${ledger.adminToken}`);
     bearer = ledger.adminToken;
-  } else if (ledger.adminTokenGenerated) {
-    // Not a terminal: the output is a log, read by more people than the operator; the token goes to a private file.
-    const file = writeAdminTokenFile(config.dataDir, ledger.adminToken);
-    banner(`Platform admin token (generated; set LEDGER_ADMIN_TOKEN to fix it) written to ${file} (readable by its owner only)`);
-    bearer = `$(cat ${file})`;
+  } else if (tokenFile !== null) {
+    banner(`Platform admin token (generated; set LEDGER_ADMIN_TOKEN to fix it) written to ${tokenFile} (readable by its owner only)`);
+    bearer = `$(cat ${tokenFile})`;
   }
   banner(`Try it: curl -s -X POST ${ledger.url}/tenants -H "Authorization: Bearer ${bearer}" -H 'content-type: application/json' -d '{"name":"acme"}'`);
   banner(`API docs: ${ledger.url}/docs`);

@@ -251,7 +251,10 @@ export class ApiKeyService {
     const cached = this.cache.get(cacheKey);
     let principal: Principal | null;
     if (cached && cached.fresh_until > now) principal = cached.principal;
-    else if (!mayLookUp) return null;
+    // Without a lookup budget only keys this process has seen valid are looked up again (a stale
+    // entry is refreshed, so a revocation still shows): a flood of random tokens costs nothing,
+    // and a known key keeps working however long the flood lasts.
+    else if (!mayLookUp && !cached?.principal) return null;
     else {
       const { rows } = await this.pool.query({ name: 'api_key_by_hash', text: SQL.byHash, values: [hash] });
       const row = rows[0];

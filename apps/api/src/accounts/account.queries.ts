@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { findAccount, listAccounts } from '#projections/accounts/accounts.queries.js';
 import { ApiError } from '../http/api-error.js';
-import { decodeCursor, isUuid, pageOf, parseLimit, parseMetadataFilter } from '../http/pagination.js';
+import { isUuid, parseMetadataFilter } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 
@@ -30,16 +30,13 @@ export class GetAccountHandler implements IQueryHandler<GetAccountQuery> {
 export class ListAccountsHandler implements IQueryHandler<ListAccountsQuery> {
   constructor(private readonly reads: Reads) {}
 
-  async execute({ caller, query }: ListAccountsQuery) {
-    const limit = parseLimit(query.limit);
-    const cursor = decodeCursor(query.cursor, 1);
+  execute({ caller, query }: ListAccountsQuery) {
     const customer = query.customer;
     if (customer !== undefined && (typeof customer !== 'string' || customer.length > 255)) {
       throw ApiError.validation('customer must be a string', { customer: ['must be a string of at most 255 characters'] });
     }
-    await this.reads.settle(caller, ['accounts'], query.min_position);
     const metadata = parseMetadataFilter(query);
-    const rows = await listAccounts(this.reads.pool, caller.tenant_id, (customer as string) ?? null, cursor ? BigInt(cursor[0]) : 0n, limit + 1, metadata);
-    return pageOf(rows, limit, (a) => [a.created_position], ({ created_position: _, ...account }) => account);
+    const fetch = (after: bigint | null, rows: number) => listAccounts(this.reads.pool, caller.tenant_id, (customer as string) ?? null, after ?? 0n, rows, metadata);
+    return this.reads.page(caller, query, ['accounts'], fetch, (a) => [a.created_position], ({ created_position: _, ...account }) => account);
   }
 }

@@ -3,7 +3,7 @@ import { IntentStatus, RouteStatus } from '#domain/index.js';
 import { listIntents } from '#projections/intents/intents.queries.js';
 import { listRoutes, RouteView } from '#projections/routes/routes.queries.js';
 import { ApiError } from '../http/api-error.js';
-import { decodeCursor, pageOf, parseLimit, parseOneOf } from '../http/pagination.js';
+import { parseOneOf } from '../http/pagination.js';
 import { TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 import { IntentReads } from './intent-reads.js';
@@ -37,13 +37,10 @@ export class GetIntentHandler implements IQueryHandler<GetIntentQuery> {
 export class ListIntentsHandler implements IQueryHandler<ListIntentsQuery> {
   constructor(private readonly reads: Reads) {}
 
-  async execute({ caller, query }: ListIntentsQuery) {
-    const limit = parseLimit(query.limit);
-    const cursor = decodeCursor(query.cursor, 1);
+  execute({ caller, query }: ListIntentsQuery) {
     const status = parseOneOf(query.status, 'status', INTENT_STATUSES);
-    await this.reads.settle(caller, ['intents'], query.min_position);
-    const rows = await listIntents(this.reads.pool, caller.tenant_id, status, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
-    return pageOf(rows, limit, (i) => [i.created_position], ({ created_position: _, ...intent }) => intent);
+    const fetch = (after: bigint | null, rows: number) => listIntents(this.reads.pool, caller.tenant_id, status, after ?? 0n, rows);
+    return this.reads.page(caller, query, ['intents'], fetch, (i) => [i.created_position], ({ created_position: _, ...intent }) => intent);
   }
 }
 
@@ -59,12 +56,9 @@ function textFilter(raw: unknown, field: string): string | null {
 export class ListRoutesHandler implements IQueryHandler<ListRoutesQuery> {
   constructor(private readonly reads: Reads) {}
 
-  async execute({ caller, query }: ListRoutesQuery) {
-    const limit = parseLimit(query.limit);
-    const cursor = decodeCursor(query.cursor, 1);
+  execute({ caller, query }: ListRoutesQuery) {
     const filter = { status: parseOneOf(query.status, 'status', ROUTE_STATUSES), currency: textFilter(query.currency, 'currency'), corridor: textFilter(query.corridor, 'corridor') };
-    await this.reads.settle(caller, ['routes'], query.min_position);
-    const rows = await listRoutes(this.reads.pool, caller.tenant_id, filter, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
-    return pageOf(rows, limit, (r) => [r.created_position], ({ created_position: _, updated_at: __, ...route }: RouteView) => route);
+    const fetch = (after: bigint | null, rows: number) => listRoutes(this.reads.pool, caller.tenant_id, filter, after ?? 0n, rows);
+    return this.reads.page(caller, query, ['routes'], fetch, (r) => [r.created_position], ({ created_position: _, updated_at: __, ...route }: RouteView) => route);
   }
 }

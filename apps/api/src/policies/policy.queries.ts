@@ -1,7 +1,7 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { PolicyStatus } from '#domain/index.js';
 import { findPolicy, listPolicies, PolicyView } from '#projections/policies/policies.queries.js';
-import { decodeCursor, isUuid, pageOf, parseLimit, parseOneOf } from '../http/pagination.js';
+import { isUuid, parseOneOf } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 
@@ -34,12 +34,9 @@ export class GetPolicyHandler implements IQueryHandler<GetPolicyQuery> {
 export class ListPoliciesHandler implements IQueryHandler<ListPoliciesQuery> {
   constructor(private readonly reads: Reads) {}
 
-  async execute({ caller, query }: ListPoliciesQuery) {
-    const limit = parseLimit(query.limit);
-    const cursor = decodeCursor(query.cursor, 1);
+  execute({ caller, query }: ListPoliciesQuery) {
     const status = parseOneOf(query.status, 'status', POLICY_STATUSES);
-    await this.reads.settle(caller, ['policies'], query.min_position);
-    const rows = await listPolicies(this.reads.pool, caller.tenant_id, status, cursor ? BigInt(cursor[0]) : 0n, limit + 1);
-    return pageOf(rows, limit, (p) => [p.created_position], publicView);
+    const fetch = (after: bigint | null, rows: number) => listPolicies(this.reads.pool, caller.tenant_id, status, after ?? 0n, rows);
+    return this.reads.page(caller, query, ['policies'], fetch, (p) => [p.created_position], publicView);
   }
 }

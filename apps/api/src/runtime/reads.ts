@@ -5,7 +5,7 @@ import type { LedgerConfig } from '#database/index.js';
 import type { EventStore } from '#event-store/index.js';
 import { who } from '../audit/who.js';
 import { ApiError } from '../http/api-error.js';
-import { parsePosition } from '../http/pagination.js';
+import { decodeCursor, pageOf, parseLimit, parsePosition } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { EVENT_STORE, LEDGER_CONFIG } from './injection-tokens.js';
 import { ProjectionWatermark } from './projection-watermark.js';
@@ -43,6 +43,25 @@ export class Reads {
   private async pastTheHead(position: bigint): Promise<boolean> {
     if (position <= (await this.store.headPosition())) return false;
     return (await this.store.readAt(position)) === null;
+  }
+
+  /**
+   * One page of a list: its `limit` and `cursor` parsed, its read models waited for (as settle),
+   * then `fetch` asked for one row more than the page (after the cursor's position, or from the
+   * start), and the page cut from them with the cursor of its last row.
+   */
+  async page<T, V>(
+    caller: TenantPrincipal,
+    query: Record<string, unknown>,
+    projections: readonly string[],
+    fetch: (after: bigint | null, rows: number) => Promise<T[]>,
+    cursorOf: (last: T) => (string | number | bigint)[],
+    view: (row: T) => V,
+  ) {
+    const limit = parseLimit(query.limit);
+    const cursor = decodeCursor(query.cursor, 1);
+    await this.settle(caller, projections, query.min_position);
+    return pageOf(await fetch(cursor ? BigInt(cursor[0]) : null, limit + 1), limit, cursorOf, view);
   }
 
   /**

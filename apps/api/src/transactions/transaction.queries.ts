@@ -2,7 +2,7 @@ import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
 import { findTransactionRow, listTransactionRows, transactionView } from '#projections/transactions/transactions.queries.js';
 import { canonicalRfc3339, parseRfc3339 } from '#domain/index.js';
 import { ApiError } from '../http/api-error.js';
-import { decodeCursor, isUuid, pageOf, parseLimit, parseMetadataFilter, parseUuid } from '../http/pagination.js';
+import { isUuid, parseMetadataFilter, parseUuid } from '../http/pagination.js';
 import { LedgerRequest, TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
 
@@ -42,8 +42,6 @@ export class ListTransactionsHandler implements IQueryHandler<ListTransactionsQu
   constructor(private readonly reads: Reads) {}
 
   async execute({ caller, query }: ListTransactionsQuery) {
-    const limit = parseLimit(query.limit);
-    const cursor = decodeCursor(query.cursor, 1);
     const reference = query.reference;
     if (reference !== undefined && (typeof reference !== 'string' || reference.length === 0 || reference.length > REFERENCE_FILTER_LENGTH_MAX)) {
       throw ApiError.validation(`reference must be 1-${REFERENCE_FILTER_LENGTH_MAX} characters`, { reference: [`must be 1-${REFERENCE_FILTER_LENGTH_MAX} characters`] });
@@ -55,9 +53,8 @@ export class ListTransactionsHandler implements IQueryHandler<ListTransactionsQu
       posted_after: timeFilter(query.posted_after, 'posted_after'),
       posted_before: timeFilter(query.posted_before, 'posted_before'),
     };
-    await this.reads.settle(caller, ['transactions'], query.min_position);
-    const rows = await listTransactionRows(this.reads.pool, caller.tenant_id, filter, cursor ? BigInt(cursor[0]) : null, limit + 1);
-    const views = await Promise.all(rows.map((row) => transactionView(this.reads.store, row)));
-    return pageOf(views, limit, (t) => [t.position], (t) => t);
+    const fetch = async (before: bigint | null, rows: number) =>
+      Promise.all((await listTransactionRows(this.reads.pool, caller.tenant_id, filter, before, rows)).map((row) => transactionView(this.reads.store, row)));
+    return this.reads.page(caller, query, ['transactions'], fetch, (t) => [t.position], (t) => t);
   }
 }
