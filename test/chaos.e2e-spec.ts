@@ -24,5 +24,7 @@ describe('chaos under load (real processes, one PostgreSQL)', () => {
     expect(report.cycles).toBe(CYCLES);
     expect(report.acknowledged).toBeGreaterThan(0);
     expect(Object.values(report.faults).reduce((a, b) => a + b, 0)).toBe(CYCLES);
+    // Every kind of operation went through, not only postings.
+    for (const answer of ['transactions 201', 'holds 201', 'holds capture 200', 'holds release 200', 'transactions reverse 201']) expect({ answer, seen: (report.answers[answer] ?? 0) > 0 }).toEqual({ answer, seen: true });
   }, 180_000);
 });

@@ -20,6 +20,8 @@ describe('write-path simulation (seeded faults, two processes, one log)', () => 
     expect(report.replayed_answers).toBeGreaterThan(0);
     expect(report.restarts).toBeGreaterThan(0);
     expect(report.rejected).toBeGreaterThan(0);
+    // ... and every kind of command: a generator that stops placing holds once proved nothing about them.
+    for (const type of ['ledger.entry.posted', 'balance.hold.created', 'capture', 'balance.released', 'ledger.entry.reversed']) expect({ type, seen: (report.events_by_type[type] ?? 0) > 0 }).toEqual({ type, seen: true });
   });
 
   it('reproduces a run exactly from its seed alone', async () => {

@@ -59,6 +59,8 @@ export interface ChaosReport {
   faults: Record<FaultKind, number>;
   /** 5xx answers clients saw (then retried), by status. */
   server_errors: Record<string, number>;
+  /** Final answers by operation and status (`capture 200`, `hold 422`, ...). */
+  answers: Record<string, number>;
 }
 
 const MAIN = { api: 'dist/apps/api/src/main.js', projector: 'dist/apps/projector/src/main.js' } as const;
@@ -160,6 +162,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     violations: [],
     faults: { kill_api: 0, kill_projector: 0, pause_api: 0, pause_projector: 0 },
     server_errors: {},
+    answers: {},
   };
   const apis = Array.from({ length: API_PROCESSES }, () => new Service('api', databaseUrl!));
   const projectors = Array.from({ length: PROJECTOR_PROCESSES }, () => new Service('projector', databaseUrl!));
@@ -188,11 +191,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
             signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
           });
           const json: any = await response.json().catch(() => null);
+          if (response.status < 500) {
+            const what = `${pathname.split('/').filter((part) => part && !/[0-9]/.test(part)).join(' ')} ${response.status}`;
+            report.answers[what] = (report.answers[what] ?? 0) + 1;
+          }
           if (response.status >= 500) {
             report.server_errors[response.status] = (report.server_errors[response.status] ?? 0) + 1;
           } else if (response.status >= 200 && response.status < 300) {
             report.acknowledged++;
-            acks.push({ tenant: tenant.id, key, id: json.id });
+            // A capture answers {hold, transaction}: its events carry the transaction's id (and the hold's).
+            acks.push({ tenant: tenant.id, key, id: json.transaction?.id ?? json.id });
             return { status: response.status, body: json };
           } else {
             report.refused++;
@@ -211,19 +219,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const pick = <T>(items: T[]): T => items[Math.floor(random() * items.length)];
       const amount = String(1 + Math.floor(random() * AMOUNT_MINOR_MAX));
       const roll = random();
-      if (roll < 0.45 || tenant.holds.length === 0) {
+      if (roll < 0.45 || (roll >= 0.9 && tenant.transactions.length === 0)) {
         const from = random() < 0.4 ? tenant.treasury : pick(tenant.customers);
         const to = pick(tenant.customers);
         const answer = await send(tenant, 'POST', '/transactions', { entries: [{ account_id: from, direction: 'debit', amount }, { account_id: to, direction: 'credit', amount }] });
         if (answer?.status === 201) tenant.transactions.push(answer.body.id);
-      } else if (roll < 0.65) {
-        const answer = await send(tenant, 'POST', '/holds', { account_id: pick(tenant.customers), destination_account_id: pick(tenant.customers), amount });
+      } else if (roll < 0.65 || tenant.holds.length === 0) {
+        const source = pick(tenant.customers);
+        const destination = pick(tenant.customers.filter((c) => c !== source));
+        const answer = await send(tenant, 'POST', '/holds', { account_id: source, destination_account_id: destination, amount });
         if (answer && answer.status < 300) tenant.holds.push(answer.body.id);
       } else if (roll < 0.8) {
         await send(tenant, 'POST', `/holds/${pick(tenant.holds)}/capture`, random() < 0.5 ? {} : { amount });
       } else if (roll < 0.9) {
         await send(tenant, 'POST', `/holds/${pick(tenant.holds)}/release`, {});
-      } else if (tenant.transactions.length > 0) {
+      } else {
         await send(tenant, 'POST', `/transactions/${pick(tenant.transactions)}/reverse`, {});
       }
     };

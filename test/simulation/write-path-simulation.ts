@@ -50,6 +50,8 @@ export interface SimulationReport {
   replayed_answers: number;
   restarts: number;
   events: number;
+  /** Events in the log by type (`capture`: postings that capture a hold), so a run shows what it exercised. */
+  events_by_type: Record<string, number>;
   faults: Partial<Record<FaultKind, number>>;
   violations: string[];
 }
@@ -110,7 +112,7 @@ class Universe {
     this.writerClock = { nowMs: () => this.clock.nowMs(), refusal: () => null };
     this.stores = Array.from({ length: PROCESSES }, () => new FaultyEventStore(this.log, this.clock, this.random, NO_FAULTS, this.late));
     this.writers = this.stores.map((store) => this.tenants().map((tenant) => new TenantWriter(tenant, store, Infinity, this.writerClock)));
-    this.report = { seed, operations: 0, acknowledged: 0, rejected: 0, unanswered: 0, replayed_answers: 0, restarts: 0, events: 0, faults: {}, violations: [] };
+    this.report = { seed, operations: 0, acknowledged: 0, rejected: 0, unanswered: 0, replayed_answers: 0, restarts: 0, events: 0, events_by_type: {}, faults: {}, violations: [] };
     for (const tenant of this.tenants()) {
       this.auditors.set(tenant, { state: initialState(), lastRevisionOfKey: new Map(), pendingOut: new Map(), pendingIn: new Map(), holdAmounts: new Map(), holdIds: [], transactionIds: [], accountIds: [] });
     }
@@ -187,7 +189,7 @@ class Universe {
     const account = () => pick(auditor.accountIds);
     const amount = () => BigInt(1 + Math.floor(this.random() * AMOUNT_MINOR_MAX));
     const roll = this.random();
-    if (roll < 0.4 || auditor.holdIds.length === 0) {
+    if (roll < 0.4) {
       // Money in from the treasury half the time, so customers have funds to move and overdraw.
       const from = this.random() < 0.5 ? auditor.accountIds[0] : account();
       const value = amount();
@@ -197,7 +199,7 @@ class Universe {
       ];
       return { type: 'post_transaction', entries, description: null, reference: null, metadata: {} };
     }
-    if (roll < 0.6) {
+    if (roll < 0.6 || auditor.holdIds.length === 0) {
       const expires = this.random() < 0.5 ? null : new Date(this.clock.nowMs() + 1 + Math.floor(this.random() * HOLD_EXPIRY_MS_MAX)).toISOString();
       return { type: 'place_hold', account_id: account(), destination_account_id: account(), amount: amount(), expires_at: expires, reference: null, description: null, metadata: {} };
     }
@@ -233,6 +235,8 @@ class Universe {
       auditor.lastRevisionOfKey.set(key, recorded.revision);
     }
     const event = { type: recorded.type, data: recorded.data } as LedgerEvent;
+    const kind = event.type === 'ledger.entry.posted' && event.data.hold_id ? 'capture' : event.type;
+    this.report.events_by_type[kind] = (this.report.events_by_type[kind] ?? 0) + 1;
     evolve(auditor.state, event, recorded.revision, recorded.metadata);
     const add = (map: Map<string, bigint>, account: string, amount: bigint) => map.set(account, (map.get(account) ?? 0n) + amount);
     const checkAfter = (accountId: string, after: BalanceAfter) => {
