@@ -88,7 +88,9 @@ export class HttpClient {
   constructor(private readonly options: ZentraOptions) {
     if (!options.apiKey) throw new ZentraError(0, 'configuration', 'apiKey is required');
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetch = options.fetch ?? globalThis.fetch;
+    // Called as a method of this client, a browser's fetch throws "Illegal invocation" unless it is
+    // bound to the global object; Node's does not care.
+    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   async request<T>(method: string, path: string, body?: object, query?: Query, options: RequestOptions = {}): Promise<T> {
