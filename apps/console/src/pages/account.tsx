@@ -47,7 +47,7 @@ function BalanceChart({ entries, currency }: { entries: Entry[]; currency: strin
         plugins: {
           tooltip: { callbacks: { label: (item) => money(entries[item.dataIndex]!.balance_after?.posted, currency) } },
         },
-        scales: { x: { ticks: { maxTicksLimit: 6, maxRotation: 0 } }, y: { beginAtZero: true } },
+        scales: { x: { ticks: { maxTicksLimit: 6, maxRotation: 0 } }, y: { beginAtZero: false, grace: '5%' } },
       },
     });
     return () => chart.destroy();

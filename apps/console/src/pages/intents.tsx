@@ -61,7 +61,7 @@ export function Timeline({ intent }: { intent: Intent }) {
           <li class={`step ${cls}`} key={name}>
             <div class="dot" aria-hidden="true" />
             <div class="step-name">{name}</div>
-            <div class="small muted">{state ? time(state.at) : stoppedHere ? `refused ${refused?.code ?? ''}` : 'not reached'}</div>
+            <div class="small muted">{state ? time(state.at).slice(11) : stoppedHere ? `refused ${refused?.code ?? ''}` : 'not reached'}</div>
             {state?.position && <div class="small mono muted">position {state.position}</div>}
           </li>
         );

@@ -17,6 +17,7 @@ function LiveEvents({ startAfter }: { startAfter: string | null }) {
   const after = useRef<string | undefined>(undefined);
   useEffect(() => {
     after.current = startAfter !== null && BigInt(startAfter) > BigInt(STREAM_EVENTS_MAX) ? String(BigInt(startAfter) - BigInt(STREAM_EVENTS_MAX)) : undefined;
+    setEvents([]);
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const poll = async () => {
@@ -25,7 +26,10 @@ function LiveEvents({ startAfter }: { startAfter: string | null }) {
         if (stopped) return;
         if (page.data.length > 0) {
           after.current = (page as { next_after?: string }).next_after ?? page.data[page.data.length - 1]!.position;
-          setEvents((old) => [...page.data.slice().reverse(), ...old].slice(0, STREAM_EVENTS_MAX));
+          setEvents((old) => {
+            const seen = new Set(old.map((e) => e.id));
+            return [...page.data.filter((e) => !seen.has(e.id)).reverse(), ...old].slice(0, STREAM_EVENTS_MAX);
+          });
         }
         setError(null);
       } catch (e) {
@@ -83,7 +87,7 @@ export function Overview() {
       </div>
       <ErrorNote error={health.error ?? head.error} />
       <TrialBalance />
-      <LiveEvents startAfter={h?.position ?? h?.stream_revision ?? null} />
+      {!head.loading && <LiveEvents startAfter={h?.position ?? h?.stream_revision ?? null} />}
     </Page>
   );
 }
