@@ -124,6 +124,15 @@ describe('the operator console', () => {
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
 
+  it('GET /api-keys/me tells any role which key it is, so the console offers only what it may do', async () => {
+    for (const [key, role] of [[admin, 'admin'], [operator, 'operator'], [auditor, 'auditor']] as const) {
+      const me = await t.request('GET', '/api-keys/me', { token: key });
+      expect(me.status).toBe(200);
+      expect(me.body).toEqual({ id: expect.any(String), role, tenant_id: expect.any(String) });
+    }
+    expect((await t.request('GET', '/api-keys/me', { token: 'zl_not_a_key' })).status).toBe(401);
+  });
+
   it('signs in with an API key kept in session storage only, and refuses a bad key', async () => {
     const context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
@@ -266,6 +275,17 @@ describe('the operator console', () => {
     for (const [link, name] of pages) {
       await open(page, link);
       await page.waitForFunction(() => !(globalThis as unknown as { document: { body: { textContent: string } } }).document.body.textContent.includes('Loading…'), undefined, { timeout: SHOW_TIMEOUT_MS });
+      // The chain head's signature is checked in the browser (Web Crypto Ed25519), not taken on trust.
+      if (link === 'Overview') await page.getByTestId('chain-head-check').getByText('signature verified').waitFor({ timeout: SHOW_TIMEOUT_MS });
+      if (link === 'Policies') {
+        await page.getByLabel('Policy name').fill('big payouts');
+        await page.getByLabel('Largest amount (minor units)').fill('500000');
+        await page.getByLabel('Mode').selectOption('observe');
+        await page.getByRole('button', { name: 'Create amount limit' }).click();
+        await page.getByRole('cell', { name: 'big payouts' }).waitFor({ timeout: SHOW_TIMEOUT_MS });
+        const policies = await t.request('GET', '/policies', { token: admin });
+        expect(policies.body.data.map((p: { name: string; mode: string; params: object }) => [p.name, p.mode, p.params])).toEqual([['big payouts', 'observe', { currency: 'USD', max_amount: '500000' }]]);
+      }
       await shoot(page, name);
       expect({ link, violations: await seriousViolations(page) }).toEqual({ link, violations: [] });
     }

@@ -3,6 +3,7 @@ import type { LedgerEvent } from '@zentra/sdk';
 import { Badge, ErrorNote, Page, useLoad, useSession } from '../ui.js';
 import { TrialBalance } from './reconciliation.js';
 import { time } from '../format.js';
+import { verifyChainHead, type SignedHead } from '../chain-head.js';
 
 /** The live stream polls the tenant's log this often and keeps this many of the newest events. */
 const STREAM_POLL_MS = 2_000;
@@ -63,6 +64,12 @@ export function Overview() {
   const session = useSession();
   const health = useLoad(() => session.zentra.health.retrieve(), []);
   const head = useLoad(() => (session.can('read_evidence') ? session.zentra.evidence.chainHead() : Promise.resolve(null)), []);
+  const check = useLoad(async () => {
+    const signed = head.data as SignedHead | null;
+    if (!signed?.signature) return null;
+    const key = (await session.zentra.evidence.publicKey()) as { public_key: string };
+    return verifyChainHead(signed, key.public_key);
+  }, [head.data]);
   const lag = health.data?.projection_lag as Record<string, unknown> | undefined;
   const h = head.data as { position?: string; stream_revision?: string | null; hash?: string | null; signature?: string; signed_at?: string; verified?: boolean } | null;
   return (
@@ -82,7 +89,12 @@ export function Overview() {
             {!session.can('read_evidence') ? <span class="muted">auditors and admins</span> : h ? `#${h.position ?? h.stream_revision ?? '—'}` : '…'}
           </div>
           {h?.hash && <div class="small muted mono break">{h.hash.slice(0, 24)}…</div>}
-          {h && <Badge status={h.signature ? 'signed' : 'unsigned'} tone={h.signature ? 'ok' : 'warn'} />}
+          {h && !h.signature && <Badge status="nothing signed yet" tone="warn" />}
+          {check.data && (
+            <span data-testid="chain-head-check">
+              <Badge status={check.data === 'verified' ? 'signature verified' : check.data === 'failed' ? 'signature failed' : 'not checkable here'} tone={check.data === 'verified' ? 'ok' : check.data === 'failed' ? 'bad' : 'warn'} />
+            </span>
+          )}
         </div>
       </div>
       <ErrorNote error={health.error ?? head.error} />

@@ -1,11 +1,66 @@
+import { useState } from 'preact/hooks';
 import type { Policy } from '@zentra/sdk';
 import { ActionButton, Badge, Empty, ErrorNote, Loading, Page, PAGE_ROWS, Pager, usePaged, useSession } from '../ui.js';
+
+/** A per-posting amount limit, the common control; other types are created through the API. */
+function NewAmountLimit({ onCreated }: { onCreated: () => void }) {
+  const { zentra } = useSession();
+  const [form, setForm] = useState({ name: '', currency: 'USD', max_amount: '', mode: 'enforce' });
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const field = (name: keyof typeof form) => ({
+    value: form[name],
+    onInput: (e: Event) => setForm({ ...form, [name]: (e.target as HTMLInputElement).value }),
+  });
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await zentra.policies.create({ name: form.name, type: 'amount_limit', mode: form.mode as 'enforce' | 'observe', params: { currency: form.currency, max_amount: form.max_amount } } as never);
+      setForm({ ...form, name: '', max_amount: '' });
+      onCreated();
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <form class="card toolbar" onSubmit={submit}>
+      <label>
+        Policy name
+        <input {...field('name')} required maxLength={200} />
+      </label>
+      <label>
+        Currency
+        <input {...field('currency')} required maxLength={12} />
+      </label>
+      <label>
+        Largest amount (minor units)
+        <input {...field('max_amount')} required inputMode="numeric" pattern="[0-9]+" />
+      </label>
+      <label>
+        Mode
+        <select value={form.mode} onChange={(e) => setForm({ ...form, mode: (e.target as HTMLSelectElement).value })}>
+          <option value="enforce">enforce</option>
+          <option value="observe">observe</option>
+        </select>
+      </label>
+      <button type="submit" class="primary" disabled={busy}>
+        Create amount limit
+      </button>
+      <ErrorNote error={error} />
+    </form>
+  );
+}
 
 export function Policies() {
   const session = useSession();
   const list = usePaged<Policy>((cursor) => session.zentra.policies.list({ limit: PAGE_ROWS } as never).page(cursor), []);
   return (
     <Page title="Policies" subtitle="Controls decided on every command. Observe mode records a violation without refusing.">
+      {session.can('change_policy') && <NewAmountLimit onCreated={list.reload} />}
       <ErrorNote error={list.error} />
       <div class="card table-card">
         <table>

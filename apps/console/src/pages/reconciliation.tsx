@@ -49,6 +49,71 @@ export function TrialBalance() {
   );
 }
 
+type StatementLine = { line: number; external_id: string; status: string; entry_ids?: string[]; error?: string };
+type Statement = { id: string; account_id: string; summary: Record<string, number>; lines?: StatementLine[] };
+
+/** An imported statement by id: its summary and each line matched, unmatched, ambiguous or invalid. */
+function StatementLookup() {
+  const { zentra } = useSession();
+  const [input, setInput] = useState('');
+  const [id, setId] = useState<string | null>(null);
+  const statement = useLoad(() => (id ? (zentra.reconciliation.statements.retrieve(id) as Promise<Statement>) : Promise.resolve(null)), [id]);
+  const s = statement.data;
+  return (
+    <div class="card">
+      <h2>Statement</h2>
+      <form
+        class="toolbar"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setId(input.trim() || null);
+        }}
+      >
+        <label>
+          Statement id
+          <input value={input} onInput={(e) => setInput((e.target as HTMLInputElement).value)} placeholder="the id POST /reconciliation/statements answered" />
+        </label>
+        <button type="submit" class="secondary">
+          Open
+        </button>
+      </form>
+      <ErrorNote error={id ? statement.error : null} />
+      {s && (
+        <>
+          <p>
+            {Object.entries(s.summary).map(([k, v]) => (
+              <Badge key={k} status={`${v} ${k}`} tone={k === 'matched' ? 'ok' : v === 0 ? undefined : 'warn'} />
+            ))}
+          </p>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Line</th>
+                <th scope="col">External id</th>
+                <th scope="col">Status</th>
+                <th scope="col">Entries</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(s.lines ?? []).map((l) => (
+                <tr key={l.line}>
+                  <td>{l.line}</td>
+                  <td class="mono">{l.external_id}</td>
+                  <td>
+                    <Badge status={l.status} tone={l.status === 'matched' ? 'ok' : 'warn'} />
+                    {l.error && <div class="small error-text">{l.error}</div>}
+                  </td>
+                  <td class="mono small">{(l.entry_ids ?? []).map(shortId).join(', ') || '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
+      )}
+    </div>
+  );
+}
+
 export function Reconciliation() {
   const session = useSession();
   const readable = session.can('reconcile');
@@ -95,6 +160,7 @@ export function Reconciliation() {
         <Loading loading={runs.loading} />
         <Pager label="Runs" pageNumber={runs.pageNumber} next={runs.next} previous={runs.previous} />
       </div>
+      <StatementLookup />
     </Page>
   );
 }
