@@ -194,6 +194,8 @@ describe('the operator console', () => {
     await auditorRow.waitFor({ timeout: SHOW_TIMEOUT_MS });
     expect(await auditorRow.getByRole('button').count()).toBe(0);
     await auditorPage.context().close();
+    // Not offered, and refused all the same when asked directly: a denied action in the audit log.
+    expect((await t.request('POST', `/holds/${placed.body.id}/release`, { token: auditor, body: {} })).status).toBe(403);
 
     const page = await signedIn(operator);
     await open(page, 'Holds');
@@ -260,6 +262,16 @@ describe('the operator console', () => {
     await trace.getByText('verified', { exact: true }).waitFor({ timeout: SHOW_TIMEOUT_MS });
     await shoot(page, '07-trace');
     expect(await seriousViolations(page)).toEqual([]);
+
+    // A refused intent: the timeline shows where it stopped and why.
+    const refused = await t.request('POST', '/intents', { token: admin, body: { ...body, intent_id: 'intent_console_2', corridor: 'nowhere' } });
+    expect(refused.status).toBe(422);
+    await page.goto(`${t.url}/console/intents/intent_console_2`);
+    const timeline = page.getByRole('list', { name: 'Intent states' });
+    await timeline.waitFor({ timeout: SHOW_TIMEOUT_MS });
+    expect(await timeline.locator('li.refused').textContent()).toContain('refused no_route');
+    expect(await timeline.locator('li.done .step-name').allTextContents()).toEqual(['accepted', 'controlled', 'ledgered']);
+    expect(await page.getByRole('button', { name: 'Settle' }).count()).toBe(0);
     await page.context().close();
   });
 
@@ -277,6 +289,13 @@ describe('the operator console', () => {
       await page.waitForFunction(() => !(globalThis as unknown as { document: { body: { textContent: string } } }).document.body.textContent.includes('Loading…'), undefined, { timeout: SHOW_TIMEOUT_MS });
       // The chain head's signature is checked in the browser (Web Crypto Ed25519), not taken on trust.
       if (link === 'Overview') await page.getByTestId('chain-head-check').getByText('signature verified').waitFor({ timeout: SHOW_TIMEOUT_MS });
+      if (link === 'Audit') {
+        await page.getByLabel('Denied actions only').check();
+        await page.getByRole('cell', { name: 'release_hold' }).first().waitFor({ timeout: SHOW_TIMEOUT_MS });
+        const outcomes = await page.locator('tbody tr td:last-child .badge').allTextContents();
+        expect(outcomes.length).toBeGreaterThan(0);
+        expect(new Set(outcomes)).toEqual(new Set(['denied']));
+      }
       if (link === 'Policies') {
         await page.getByLabel('Policy name').fill('big payouts');
         await page.getByLabel('Largest amount (minor units)').fill('500000');
