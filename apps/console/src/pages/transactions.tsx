@@ -150,6 +150,7 @@ export function TransactionPage({ id }: { id: string }) {
                 {' '}· reverses <a href={`/console/transactions/${t.reverses}`}>{shortId(t.reverses)}</a>
               </>
             )}
+            {' '}· <a href={`/console/trace?transaction=${t.id}`}>trace end to end</a>
             {t.reversed_by && (
               <>
                 {' '}· reversed by <a href={`/console/transactions/${t.reversed_by}`}>{shortId(t.reversed_by)}</a>
