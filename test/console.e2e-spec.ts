@@ -283,12 +283,17 @@ describe('the operator console', () => {
       ['Audit', '09-audit'],
       ['Reconciliation', '10-reconciliation'],
       ['Policies', '11-policies'],
+      ['Request trace', '12-trace-pick'],
     ];
     for (const [link, name] of pages) {
       await open(page, link);
       await page.waitForFunction(() => !(globalThis as unknown as { document: { body: { textContent: string } } }).document.body.textContent.includes('Loading…'), undefined, { timeout: SHOW_TIMEOUT_MS });
       // The chain head's signature is checked in the browser (Web Crypto Ed25519), not taken on trust.
       if (link === 'Overview') await page.getByTestId('chain-head-check').getByText('signature verified').waitFor({ timeout: SHOW_TIMEOUT_MS });
+      if (link === 'Request trace') {
+        // Nothing picked yet: the newest intents and transactions, each one click from its trace.
+        await page.getByRole('link', { name: 'intent_console_1' }).waitFor({ timeout: SHOW_TIMEOUT_MS });
+      }
       if (link === 'Audit') {
         await page.getByLabel('Denied actions only').check();
         await page.getByRole('cell', { name: 'release_hold' }).first().waitFor({ timeout: SHOW_TIMEOUT_MS });

@@ -7,6 +7,54 @@ import { EvidencePanel, MoneyFlow } from './transactions.js';
 import { Attempts } from './webhooks.js';
 import { shortId, time } from '../format.js';
 
+/** How many recent intents and transactions the trace page offers to pick from. */
+const RECENT_MAX = 8;
+
+/** With nothing picked yet: the newest intents and transactions, one click from their trace. */
+function Recent() {
+  const { zentra } = useSession();
+  const recent = useLoad(
+    async () => ({
+      intents: (await zentra.runtime.intents.list({ limit: RECENT_MAX }).page()).data,
+      transactions: (await zentra.transactions.list({ limit: RECENT_MAX }).page()).data,
+    }),
+    [],
+  );
+  return (
+    <div class="card">
+      <h2>Pick one</h2>
+      <ErrorNote error={recent.error} />
+      <Loading loading={recent.loading} />
+      {recent.data && (
+        <div class="columns">
+          <div>
+            <h3>Intents</h3>
+            {recent.data.intents.length === 0 && <Empty>No intent yet.</Empty>}
+            <ul class="plain">
+              {recent.data.intents.map((i) => (
+                <li key={i.id}>
+                  <a href={`/console/trace?intent=${encodeURIComponent(i.id)}`}>{i.id}</a> <Badge status={i.status} />
+                </li>
+              ))}
+            </ul>
+          </div>
+          <div>
+            <h3>Transactions</h3>
+            {recent.data.transactions.length === 0 && <Empty>No transaction yet.</Empty>}
+            <ul class="plain">
+              {recent.data.transactions.map((t) => (
+                <li key={t.id}>
+                  <a class="mono" href={`/console/trace?transaction=${t.id}`}>{shortId(t.id)}</a> <span class="small muted">{t.reference ?? t.description ?? ''} {time(t.posted_at)}</span>
+                </li>
+              ))}
+            </ul>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
 /** How far past the request's first event the trace looks for the events it appended. */
 const TRACE_EVENTS_MAX = 50;
 
@@ -64,13 +112,14 @@ export function RequestView() {
       <form class="toolbar" role="search" onSubmit={pick}>
         <label>
           Intent id or transaction id
-          <input value={input} onInput={(e) => setInput((e.target as HTMLInputElement).value)} placeholder="intent_042 or a transaction uuid" />
+          <input value={input} onInput={(e) => setInput((e.target as HTMLInputElement).value)} placeholder="intent_042 or a transaction id" />
         </label>
         <button type="submit" class="primary">
           Trace
         </button>
       </form>
       <ErrorNote error={trace.error} />
+      {!intentId && !transactionId && <Recent />}
       <Loading loading={trace.loading && !!(intentId || transactionId)} />
       {t && (
         <div class="trace">
