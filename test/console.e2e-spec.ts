@@ -124,6 +124,17 @@ describe('the operator console', () => {
     expect(((await missing.json()) as { error: { code: string } }).error.code).toBe('not_found');
   });
 
+  it('is not served at all with LEDGER_CONSOLE=off', async () => {
+    const sibling = await t.startSibling({ ...ENV, LEDGER_CONSOLE: 'off' });
+    try {
+      const res = await fetch(`${sibling.url}/console`);
+      expect(res.status).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    } finally {
+      await sibling.stop();
+    }
+  });
+
   it('GET /api-keys/me tells any role which key it is, so the console offers only what it may do', async () => {
     for (const [key, role] of [[admin, 'admin'], [operator, 'operator'], [auditor, 'auditor']] as const) {
       const me = await t.request('GET', '/api-keys/me', { token: key });

@@ -40,7 +40,7 @@ export async function createApiApp(runtime: LedgerRuntime, logger: Logger): Prom
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLog(fastify, logger);
   await installEdge(fastify, config, runtime.keys);
-  installConsole(fastify);
+  if (config.consoleEnabled) installConsole(fastify);
 
   // Our own JSON parser: an empty body is no body (POST /accounts/:id/freeze from curl). Its
   // errors reach Nest's exception layer, where ErrorFilter makes them validation_failed.
