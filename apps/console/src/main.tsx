@@ -59,7 +59,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (session: Session) => void }) {
         <button type="submit" class="primary" disabled={busy || key.trim() === ''}>
           Sign in
         </button>
-        <ErrorNote error={error} />
+        <ErrorNote error={error} plain />
       </form>
     </main>
   );

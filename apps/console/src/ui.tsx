@@ -1,6 +1,6 @@
 import { createContext, type ComponentChildren } from 'preact';
 import { useCallback, useContext, useEffect, useRef, useState } from 'preact/hooks';
-import type { Session } from './session.js';
+import { signOut, type Session } from './session.js';
 import { money } from './format.js';
 
 export const SessionContext = createContext<Session | null>(null);
@@ -72,9 +72,28 @@ export function Pager(props: { pageNumber: number; next: (() => void) | null; pr
   );
 }
 
-export function ErrorNote({ error }: { error: unknown }) {
+/** `plain`: the sign-in form, where a 401 means a wrong key, not one revoked under an open tab. */
+export function ErrorNote({ error, plain }: { error: unknown; plain?: boolean }) {
   if (!error) return null;
   const e = error as { status?: number; code?: string; message?: string };
+  if (e.status === 401 && !plain) {
+    // Revoked or expired while the tab was open: the stored key is of no further use.
+    return (
+      <div class="error" role="alert">
+        <strong>unauthenticated</strong> This API key is no longer accepted (revoked or expired).{' '}
+        <button
+          type="button"
+          class="secondary"
+          onClick={() => {
+            signOut();
+            window.location.assign('/console');
+          }}
+        >
+          Sign in again
+        </button>
+      </div>
+    );
+  }
   return (
     <div class="error" role="alert">
       <strong>{e.code ?? 'error'}</strong> {e.message ?? String(error)}
