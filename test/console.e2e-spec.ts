@@ -344,6 +344,20 @@ describe('the operator console', () => {
         // Nothing picked yet: the newest intents and transactions, each one click from its trace.
         await page.getByRole('link', { name: 'intent_console_1' }).waitFor({ timeout: SHOW_TIMEOUT_MS });
       }
+      if (link === 'Reconciliation') {
+        await page.getByRole('button', { name: 'Run drift check' }).click();
+        await page.locator('tbody tr').filter({ hasText: /balanced|running/ }).first().waitFor({ timeout: SHOW_TIMEOUT_MS });
+        const today = new Date().toISOString().slice(0, 10);
+        const content = `external_id,amount,currency,direction,date,reference\nbank-1,100000,USD,credit,${today},\nbank-2,777,USD,credit,${today},\n`;
+        const imported = await t.request('POST', '/reconciliation/statements', { token: admin, body: { account_id: accounts[1]!.id, format: 'csv', content } });
+        expect(imported.status).toBe(201);
+        const lines = (await t.request('GET', `/reconciliation/statements/${imported.body.id}`, { token: admin })).body.lines.map((l: { status: string }) => l.status);
+        await page.getByLabel('Statement id').fill(imported.body.id);
+        await page.getByRole('button', { name: 'Open', exact: true }).click();
+        await page.getByRole('cell', { name: 'bank-2' }).waitFor({ timeout: SHOW_TIMEOUT_MS });
+        const statementRows = page.locator('.card').filter({ hasText: 'Statement id' }).locator('tbody tr');
+        expect(await statementRows.locator('td:nth-child(3) .badge').allTextContents()).toEqual(lines);
+      }
       if (link === 'Audit') {
         await page.getByLabel('Denied actions only').check();
         // The unfiltered page (with the operator's allowed release) is replaced by the denied ones only.
