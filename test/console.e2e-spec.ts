@@ -191,6 +191,25 @@ describe('the operator console', () => {
     await page.context().close();
   });
 
+  it('lists accounts at or under a path prefix, whole segments only (GET /accounts?path_prefix=, the console\'s path search)', async () => {
+    const fees = await t.openAccount(admin, { customer: 'acme', path: 'merchants:acme:fees' });
+    const acme = await t.openAccount(admin, { customer: 'acme', path: 'merchants:acme' });
+    await t.openAccount(admin, { customer: 'acmex', path: 'merchants:acmex' });
+    await t.openAccount(admin, { customer: 'other', path: 'merchants:a_me' });
+    const ids = async (prefix: string) => (await t.request('GET', `/accounts?path_prefix=${prefix}`, { token: admin })).body.data.map((a: { id: string }) => a.id);
+    expect(await ids('merchants:acme')).toEqual([fees.id, acme.id]);
+    expect(await ids('merchants:acme:fees')).toEqual([fees.id]);
+    expect(await ids('merchants:a_me:x')).toEqual([]);
+    expect((await t.request('GET', '/accounts?path_prefix=Merchants!', { token: admin })).status).toBe(400);
+    const page = await signedIn(operator);
+    await open(page, 'Accounts');
+    await page.getByLabel('Path').fill('merchants:acme');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await waitFor('the path search to narrow the list', async () => (await page.getByRole('row').count()) === 3, SHOW_TIMEOUT_MS);
+    expect(await page.locator('tbody tr td:nth-child(2)').allTextContents()).toEqual(['merchants:acme:fees', 'merchants:acme']);
+    await page.context().close();
+  });
+
   it('finds an account by customer and shows its balances, chart and entries', async () => {
     const [first] = accounts;
     expect((await t.transfer(admin, first!.id, funding.id, '2550')).status).toBe(201);
@@ -225,11 +244,11 @@ describe('the operator console', () => {
     await auditorPage.context().close();
     const adminPage = await signedIn(admin);
     await adminPage.goto(accountUrl);
-    await adminPage.getByRole('button', { name: 'Freeze' }).click();
-    await adminPage.getByRole('button', { name: 'Unfreeze' }).waitFor({ timeout: SHOW_TIMEOUT_MS });
+    await adminPage.getByRole('button', { name: 'Freeze', exact: true }).click();
+    await adminPage.getByRole('button', { name: 'Unfreeze', exact: true }).waitFor({ timeout: SHOW_TIMEOUT_MS });
     expect((await t.request('GET', `/accounts/${first!.id}`, { token: admin })).body.status).toBe('frozen');
-    await adminPage.getByRole('button', { name: 'Unfreeze' }).click();
-    await adminPage.getByRole('button', { name: 'Freeze' }).waitFor({ timeout: SHOW_TIMEOUT_MS });
+    await adminPage.getByRole('button', { name: 'Unfreeze', exact: true }).click();
+    await adminPage.getByRole('button', { name: 'Freeze', exact: true }).waitFor({ timeout: SHOW_TIMEOUT_MS });
     expect((await t.request('GET', `/accounts/${first!.id}`, { token: admin })).body.status).toBe('active');
     await adminPage.context().close();
   });

@@ -182,7 +182,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List accounts (by customer, and metadata.<key>=<value>: exact, top-level, ANDed) */
+        /** List accounts (by customer, path prefix, and metadata.<key>=<value>: exact, top-level, ANDed) */
         get: operations["listAccounts"];
         put?: never;
         /** Open an account */
@@ -3911,6 +3911,8 @@ export interface operations {
                 cursor?: string;
                 /** @description only this customer's accounts */
                 customer?: string;
+                /** @description only accounts at or under this path, whole segments (merchants:acme holds merchants:acme:fees, not merchants:acmex) */
+                path_prefix?: string;
             };
             header?: never;
             path?: never;
@@ -3918,7 +3920,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List accounts (by customer, and metadata.<key>=<value>: exact, top-level, ANDed) */
+            /** @description List accounts (by customer, path prefix, and metadata.<key>=<value>: exact, top-level, ANDed) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -1,4 +1,5 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { isAccountPath } from '#domain/index.js';
 import { findAccount, listAccounts } from '#projections/accounts/accounts.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { decodeCursor, isUuid, pageOf, parseLimit, parseMetadataFilter } from '../http/pagination.js';
@@ -37,9 +38,13 @@ export class ListAccountsHandler implements IQueryHandler<ListAccountsQuery> {
     if (customer !== undefined && (typeof customer !== 'string' || customer.length > 255)) {
       throw ApiError.validation('customer must be a string', { customer: ['must be a string of at most 255 characters'] });
     }
+    const pathPrefix = query.path_prefix;
+    if (pathPrefix !== undefined && !isAccountPath(pathPrefix)) {
+      throw ApiError.validation('path_prefix must be a path: segments of a-z, 0-9, _ and - joined by ":"', { path_prefix: ['must be an account path (or a prefix of one, whole segments)'] });
+    }
     await this.reads.settle(caller, ['accounts'], query.min_position);
     const metadata = parseMetadataFilter(query);
-    const rows = await listAccounts(this.reads.pool, caller.tenant_id, (customer as string) ?? null, cursor ? BigInt(cursor[0]) : 0n, limit + 1, metadata);
+    const rows = await listAccounts(this.reads.pool, caller.tenant_id, (customer as string) ?? null, cursor ? BigInt(cursor[0]) : 0n, limit + 1, metadata, (pathPrefix as string) ?? null);
     return pageOf(rows, limit, (a) => [a.created_position], ({ created_position: _, ...account }) => account);
   }
 }

@@ -10,6 +10,7 @@ export function Accounts() {
   const { route } = useLocation();
   const [customer, setCustomer] = useState('');
   const [metadata, setMetadata] = useState('');
+  const [pathPrefix, setPathPrefix] = useState('');
   const [filter, setFilter] = useState<Record<string, string>>({});
   const list = usePaged<Account>((cursor) => zentra.accounts.list({ ...filter, limit: PAGE_ROWS }).page(cursor), [JSON.stringify(filter)]);
 
@@ -17,16 +18,21 @@ export function Accounts() {
     event.preventDefault();
     const next: Record<string, string> = {};
     if (customer.trim()) next.customer = customer.trim();
+    if (pathPrefix.trim()) next.path_prefix = pathPrefix.trim();
     const [key, ...value] = metadata.split('=');
     if (key?.trim() && value.length > 0) next[`metadata.${key.trim()}`] = value.join('=').trim();
     setFilter(next);
   };
   return (
-    <Page title="Accounts" subtitle="Every account of the tenant with its balances. Click one to open its history.">
+    <Page title="Accounts" subtitle="Every account of the tenant with its balances. Search by customer, path (whole segments) or one metadata key=value; click one to open its history.">
       <form class="toolbar" role="search" onSubmit={search}>
         <label>
           Customer
           <input value={customer} placeholder="customer reference" onInput={(e) => setCustomer((e.target as HTMLInputElement).value)} />
+        </label>
+        <label>
+          Path
+          <input value={pathPrefix} placeholder="merchants:acme" onInput={(e) => setPathPrefix((e.target as HTMLInputElement).value)} />
         </label>
         <label>
           Metadata
