@@ -9,6 +9,9 @@ export const ACCOUNT_QUERIES = {
   list: `select ${COLUMNS} from accounts
           where tenant_id = $1 and ($2::text is null or customer = $2) and created_position > $3
             and ($5::jsonb is null or metadata @> $5::jsonb)
+            -- A path prefix matches whole segments (merchants:acme holds merchants:acme:fees, not
+            -- merchants:acmex); compared as text, not LIKE, where '_' would be a wildcard.
+            and ($6::text is null or path = $6 or left(path, length($6) + 1) = $6 || ':')
           order by created_position limit $4`,
   /** What policy scopes match on (account_type and currency never change), for the tenant's accounts among $2. */
   scopes: `select id, account_type, currency from accounts where tenant_id = $1 and id = any($2::uuid[])`,
@@ -58,8 +61,8 @@ export async function findAccount(pool: Pool, id: string): Promise<{ view: Accou
 }
 
 /** `metadata`: top-level key -> value pairs every account listed must have (null: no filter). */
-export async function listAccounts(pool: Pool, tenantId: string, customer: string | null, after: bigint, limit: number, metadata: Record<string, string> | null = null): Promise<AccountView[]> {
-  const values = [tenantId, customer, after.toString(), limit, metadata ? JSON.stringify(metadata) : null];
+export async function listAccounts(pool: Pool, tenantId: string, customer: string | null, after: bigint, limit: number, metadata: Record<string, string> | null = null, pathPrefix: string | null = null): Promise<AccountView[]> {
+  const values = [tenantId, customer, after.toString(), limit, metadata ? JSON.stringify(metadata) : null, pathPrefix];
   const { rows } = await pool.query({ name: 'accounts_list', text: ACCOUNT_QUERIES.list, values });
   return rows.map(accountViewFromRow);
 }

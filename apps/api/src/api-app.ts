@@ -17,6 +17,7 @@ import { LedgerRuntime } from './runtime/ledger-runtime.js';
 import { Logger } from '#telemetry/index.js';
 import { installRequestLog, requestIdOf } from './http/request-log.js';
 import { NestLogger } from './http/nest-logger.js';
+import { installConsole } from './http/console.js';
 
 
 /** Builds the HTTP API around a runtime; main.ts and the tests both start it this way. */
@@ -39,6 +40,7 @@ export async function createApiApp(runtime: LedgerRuntime, logger: Logger): Prom
   const fastify = app.getHttpAdapter().getInstance();
   installRequestLog(fastify, logger);
   await installEdge(fastify, config, runtime.keys);
+  if (config.consoleEnabled) installConsole(fastify);
 
   // Our own JSON parser: an empty body is no body (POST /accounts/:id/freeze from curl). Its
   // errors reach Nest's exception layer, where ErrorFilter makes them validation_failed.

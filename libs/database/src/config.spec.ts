@@ -32,6 +32,13 @@ describe('loadConfig', () => {
     }
   });
 
+  it('serves the console unless LEDGER_CONSOLE is off, and refuses anything but on or off', () => {
+    expect(loadConfig({}).consoleEnabled).toBe(true);
+    expect(loadConfig({ LEDGER_CONSOLE: 'on' }).consoleEnabled).toBe(true);
+    expect(loadConfig({ LEDGER_CONSOLE: 'off' }).consoleEnabled).toBe(false);
+    for (const bad of ['no', 'false', 'OFF']) expect(() => loadConfig({ LEDGER_CONSOLE: bad })).toThrow(/LEDGER_CONSOLE must be on or off/);
+  });
+
   it('refuses LEDGER_MASTER_KEY and LEDGER_MASTER_KEY_FILE set together', () => {
     expect(() => loadConfig({ LEDGER_MASTER_KEY: 'a-master-key-0123456789', LEDGER_MASTER_KEY_FILE: '/nonexistent/master.key' })).toThrow(
       /LEDGER_MASTER_KEY or LEDGER_MASTER_KEY_FILE, not both/,

@@ -58,6 +58,8 @@ export interface LedgerConfig {
   eventStoreMaxAppendBytes: number;
   /** Serve the Swagger UI at /docs (LEDGER_DOCS_UI=off serves only /docs-json). */
   docsUiEnabled: boolean;
+  /** Serve the operator console at /console (LEDGER_CONSOLE=off: an API with no web UI of its own). */
+  consoleEnabled: boolean;
   /** Webhook deliveries and endpoints (LEDGER_WEBHOOK_*). */
   webhooks: WebhookConfig;
   /** Beyond these a projection makes /health `degraded` (LEDGER_LAG_EVENTS_DEGRADED, LEDGER_LAG_SECONDS_DEGRADED). */
@@ -73,6 +75,12 @@ function intFrom(value: string | undefined, fallback: number, name: string): num
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return parsed;
+}
+
+function onOffFrom(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`${name} must be on or off, got "${value}"`);
 }
 
 function positiveIntFrom(value: string | undefined, fallback: number, name: string): number {
@@ -175,6 +183,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
     eventStoreUrl: eventStoreUrlFromEnv(env),
     eventStoreMaxAppendBytes: eventStoreMaxAppendBytesFrom(env.EVENTSTORE_MAX_APPEND_SIZE),
     docsUiEnabled: env.LEDGER_DOCS_UI !== 'off',
+    consoleEnabled: onOffFrom(env.LEDGER_CONSOLE, 'LEDGER_CONSOLE'),
     webhooks: webhookConfig(env),
     lagThresholds: lagThresholds(env),
     writerRecordsMax: writerRecordsMax(env),

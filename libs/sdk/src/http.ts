@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 
 /** Attempts after the first, for a network error, a 429 or a 503. */
 export const RETRIES_MAX_DEFAULT = 3;
@@ -89,7 +88,9 @@ export class HttpClient {
   constructor(private readonly options: ZentraOptions) {
     if (!options.apiKey) throw new ZentraError(0, 'configuration', 'apiKey is required');
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
-    this.fetch = options.fetch ?? globalThis.fetch;
+    // Called as a method of this client, a browser's fetch throws "Illegal invocation" unless it is
+    // bound to the global object; Node's does not care.
+    this.fetch = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
   }
 
   async request<T>(method: string, path: string, body?: object, query?: Query, options: RequestOptions = {}): Promise<T> {
@@ -151,4 +152,19 @@ function queryString(query: Query | undefined): string {
   for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== null) params.set(name, String(value));
   const text = params.toString();
   return text ? `?${text}` : '';
+}
+
+/**
+ * A v4 UUID from Web Crypto, which Node 20 and browsers both have (no node:crypto import, so the
+ * console bundles the SDK). `randomUUID` exists only in secure contexts; a console opened over
+ * plain http on another host builds one from `getRandomValues`, which exists everywhere.
+ */
+function randomUUID(): string {
+  const webCrypto = globalThis.crypto;
+  if (typeof webCrypto.randomUUID === 'function') return webCrypto.randomUUID();
+  const bytes = webCrypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6]! & 0x0f) | 0x40;
+  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

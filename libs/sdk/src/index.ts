@@ -1,6 +1,6 @@
 import { HttpClient, ZentraOptions } from './http.js';
 import {
-  Accounts, ApiKeys, AuditLog, Balances, Events, Evidence, Holds, Intents, Policies, Reconciliation, Routes, Tenants, Transactions, WebhookDeliveries, WebhookEndpoints,
+  Accounts, ApiKeys, AuditLog, Balances, Events, Evidence, Health, Holds, Intents, Policies, Reconciliation, Routes, Tenants, Transactions, WebhookDeliveries, WebhookEndpoints,
 } from './resources.js';
 import { verifyWebhook } from './webhooks.js';
 
@@ -33,6 +33,7 @@ export class Zentra {
   readonly webhookDeliveries: WebhookDeliveries;
   readonly apiKeys: ApiKeys;
   readonly tenants: Tenants;
+  readonly health: Health;
   /** `zentra.webhooks.verify(rawBody, header, secret, { toleranceSeconds })` answers the event or throws. */
   readonly webhooks = { verify: verifyWebhook };
 
@@ -53,5 +54,6 @@ export class Zentra {
     this.webhookDeliveries = new WebhookDeliveries(http);
     this.apiKeys = new ApiKeys(http);
     this.tenants = new Tenants(http);
+    this.health = new Health(http);
   }
 }

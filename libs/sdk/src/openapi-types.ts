@@ -73,6 +73,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api-keys/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The calling key: its id, role and tenant */
+        get: operations["getCallerApiKey"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api-keys/{id}/revoke": {
         parameters: {
             query?: never;
@@ -165,7 +182,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** List accounts (by customer, and metadata.<key>=<value>: exact, top-level, ANDed) */
+        /** List accounts (by customer, path prefix, and metadata.<key>=<value>: exact, top-level, ANDed) */
         get: operations["listAccounts"];
         put?: never;
         /** Open an account */
@@ -1297,6 +1314,20 @@ export interface components {
              * @example -300
              */
             available: string;
+        };
+        CallerKey: {
+            /**
+             * Format: uuid
+             * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+             */
+            id: string;
+            /** @enum {string} */
+            role: "admin" | "service" | "operator" | "auditor";
+            /**
+             * Format: uuid
+             * @example 0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10
+             */
+            tenant_id: string;
         };
         ChainHead: {
             /**
@@ -3063,6 +3094,159 @@ export interface operations {
             };
         };
     };
+    getCallerApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The calling key: its id, role and tenant */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "id": "0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10",
+                     *       "role": "operator",
+                     *       "tenant_id": "5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2"
+                     *     }
+                     */
+                    "application/json": components["schemas"]["CallerKey"];
+                };
+            };
+            /** @description bad input: details.fields names the fields */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "validation_failed",
+                     *         "message": "bad input: details.fields names the fields",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description no key, or a key that is unknown, revoked or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unauthenticated",
+                     *         "message": "no key, or a key that is unknown, revoked or expired",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the key's role may not do this, or its tenant is suspended */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "forbidden",
+                     *         "message": "the key's role may not do this, or its tenant is suspended",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is over this route's limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "payload_too_large",
+                     *         "message": "the body is over this route's limit",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description the body is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unsupported_media_type",
+                     *         "message": "the body is not application/json",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description over the key's request rate: retry after the Retry-After header's seconds */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "rate_limited",
+                     *         "message": "over the key's request rate: retry after the Retry-After header's seconds",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description storage unavailable: safe to retry with the same idempotency key */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": {
+                     *         "code": "unavailable",
+                     *         "message": "storage unavailable: safe to retry with the same idempotency key",
+                     *         "details": {}
+                     *       }
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
     revokeApiKey: {
         parameters: {
             query?: never;
@@ -3737,6 +3921,8 @@ export interface operations {
                 cursor?: string;
                 /** @description only this customer's accounts */
                 customer?: string;
+                /** @description only accounts at or under this path, whole segments (merchants:acme holds merchants:acme:fees, not merchants:acmex) */
+                path_prefix?: string;
             };
             header?: never;
             path?: never;
@@ -3744,7 +3930,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description List accounts (by customer, and metadata.<key>=<value>: exact, top-level, ANDed) */
+            /** @description List accounts (by customer, path prefix, and metadata.<key>=<value>: exact, top-level, ANDed) */
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -14,6 +14,11 @@ export interface Page<T> {
 export class AutoPaginated<T> implements AsyncIterable<T> {
   constructor(private readonly fetchPage: (cursor: string | undefined) => Promise<Page<T>>) {}
 
+  /** One page: the first, or the one a previous page's cursor points at (a paged table's "next"). */
+  page(cursor?: string): Promise<Page<T>> {
+    return this.fetchPage(cursor);
+  }
+
   async *pages(): AsyncGenerator<Page<T>> {
     let cursor: string | undefined;
     for (let n = 0; n < LIST_PAGES_MAX; n++) {

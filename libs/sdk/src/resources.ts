@@ -278,9 +278,20 @@ export class WebhookDeliveries extends Resource {
   }
 }
 
+/** The service's health: status and projection lag (no key needed, but the client sends its own). */
+export class Health extends Resource {
+  retrieve(options?: RequestOptions) {
+    return this.http.request<Schemas['Health']>('GET', '/health', undefined, undefined, options);
+  }
+}
+
 export class ApiKeys extends Resource {
   create(body: Schemas['CreateApiKeyDto'], options?: RequestOptions) {
     return this.http.request<Schemas['CreatedApiKey']>('POST', '/api-keys', body, undefined, options);
+  }
+  /** The calling key's id, role and tenant (any role may ask). */
+  me(options?: RequestOptions) {
+    return this.http.request<Schemas['CallerKey']>('GET', '/api-keys/me', undefined, undefined, options);
   }
   list(filter: QueryOf<'listApiKeys'> = {}, options?: RequestOptions) {
     return this.paginate<ApiKey>('/api-keys', filter, options);

@@ -1,4 +1,5 @@
 import { IQueryHandler, QueryHandler } from '@nestjs/cqrs';
+import { isAccountPath } from '#domain/index.js';
 import { findAccount, listAccounts } from '#projections/accounts/accounts.queries.js';
 import { ApiError } from '../http/api-error.js';
 import { isUuid, parseMetadataFilter } from '../http/pagination.js';
@@ -35,8 +36,13 @@ export class ListAccountsHandler implements IQueryHandler<ListAccountsQuery> {
     if (customer !== undefined && (typeof customer !== 'string' || customer.length > 255)) {
       throw ApiError.validation('customer must be a string', { customer: ['must be a string of at most 255 characters'] });
     }
+    const pathPrefix = query.path_prefix;
+    if (pathPrefix !== undefined && !isAccountPath(pathPrefix)) {
+      throw ApiError.validation('path_prefix must be a path: segments of a-z, 0-9, _ and - joined by ":"', { path_prefix: ['must be an account path (or a prefix of one, whole segments)'] });
+    }
     const metadata = parseMetadataFilter(query);
-    const fetch = (after: bigint | null, rows: number) => listAccounts(this.reads.pool, caller.tenant_id, (customer as string) ?? null, after ?? 0n, rows, metadata);
+    const fetch = (after: bigint | null, rows: number) =>
+      listAccounts(this.reads.pool, caller.tenant_id, (customer as string) ?? null, after ?? 0n, rows, metadata, (pathPrefix as string) ?? null);
     return this.reads.page(caller, query, ['accounts'], fetch, (a) => [a.created_position], ({ created_position: _, ...account }) => account);
   }
 }

@@ -47,7 +47,7 @@ export class AccountsController {
     return send(reply, await this.commands.execute<OpenAccountCommand, CommandResult>(new OpenAccountCommand(envelope)));
   }
 
-  @ApiRoute({ operationId: 'listAccounts', summary: 'List accounts (by customer, and metadata.<key>=<value>: exact, top-level, ANDed)', ok: [200, ACCOUNT_PAGE], example: { data: [ACCOUNT_EXAMPLE], next_cursor: null }, query: { ...PAGE_QUERY, customer: [{ type: 'string' }, 'only this customer\'s accounts'] } })
+  @ApiRoute({ operationId: 'listAccounts', summary: 'List accounts (by customer, path prefix, and metadata.<key>=<value>: exact, top-level, ANDed)', ok: [200, ACCOUNT_PAGE], example: { data: [ACCOUNT_EXAMPLE], next_cursor: null }, query: { ...PAGE_QUERY, customer: [{ type: 'string' }, 'only this customer\'s accounts'], path_prefix: [{ type: 'string', example: 'merchants:acme' }, 'only accounts at or under this path, whole segments (merchants:acme holds merchants:acme:fees, not merchants:acmex)'] } })
   @Get()
   @Allow('list_accounts', ...READERS)
   list(@Caller() caller: TenantPrincipal, @Query() query: Record<string, unknown>) {

@@ -7,11 +7,11 @@ import { Audited } from '../audit/admin-action.interceptor.js';
 import { ApiError } from '../http/api-error.js';
 import { decodeCursor, encodeCursor, isUuid, parseLimit } from '../http/pagination.js';
 import { Caller, type LedgerRequest, type TenantPrincipal } from '../http/request-context.js';
-import { Allow, PlatformAdminOnly } from '../http/roles.js';
+import { Allow, PlatformAdminOnly, READERS } from '../http/roles.js';
 import { Reads } from '../runtime/reads.js';
 import { CreateApiKeyDto, CreateTenantDto } from './tenants.dto.js';
 import { ApiRoute, PAGE_QUERY } from '../http/openapi.js';
-import { API_KEY_PAGE, API_KEY, CREATED_KEY, CREATED_TENANT, TENANT } from './tenants.openapi.js';
+import { API_KEY_PAGE, API_KEY, CALLER_KEY, CREATED_KEY, CREATED_TENANT, TENANT } from './tenants.openapi.js';
 
 /** 9999-12-31T23:59:59.999999Z in microseconds: no key cursor points later. */
 const CREATED_US_MAX = 253_402_300_799_999_999n;
@@ -94,6 +94,14 @@ export class TenantsController {
     const key = await this.keys.createKey(caller.tenant_id, dto.role, dto.name ?? null, expiresAt, { key_id: caller.key_id, actor: actorOf(caller) });
     if ('code' in key) throw refused(key, 'new');
     return { id: key.id, key: key.key, role: key.role, name: key.name, expires_at: key.expires_at };
+  }
+
+  /** Who is calling: any role may ask, so a client shows only what this key's role may do. */
+  @ApiRoute({ operationId: 'getCallerApiKey', summary: 'The calling key: its id, role and tenant', ok: [200, CALLER_KEY], example: { id: '0b0c6a4e-8f5e-4a8e-9b53-7b2a4c1e9f10', role: 'operator', tenant_id: '5f1c1f7e-2b8a-4c55-a0a4-93a1d5a1e0c2' } })
+  @Get('api-keys/me')
+  @Allow('get_caller_api_key', ...READERS)
+  me(@Caller() caller: TenantPrincipal) {
+    return { id: caller.key_id, role: caller.role, tenant_id: caller.tenant_id };
   }
 
   /** The tenant's keys, oldest first, never the key itself: its first 8 characters (`prefix`) identify it. */

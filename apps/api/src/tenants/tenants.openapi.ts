@@ -43,4 +43,11 @@ export const API_KEY = schema('ApiKey', {
   },
 });
 
+/** The calling key as GET /api-keys/me answers it: enough for a client (the console) to offer only what its role may do. */
+export const CALLER_KEY = schema('CallerKey', {
+  type: 'object',
+  required: ['id', 'role', 'tenant_id'],
+  properties: { id: UUID, role: ROLE, tenant_id: UUID },
+});
+
 export const API_KEY_PAGE = schema('ApiKeyPage', page(API_KEY));
