@@ -100,8 +100,11 @@ export class TenantWriter {
       return await retryOnConflict(this.tenantId, this.conflictRetriesMax, async () => this.decideAndAppend(await this.caughtUpState(), group), this.markBehind);
     } catch (error) {
       // The cache may now be behind the stream (an append can succeed even when its answer is
-      // lost): rebuild it on the next group.
-      this.state = null;
+      // lost, or land after its timeout): the next group catches it up from its revision. It is
+      // never ahead of the log nor half-changed — a group's decisions reach it only after their
+      // append succeeded (commitPlan) — so reading on from there is enough; reloading the whole
+      // tenant after every failed append made a failing log cost the square of its length.
+      this.behind = true;
       for (const pending of group) pending.reject(error);
       return [];
     }
