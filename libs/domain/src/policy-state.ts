@@ -5,7 +5,7 @@
  */
 import { LedgerEvent, PolicyCreatedData, PolicyDisabledData, PolicyScope, PolicyUpdatedData } from './events.js';
 import { outflowsOf } from './outflows.js';
-import { ActivePolicies, NO_ACTIVE_POLICIES, Policy, PolicyRule, inScope, normalizeScope, policyRuleFromData, withPolicy } from './policies.js';
+import { ActivePolicies, Policy, PolicyRule, inScope, normalizeScope, policyRuleFromData, withPolicy } from './policies.js';
 import type { KeyValue, LedgerState } from './state.js';
 import { VelocityWindow, windowWithDebit } from './velocity-window.js';
 

@@ -35,8 +35,6 @@ describe('logTime', () => {
 });
 
 describe('envelopeEvent', () => {
-  const event = accountCreated('acc-1');
-
   const EDGE = ['tenant_scope.passed', 'role.passed'];
   const passed = {
     check: 'limit_check', outcome: 'passed', policy_id: 'p-1', name: 'cap', type: 'amount_limit', version: 2, mode: 'enforce',
