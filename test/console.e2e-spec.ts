@@ -328,6 +328,9 @@ describe('the operator console', () => {
     expect(await trace.textContent()).toContain('"intent_id": "intent_console_1"');
     await trace.getByRole('heading', { name: '4. Ledger consequence' }).waitFor();
     expect(await trace.getByRole('link').filter({ hasText: '42.00 USD' }).count()).toBeGreaterThan(0);
+    // What moved is 42.00: the settlement account only passes it through (its four entries debit 84.00).
+    expect((await trace.locator('.flow-arrow').textContent())?.replace(/\s+/g, ' ')).toContain('42.00 USD');
+    expect(await trace.locator('.flow-arrow').textContent()).not.toContain('84.00');
     await trace.getByText('verified', { exact: true }).waitFor({ timeout: SHOW_TIMEOUT_MS });
     await shoot(page, '07-trace');
     expect(await seriousViolations(page)).toEqual([]);

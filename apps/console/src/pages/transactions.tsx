@@ -35,7 +35,7 @@ export function Transactions() {
                   <td>
                     <Badge status={t.status} />
                   </td>
-                  <td class="num">{debit && <Money amount={sumOf(t.entries, 'debit', debit.currency)} currency={debit.currency} />}</td>
+                  <td class="num">{debit && <Money amount={movedIn(t.entries, debit.currency)} currency={debit.currency} />}</td>
                 </tr>
               );
             })}
@@ -49,8 +49,21 @@ export function Transactions() {
   );
 }
 
-function sumOf(entries: Entry[], direction: string, currency: string): string {
-  return entries.filter((e) => e.direction === direction && e.currency === currency).reduce((sum, e) => sum + BigInt(e.amount), 0n).toString();
+/**
+ * The money that moved in one currency: each account's debits less its credits, summed over the
+ * accounts that gave more than they took. An account that money only passes through (an
+ * intent's settlement account, credited then debited) nets to zero and adds nothing, so a
+ * 42.00 settlement through it shows 42.00, not the 84.00 its four entries debit.
+ */
+function movedIn(entries: Entry[], currency: string): string {
+  const net = new Map<string, bigint>();
+  for (const e of entries) {
+    if (e.currency !== currency) continue;
+    net.set(e.account_id, (net.get(e.account_id) ?? 0n) + (e.direction === 'debit' ? BigInt(e.amount) : -BigInt(e.amount)));
+  }
+  let moved = 0n;
+  for (const amount of net.values()) if (amount > 0n) moved += amount;
+  return moved.toString();
 }
 
 /** The seed's "Ledger flow": money leaves the debited accounts (left) and lands on the credited ones (right). */
@@ -74,7 +87,7 @@ export function MoneyFlow({ entries }: { entries: Entry[] }) {
       <div class="flow-arrow" aria-hidden="true">
         {currencies.map((c) => (
           <div key={c}>
-            <Money amount={sumOf(entries, 'debit', c)} currency={c} />
+            <Money amount={movedIn(entries, c)} currency={c} />
           </div>
         ))}
         <div class="arrow">⟶</div>
