@@ -3,6 +3,7 @@ import { Pool } from 'pg';
 import type { EventStore } from '#event-store/index.js';
 import { effectiveSumsFromLog, replayedAccounts, ReplayResult, replayTenant, ReplayUntil, stateHash } from '#write-model/index.js';
 import { effectiveSums } from '#projections/entries/entries.queries.js';
+import { intentsOfTenant } from '#projections/intents/intents.queries.js';
 import { balancesOf, BALANCE_HISTORY_QUERIES } from '#projections/balance-history/balance-history.queries.js';
 import { requireOption, UsageError } from '../args.js';
 import type { ReplayedAccount } from '#write-model/index.js';
@@ -124,15 +125,15 @@ function intentFacts(intent: { status: string; hold_id: string | null; transacti
  * replay --until an earlier point) are compared only for existence.
  */
 async function compareIntents(pool: Pool, tenantId: string, result: ReplayResult): Promise<IntentDifference[]> {
-  const { rows } = await pool.query(`select id, position::text, created_position::text, view from runtime_intents where tenant_id = $1`, [tenantId]);
+  const rows = await intentsOfTenant(pool, tenantId);
   const replayed = result.state.intents as Map<string, Intent>;
   const differences: IntentDifference[] = [];
   for (const row of rows) {
-    if (BigInt(row.created_position) > result.position) continue;
+    if (row.created_position > result.position) continue;
     const mine = replayed.get(row.id);
     const theirs = intentFacts({ status: row.view.status, hold_id: row.view.hold_id, transaction_id: row.view.transaction_id, route_id: row.view.route?.id ?? null });
     if (!mine) differences.push({ intent_id: row.id, replayed: null, projected: theirs });
-    else if (BigInt(row.position) <= result.position && JSON.stringify(intentFacts(mine)) !== JSON.stringify(theirs)) {
+    else if (row.position <= result.position && JSON.stringify(intentFacts(mine)) !== JSON.stringify(theirs)) {
       differences.push({ intent_id: row.id, replayed: intentFacts(mine), projected: theirs });
     }
   }
