@@ -69,6 +69,7 @@ export async function replayCommand(pool: Pool, store: EventStore, options: Reco
   } else {
     out(`tenant ${tenantId}: ${result.events} events, stream revision ${report.stream_revision}, position ${report.position}`);
     out(`state hash ${report.state_hash}`);
+    if (effective !== null) out(`posted and available by effective time: entries effective at or before ${effective}`);
     out(['account_id', 'currency', 'status', 'posted', 'pending_debits', 'pending_credits', 'available'].join('\t'));
     for (const a of accounts) {
       out([a.account_id, a.currency, a.status, a.balances.posted, a.balances.pending_debits, a.balances.pending_credits, a.balances.available].join('\t'));
