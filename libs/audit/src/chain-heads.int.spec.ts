@@ -100,6 +100,17 @@ describe('ChainHeadSigner', () => {
     expect(signer.brokenTenants).toBe(0);
   });
 
+  it('starts verifying from the newest signed head by number, not by its text ("9" sorts after "100")', async () => {
+    const signer = new ChainHeadSigner(pool, store, master);
+    const { tenantId } = await newTenant();
+    await signer.sign(await appendLinked(tenantId, 10)); // head at revision 9
+    await signer.sign(await appendLinked(tenantId, 91)); // head at revision 100
+    eventsRead = 0;
+    await signer.sign(await appendLinked(tenantId, 5));
+    expect(eventsRead).toBe(5); // from revision 101 (from the head at "9" it would read 96)
+    expect(await signedRevisions(tenantId)).toEqual([9, 100, 105]);
+  });
+
   it('verifies in pages a chain longer than one read', async () => {
     const signer = new ChainHeadSigner(pool, store, master);
     const { tenantId } = await newTenant();

@@ -9,17 +9,19 @@ export const CHAIN_VERIFY_PAGE_EVENTS = 1_000;
 /** A head that failed to sign is tried again after intervalMs * 2^attempts, at most this long after. */
 export const SIGN_RETRY_DELAY_MAX_MS = 60_000;
 
+/**
+ * Orders name the table's columns (`chain_heads.position`): the select lists cast them to text
+ * under the same names, and a bare `order by position` would sort those texts ("99" after "1000").
+ */
 const SQL = {
   keys: `select public_key, private_key_sealed from tenants where id = $1`,
   insert: `insert into chain_heads (tenant_id, stream_revision, position, hash, signature) values ($1, $2, $3, $4, $5)
            on conflict (tenant_id, stream_revision) do nothing`,
   covering: `select tenant_id, stream_revision::text, position::text, hash, signature, signed_at from chain_heads
-              where tenant_id = $1 and position >= $2 order by position limit 1`,
-  latest: `select tenant_id, stream_revision::text, position::text, hash, signature, signed_at from chain_heads
-            where tenant_id = $1 order by position desc limit 1`,
+              where tenant_id = $1 and position >= $2 order by chain_heads.position limit 1`,
   /** Where verification of a new head starts: the newest head signed at or before it (primary key order). */
   signedAtOrBefore: `select tenant_id, stream_revision::text, position::text, hash, signature from chain_heads
-                      where tenant_id = $1 and stream_revision <= $2 order by stream_revision desc limit 1`,
+                      where tenant_id = $1 and stream_revision <= $2 order by chain_heads.stream_revision desc limit 1`,
 };
 
 /**
