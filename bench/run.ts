@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
  * table. With --json the output ends with one JSON object holding every benchmark's figures and
  * their references (each benchmark's `report` in support.ts), so that a program can compare runs.
  */
-const BENCHMARKS = ['throughput', 'replay', 'rebuild', 'policies', 'observability', 'console'];
+const BENCHMARKS = ['throughput', 'processes', 'replay', 'rebuild', 'policies', 'observability', 'console'];
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const json = args.includes('--json');

@@ -42,8 +42,22 @@ export async function startService(extraEnv: Record<string, string> = {}): Promi
     child.stderr!.on('data', onData);
     child.once('exit', () => reject(new Error(`service exited:\n${output}`)));
   });
-  const instance = JSON.parse(readFileSync(path.join(dir, 'data', 'instance.json'), 'utf8'));
-  return { child, url, databaseUrl: instance.url, dir };
+  // A service given DATABASE_URL shares another's database; one on its own started an embedded one.
+  const databaseUrl = extraEnv.DATABASE_URL || JSON.parse(readFileSync(path.join(dir, 'data', 'instance.json'), 'utf8')).url;
+  return { child, url, databaseUrl, dir };
+}
+
+/** The master key a service on its own embedded database generated: others sharing its database need it. */
+export function masterKeyOf(service: Service): string {
+  return readFileSync(path.join(service.dir, 'data', 'master.key'), 'utf8').trim();
+}
+
+/** A projector process on a service's database (`npm run start:projector`'s main). */
+export function startProjector(databaseUrl: string, masterKey: string): ChildProcess {
+  return spawn(process.execPath, [path.join(here, '..', 'apps', 'projector', 'src', 'main.js')], {
+    env: { ...process.env, DATABASE_URL: databaseUrl, LEDGER_MASTER_KEY: masterKey, LEDGER_LOG: 'silent' },
+    stdio: 'ignore',
+  });
 }
 
 export async function stopService(service: Service): Promise<void> {

@@ -16,6 +16,8 @@ export class ServiceProcess {
   constructor(
     readonly dataDir: string,
     readonly adminToken = 'process-test-admin-token',
+    /** Settings over the defaults, e.g. DATABASE_URL and LEDGER_MASTER_KEY for processes sharing one database. */
+    readonly env: Record<string, string> = {},
   ) {}
 
   static tempDataDir(): string {
@@ -27,7 +29,7 @@ export class ServiceProcess {
   async start(): Promise<void> {
     this.output = '';
     const child = spawn(process.execPath, [MAIN], {
-      env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: this.dataDir, LEDGER_ADMIN_TOKEN: this.adminToken, LEDGER_DOCS_UI: 'on' },
+      env: { ...process.env, DATABASE_URL: '', PORT: '0', HOST: '127.0.0.1', LEDGER_DATA_DIR: this.dataDir, LEDGER_ADMIN_TOKEN: this.adminToken, LEDGER_DOCS_UI: 'on', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     this.child = child;

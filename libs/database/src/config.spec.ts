@@ -69,6 +69,12 @@ describe('loadConfig', () => {
     expect(loadConfig({ LEDGER_WRITER_SNAPSHOT_EVENTS: '250' }).writerSnapshotEvents).toBe(250);
   });
 
+  it('reads whether writers take turns across processes: on by default, off, nothing else', () => {
+    expect(loadConfig({}).writerLock).toBe(true);
+    expect(loadConfig({ LEDGER_WRITER_LOCK: 'off' }).writerLock).toBe(false);
+    expect(() => loadConfig({ LEDGER_WRITER_LOCK: 'sometimes' })).toThrow(/LEDGER_WRITER_LOCK must be on or off/);
+  });
+
   it('refuses a bad webhook, lag or writer setting at start, naming it', () => {
     expect(() => loadConfig({ LEDGER_WEBHOOK_MAX_ATTEMPTS: '0' })).toThrow(/LEDGER_WEBHOOK_MAX_ATTEMPTS/);
     expect(() => loadConfig({ LEDGER_WRITER_RECORDS_MAX: '0' })).toThrow(/LEDGER_WRITER_RECORDS_MAX/);

@@ -68,6 +68,8 @@ export interface LedgerConfig {
   writerRecordsMax: number;
   /** A writer snapshots its tenant's state every this many events it appends (LEDGER_WRITER_SNAPSHOT_EVENTS; 0 = never). */
   writerSnapshotEvents: number;
+  /** Writers of one tenant in several processes take turns through a PostgreSQL advisory lock while both are active (LEDGER_WRITER_LOCK=off: never). */
+  writerLock: boolean;
 }
 
 function intFrom(value: string | undefined, fallback: number, name: string): number {
@@ -188,6 +190,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
     lagThresholds: lagThresholds(env),
     writerRecordsMax: writerRecordsMax(env),
     writerSnapshotEvents: writerSnapshotEvents(env),
+    writerLock: onOffFrom(env.LEDGER_WRITER_LOCK, 'LEDGER_WRITER_LOCK'),
   };
 }
 

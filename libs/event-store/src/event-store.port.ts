@@ -148,6 +148,23 @@ export function canLookUp(store: EventStore): store is EventStore & StreamLookup
 }
 
 /**
+ * An optional capability of a store (the PostgreSQL one, through advisory locks): a stream's
+ * exclusion, held by at most one holder in any process on the same log until it releases it.
+ * It only spares writers of one stream in several processes from deciding against a state another
+ * has just moved (and retrying): the append's expected revision stays the check of correctness,
+ * so when the exclusion cannot be had in time (a holder paused or stuck) the answer is null and
+ * the writer goes on without it.
+ */
+export interface StreamExclusion {
+  /** Resolves to the release of the stream's exclusion, or null when it could not be had in time. */
+  exclude(streamId: string): Promise<(() => Promise<void>) | null>;
+}
+
+export function canExclude(store: EventStore): store is EventStore & StreamExclusion {
+  return typeof (store as Partial<StreamExclusion>).exclude === 'function';
+}
+
+/**
  * Waits for `attempt` at most `timeoutMs`: a timeout or a failure becomes an
  * EventStoreUnavailableError worded by `what` (start-up checks of the log).
  */

@@ -63,6 +63,22 @@ export class CommandQueue {
     return promises;
   }
 
+  /**
+   * Moves what has been queued since `group` was taken onto its end, up to GROUP_COMMANDS_MAX
+   * (the order stays arrival order: the group was the queue's head). For a handler that had to
+   * wait before deciding (its turn among several processes): what arrived meanwhile goes in
+   * this turn rather than waiting for the next.
+   */
+  topUp(group: PendingCommand[]): void {
+    const room = this.groupMax - group.length;
+    if (room > 0 && this.waiting.length > 0) group.push(...this.waiting.splice(0, room));
+  }
+
+  /** Nothing queued (a group may be in flight). */
+  get isEmpty(): boolean {
+    return this.waiting.length === 0;
+  }
+
   /** Nothing queued or in flight. */
   get isIdle(): boolean {
     return !this.running && this.waiting.length === 0;

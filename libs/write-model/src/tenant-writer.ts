@@ -1,5 +1,5 @@
 import { LedgerState } from '#domain/index.js';
-import { canLookUp, EventStore, RecordedEvent, WrongExpectedVersionError } from '#event-store/index.js';
+import { canExclude, canLookUp, EventStore, RecordedEvent, StreamExclusion, WrongExpectedVersionError } from '#event-store/index.js';
 import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope.js';
 import { CommandQueue, PendingCommand } from './command-queue.js';
 import { CONFLICT_RETRIES_MAX, retryOnConflict } from './conflict-retry.js';
@@ -19,6 +19,35 @@ export { CONFLICT_RETRIES_MAX, WriterContendedError } from './conflict-retry.js'
 
 /** Events read per page when the cached state catches up with the stream. */
 const CATCH_UP_PAGE = 10_000;
+/**
+ * How long after another writer of the tenant (another process) was last seen appending this
+ * writer keeps deciding under the stream's exclusion: seen by a conflict, or by events it had not
+ * appended itself found when catching up under the exclusion.
+ */
+export const WRITER_CONTENDED_MS = 10_000;
+/**
+ * A writer's turn with the tenant's exclusion lasts at most this long: it decides and appends
+ * group after group meanwhile without reading the stream (nobody else appends), then lets the
+ * others' writers have theirs. Longer turns hand over less often (each hand-over costs the lock
+ * and a catch-up read: a few round trips) but keep the others' commands waiting longer.
+ */
+export const WRITER_TURN_MS = 50;
+/** A writer with nothing queued keeps its turn this much longer for commands about to arrive (its clients' next ones). */
+export const WRITER_TURN_LINGER_MS = 2;
+
+/** What a process's writers counted since it started (the registry's, shown by /metrics). */
+export interface WriterStats {
+  /** Appends refused because another writer (another process) had appended first. */
+  conflicts: number;
+  /** Turns taken with a tenant's exclusion (writers of one tenant active in several processes). */
+  turns: number;
+  /** Times a writer went on without the exclusion: not had within STREAM_LOCK_WAIT_MS (a holder paused or stuck). */
+  turnsMissed: number;
+}
+
+export function newWriterStats(): WriterStats {
+  return { conflicts: 0, turns: 0, turnsMissed: 0 };
+}
 
 /** Where a writer keeps its snapshots and how often it takes one (LEDGER_WRITER_SNAPSHOT_EVENTS). */
 export interface SnapshotPolicy {
@@ -46,8 +75,16 @@ export class TenantWriter {
   /** Set when records may be forgotten: the store can find them again. */
   private readonly records: RecordCache | null;
   private readonly originals: OriginalEvents;
-  private readonly markBehind = (): void => {
+  /** Decides under the stream's exclusion while another process's writer of the tenant is active (null: never). */
+  private readonly exclusion: StreamExclusion | null;
+  /** Until when (ms) another writer counts as active: set by what it appends. */
+  private contendedUntil = 0;
+  /** The exclusion while this writer has its turn: when the turn began and how to end it. */
+  private turn: { since: number; release: () => Promise<void>; linger: NodeJS.Timeout | null } | null = null;
+  private readonly onConflict = (): void => {
+    this.stats.conflicts++;
     this.behind = true;
+    this.contendedUntil = Date.now() + WRITER_CONTENDED_MS;
   };
   /** Revision of the newest snapshot this writer loaded or took (-1: none). */
   private snapshotRevision = -1n;
@@ -64,11 +101,16 @@ export class TenantWriter {
     private readonly conflictRetriesMax = CONFLICT_RETRIES_MAX,
     /** Snapshots are taken and used only by a writer that can recall records (they keep only the newest). */
     private snapshots: SnapshotPolicy | null = null,
+    /** Whether writers of the tenant in several processes take turns through the store's exclusion (LEDGER_WRITER_LOCK). */
+    excludeWhenContended = true,
+    /** Counted into by every writer of the registry. */
+    private readonly stats: WriterStats = newWriterStats(),
   ) {
     this.stream = ledgerStream(tenantId);
     const lookup = canLookUp(store) && Number.isFinite(recordsMax) ? store : null;
     this.records = lookup ? new RecordCache(lookup, this.stream, recordsMax) : null;
     this.originals = new OriginalEvents(store, this.stream, lookup);
+    this.exclusion = excludeWhenContended && canExclude(store) ? store : null;
     this.queue = new CommandQueue(tenantId, (group) => this.commitGroup(group));
     if (!this.records || (snapshots && snapshots.everyEvents <= 0)) this.snapshots = null;
   }
@@ -97,8 +139,11 @@ export class TenantWriter {
   /** Answers every command of the group but those that did not fit into one append (returned). */
   private async commitGroup(group: PendingCommand[]): Promise<PendingCommand[]> {
     try {
-      return await retryOnConflict(this.tenantId, this.conflictRetriesMax, async () => this.decideAndAppend(await this.caughtUpState(), group), this.markBehind);
+      const deferred = await retryOnConflict(this.tenantId, this.conflictRetriesMax, () => this.attempt(group), this.onConflict);
+      await this.endTurnIfDue(deferred.length > 0);
+      return deferred;
     } catch (error) {
+      await this.endTurn();
       // The cache may now be behind the stream (an append can succeed even when its answer is
       // lost, or land after its timeout): the next group catches it up from its revision. It is
       // never ahead of the log nor half-changed — a group's decisions reach it only after their
@@ -108,6 +153,57 @@ export class TenantWriter {
       for (const pending of group) pending.reject(error);
       return [];
     }
+  }
+
+  /**
+   * One decision of the group against the state, and its append. Alone, a writer decides on its
+   * cached state and lets the append's expected revision catch another writer. With another
+   * process's writer of the tenant active, deciding that way thrashes: each appends, the other's
+   * append then fails, and it catches up and decides again. So while one is (WRITER_CONTENDED_MS
+   * since it was last seen), writers take turns through the store's exclusion: each catches up
+   * from the stream under it (one read: the other's latest appends) and decides on a state nobody
+   * else moves meanwhile. The expected revision stays the check (an exclusion not had in time runs
+   * the attempt without it).
+   */
+  private async attempt(group: PendingCommand[]): Promise<PendingCommand[]> {
+    if (this.turn?.linger) {
+      clearTimeout(this.turn.linger);
+      this.turn.linger = null;
+    }
+    if (this.turn || !this.exclusion || Date.now() >= this.contendedUntil) return this.decideAndAppend(await this.caughtUpState(), group);
+    const release = await this.exclusion.exclude(this.stream);
+    if (release) this.turn = { since: Date.now(), release, linger: null };
+    if (release) this.stats.turns++;
+    else this.stats.turnsMissed++;
+    // What arrived while this writer waited for its turn goes in this turn.
+    this.queue.topUp(group);
+    const before = this.state?.revision;
+    this.behind = true;
+    const state = await this.caughtUpState();
+    if (before !== undefined && state.revision !== before) this.contendedUntil = Date.now() + WRITER_CONTENDED_MS;
+    return this.decideAndAppend(state, group);
+  }
+
+  /**
+   * After a group: the turn ends when it has lasted WRITER_TURN_MS, or with nothing queued once
+   * WRITER_TURN_LINGER_MS passed without a command (`more`: commands that did not fit are next).
+   */
+  private async endTurnIfDue(more: boolean): Promise<void> {
+    const turn = this.turn;
+    if (!turn) return;
+    if (Date.now() - turn.since >= WRITER_TURN_MS) return this.endTurn();
+    if (more || !this.queue.isEmpty) return;
+    turn.linger = setTimeout(() => void this.endTurn(), WRITER_TURN_LINGER_MS);
+  }
+
+  private async endTurn(): Promise<void> {
+    const turn = this.turn;
+    if (!turn) return;
+    this.turn = null;
+    if (turn.linger) clearTimeout(turn.linger);
+    // Another writer may append from now on: the next group reads the stream first.
+    this.behind = true;
+    await turn.release();
   }
 
   /**

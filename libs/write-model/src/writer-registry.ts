@@ -1,6 +1,6 @@
 import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
-import { SnapshotPolicy, TenantWriter } from './tenant-writer.js';
+import { newWriterStats, SnapshotPolicy, TenantWriter, WriterStats } from './tenant-writer.js';
 import { UNCHECKED_CLOCK, WriterClock } from './writer-clock.js';
 import { WRITER_RECORDS_MAX_DEFAULT } from './writer-records-max.js';
 
@@ -16,6 +16,8 @@ export const WRITERS_MAX = 1000;
 export class WriterRegistry {
   private readonly writers = new Map<string, TenantWriter>();
   private accepting = true;
+  /** Lost races and turns of this process's writers since start. */
+  readonly stats: WriterStats = newWriterStats();
 
   constructor(
     private readonly store: EventStore,
@@ -27,6 +29,8 @@ export class WriterRegistry {
     private readonly clock: WriterClock = UNCHECKED_CLOCK,
     /** Where writers snapshot their state and how often (LEDGER_WRITER_SNAPSHOT_EVENTS); null: never. */
     private readonly snapshots: SnapshotPolicy | null = null,
+    /** Whether writers take turns with other processes' writers of their tenant (LEDGER_WRITER_LOCK); see TenantWriter. */
+    private readonly excludeWhenContended = true,
   ) {}
 
   async submit(envelope: CommandEnvelope): Promise<CommandOutcome> {
@@ -45,7 +49,7 @@ export class WriterRegistry {
     let writer = this.writers.get(tenantId);
     if (!writer) {
       if (this.writers.size >= WRITERS_MAX) this.evictIdle(0, 1);
-      writer = new TenantWriter(tenantId, this.store, this.recordsMax, this.clock, undefined, this.snapshots);
+      writer = new TenantWriter(tenantId, this.store, this.recordsMax, this.clock, undefined, this.snapshots, this.excludeWhenContended, this.stats);
       this.writers.set(tenantId, writer);
     }
     return writer;

@@ -45,6 +45,22 @@ export class LedgerMetrics {
     registers: [this.registry],
   });
 
+  readonly writerConflicts = new Gauge({
+    name: 'zentra_writer_conflicts',
+    help: "Appends this process's writers lost to another writer of the tenant (another process) since start",
+    registers: [this.registry],
+  });
+  readonly writerTurns = new Gauge({
+    name: 'zentra_writer_turns',
+    help: "Turns this process's writers took with a tenant's exclusion (writers of one tenant active in several processes) since start",
+    registers: [this.registry],
+  });
+  readonly writerTurnsMissed = new Gauge({
+    name: 'zentra_writer_turns_missed',
+    help: 'Times a writer decided without the exclusion: not had in time (another holder paused or stuck) since start',
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'zentra_' });
   }

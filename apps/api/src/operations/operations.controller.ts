@@ -7,6 +7,7 @@ import type { LedgerConfig } from '#database/index.js';
 import type { EventStore } from '#event-store/index.js';
 import { projectionLag } from '#projection-runtime/index.js';
 import { ALL_PROJECTIONS } from '#projections/index.js';
+import { WriterRegistry } from '#write-model/index.js';
 import { Public } from '../http/roles.js';
 import { ClockSkewMonitor } from '../runtime/clock-skew.js';
 import { EVENT_STORE, LEDGER_CONFIG } from '../runtime/injection-tokens.js';
@@ -26,6 +27,7 @@ export class OperationsController {
     private readonly clock: ClockSkewMonitor,
     private readonly signer: ChainHeadSigner,
     private readonly metrics: LedgerMetrics,
+    private readonly writers: WriterRegistry,
   ) {}
 
   /** No auth: for load balancers and on-call. 503 when the database cannot be reached. */
@@ -59,6 +61,9 @@ export class OperationsController {
     }
     this.metrics.clockSkew.set(this.clock.skewMs() ?? 0);
     this.metrics.chainBrokenTenants.set(this.signer.brokenTenants);
+    this.metrics.writerConflicts.set(this.writers.stats.conflicts);
+    this.metrics.writerTurns.set(this.writers.stats.turns);
+    this.metrics.writerTurnsMissed.set(this.writers.stats.turnsMissed);
     return this.metrics.registry.metrics();
   }
 }

@@ -46,7 +46,7 @@ export class LedgerRuntime {
       this.signer.appended({ tenant_id: tenantId, stream_revision: last.revision.toString(), position: last.position.toString(), hash: String(last.metadata.hash) });
     };
     const snapshots = { store: new PostgresWriterSnapshots(pool), everyEvents: config.writerSnapshotEvents };
-    this.writers = new WriterRegistry(store, appended, config.writerRecordsMax, this.clock, snapshots);
+    this.writers = new WriterRegistry(store, appended, config.writerRecordsMax, this.clock, snapshots, config.writerLock);
     this.keys = new ApiKeyService(pool, adminToken, this.masterKey).start();
     this.intents = new IntentTrace(pool);
     this.audit = new AccessAudit(store, (tenantId, position) => this.watermark.wrote(tenantId, position), log);

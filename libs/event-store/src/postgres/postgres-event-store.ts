@@ -12,11 +12,13 @@ import {
   ReadStreamOptions,
   RecordedEvent,
   SubscribeOptions,
+  StreamExclusion,
   StreamLookup,
   Subscription,
   WrongExpectedVersionError,
 } from '../event-store.port.js';
 import { isConnectionError } from '#database/errors.js';
+import { StreamLocks } from './stream-locks.js';
 import { TailCache } from './tail-cache.js';
 
 const READ_BATCH_DEFAULT = 1000;
@@ -143,15 +145,21 @@ export function encodeEvents(events: NewEvent[]): { json: string; sizes: number[
   return { json: json + ']', sizes };
 }
 
-export class PostgresEventStore implements EventStore, StreamLookup {
+export class PostgresEventStore implements EventStore, StreamLookup, StreamExclusion {
   private listener: PoolClient | null = null;
   private listenerStarting: Promise<void> | null = null;
   private readonly wakers = new Set<() => void>();
   private readonly readsInFlight = new Map<string, Promise<RecordedEvent[]>>();
   private readonly tail = new TailCache(TAIL_CACHE_EVENTS, TAIL_CACHE_JSON_CHARS);
   private closed = false;
+  /** Connects as the store's pool does (pg keeps the password out of the options' enumerable fields). */
+  private readonly locks = new StreamLocks(() => ({ ...this.pool.options, password: this.pool.options.password }));
 
   constructor(private readonly pool: Pool) {}
+
+  exclude(streamId: string): Promise<(() => Promise<void>) | null> {
+    return this.locks.exclude(streamId);
+  }
 
   async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
     if (events.length === 0) throw new Error('append needs at least one event');
@@ -355,6 +363,7 @@ export class PostgresEventStore implements EventStore, StreamLookup {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.locks.close();
     await this.listenerStarting?.catch(() => undefined);
     for (const waker of this.wakers) waker();
     if (this.listener) {
