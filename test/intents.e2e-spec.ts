@@ -320,3 +320,35 @@ describe('intents and routes over HTTP', () => {
     expect(caught.stdout).toContain('intent list-2');
   });
 });
+
+describe('settle and cancel while the read models run behind (no projector anywhere)', () => {
+  let lagging: TestLedger;
+  beforeAll(async () => {
+    // The API alone, as beside a projector process that has stopped: reads wait 300 ms, then give up.
+    lagging = await TestLedger.start({ LEDGER_PROJECTOR: 'off', LEDGER_READ_WAIT_MS: '300' });
+  });
+  afterAll(async () => {
+    await lagging.stop();
+  });
+
+  it('answer 200 with the intent folded from its own events in the log, not a 503 for a command that happened', async () => {
+    const { key, accounts } = await lagging.fundedTenant(1, '5000');
+    const settlement = await lagging.openAccount(key, { customer: 'acme', account_type: 'settlement' });
+    const merchant = await lagging.openAccount(key, { customer: 'merchant' });
+    expect((await lagging.request('POST', '/routes', { token: key, body: { name: 'ACH', currency: 'USD', corridor: 'us-ach', settlement_account_id: settlement.id } })).status).toBe(201);
+    const intent = (intent_id: string) => ({ intent_id, scope: 'workspace_scope', money_model: MONEY_MODEL, primitives: ['policy', 'ledger', 'events'], amount: '1000', currency: 'USD', source_account_id: accounts[0].id, destination_account_id: merchant.id, corridor: 'us-ach' });
+    for (const id of ['lag-settle', 'lag-cancel']) expect((await lagging.request('POST', '/intents', { token: key, body: intent(id) })).status).toBe(201);
+    // A read of the intents read model cannot be answered: it has nothing.
+    expect((await lagging.request('GET', '/intents/lag-settle', { token: key })).status).toBe(503);
+
+    const settled = await lagging.request('POST', '/intents/lag-settle/settle', { token: key });
+    expect(settled.status).toBe(200);
+    expect(settled.body).toMatchObject({ id: 'lag-settle', status: 'settled', transaction_id: expect.any(String), settlement: { transaction_id: settled.body.transaction_id } });
+    expect(settled.body.states.map((s: { state: string }) => s.state)).toEqual(['accepted', 'controlled', 'ledgered', 'routed']);
+    const canceled = await lagging.request('POST', '/intents/lag-cancel/cancel', { token: key, body: { reason: 'customer asked' } });
+    expect(canceled.status).toBe(200);
+    expect(canceled.body).toMatchObject({ id: 'lag-cancel', status: 'canceled', cancellation: { reason: 'canceled', note: 'customer asked' } });
+    // Once: a second settle is refused by the writer, which has the intent settled.
+    expect((await lagging.request('POST', '/intents/lag-settle/settle', { token: key })).body.error.code).toBe('intent_not_open');
+  });
+});

@@ -7,6 +7,7 @@ export * from './writer-clock.js';
 export { GROUP_COMMANDS_MAX, WRITER_QUEUE_MAX, WriterOverloadedError } from './command-queue.js';
 export { CONFLICT_RETRIES_MAX, WriterContendedError } from './conflict-retry.js';
 export { GROUP_BYTES_MAX } from './group-plan.js';
+export { LEDGER_LOOKUPS } from './record-cache.js';
 export { WRITER_RECORDS_MAX_DEFAULT, writerRecordsMax } from './writer-records-max.js';
 export { derivationRevision, evidenceControls } from './event-envelope.js';
 export { SNAPSHOT_BYTES_MAX, SNAPSHOT_RECORDS_MAX, WRITER_SNAPSHOT_VERSION } from './state-snapshot.js';

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { IntentState } from '#audit/index.js';
 import { findIntent } from '#projections/intents/intents.queries.js';
-import { IntentView, lastRuntimePosition } from '#projections/intents/intent-view.js';
-import type { RecordedEvent } from '#event-store/index.js';
+import { foldIntentView, IntentView, lastRuntimePosition } from '#projections/intents/intent-view.js';
+import { canLookUp, ledgerStream, type RecordedEvent } from '#event-store/index.js';
+import { LEDGER_LOOKUPS } from '#write-model/index.js';
 import { ApiError } from '../http/api-error.js';
 import { TenantPrincipal } from '../http/request-context.js';
 import { Reads } from '../runtime/reads.js';
@@ -23,16 +24,39 @@ export class IntentReads {
   async get(caller: TenantPrincipal, id: string, minPosition: unknown = undefined) {
     await this.reads.settle(caller, ['intents'], minPosition);
     const found = await findIntent(this.reads.pool, caller.tenant_id, id);
-    const view = found && (await this.withControls(caller.tenant_id, found, null));
-    if (view) {
-      const last = lastRuntimePosition(view);
-      if (last === null) return view;
-      const observed = await this.evidence.observe(caller.tenant_id, id, await this.observedSoFar(caller.tenant_id, id), BigInt(last));
-      return { ...view, states: [...view.states, ...observed] };
-    }
+    if (found) return this.withObserved(caller.tenant_id, await this.withControls(caller.tenant_id, found, null));
     const states = await this.evidence.intentPath(caller.tenant_id, id);
     if (!states) throw ApiError.notFound('intent', id);
     return { id, states };
+  }
+
+  /**
+   * A settled or canceled intent as GET /intents/:id shows it once the read model has the
+   * command's events (read-your-writes, bounded like every read). Should the read model not get
+   * there in time (a projector in another process running behind), the command has happened all
+   * the same: the intent is then folded from its own events in the log (found by `intent_id`, the
+   * writer's own index) up to the command's last event, without the observed states it has not
+   * reached (synchronized), rather than answering 503 for a command that took effect.
+   */
+  async afterCommand(caller: TenantPrincipal, id: string, last: RecordedEvent) {
+    try {
+      return await this.get(caller, id, last.position.toString());
+    } catch (error) {
+      const store = this.reads.store;
+      if (!(error instanceof ApiError && error.status === 503) || !canLookUp(store)) throw error;
+      let view: IntentView | null = null;
+      for (const event of await store.findInStream(ledgerStream(caller.tenant_id), LEDGER_LOOKUPS.intent_id, [id], last.revision)) view = foldIntentView(view, event);
+      if (!view) throw error;
+      return this.withObserved(caller.tenant_id, await this.withControls(caller.tenant_id, view, null));
+    }
+  }
+
+  /** The view followed by its observed states (synchronized, evidenced) once they are true. */
+  private async withObserved(tenantId: string, view: IntentView) {
+    const last = lastRuntimePosition(view);
+    if (last === null) return view;
+    const observed = await this.evidence.observe(tenantId, view.id, await this.observedSoFar(tenantId, view.id), BigInt(last));
+    return { ...view, states: [...view.states, ...observed] };
   }
 
   /**

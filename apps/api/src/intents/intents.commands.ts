@@ -99,7 +99,6 @@ export class ResolveIntentHandler implements ICommandHandler<ResolveIntentComman
 
   async execute({ envelope, intentId, caller }: ResolveIntentCommand): Promise<CommandResult> {
     const { events, replayed } = await this.gateway.submit(envelope);
-    const last = events[events.length - 1].position;
-    return { status: 200, body: await this.intents.get(caller, intentId, last.toString()), replayed };
+    return { status: 200, body: await this.intents.afterCommand(caller, intentId, events[events.length - 1]), replayed };
   }
 }
