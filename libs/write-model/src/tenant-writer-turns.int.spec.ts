@@ -98,7 +98,7 @@ describe('writers of one tenant in several processes take turns (real PostgreSQL
     await Promise.all([one.store.close(), two.store.close()]);
   });
 
-  it('a writer whose exclusion is held elsewhere (a paused process) still decides, after STREAM_LOCK_WAIT_MS', async () => {
+  it('a writer whose exclusion is held elsewhere (a paused process) still decides, after STREAM_LOCK_WAIT_MS, then backs off', async () => {
     const tenant = randomUUID();
     const p = process();
     await p.writers.submit(envelope(tenant, openAccount)); // the writer exists and is warm
@@ -114,6 +114,12 @@ describe('writers of one tenant in several processes take turns (real PostgreSQL
     expect(outcome.kind).toBe('accepted');
     expect(Date.now() - started).toBeGreaterThanOrEqual(STREAM_LOCK_WAIT_MS - 100); // it did wait for the exclusion, then went on without it
     expect(p.store.conflicts).toBe(1);
+    expect(p.writers.stats).toMatchObject({ turns: 0, turnsMissed: 1 });
+    // Still contended, the holder still stuck: the writer does not wait for it again on every group (WRITER_TURN_BACKOFF_MS).
+    await competitor.writers.submit(envelope(tenant, openAccount));
+    expect((await p.writers.submit(envelope(tenant, openAccount))).kind).toBe('accepted');
+    expect(p.store.conflicts).toBe(2);
+    expect(p.writers.stats).toMatchObject({ turns: 0, turnsMissed: 1 });
     await release!();
     await Promise.all([holder.close(), p.store.close(), competitor.store.close()]);
   });

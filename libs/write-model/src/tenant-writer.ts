@@ -32,6 +32,11 @@ export const WRITER_CONTENDED_MS = 10_000;
  * and a catch-up read: a few round trips) but keep the others' commands waiting longer.
  */
 export const WRITER_TURN_MS = 50;
+/**
+ * After an exclusion could not be had in time (its holder paused or stuck), a writer decides
+ * optimistically for this long rather than waiting that long again for every group.
+ */
+export const WRITER_TURN_BACKOFF_MS = 5_000;
 /** A writer with nothing queued keeps its turn this much longer for commands about to arrive (its clients' next ones). */
 export const WRITER_TURN_LINGER_MS = 2;
 
@@ -81,6 +86,8 @@ export class TenantWriter {
   private contendedUntil = 0;
   /** The exclusion while this writer has its turn: when the turn began and how to end it. */
   private turn: { since: number; release: () => Promise<void>; linger: NodeJS.Timeout | null } | null = null;
+  /** When an exclusion was last not had in time (WRITER_TURN_BACKOFF_MS). */
+  private turnMissedAt = -Infinity;
   private readonly onConflict = (): void => {
     this.stats.conflicts++;
     this.behind = true;
@@ -170,11 +177,16 @@ export class TenantWriter {
       clearTimeout(this.turn.linger);
       this.turn.linger = null;
     }
-    if (this.turn || !this.exclusion || Date.now() >= this.contendedUntil) return this.decideAndAppend(await this.caughtUpState(), group);
+    const now = Date.now();
+    if (this.turn || !this.exclusion || now >= this.contendedUntil || now - this.turnMissedAt < WRITER_TURN_BACKOFF_MS) return this.decideAndAppend(await this.caughtUpState(), group);
     const release = await this.exclusion.exclude(this.stream);
-    if (release) this.turn = { since: Date.now(), release, linger: null };
-    if (release) this.stats.turns++;
-    else this.stats.turnsMissed++;
+    if (release) {
+      this.turn = { since: Date.now(), release, linger: null };
+      this.stats.turns++;
+    } else {
+      this.turnMissedAt = Date.now();
+      this.stats.turnsMissed++;
+    }
     // What arrived while this writer waited for its turn goes in this turn.
     this.queue.topUp(group);
     const before = this.state?.revision;
