@@ -76,8 +76,11 @@ export class StreamLocks {
   private lockPool(): Pool {
     if (!this.pool) {
       this.pool = new Pool({ ...this.config(), max: STREAM_LOCK_CONNECTIONS_MAX, connectionTimeoutMillis: STREAM_LOCK_WAIT_MS });
-      // An idle connection losing its server (a restart) must not crash the process.
+      // A connection losing its server (a restart) must not crash the process, idle or held (a
+      // turn holds its connection between queries, where pg-pool does not listen): the release
+      // then drops it, and the session's end has ended its lock.
       this.pool.on('error', () => undefined);
+      this.pool.on('connect', (client) => client.on('error', () => undefined));
     }
     return this.pool;
   }
