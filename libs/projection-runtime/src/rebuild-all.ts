@@ -1,5 +1,6 @@
 import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '#event-store/index.js';
+import { bulkApplied, finishShadow } from './bulk-rebuild.js';
 import { applyCheckpointed } from './checkpointed-apply.js';
 import { Projection } from './projection.js';
 import { createShadow, dropShadow, livePosition, REBUILD_BATCH, RebuildApplyError, rebuildCheckpoint, RebuildProgress, RebuildStoppedError, swap, SWAP_DISTANCE_MAX } from './rebuild.js';
@@ -14,15 +15,20 @@ export interface RebuiltProjection {
   applied: number;
   /** Time spent applying them (its own transactions, not the shared read of the log). */
   apply_seconds: number;
+  /** Time spent building the indexes its bulk apply deferred (bulk-rebuild.ts), after the pass. */
+  index_seconds: number;
 }
 
 interface Shadow {
+  /** As it is applied now: its bulk form during the pass (bulk-rebuild.ts), then `live`. */
   projection: Projection;
+  live: Projection;
   schema: string;
   checkpoint: string;
   position: bigint;
   applied: number;
   applyMs: number;
+  indexMs: number;
 }
 
 /**
@@ -43,12 +49,14 @@ export async function rebuildProjections(
 ): Promise<{ projections: RebuiltProjection[]; events: number; seconds: number }> {
   const started = Date.now();
   const shadows: Shadow[] = projections.map((projection) => ({
-    projection,
+    projection: bulkApplied(projection),
+    live: projection,
     schema: `rebuild_${projection.name}`,
     checkpoint: rebuildCheckpoint(projection.name),
     position: 0n,
     applied: 0,
     applyMs: 0,
+    indexMs: 0,
   }));
   let events = 0;
   try {
@@ -63,18 +71,36 @@ export async function rebuildProjections(
       const rate = events / ((Date.now() - started) / 1000);
       onProgress({ projection: `${shadows.length} projections`, position, head, applied: events, events_per_second: Math.round(rate), eta_seconds: rate > 0 ? Math.round(Number(head - position) / rate) : null });
     };
-    for (;;) {
-      events += await onePass(pool, store, shadows, width, (position) => void report(position).catch(() => undefined), signal);
-      const lives = await Promise.all(shadows.map((shadow) => livePosition(pool, shadow.projection.name)));
-      if (shadows.every((shadow, i) => lives[i] - shadow.position <= SWAP_DISTANCE_MAX)) break;
-    }
+    const catchUp = async () => {
+      for (;;) {
+        events += await onePass(pool, store, shadows, width, (position) => void report(position).catch(() => undefined), signal);
+        const lives = await Promise.all(shadows.map((shadow) => livePosition(pool, shadow.projection.name)));
+        if (shadows.every((shadow, i) => lives[i] - shadow.position <= SWAP_DISTANCE_MAX)) break;
+      }
+    };
+    await catchUp();
+    // The bulk pass is done: each shadow is finished (the indexes its bulk form deferred, its tables
+    // made logged: finishShadow), width at a time, and what the log gained meanwhile is applied by
+    // the live applies, on complete tables, up to the swap.
+    const queue = [...shadows];
+    const build = async () => {
+      for (let shadow = queue.shift(); shadow; shadow = queue.shift()) {
+        if (signal?.aborted) return;
+        const started = performance.now();
+        await finishShadow(pool, shadow.live, shadow.schema);
+        shadow.indexMs += performance.now() - started;
+        shadow.projection = shadow.live;
+      }
+    };
+    await Promise.all(Array.from({ length: width }, build));
+    if (!signal?.aborted) await catchUp();
     if (signal?.aborted) throw new RebuildStoppedError(shadows.map((s) => s.projection.name).join(', '));
     const rebuilt: RebuiltProjection[] = [];
     for (const shadow of [...shadows]) {
-      const position = await swap(pool, store, shadow.projection, shadow.schema, shadow.checkpoint, (n) => (shadow.applied += n));
+      const position = await swap(pool, store, shadow.live, shadow.schema, shadow.checkpoint, (n) => (shadow.applied += n));
       // Swapped in: no longer a shadow to drop should a later one fail.
       shadows.splice(shadows.indexOf(shadow), 1);
-      rebuilt.push({ projection: shadow.projection.name, position, applied: shadow.applied, apply_seconds: shadow.applyMs / 1000 });
+      rebuilt.push({ projection: shadow.live.name, position, applied: shadow.applied, apply_seconds: shadow.applyMs / 1000, index_seconds: shadow.indexMs / 1000 });
     }
     return { projections: rebuilt, events, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
