@@ -62,7 +62,7 @@ function resourceOf(event: RecordedEvent): string | null {
 /** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
 const TABLES = `
   create table audit_log (
-    position numeric(39,0) primary key,
+    position numeric(39,0) not null,
     tenant_id uuid not null,
     event_id uuid not null,
     actor text not null,
@@ -74,8 +74,9 @@ const TABLES = `
     request_id text,
     timestamp timestamptz not null
   );`;
-/** Its secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). */
+/** Its key and secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). */
 const INDEXES = `
+  alter table audit_log add primary key (position);
   create index audit_log_tenant on audit_log (tenant_id, position);
   -- Nearly every entry is allowed: the denied filter reads this; allowed reads the tenant index.
   create index audit_log_tenant_not_allowed on audit_log (tenant_id, outcome, position) where outcome <> 'allowed';`;

@@ -23,7 +23,7 @@ const COLUMNS = [
 /** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
 const TABLES = `
   create table entries (
-    id uuid primary key,
+    id uuid not null,
     tenant_id uuid not null,
     transaction_id uuid not null,
     account_id uuid not null,
@@ -42,8 +42,9 @@ const TABLES = `
     credits_pending numeric,
     effective_at timestamptz not null
   );`;
-/** Its secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). */
+/** Its key and secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). */
 const INDEXES = `
+  alter table entries add primary key (id);
   create index entries_account_order on entries (account_id, position, entry_index);
   -- Balances by effective time (effective_as_of): one range of the account's entries.
   create index entries_account_effective on entries (account_id, effective_at);`;

@@ -13,13 +13,14 @@ const SQL = {
 /** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
 const TABLES = `
   create table event_feed (
-    position numeric(39,0) primary key,
+    position numeric(39,0) not null,
     tenant_id uuid not null,
     stream_revision bigint not null,
     hold_id text
   );`;
-/** Its secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). */
+/** Its key and secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). */
 const INDEXES = `
+  alter table event_feed add primary key (position);
   create index event_feed_tenant on event_feed (tenant_id, position);
   create index event_feed_hold on event_feed (tenant_id, hold_id, position) where hold_id is not null;`;
 

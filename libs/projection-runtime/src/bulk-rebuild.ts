@@ -18,11 +18,11 @@ export const COPY_CHUNK_ROWS = 1000;
  */
 export interface BulkRebuild {
   /**
-   * The part of the projection's `schema` that creates its secondary, non-unique indexes (the
-   * projection's `schema` is its tables followed by exactly this text). A rebuild creates the
-   * shadow without them and builds them once after the pass: one sort instead of a b-tree
-   * insertion per row. Nothing an apply does may depend on them (they never change a result,
-   * and no apply looks rows up by them).
+   * The part of the projection's `schema` that creates its secondary indexes, and its primary key
+   * where its bulk form is insert-only (the projection's `schema` is its tables followed by
+   * exactly this text). A rebuild creates the shadow without them and builds them once after the
+   * pass: one sort instead of a b-tree insertion per row. Nothing the bulk form does may depend on
+   * them: no lookup by them, no `on conflict` on them (the live apply runs only once they are built).
    */
   readonly indexes?: string;
   /**
@@ -72,9 +72,10 @@ export async function finishShadow(pool: Pool, projection: Projection, schema: s
  * Writes `rows` into `table` (columns in `columns` order) with one COPY, in the caller's
  * transaction. A value is written as PostgreSQL's text input of it, as a parameter of the live
  * insert would be: null as NULL, an object as its JSON, anything else as its string form. COPY
- * has no `on conflict`: a row whose key is already there fails the batch (the rebuild stops and
- * its shadow is dropped) where the live insert would skip it; a fresh shadow filled from a log
- * whose keys are unique (positions, entry and transaction ids) never meets one.
+ * has no `on conflict`: a second row with a key fails the batch, or the key's build after the
+ * pass (the rebuild stops and its shadow is dropped), where the live insert would skip it; a
+ * fresh shadow filled from a log whose keys are unique (positions, entry and transaction ids)
+ * never meets one.
  */
 export async function copyRows(tx: PoolClient, table: string, columns: readonly string[], rows: readonly unknown[][]): Promise<void> {
   if (rows.length === 0) return;
