@@ -15,8 +15,8 @@ export interface RebuiltProjection {
   applied: number;
   /** Time spent applying them (its own transactions, not the shared read of the log). */
   apply_seconds: number;
-  /** Time spent building the indexes its bulk apply deferred (bulk-rebuild.ts), after the pass. */
-  index_seconds: number;
+  /** Time spent finishing its shadow after the pass: the indexes its bulk form deferred, its tables made logged (finishShadow). */
+  finish_seconds: number;
 }
 
 interface Shadow {
@@ -28,14 +28,15 @@ interface Shadow {
   position: bigint;
   applied: number;
   applyMs: number;
-  indexMs: number;
+  finishMs: number;
 }
 
 /**
  * Rebuilds several projections in one pass over the log: each batch is read once and applied to
  * every shadow, the shadows shared out among up to REBUILD_CONNECTIONS_MAX connections that apply in
  * parallel (while the next batch is being read), each projection in its own transaction with its
- * own checkpoint, exactly as rebuildProjection does for one. Once every shadow is within
+ * own checkpoint, exactly as rebuildProjection does for one: by its bulk form (bulk-rebuild.ts)
+ * during the pass, then finished (finishShadow) and completed by its live apply. Once every shadow is within
  * SWAP_DISTANCE_MAX of its live model, each is swapped in (rebuildProjection's swap, one
  * transaction per projection). `signal` stops it between batches; on any failure every shadow is
  * dropped and the live models are left as they were.
@@ -56,7 +57,7 @@ export async function rebuildProjections(
     position: 0n,
     applied: 0,
     applyMs: 0,
-    indexMs: 0,
+    finishMs: 0,
   }));
   let events = 0;
   try {
@@ -88,7 +89,7 @@ export async function rebuildProjections(
         if (signal?.aborted) return;
         const started = performance.now();
         await finishShadow(pool, shadow.live, shadow.schema);
-        shadow.indexMs += performance.now() - started;
+        shadow.finishMs += performance.now() - started;
         shadow.projection = shadow.live;
       }
     };
@@ -100,7 +101,7 @@ export async function rebuildProjections(
       const position = await swap(pool, store, shadow.live, shadow.schema, shadow.checkpoint, (n) => (shadow.applied += n));
       // Swapped in: no longer a shadow to drop should a later one fail.
       shadows.splice(shadows.indexOf(shadow), 1);
-      rebuilt.push({ projection: shadow.live.name, position, applied: shadow.applied, apply_seconds: shadow.applyMs / 1000, index_seconds: shadow.indexMs / 1000 });
+      rebuilt.push({ projection: shadow.live.name, position, applied: shadow.applied, apply_seconds: shadow.applyMs / 1000, finish_seconds: shadow.finishMs / 1000 });
     }
     return { projections: rebuilt, events, seconds: (Date.now() - started) / 1000 };
   } catch (error) {
