@@ -75,7 +75,7 @@ async function main(): Promise<void> {
     figures.one_pass_all_seconds = pass.seconds;
     figures.one_pass_all_events_per_second = Math.round(pass.events / pass.seconds);
     console.log(`\nrebuild from position 0, ${written} events, ${ALL_PROJECTIONS.length} projections\n${table(rows)}`);
-    console.log('(one pass: seconds = time applying to that projection, in parallel lanes; finish s = building the indexes its bulk form deferred and making its tables logged, after the pass; last row: log events per second for all projections together)');
+    console.log('(one pass: seconds = time applying to that projection, in parallel lanes; finish s = making its tables logged and building the indexes its bulk form deferred, after the pass; last row: log events per second for all projections together)');
     report('rebuild', figures);
     await store.close();
   } finally {

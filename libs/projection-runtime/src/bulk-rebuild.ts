@@ -47,9 +47,9 @@ export function bulkApplied(projection: Projection): Projection {
 
 /**
  * Makes a filled shadow (in `schema`) whole before it is completed by the live apply and swapped
- * in, in one transaction: builds the indexes its bulk form deferred, then makes its tables
- * logged (createShadow made them unlogged: filling them wrote no WAL, and `set logged` writes
- * each table to the WAL once, as a whole, instead of row by row).
+ * in, in one transaction: makes its tables logged (createShadow made them unlogged: filling them
+ * wrote no WAL, and `set logged` writes each table to the WAL once, as a whole, instead of row by
+ * row), then builds the indexes its bulk form deferred.
  */
 export async function finishShadow(pool: Pool, projection: Projection, schema: string): Promise<void> {
   const tx = await pool.connect();
@@ -57,8 +57,10 @@ export async function finishShadow(pool: Pool, projection: Projection, schema: s
     await tx.query(
       `begin; set local statement_timeout = 0; set local maintenance_work_mem = '${INDEX_BUILD_MEMORY_MB}MB'; set local search_path to ${quote(schema)}, public`,
     );
-    if (projection.bulk?.indexes) await tx.query(projection.bulk.indexes);
+    // Logged first: `set logged` rewrites a table and rebuilds the indexes it has, so the deferred
+    // ones are built after it, once.
     for (const table of projection.tables) await tx.query(`alter table ${quote(schema)}.${quote(table)} set logged`);
+    if (projection.bulk?.indexes) await tx.query(projection.bulk.indexes);
     await tx.query('commit');
   } catch (error) {
     await tx.query('rollback').catch(() => undefined);
