@@ -15,7 +15,7 @@ export interface RebuiltProjection {
   applied: number;
   /** Time spent applying them (its own transactions, not the shared read of the log). */
   apply_seconds: number;
-  /** Time spent finishing its shadow after the pass: the indexes its bulk form deferred, its tables made logged (finishShadow). */
+  /** Time spent finishing its shadow after the pass: its tables made logged, the indexes its bulk form deferred built (finishShadow). */
   finish_seconds: number;
 }
 
@@ -80,16 +80,16 @@ export async function rebuildProjections(
       }
     };
     await catchUp();
-    // The bulk pass is done: each shadow is finished (the indexes its bulk form deferred, its tables
-    // made logged: finishShadow), width at a time, and what the log gained meanwhile is applied by
+    // The bulk pass is done: each shadow is finished (its tables made logged, the indexes its bulk
+    // form deferred built: finishShadow), width at a time, and what the log gained meanwhile is applied by
     // the live applies, on complete tables, up to the swap.
     const queue = [...shadows];
     const build = async () => {
       for (let shadow = queue.shift(); shadow; shadow = queue.shift()) {
         if (signal?.aborted) return;
-        const started = performance.now();
+        const finishing = performance.now();
         await finishShadow(pool, shadow.live, shadow.schema);
-        shadow.finishMs += performance.now() - started;
+        shadow.finishMs += performance.now() - finishing;
         shadow.projection = shadow.live;
       }
     };

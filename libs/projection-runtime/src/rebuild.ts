@@ -139,9 +139,9 @@ export async function rebuildProjection(
     });
   };
   try {
-    const catchUpLive = async (applied: Projection) => {
+    const catchUpLive = async (form: Projection) => {
       for (;;) {
-        const position = await catchUp(pool, store, applied, schema, checkpoint, null, (p, n) => void report(p, n), signal);
+        const position = await catchUp(pool, store, form, schema, checkpoint, null, (p, n) => void report(p, n), signal);
         const live = await livePosition(pool, projection.name);
         if (live - position <= SWAP_DISTANCE_MAX) break;
       }
