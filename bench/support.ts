@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createPool, ensureDatabase, runMigrations, startEmbeddedPostgres } from '#database/index.js';
@@ -32,10 +32,10 @@ export async function benchDatabase(): Promise<{ pool: Pool; url: string; close:
 }
 
 export function table(rows: Record<string, string | number>[]): string {
-  const columns = Object.keys(rows[0] ?? {});
-  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c]).length)));
+  const columns = [...new Set(rows.flatMap((r) => Object.keys(r)))];
+  const widths = columns.map((c) => Math.max(c.length, ...rows.map((r) => String(r[c] ?? '').length)));
   const line = (values: string[]) => values.map((v, i) => v.padEnd(widths[i])).join('  ');
-  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => String(r[c]))))].join('\n');
+  return [line(columns), line(widths.map((w) => '-'.repeat(w))), ...rows.map((r) => line(columns.map((c) => String(r[c] ?? ''))))].join('\n');
 }
 
 let seed = 42;
@@ -57,4 +57,23 @@ export function posting(accounts: string[], hot: string | null = null) {
 export function report(benchmark: string, figures: Record<string, number | string | null>): void {
   const file = process.env.BENCH_JSON_FILE;
   if (file) appendFileSync(file, `${JSON.stringify({ benchmark, figures })}\n`);
+}
+
+/** CPU (ms) of the embedded PostgreSQL started by process `servicePid`: its postmaster (with reaped children) and live backends. */
+export function postgresCpuMs(servicePid: number): number {
+  const stats = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .map((pid) => {
+      try {
+        const [head, tail] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ');
+        const fields = tail.split(' ');
+        return { pid: Number(pid), comm: head.split(' (')[1], ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), children: Number(fields[13]) + Number(fields[14]) };
+      } catch {
+        return null; // exited meanwhile
+      }
+    })
+    .filter((s) => s !== null);
+  const postmasters = new Set(stats.filter((s) => s.ppid === servicePid && s.comm === 'postgres').map((s) => s.pid));
+  const ticks = stats.reduce((sum, s) => sum + (postmasters.has(s.pid) ? s.ticks + s.children : postmasters.has(s.ppid) ? s.ticks : 0), 0);
+  return ticks * 10;
 }

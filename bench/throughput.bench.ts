@@ -1,8 +1,8 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { Pool } from 'pg';
 import { ADMIN, call, cpuMs, Service, startService, stopService } from './service.js';
-import { posting, report, table } from './support.js';
+import { postgresCpuMs, posting, report, table } from './support.js';
 
 /**
  * Throughput against the physical limit: the real service (its own process, its own embedded
@@ -19,25 +19,6 @@ function rssMiB(pid: number): number {
   return Math.round(Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024);
 }
 
-
-/** CPU (ms) of the service's embedded PostgreSQL: its postmaster (with reaped children) and live backends. */
-function postgresCpuMs(servicePid: number): number {
-  const stats = readdirSync('/proc')
-    .filter((entry) => /^\d+$/.test(entry))
-    .map((pid) => {
-      try {
-        const [head, tail] = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ');
-        const fields = tail.split(' ');
-        return { pid: Number(pid), comm: head.split(' (')[1], ppid: Number(fields[1]), ticks: Number(fields[11]) + Number(fields[12]), children: Number(fields[13]) + Number(fields[14]) };
-      } catch {
-        return null; // exited meanwhile
-      }
-    })
-    .filter((s) => s !== null);
-  const postmasters = new Set(stats.filter((s) => s.ppid === servicePid && s.comm === 'postgres').map((s) => s.pid));
-  const ticks = stats.reduce((sum, s) => sum + (postmasters.has(s.pid) ? s.ticks + s.children : postmasters.has(s.ppid) ? s.ticks : 0), 0);
-  return ticks * 10;
-}
 
 /**
  * CPU the service process spent per posting, in µs: less sensitive than postings/s to other

@@ -46,7 +46,7 @@ interface CounterRow {
 }
 
 /** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
-const SCHEMA = `
+const TABLES = `
   create table accounts (
     id uuid primary key,
     tenant_id uuid not null,
@@ -67,8 +67,13 @@ const SCHEMA = `
     created_position numeric(39,0) not null,
     position numeric(39,0) not null
   );
+  create unique index accounts_tenant_path on accounts (tenant_id, path) where path is not null;`;
+/**
+ * Its secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). The
+ * unique one above stays with the table: it refuses a second account at a path as it is applied.
+ */
+const INDEXES = `
   create index accounts_tenant_created on accounts (tenant_id, created_position);
-  create unique index accounts_tenant_path on accounts (tenant_id, path) where path is not null;
   -- GET /accounts?metadata.<key>=<value>: containment (metadata @> {key: value}) on a GIN index,
   -- so a filter reads the matching accounts' index entries, never a whole tenant.
   create index accounts_metadata on accounts using gin (metadata jsonb_path_ops);
@@ -79,7 +84,9 @@ export const accountsProjection: Projection = {
   name: 'accounts',
   version: 2,
   tables: ['accounts'],
-  schema: SCHEMA,
+  schema: TABLES + INDEXES,
+  // Counters are updated in place by id: the rebuild applies as live, without the secondary indexes to maintain.
+  bulk: { indexes: INDEXES },
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
     // Creations and status changes in batches (in event order); counters gathered per account.
     const statements = new StatementSequence();

@@ -2,7 +2,7 @@ import { PoolClient } from 'pg';
 import { AccountCreatedData, AccountStatusChangedData, EntryPostedData } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
 import { ACCESS_DENIED, AccessDeniedData, ADMIN_ACTION, AdminActionData } from '#audit/index.js';
-import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '#projection-runtime/index.js';
+import { ColumnBatch, copyRows, Projection, isLedgerEvent, occurredAt, tenantOf } from '#projection-runtime/index.js';
 
 const SQL = {
   insert: `
@@ -60,9 +60,9 @@ function resourceOf(event: RecordedEvent): string | null {
 }
 
 /** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
-const SCHEMA = `
+const TABLES = `
   create table audit_log (
-    position numeric(39,0) primary key,
+    position numeric(39,0) not null,
     tenant_id uuid not null,
     event_id uuid not null,
     actor text not null,
@@ -73,7 +73,10 @@ const SCHEMA = `
     reason text,
     request_id text,
     timestamp timestamptz not null
-  );
+  );`;
+/** Its key and secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). */
+const INDEXES = `
+  alter table audit_log add primary key (position);
   create index audit_log_tenant on audit_log (tenant_id, position);
   -- Nearly every entry is allowed: the denied filter reads this; allowed reads the tenant index.
   create index audit_log_tenant_not_allowed on audit_log (tenant_id, outcome, position) where outcome <> 'allowed';`;
@@ -85,27 +88,43 @@ export const auditLogProjection: Projection = {
   // before (nothing could append one until the /policies routes), so a rebuild would change nothing.
   version: 1,
   tables: ['audit_log'],
-  schema: SCHEMA,
+  schema: TABLES + INDEXES,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const rows = new ColumnBatch(11);
-    for (const event of events) {
-      if (event.type === ACCESS_DENIED) {
-        const d = event.data as AccessDeniedData;
-        rows.add([event.position.toString(), d.tenant_id, event.id, d.actor, d.role, d.action, d.resource, 'denied', d.reason, d.request_id, d.timestamp]);
-      } else if (event.type === ADMIN_ACTION) {
-        const d = event.data as AdminActionData;
-        rows.add([event.position.toString(), d.tenant_id, event.id, d.actor, d.role, d.action, d.resource, 'allowed', null, d.request_id, d.timestamp]);
-      } else if (isLedgerEvent(event)) {
-        const m = event.metadata;
-        rows.add([
-          event.position.toString(), tenantOf(event), event.id, m.actor, m.role, m.command ?? event.type, resourceOf(event),
-          'allowed', null, m.request_id ?? null, occurredAt(event),
-        ]);
-      }
-    }
+    const rows = new ColumnBatch(COLUMNS.length);
+    for (const row of auditRows(events)) rows.add(row);
     await rows.flush(tx, SQL.insert);
   },
+  bulk: {
+    indexes: INDEXES,
+    async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
+      await copyRows(tx, 'audit_log', COLUMNS, auditRows(events));
+    },
+  },
 };
+
+/** The columns of `insert`, in its order (a rebuild's COPY). */
+const COLUMNS = ['position', 'tenant_id', 'event_id', 'actor', 'role', 'action', 'resource', 'outcome', 'reason', 'request_id', 'timestamp'];
+
+/** The rows a batch adds, in COLUMNS order: every ledger event (allowed), admin action and denied attempt. */
+function auditRows(events: RecordedEvent[]): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const event of events) {
+    if (event.type === ACCESS_DENIED) {
+      const d = event.data as AccessDeniedData;
+      rows.push([event.position.toString(), d.tenant_id, event.id, d.actor, d.role, d.action, d.resource, 'denied', d.reason, d.request_id, d.timestamp]);
+    } else if (event.type === ADMIN_ACTION) {
+      const d = event.data as AdminActionData;
+      rows.push([event.position.toString(), d.tenant_id, event.id, d.actor, d.role, d.action, d.resource, 'allowed', null, d.request_id, d.timestamp]);
+    } else if (isLedgerEvent(event)) {
+      const m = event.metadata;
+      rows.push([
+        event.position.toString(), tenantOf(event), event.id, m.actor, m.role, m.command ?? event.type, resourceOf(event),
+        'allowed', null, m.request_id ?? null, occurredAt(event),
+      ]);
+    }
+  }
+  return rows;
+}
 
 export interface AuditEntry {
   id: string;

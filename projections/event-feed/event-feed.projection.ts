@@ -1,6 +1,6 @@
 import { PoolClient } from 'pg';
 import { EventStore, ledgerStream, RecordedEvent } from '#event-store/index.js';
-import { ColumnBatch, Projection, isLedgerEvent, occurredAt, tenantOf } from '#projection-runtime/index.js';
+import { ColumnBatch, copyRows, Projection, isLedgerEvent, occurredAt, tenantOf } from '#projection-runtime/index.js';
 
 const SQL = {
   insert: `
@@ -11,13 +11,16 @@ const SQL = {
 };
 
 /** The read model's tables at `version` (a change here is a new version: the model is rebuilt from the log). */
-const SCHEMA = `
+const TABLES = `
   create table event_feed (
-    position numeric(39,0) primary key,
+    position numeric(39,0) not null,
     tenant_id uuid not null,
     stream_revision bigint not null,
     hold_id text
-  );
+  );`;
+/** Its key and secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). */
+const INDEXES = `
+  alter table event_feed add primary key (position);
   create index event_feed_tenant on event_feed (tenant_id, position);
   create index event_feed_hold on event_feed (tenant_id, hold_id, position) where hold_id is not null;`;
 
@@ -31,15 +34,31 @@ export const eventFeedProjection: Projection = {
   name: 'event_feed',
   version: 1,
   tables: ['event_feed'],
-  schema: SCHEMA,
+  schema: TABLES + INDEXES,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const rows = new ColumnBatch(4);
-    for (const e of events) {
-      if (isLedgerEvent(e)) rows.add([e.position.toString(), tenantOf(e), e.revision.toString(), holdIdOf(e)]);
-    }
+    const rows = new ColumnBatch(COLUMNS.length);
+    for (const row of feedRows(events)) rows.add(row);
     await rows.flush(tx, SQL.insert);
   },
+  bulk: {
+    indexes: INDEXES,
+    async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
+      await copyRows(tx, 'event_feed', COLUMNS, feedRows(events));
+    },
+  },
 };
+
+/** The columns of `insert`, in its order (a rebuild's COPY). */
+const COLUMNS = ['position', 'tenant_id', 'stream_revision', 'hold_id'];
+
+/** The rows a batch adds: one per ledger event, in COLUMNS order. */
+function feedRows(events: RecordedEvent[]): unknown[][] {
+  const rows: unknown[][] = [];
+  for (const e of events) {
+    if (isLedgerEvent(e)) rows.push([e.position.toString(), tenantOf(e), e.revision.toString(), holdIdOf(e)]);
+  }
+  return rows;
+}
 
 /** The hold an event concerns (created, captured by a posting, released or expired), if any. */
 function holdIdOf(event: RecordedEvent): string | null {

@@ -1,7 +1,7 @@
 import { PoolClient } from 'pg';
 import { EntryPostedData, EntryReversedData } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
-import { ColumnBatch, Projection, tenantOf } from '#projection-runtime/index.js';
+import { ColumnBatch, copyRows, Projection, tenantOf } from '#projection-runtime/index.js';
 
 const SQL = {
   insert: `
@@ -19,7 +19,7 @@ const SQL = {
  * position alone (no filter, or time), by reference, by metadata containment (GIN) and by
  * account (GIN over the posting's accounts); a filter never reads a whole tenant's rows.
  */
-const SCHEMA = `
+const TABLES = `
   create table transactions (
     id uuid primary key,
     tenant_id uuid not null,
@@ -30,7 +30,9 @@ const SCHEMA = `
     metadata jsonb not null,
     account_ids uuid[] not null,
     position numeric(39,0) not null
-  );
+  );`;
+/** Its secondary indexes (a rebuild builds them after filling the table: bulk-rebuild.ts). */
+const INDEXES = `
   create index transactions_tenant_position on transactions (tenant_id, position);
   create index transactions_tenant_reference on transactions (tenant_id, reference, position) where reference is not null;
   create index transactions_metadata on transactions using gin (metadata jsonb_path_ops);
@@ -44,9 +46,9 @@ export const transactionsProjection: Projection = {
   name: 'transactions',
   version: 2,
   tables: ['transactions'],
-  schema: SCHEMA,
+  schema: TABLES + INDEXES,
   async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
-    const rows = new ColumnBatch(8, [6]);
+    const rows = new ColumnBatch(COLUMNS.length, [6]);
     for (const event of events) {
       if (event.type === 'ledger.entry.reversed') {
         await rows.flush(tx, SQL.insert); // the original must exist before it is marked reversed
@@ -54,11 +56,41 @@ export const transactionsProjection: Projection = {
         await tx.query(SQL.reversed, [d.transaction_id, d.reversed_by]);
         continue;
       }
-      if (event.type !== 'ledger.entry.posted') continue;
-      const d = event.data as EntryPostedData;
-      const accounts = [...new Set(d.entries.map((e) => e.account_id))];
-      rows.add([d.transaction_id, tenantOf(event), 'posted', d.reference, event.position.toString(), d.posted_at, d.metadata, `{${accounts.join(',')}}`]);
+      const row = transactionRow(event);
+      if (row) rows.add(row);
     }
     await rows.flush(tx, SQL.insert);
   },
+  bulk: {
+    indexes: INDEXES,
+    /**
+     * Every posting of the batch by one COPY, then its reversals in log order: a reversal names a
+     * transaction posted before it (in this batch or an earlier one), so each finds its row as the
+     * live apply does, and it changes only that row.
+     */
+    async apply(tx: PoolClient, events: RecordedEvent[]): Promise<void> {
+      const rows: unknown[][] = [];
+      for (const event of events) {
+        const row = transactionRow(event);
+        if (row) rows.push(row);
+      }
+      await copyRows(tx, 'transactions', COLUMNS, rows);
+      for (const event of events) {
+        if (event.type !== 'ledger.entry.reversed') continue;
+        const d = event.data as EntryReversedData;
+        await tx.query(SQL.reversed, [d.transaction_id, d.reversed_by]);
+      }
+    },
+  },
 };
+
+/** The columns of `insert`, in its order (a rebuild's COPY). */
+const COLUMNS = ['id', 'tenant_id', 'status', 'reference', 'position', 'posted_at', 'metadata', 'account_ids'];
+
+/** The row a posting adds, in COLUMNS order (metadata as an object; account ids as an array literal); null for any other event. */
+function transactionRow(event: RecordedEvent): unknown[] | null {
+  if (event.type !== 'ledger.entry.posted') return null;
+  const d = event.data as EntryPostedData;
+  const accounts = [...new Set(d.entries.map((e) => e.account_id))];
+  return [d.transaction_id, tenantOf(event), 'posted', d.reference, event.position.toString(), d.posted_at, d.metadata, `{${accounts.join(',')}}`];
+}

@@ -9,3 +9,4 @@ export * from './ownership.js';
 export * from './versions.js';
 export * from './rebuild-all.js';
 export * from './shared-apply.js';
+export * from './bulk-rebuild.js';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { PoolClient } from 'pg';
 import { LEDGER_PREFIX, RecordedEvent } from '#event-store/index.js';
+import type { BulkRebuild } from './bulk-rebuild.js';
 
 /**
  * A read model: a pure mapping from events to rows, applied in batches inside the same
@@ -23,6 +24,8 @@ export interface Projection {
    */
   readonly schema: string;
   apply(tx: PoolClient, events: RecordedEvent[]): Promise<void>;
+  /** How a rebuild fills its shadow faster, with the same rows (bulk-rebuild.ts); without it a rebuild uses `apply`. */
+  readonly bulk?: BulkRebuild;
 }
 
 export function tenantOf(event: RecordedEvent): string {

@@ -1,5 +1,6 @@
 import { Pool, PoolClient } from 'pg';
 import { EventStore, RecordedEvent } from '#event-store/index.js';
+import { bulkApplied, finishShadow } from './bulk-rebuild.js';
 import { applyCheckpointed } from './checkpointed-apply.js';
 import { Projection } from './projection.js';
 import { createShadow, dropShadow, livePosition, REBUILD_BATCH, RebuildApplyError, rebuildCheckpoint, RebuildProgress, RebuildStoppedError, swap, SWAP_DISTANCE_MAX } from './rebuild.js';
@@ -14,22 +15,28 @@ export interface RebuiltProjection {
   applied: number;
   /** Time spent applying them (its own transactions, not the shared read of the log). */
   apply_seconds: number;
+  /** Time spent finishing its shadow after the pass: its tables made logged, the indexes its bulk form deferred built (finishShadow). */
+  finish_seconds: number;
 }
 
 interface Shadow {
+  /** As it is applied now: its bulk form during the pass (bulk-rebuild.ts), then `live`. */
   projection: Projection;
+  live: Projection;
   schema: string;
   checkpoint: string;
   position: bigint;
   applied: number;
   applyMs: number;
+  finishMs: number;
 }
 
 /**
  * Rebuilds several projections in one pass over the log: each batch is read once and applied to
  * every shadow, the shadows shared out among up to REBUILD_CONNECTIONS_MAX connections that apply in
  * parallel (while the next batch is being read), each projection in its own transaction with its
- * own checkpoint, exactly as rebuildProjection does for one. Once every shadow is within
+ * own checkpoint, exactly as rebuildProjection does for one: by its bulk form (bulk-rebuild.ts)
+ * during the pass, then finished (finishShadow) and completed by its live apply. Once every shadow is within
  * SWAP_DISTANCE_MAX of its live model, each is swapped in (rebuildProjection's swap, one
  * transaction per projection). `signal` stops it between batches; on any failure every shadow is
  * dropped and the live models are left as they were.
@@ -43,12 +50,14 @@ export async function rebuildProjections(
 ): Promise<{ projections: RebuiltProjection[]; events: number; seconds: number }> {
   const started = Date.now();
   const shadows: Shadow[] = projections.map((projection) => ({
-    projection,
+    projection: bulkApplied(projection),
+    live: projection,
     schema: `rebuild_${projection.name}`,
     checkpoint: rebuildCheckpoint(projection.name),
     position: 0n,
     applied: 0,
     applyMs: 0,
+    finishMs: 0,
   }));
   let events = 0;
   try {
@@ -63,18 +72,36 @@ export async function rebuildProjections(
       const rate = events / ((Date.now() - started) / 1000);
       onProgress({ projection: `${shadows.length} projections`, position, head, applied: events, events_per_second: Math.round(rate), eta_seconds: rate > 0 ? Math.round(Number(head - position) / rate) : null });
     };
-    for (;;) {
-      events += await onePass(pool, store, shadows, width, (position) => void report(position).catch(() => undefined), signal);
-      const lives = await Promise.all(shadows.map((shadow) => livePosition(pool, shadow.projection.name)));
-      if (shadows.every((shadow, i) => lives[i] - shadow.position <= SWAP_DISTANCE_MAX)) break;
-    }
+    const catchUp = async () => {
+      for (;;) {
+        events += await onePass(pool, store, shadows, width, (position) => void report(position).catch(() => undefined), signal);
+        const lives = await Promise.all(shadows.map((shadow) => livePosition(pool, shadow.projection.name)));
+        if (shadows.every((shadow, i) => lives[i] - shadow.position <= SWAP_DISTANCE_MAX)) break;
+      }
+    };
+    await catchUp();
+    // The bulk pass is done: each shadow is finished (its tables made logged, the indexes its bulk
+    // form deferred built: finishShadow), width at a time, and what the log gained meanwhile is applied by
+    // the live applies, on complete tables, up to the swap.
+    const queue = [...shadows];
+    const build = async () => {
+      for (let shadow = queue.shift(); shadow; shadow = queue.shift()) {
+        if (signal?.aborted) return;
+        const finishing = performance.now();
+        await finishShadow(pool, shadow.live, shadow.schema);
+        shadow.finishMs += performance.now() - finishing;
+        shadow.projection = shadow.live;
+      }
+    };
+    await Promise.all(Array.from({ length: width }, build));
+    if (!signal?.aborted) await catchUp();
     if (signal?.aborted) throw new RebuildStoppedError(shadows.map((s) => s.projection.name).join(', '));
     const rebuilt: RebuiltProjection[] = [];
     for (const shadow of [...shadows]) {
-      const position = await swap(pool, store, shadow.projection, shadow.schema, shadow.checkpoint, (n) => (shadow.applied += n));
+      const position = await swap(pool, store, shadow.live, shadow.schema, shadow.checkpoint, (n) => (shadow.applied += n));
       // Swapped in: no longer a shadow to drop should a later one fail.
       shadows.splice(shadows.indexOf(shadow), 1);
-      rebuilt.push({ projection: shadow.projection.name, position, applied: shadow.applied, apply_seconds: shadow.applyMs / 1000 });
+      rebuilt.push({ projection: shadow.live.name, position, applied: shadow.applied, apply_seconds: shadow.applyMs / 1000, finish_seconds: shadow.finishMs / 1000 });
     }
     return { projections: rebuilt, events, seconds: (Date.now() - started) / 1000 };
   } catch (error) {

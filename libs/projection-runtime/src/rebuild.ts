@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Pool, PoolClient } from 'pg';
 import { inTransaction } from '#database/database.js';
 import { EventStore, RecordedEvent } from '#event-store/index.js';
+import { bulkApplied, finishShadow } from './bulk-rebuild.js';
 import { applyCheckpointed, CHECKPOINT_SQL, readCheckpoint } from './checkpointed-apply.js';
 import { namedStatements, Projection } from './projection.js';
 import { builtVersion, createTables, existingLiveTables, quote, VERSION_SQL } from './versions.js';
@@ -51,6 +52,9 @@ export async function createShadow(pool: Pool, projection: Projection, schema: s
   await pool.query(`create schema ${quote(schema)}`);
   await inTransaction(pool, async (tx) => {
     await createTables(tx, projection, schema);
+    // Filled without WAL (a crash loses nothing: a rebuild never resumes a shadow, it starts
+    // over); finishShadow makes them logged before they are swapped in.
+    for (const table of projection.tables) await tx.query(`alter table ${quote(schema)}.${quote(table)} set unlogged`);
     await tx.query(`delete from projection_checkpoints where name = $1`, [checkpoint]);
     await tx.query(CHECKPOINT_SQL.ensure, [checkpoint]);
   });
@@ -116,7 +120,9 @@ export async function rebuildProjection(
   const started = Date.now();
   let applied = 0;
   let lastReport = 0;
-  await createShadow(pool, projection, schema, checkpoint);
+  // Filled by the projection's bulk form (bulk-rebuild.ts), then completed by its live apply.
+  const bulk = bulkApplied(projection);
+  await createShadow(pool, bulk, schema, checkpoint);
   const report = async (position: bigint, batch: number) => {
     applied += batch;
     if (Date.now() - lastReport < 1000) return;
@@ -133,11 +139,17 @@ export async function rebuildProjection(
     });
   };
   try {
-    for (;;) {
-      const position = await catchUp(pool, store, projection, schema, checkpoint, null, (p, n) => void report(p, n), signal);
-      const live = await livePosition(pool, projection.name);
-      if (live - position <= SWAP_DISTANCE_MAX) break;
-    }
+    const catchUpLive = async (form: Projection) => {
+      for (;;) {
+        const position = await catchUp(pool, store, form, schema, checkpoint, null, (p, n) => void report(p, n), signal);
+        const live = await livePosition(pool, projection.name);
+        if (live - position <= SWAP_DISTANCE_MAX) break;
+      }
+    };
+    await catchUpLive(bulk);
+    if (signal?.aborted) throw new RebuildStoppedError(projection.name);
+    await finishShadow(pool, projection, schema);
+    await catchUpLive(projection);
     if (signal?.aborted) throw new RebuildStoppedError(projection.name);
     const position = await swap(pool, store, projection, schema, checkpoint, (n) => (applied += n));
     return { position, applied, seconds: (Date.now() - started) / 1000 };
@@ -182,6 +194,8 @@ export async function swap(pool: Pool, store: EventStore, projection: Projection
       count(events.length);
     }
     for (const table of replaced) await tx.query(`drop table public.${quote(table)}`);
+    // Already logged (finishShadow) when the shadow was finished: a no-op that makes sure no live table is unlogged.
+    for (const table of projection.tables) await tx.query(`alter table ${quote(schema)}.${quote(table)} set logged`);
     for (const table of projection.tables) await tx.query(`alter table ${quote(schema)}.${quote(table)} set schema public`);
     await tx.query(
       `insert into projection_checkpoints (name, position, last_event_at) values ($1, $2, $3)
