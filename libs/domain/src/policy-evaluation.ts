@@ -45,7 +45,7 @@ import {
   VelocityLimitPolicy,
   inScope,
 } from './policies.js';
-import { velocityWindowKey } from './policy-state.js';
+import { policyWindowKey } from './policy-state.js';
 import { LedgerState } from './state.js';
 import { WindowUsage, windowUsage } from './velocity-window.js';
 
@@ -90,24 +90,65 @@ export interface ControlledDecision {
   checks: readonly PolicyCheck[];
 }
 
+/**
+ * One check as a decision ran it: what its PolicyCheck is built from (policyCheckOf), and whether
+ * it was violated. The writer keeps only the violations in full (event-envelope.ts), so for the
+ * checks that passed it builds no PolicyCheck and turns no amount into text; `used` is the
+ * window's figures as read (an immutable record), so a check built later says what it saw.
+ */
+export type JudgedCheck =
+  | { readonly policy: LimitPolicy; readonly outflow: Outflow; readonly used: WindowUsage | null; readonly violated: boolean }
+  | { readonly policy: CurrencyAllowlistPolicy; readonly account: ScopedAccount; readonly violated: boolean };
+
+/** decideJudged's answer: decideControlled's, with the checks as they ran (policyChecksOf builds them). */
+export interface JudgedDecision {
+  events: LedgerEvent[];
+  judged: readonly JudgedCheck[];
+}
+
 const NO_CHECKS: readonly PolicyCheck[] = Object.freeze([]);
+const NOTHING_JUDGED: readonly JudgedCheck[] = Object.freeze([]);
+
+/** decide() under the tenant's policies, every check that ran built in full (decideJudged, then policyChecksOf). */
+export function decideControlled(state: LedgerState, command: LedgerCommand, ctx: DecisionContext): ControlledDecision | DomainError {
+  const decision = decideJudged(state, command, ctx);
+  if (isDomainError(decision)) return decision;
+  return { events: decision.events, checks: decision.judged.length === 0 ? NO_CHECKS : policyChecksOf(decision.judged) };
+}
 
 /**
  * decide() under the tenant's policies. The writer calls this instead of decide() and records
- * `checks` in the events' metadata (policyCheckLabels for the `policy` list).
+ * the checks in the events' metadata (controlsOf: the revision, and the violations in full).
  */
-export function decideControlled(state: LedgerState, command: LedgerCommand, ctx: DecisionContext): ControlledDecision | DomainError {
+export function decideJudged(state: LedgerState, command: LedgerCommand, ctx: DecisionContext): JudgedDecision | DomainError {
   const decision = decide(state, command, ctx);
   if (isDomainError(decision)) return decision;
   const active = state.active_policies;
-  if (active === undefined || active.all.length === 0) return { events: decision, checks: NO_CHECKS };
+  if (active === undefined || active.all.length === 0) return { events: decision, judged: NOTHING_JUDGED };
 
-  const checks: PolicyCheck[] = [];
-  const refused = checkLimits(state, active, decision, ctx, checks) ?? checkAllowlists(active, decision, checks);
+  const judged: JudgedCheck[] = [];
+  const refused = checkLimits(state, active, decision, ctx, judged) ?? checkAllowlists(active, decision, judged);
   // An intent refused by a policy is recorded, refused at its `controlled` stage; any other command appends nothing.
-  if (refused) return command.type === 'create_intent' && decision[0]?.type === 'intent.accepted' ? { events: refusedIntent(decision[0], 'controlled', refused, null, ctx), checks } : refused;
+  if (refused) return command.type === 'create_intent' && decision[0]?.type === 'intent.accepted' ? { events: refusedIntent(decision[0], 'controlled', refused, null, ctx), judged } : refused;
   const triggered = monitorTriggers(state, active, decision, ctx);
-  return { events: triggered === null ? decision : [...decision, ...triggered], checks: checks.length === 0 ? NO_CHECKS : checks };
+  return { events: triggered === null ? decision : [...decision, ...triggered], judged: judged.length === 0 ? NOTHING_JUDGED : judged };
+}
+
+/** The checks, in full and in order. */
+export function policyChecksOf(judged: readonly JudgedCheck[]): PolicyCheck[] {
+  return judged.map(policyCheckOf);
+}
+
+/** The checks that did not pass, in full and in order (none, usually). */
+export function violatedChecksOf(judged: readonly JudgedCheck[]): PolicyCheck[] {
+  const violated: PolicyCheck[] = [];
+  for (const check of judged) if (check.violated) violated.push(policyCheckOf(check));
+  return violated;
+}
+
+export function policyCheckOf(judged: JudgedCheck): PolicyCheck {
+  if ('account' in judged) return allowlistCheck(judged.policy, judged.account).check;
+  return judged.policy.type === 'amount_limit' ? amountCheck(judged.policy, judged.outflow).check : velocityCheckOf(judged.policy, judged.outflow, judged.used).check;
 }
 
 /** The evidence's `policy` entries for these checks, `<check>.<outcome>`, in order (the writer puts tenant_scope and role first). */
@@ -163,14 +204,25 @@ function eachAllowlistInScope<T>(active: ActivePolicies, events: readonly Ledger
 }
 
 /** Runs every limit in scope of every account the events take money out of; a refusal on the first enforced violation. */
-function checkLimits(state: LedgerState, active: ActivePolicies, events: LedgerEvent[], ctx: DecisionContext, checks: PolicyCheck[]): DomainError | null {
+function checkLimits(state: LedgerState, active: ActivePolicies, events: LedgerEvent[], ctx: DecisionContext, judged: JudgedCheck[]): DomainError | null {
   const accountOf = (id: string) => state.accounts.get(id);
   // Parsed once per command, not once per velocity limit: every check reads the window at the same time.
   const nowMs = Date.parse(ctx.now);
   return eachLimitInScope(active, accountOf, events, (policy, outflow) => {
-    const judged = policy.type === 'amount_limit' ? amountCheck(policy, outflow) : velocityCheck(state, policy, outflow, nowMs);
-    if (judged.violated && policy.mode === 'enforce') return violation(judged.check, limitMessage(judged.check));
-    checks.push(judged.check);
+    let used: WindowUsage | null = null;
+    let violated: boolean;
+    if (policy.type === 'amount_limit') {
+      violated = amountViolated(policy, outflow);
+    } else {
+      used = windowUsage(state.velocity_windows.get(policyWindowKey(policy, outflow.account_id)), policy.window_version, policy.params.window_seconds, nowMs);
+      violated = velocityViolated(policy, outflow, used);
+    }
+    const check: JudgedCheck = { policy, outflow, used, violated };
+    if (violated && policy.mode === 'enforce') {
+      const full = policyCheckOf(check);
+      return violation(full, limitMessage(full));
+    }
+    judged.push(check);
     return null;
   });
 }
@@ -219,19 +271,22 @@ function checkOf(policy: AmountLimitPolicy | VelocityLimitPolicy | CurrencyAllow
   };
 }
 
+function amountViolated(policy: AmountLimitPolicy, outflow: Outflow): boolean {
+  return outflow.amount > policy.params.max_amount;
+}
+
 function amountCheck(policy: AmountLimitPolicy, outflow: Outflow): Judged {
-  const violated = outflow.amount > policy.params.max_amount;
+  const violated = amountViolated(policy, outflow);
   const check = checkOf(policy, 'limit_check', violated, outflow.account_id, outflow.currency);
   check.limit = policy.params.max_amount.toString();
   check.attempted = outflow.amount.toString();
   return { violated, check };
 }
 
-/** Exactly at the limit passes; one over is a violation. */
-function velocityCheck(state: LedgerState, policy: VelocityLimitPolicy, outflow: Outflow, nowMs: number): Judged {
-  const window = state.velocity_windows.get(velocityWindowKey(policy.id, outflow.account_id));
-  const used = windowUsage(window, policy.window_version, policy.params.window_seconds, nowMs);
-  return velocityCheckOf(policy, outflow, used);
+/** Exactly at the limit passes; one over is a violation (of the amount, or of max_count). */
+function velocityViolated(policy: VelocityLimitPolicy, outflow: Outflow, used: WindowUsage): boolean {
+  const p = policy.params;
+  return used.amount + outflow.amount > p.max_amount || (p.max_count !== null && used.count + 1 > p.max_count);
 }
 
 /** The check for what the window held before (`used`); with none known (a derived check), a passed check without `used`. */
@@ -271,7 +326,7 @@ function violation(check: Omit<PolicyCheck, 'account_id'>, message: string): Dom
 }
 
 /** Allowlists in scope of each account the events open. */
-function checkAllowlists(active: ActivePolicies, events: LedgerEvent[], checks: PolicyCheck[]): DomainError | null {
+function checkAllowlists(active: ActivePolicies, events: LedgerEvent[], judged: JudgedCheck[]): DomainError | null {
   return eachAllowlistInScope(active, events, (policy, account) => {
     const { violated, check } = allowlistCheck(policy, account);
     if (violated && policy.mode === 'enforce') {
@@ -279,7 +334,7 @@ function checkAllowlists(active: ActivePolicies, events: LedgerEvent[], checks: 
       const { account_id: _unborn, ...refusal } = check;
       return violation(refusal, `policy ${policy.name} (currency_allowlist, ${policy.id}) allows accounts in ${policy.params.currencies.join(', ')} only; not ${account.currency}`);
     }
-    checks.push(check);
+    judged.push({ policy, account, violated });
     return null;
   });
 }

@@ -5,13 +5,30 @@
  */
 import { LedgerEvent, PolicyCreatedData, PolicyDisabledData, PolicyScope, PolicyUpdatedData } from './events.js';
 import { outflowsOf } from './outflows.js';
-import { ActivePolicies, Policy, PolicyRule, inScope, normalizeScope, policyRuleFromData, withPolicy } from './policies.js';
+import { ActivePolicies, Policy, PolicyRule, VelocityLimitPolicy, inScope, normalizeScope, policyRuleFromData, withPolicy } from './policies.js';
 import type { KeyValue, LedgerState } from './state.js';
 import { VelocityWindow, windowWithDebit } from './velocity-window.js';
 
 /** The key of one velocity window: policy ids and account ids are ids, which never hold a `/`. */
 export function velocityWindowKey(policyId: string, accountId: string): string {
   return `${policyId}/${accountId}`;
+}
+
+/**
+ * Each velocity limit's window keys by account id, made once. A key made afresh is a new string
+ * that every map lookup must flatten and hash again, and a posting looks each window up twice
+ * per limit (deciding reads it, evolve replaces it); a remembered key has its hash cached.
+ * Keyed weakly by the policy record, so the keys go with the version that made them; at most one
+ * key per window the state holds. A memo only: the key is velocityWindowKey's either way.
+ */
+const WINDOW_KEYS = new WeakMap<VelocityLimitPolicy, Map<string, string>>();
+
+export function policyWindowKey(policy: VelocityLimitPolicy, accountId: string): string {
+  let keys = WINDOW_KEYS.get(policy);
+  if (keys === undefined) WINDOW_KEYS.set(policy, (keys = new Map()));
+  let key = keys.get(accountId);
+  if (key === undefined) keys.set(accountId, (key = velocityWindowKey(policy.id, accountId)));
+  return key;
 }
 
 function policyMaps(state: LedgerState): { policies: KeyValue<Policy>; windows: KeyValue<VelocityWindow> } {
@@ -103,7 +120,7 @@ export function countVelocity(state: LedgerState, event: LedgerEvent): void {
     if (!account) continue;
     for (const policy of byCurrency.get(outflow.currency)!) {
       if (!inScope(policy.scope, account)) continue;
-      const key = velocityWindowKey(policy.id, account.id);
+      const key = policyWindowKey(policy, account.id);
       windows.set(key, windowWithDebit(windows.get(key), policy.window_version, policy.params.window_seconds, at, outflow.amount, 1));
     }
   }

@@ -77,6 +77,8 @@ export function windowUsage(window: VelocityWindow | undefined, version: number,
   if (!matches(window, version, width) || window.current === null) return NOTHING_USED;
   const first = firstLiveBucket(Math.floor(nowMillis / 1000), windowSeconds, width);
   if (window.current.index < first) return NOTHING_USED;
+  // Usually nothing has expired since the last debit: the window's own totals are the usage (no copy).
+  if (window.start === window.end || window.buffer[window.start].index >= first) return window;
   let amount = window.amount;
   let count = window.count;
   for (let i = window.start; i < window.end && window.buffer[i].index < first; i++) {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LedgerEvent, PolicyCheck, policyCheckLabels } from '#domain/index.js';
+import { JudgedCheck, LedgerEvent, PolicyCheck, policyCheckLabels, policyChecksOf, violatedChecksOf } from '#domain/index.js';
 import { NewEvent } from '#event-store/index.js';
 import { GENESIS_HASH, linkEvent } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
@@ -72,21 +72,25 @@ export function policyEvidenceOf(c: PolicyCheck): PolicyEvidence {
 /**
  * The controls of each event of one decided command (same order as `events`): compact for the
  * event that holds what the checks judged, in full for any other. `decidedAt` is the stream
- * revision of the last event before the command.
+ * revision of the last event before the command. Checks are built in full (policyCheckOf) only
+ * for what is stored: the violations, or every check when an event must carry them all.
  */
-export function controlsOf(edge: readonly string[], checks: readonly PolicyCheck[], events: readonly LedgerEvent[], decidedAt: bigint): Controls[] {
-  if (checks.length === 0) {
+export function controlsOf(edge: readonly string[], judged: readonly JudgedCheck[], events: readonly LedgerEvent[], decidedAt: bigint): Controls[] {
+  if (judged.length === 0) {
     const plain: Controls = { policy: [...edge] };
     return events.map(() => plain);
   }
-  const judged = events.filter(holdsWhatPoliciesJudge).length;
+  let holding = 0;
+  for (const event of events) if (holdsWhatPoliciesJudge(event)) holding++;
+  let checks: PolicyCheck[] | null = null;
   return events.map((event) => {
-    if (judged === 1 && holdsWhatPoliciesJudge(event)) {
-      const violations = checks.filter((c) => c.outcome !== 'passed');
+    if (holding === 1 && holdsWhatPoliciesJudge(event)) {
       const compact: Controls = { policy: [...edge], policy_revision: decidedAt.toString() };
+      const violations = violatedChecksOf(judged);
       if (violations.length > 0) compact.policy_violations = violations.map(policyEvidenceOf);
       return compact;
     }
+    checks ??= policyChecksOf(judged);
     return { policy: [...edge, ...policyCheckLabels(checks)], policies: checks.map(policyEvidenceOf) };
   });
 }
