@@ -45,9 +45,8 @@ import {
   VelocityLimitPolicy,
   inScope,
 } from './policies.js';
-import { policyWindowKey } from './policy-state.js';
 import { LedgerState } from './state.js';
-import { WindowUsage, windowUsage } from './velocity-window.js';
+import { AccountWindows, WindowUsage, accountWindow, windowUsage } from './velocity-window.js';
 
 /**
  * `limit_check` for amount and velocity limits (the API's evidence names them so), and
@@ -208,13 +207,17 @@ function checkLimits(state: LedgerState, active: ActivePolicies, events: LedgerE
   const accountOf = (id: string) => state.accounts.get(id);
   // Parsed once per command, not once per velocity limit: every check reads the window at the same time.
   const nowMs = Date.parse(ctx.now);
+  // An account's windows are looked up once for all the limits that judge its money out (they come together).
+  let windowsOf: Outflow | null = null;
+  let windows: AccountWindows | undefined;
   return eachLimitInScope(active, accountOf, events, (policy, outflow) => {
     let used: WindowUsage | null = null;
     let violated: boolean;
     if (policy.type === 'amount_limit') {
       violated = amountViolated(policy, outflow);
     } else {
-      used = windowUsage(state.velocity_windows.get(policyWindowKey(policy, outflow.account_id)), policy.window_version, policy.params.window_seconds, nowMs);
+      if (windowsOf !== outflow) windows = state.velocity_windows.get((windowsOf = outflow).account_id);
+      used = windowUsage(accountWindow(windows, policy.id), policy.window_version, policy.params.window_seconds, nowMs);
       violated = velocityViolated(policy, outflow, used);
     }
     const check: JudgedCheck = { policy, outflow, used, violated };

@@ -5,33 +5,11 @@
  */
 import { LedgerEvent, PolicyCreatedData, PolicyDisabledData, PolicyScope, PolicyUpdatedData } from './events.js';
 import { outflowsOf } from './outflows.js';
-import { ActivePolicies, Policy, PolicyRule, VelocityLimitPolicy, inScope, normalizeScope, policyRuleFromData, withPolicy } from './policies.js';
+import { ActivePolicies, Policy, PolicyRule, inScope, normalizeScope, policyRuleFromData, withPolicy } from './policies.js';
 import type { KeyValue, LedgerState } from './state.js';
-import { VelocityWindow, windowWithDebit } from './velocity-window.js';
+import { AccountWindows, VelocityWindow, windowWithDebit } from './velocity-window.js';
 
-/** The key of one velocity window: policy ids and account ids are ids, which never hold a `/`. */
-export function velocityWindowKey(policyId: string, accountId: string): string {
-  return `${policyId}/${accountId}`;
-}
-
-/**
- * Each velocity limit's window keys by account id, made once. A key made afresh is a new string
- * that every map lookup must flatten and hash again, and a posting looks each window up twice
- * per limit (deciding reads it, evolve replaces it); a remembered key has its hash cached.
- * Keyed weakly by the policy record, so the keys go with the version that made them; at most one
- * key per window the state holds. A memo only: the key is velocityWindowKey's either way.
- */
-const WINDOW_KEYS = new WeakMap<VelocityLimitPolicy, Map<string, string>>();
-
-export function policyWindowKey(policy: VelocityLimitPolicy, accountId: string): string {
-  let keys = WINDOW_KEYS.get(policy);
-  if (keys === undefined) WINDOW_KEYS.set(policy, (keys = new Map()));
-  let key = keys.get(accountId);
-  if (key === undefined) keys.set(accountId, (key = velocityWindowKey(policy.id, accountId)));
-  return key;
-}
-
-function policyMaps(state: LedgerState): { policies: KeyValue<Policy>; windows: KeyValue<VelocityWindow> } {
+function policyMaps(state: LedgerState): { policies: KeyValue<Policy>; windows: KeyValue<AccountWindows> } {
   return { policies: state.policies, windows: state.velocity_windows };
 }
 
@@ -106,7 +84,8 @@ export function foldPolicyDisabled(state: LedgerState, d: PolicyDisabledData): v
  * Counts a posting's or hold's money out into the windows of the active velocity limits whose
  * scope holds the account, at the event's own time (the command's accepted time). Costs one
  * property read when the tenant has no velocity limit, and one map lookup per entry when it has
- * none in the event's currencies.
+ * none in the event's currencies; otherwise one lookup and one replacement per account debited,
+ * however many limits count it (AccountWindows).
  */
 export function countVelocity(state: LedgerState, event: LedgerEvent): void {
   const byCurrency = state.active_policies.velocity_by_currency;
@@ -118,10 +97,23 @@ export function countVelocity(state: LedgerState, event: LedgerEvent): void {
   for (const outflow of outflows) {
     const account = state.accounts.get(outflow.account_id);
     if (!account) continue;
+    const before = windows.get(account.id);
+    let policyIds = before?.policy_ids ?? NO_POLICY_IDS;
+    let after: VelocityWindow[] | null = null;
     for (const policy of byCurrency.get(outflow.currency)!) {
       if (!inScope(policy.scope, account)) continue;
-      const key = policyWindowKey(policy, account.id);
-      windows.set(key, windowWithDebit(windows.get(key), policy.window_version, policy.params.window_seconds, at, outflow.amount, 1));
+      after ??= before === undefined ? [] : [...before.windows];
+      const index = policyIds.indexOf(policy.id);
+      const window = windowWithDebit(index < 0 ? undefined : after[index], policy.window_version, policy.params.window_seconds, at, outflow.amount, 1);
+      if (index >= 0) {
+        after[index] = window;
+      } else {
+        policyIds = [...policyIds, policy.id];
+        after.push(window);
+      }
     }
+    if (after !== null) windows.set(account.id, { policy_ids: policyIds, windows: after });
   }
 }
+
+const NO_POLICY_IDS: readonly string[] = Object.freeze([]);

@@ -1,5 +1,6 @@
 import {
   Account,
+  AccountWindows,
   DecisionContext,
   ENTRIES_PER_TRANSACTION_MAX,
   Hold,
@@ -9,7 +10,6 @@ import {
   LedgerState,
   Policy,
   PostedTransaction,
-  VelocityWindow,
   decideJudged,
   evolve,
   idempotencyAnswer,
@@ -68,7 +68,7 @@ export interface WorkingState extends LedgerState {
   holds: CopyOnWriteMap<Hold>;
   idempotency: CopyOnWriteMap<IdempotencyRecord>;
   policies: CopyOnWriteMap<Policy>;
-  velocity_windows: CopyOnWriteMap<VelocityWindow>;
+  velocity_windows: CopyOnWriteMap<AccountWindows>;
   intents: CopyOnWriteMap<Intent>;
   account_paths: CopyOnWriteMap<string>;
 }
