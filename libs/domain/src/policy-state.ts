@@ -7,6 +7,7 @@ import { LedgerEvent, PolicyCreatedData, PolicyDisabledData, PolicyScope, Policy
 import { outflowsOf } from './outflows.js';
 import { ActivePolicies, Policy, PolicyRule, inScope, normalizeScope, policyRuleFromData, withPolicy } from './policies.js';
 import type { KeyValue, LedgerState } from './state.js';
+import { logTimeMillis } from './time.js';
 import { AccountWindows, VelocityWindow, windowWithDebit } from './velocity-window.js';
 
 function policyMaps(state: LedgerState): { policies: KeyValue<Policy>; windows: KeyValue<AccountWindows> } {
@@ -92,7 +93,7 @@ export function countVelocity(state: LedgerState, event: LedgerEvent): void {
   if (byCurrency === undefined || byCurrency.size === 0) return;
   const outflows = outflowsOf(event, byCurrency);
   if (outflows === null) return;
-  const at = Date.parse(event.type === 'balance.hold.created' ? event.data.created_at : event.type === 'ledger.entry.posted' ? event.data.posted_at : '');
+  const at = logTimeMillis(event.type === 'balance.hold.created' ? event.data.created_at : event.type === 'ledger.entry.posted' ? event.data.posted_at : '');
   const { windows } = policyMaps(state);
   for (const outflow of outflows) {
     const account = state.accounts.get(outflow.account_id);

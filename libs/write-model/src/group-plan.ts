@@ -191,11 +191,12 @@ function plan(working: WorkingState, pending: PendingCommand, clock: WriterClock
   const ctx: DecisionContext = { now: logTime(clock.nowMs(), working.last_occurred_at), newId: flatUuid };
   // The tenant's policies are judged here, with the command, at its accepted time: the evidence
   // names the checks that ran (none when no limit applied), never a constant list.
-  const decision = decideJudged(working, envelope.command, ctx);
+  // Passed checks are kept only where the events cannot derive them (see controlsOf).
+  const decision = decideJudged(working, envelope.command, ctx, 'violations');
   if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
   // The policies in force are those folded up to the revision the command is decided at: the
   // events name it, and what passed is derived from it when evidence is read (event-envelope.ts).
-  const controls = controlsOf(envelope.metadata.policy, decision.judged, decision.events, working.revision);
+  const controls = controlsOf(envelope.metadata.policy, decision.judged, decision.events, working.revision, decision.checks_run);
 
   // Each event is linked into the tenant's hash chain in stream order, each one's hash the next
   // one's prev_hash. All are enveloped before any is folded: should enveloping throw, this
