@@ -101,11 +101,26 @@ export function countVelocity(state: LedgerState, event: LedgerEvent): void {
     const before = windows.get(account.id);
     let policyIds = before?.policy_ids ?? NO_POLICY_IDS;
     let after: VelocityWindow[] | null = null;
+    // The last debit made here: limits whose windows count the same thing (the same window, at the
+    // same window version and length) get the same new window, one object, not one each.
+    let lastFrom: VelocityWindow | undefined;
+    let lastVersion = -1;
+    let lastSeconds = -1;
+    let lastWindow: VelocityWindow | null = null;
     for (const policy of byCurrency.get(outflow.currency)!) {
       if (!inScope(policy.scope, account)) continue;
-      after ??= before === undefined ? [] : [...before.windows];
+      after ??= before === undefined ? [] : before.windows.slice();
       const index = policyIds.indexOf(policy.id);
-      const window = windowWithDebit(index < 0 ? undefined : after[index], policy.window_version, policy.params.window_seconds, at, outflow.amount, 1);
+      const from = index < 0 ? undefined : before!.windows[index];
+      const { window_version: version } = policy;
+      const seconds = policy.params.window_seconds;
+      // windowWithDebit is a pure function of these: the same arguments give the same window.
+      const same = lastWindow !== null && lastFrom === from && lastVersion === version && lastSeconds === seconds;
+      const window: VelocityWindow = same ? lastWindow! : windowWithDebit(from, version, seconds, at, outflow.amount, 1);
+      lastFrom = from;
+      lastVersion = version;
+      lastSeconds = seconds;
+      lastWindow = window;
       if (index >= 0) {
         after[index] = window;
       } else {
