@@ -3,11 +3,11 @@
 // the checks come out as the decision ran them (less what a velocity window held).
 import { LedgerEvent } from './events.js';
 import { activePoliciesOf } from './policies.js';
-import { PolicyCheck, derivePolicyChecks } from './policy-evaluation.js';
+import { PolicyCheck, decideControlled, decideJudged, derivePolicyChecks, policyChecksOf } from './policy-evaluation.js';
 import { LedgerState } from './state.js';
-import { fold } from './testing/given-when-then.js';
+import { fold, testContext } from './testing/given-when-then.js';
 import { EUR, USD, accountCreated, credit, debit, openAccount, placeHold, postTransaction, reverseTransaction } from './testing/ledger-fixtures.js';
-import { Decided, SmallLedger, amountLimit, createPolicy, currencyAllowlist, disablePolicy, firstIdOf, updatePolicy, velocityLimit } from './testing/policy-fixtures.js';
+import { Decided, SmallLedger, amountLimit, balanceMonitor, createPolicy, currencyAllowlist, disablePolicy, firstIdOf, updatePolicy, velocityLimit } from './testing/policy-fixtures.js';
 
 const T = Date.parse('2030-01-02T03:00:00.000Z');
 const at = (seconds: number) => new Date(T + seconds * 1000).toISOString();
@@ -91,5 +91,46 @@ describe('derivePolicyChecks', () => {
     const decision = ledger.accept(pay('alice', 'bob', 150n), at(1));
     expect(decision.checks.map((c) => c.outcome)).toEqual(['observed_violation']);
     expect(derivedFor(ledger, ledger.decided[2]).map((c) => [c.outcome, c.limit, c.attempted])).toEqual([['passed', '100', '150']]);
+  });
+});
+
+// The writer keeps of a decision's checks only what its events store (decideJudged 'violations'):
+// a count, the violations, and every check only when an event cannot derive them.
+describe("decideJudged keeping the violations only (the writer's way)", () => {
+  const judgedBoth = (ledger: SmallLedger, command: Parameters<typeof decideJudged>[1], now: string) => {
+    const lean = decideJudged(ledger.state, command, testContext(now, 'lean'), 'violations');
+    const all = decideControlled(ledger.state, command, testContext(now, 'all'));
+    if ('code' in lean || 'code' in all) throw new Error('refused');
+    return { lean, all };
+  };
+
+  it('counts passed checks without keeping them, and keeps an observed violation exactly as decideControlled records it', () => {
+    const ledger = new SmallLedger(opened);
+    ledger.accept(pay('settlement', 'alice', 5000n), at(-1));
+    ledger.accept(createPolicy(amountLimit(USD, 1000n), { name: 'cap' }), at(0));
+    ledger.accept(createPolicy(velocityLimit(USD, 100n, 60), { name: 'pace', mode: 'observe' }), at(0));
+    ledger.accept(pay('alice', 'bob', 60n), at(1));
+
+    const passed = judgedBoth(ledger, pay('alice', 'bob', 30n), at(2));
+    expect(passed.lean.checks_run).toBe(2);
+    expect(passed.lean.judged).toEqual([]);
+    expect(passed.all.checks.map((c) => c.outcome)).toEqual(['passed', 'passed']);
+
+    const over = judgedBoth(ledger, pay('alice', 'bob', 50n), at(3));
+    expect(over.lean.checks_run).toBe(2);
+    expect(policyChecksOf(over.lean.judged)).toEqual(over.all.checks.filter((c) => c.outcome !== 'passed'));
+    expect(policyChecksOf(over.lean.judged)).toMatchObject([{ name: 'pace', outcome: 'observed_violation', used: '60', attempted: '50' }]);
+  });
+
+  it('keeps every check when an event cannot derive them (a balance monitor fires after the posting)', () => {
+    const ledger = new SmallLedger(opened);
+    ledger.accept(pay('settlement', 'alice', 5000n), at(-1));
+    ledger.accept(createPolicy(amountLimit(USD, 1000n), { name: 'cap' }), at(0));
+    ledger.accept(createPolicy(balanceMonitor(USD, 4500n, 'below'), { name: 'low' }), at(0));
+    const { lean, all } = judgedBoth(ledger, pay('alice', 'bob', 600n), at(1));
+    expect(lean.events.map((e) => e.type)).toEqual(['ledger.entry.posted', 'balance.monitor.triggered']);
+    expect(lean.checks_run).toBe(1);
+    expect(policyChecksOf(lean.judged)).toEqual(all.checks);
+    expect(all.checks).toMatchObject([{ name: 'cap', outcome: 'passed', attempted: '600' }]);
   });
 });

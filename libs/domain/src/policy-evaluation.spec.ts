@@ -8,7 +8,7 @@ import { DomainError, isDomainError } from './errors.js';
 import { LedgerEvent } from './events.js';
 import { ControlledDecision, decideControlled, policyCheckLabels } from './policy-evaluation.js';
 import { evolve, initialState } from './state.js';
-import { serializeState, testContext } from './testing/given-when-then.js';
+import { fold, serializeState, testContext } from './testing/given-when-then.js';
 import {
   EUR,
   USD,
@@ -338,6 +338,23 @@ describe('velocity_limit', () => {
 
     ledger.accept(updatePolicy(policyId, { params: { currency: USD, max_amount: '150', window_seconds: 120 } }), at(5));
     expect(ledger.accept(pay('alice', 'carol', 150n), at(6)).checks).toMatchObject([{ version: 3, used: '0', window_seconds: 120 }]);
+  });
+
+  // Two limits counting the same thing share one window object (countVelocity); a change to one
+  // must leave the other's window as it was, and each must go on counting on its own.
+  it('keeps two limits with the same window apart once one of them changes its window', () => {
+    const ledger = fundedLedger();
+    const first = idOf(ledger.accept(createPolicy(velocityLimit(USD, 1000n, 60), { name: 'first' }), at(0)));
+    ledger.accept(createPolicy(velocityLimit(USD, 1000n, 60), { name: 'second' }), at(0));
+    ledger.accept(pay('alice', 'carol', 100n), at(1));
+    ledger.accept(pay('alice', 'carol', 200n), at(2));
+    expect(ledger.accept(pay('alice', 'carol', 50n), at(3)).checks).toMatchObject([{ name: 'first', used: '300' }, { name: 'second', used: '300' }]);
+
+    ledger.accept(updatePolicy(first, { params: { currency: USD, max_amount: '1000', window_seconds: 120 } }), at(4));
+    expect(ledger.accept(pay('alice', 'carol', 10n), at(5)).checks).toMatchObject([{ name: 'first', used: '0' }, { name: 'second', used: '350' }]);
+    expect(ledger.accept(pay('alice', 'carol', 1n), at(6)).checks).toMatchObject([{ name: 'first', used: '10' }, { name: 'second', used: '360' }]);
+    // Folding the same log from scratch gives the same windows as folding it as decided.
+    expect(serializeState(fold(ledger.log))).toBe(serializeState(ledger.state));
   });
 });
 

@@ -45,9 +45,9 @@ import {
   VelocityLimitPolicy,
   inScope,
 } from './policies.js';
-import { velocityWindowKey } from './policy-state.js';
 import { LedgerState } from './state.js';
-import { WindowUsage, windowUsage } from './velocity-window.js';
+import { logTimeMillis } from './time.js';
+import { AccountWindows, WindowUsage, accountWindow, windowUsage } from './velocity-window.js';
 
 /**
  * `limit_check` for amount and velocity limits (the API's evidence names them so), and
@@ -90,24 +90,116 @@ export interface ControlledDecision {
   checks: readonly PolicyCheck[];
 }
 
+/**
+ * One check as a decision ran it: what its PolicyCheck is built from (policyCheckOf), and whether
+ * it was violated. The writer keeps only the violations in full (event-envelope.ts), so for the
+ * checks that passed it builds no PolicyCheck and turns no amount into text; `used` is the
+ * window's figures as read (an immutable record), so a check built later says what it saw.
+ */
+export type JudgedCheck =
+  | { readonly policy: LimitPolicy; readonly outflow: Outflow; readonly used: WindowUsage | null; readonly violated: boolean }
+  | { readonly policy: CurrencyAllowlistPolicy; readonly account: ScopedAccount; readonly violated: boolean };
+
+/**
+ * Which checks a decision keeps: `all`, or only the `violations` when its events keep only those
+ * in full and derive the rest when read (derivesPassedChecks) — a writer's usual case, where a
+ * posting under ten limits then keeps nothing of them but a count.
+ */
+export type ChecksKept = 'all' | 'violations';
+
+/** decideJudged's answer: decideControlled's, with the checks as they ran (policyChecksOf builds them). */
+export interface JudgedDecision {
+  events: LedgerEvent[];
+  /** How many checks ran. */
+  checks_run: number;
+  /** The checks that ran, in order: every one, or (ChecksKept `violations`) those that did not pass. */
+  judged: readonly JudgedCheck[];
+}
+
+/** Checks as they run: each counted, and kept when `all` or not passed. */
+interface CheckRecord {
+  readonly all: boolean;
+  run: number;
+  readonly judged: JudgedCheck[];
+}
+
+function checkRecord(all: boolean): CheckRecord {
+  return { all, run: 0, judged: [] };
+}
+
+function record(checks: CheckRecord, check: JudgedCheck): void {
+  checks.run++;
+  if (checks.all || check.violated) checks.judged.push(check);
+}
+
+/**
+ * Whether a command's events can have their passed checks derived when read: exactly one event,
+ * holding what the checks judged (a posting's money out, a hold's placement, an account's
+ * opening). An event that does not (a monitor's trigger, an intent's acceptance) carries every
+ * check in full (event-envelope.ts).
+ */
+export function derivesPassedChecks(events: readonly LedgerEvent[]): boolean {
+  return events.length === 1 && holdsWhatPoliciesJudge(events[0]);
+}
+
+/** A posting's money out, a hold's placement, an account's opening: what limits and allowlists judge (outflows.ts). */
+export function holdsWhatPoliciesJudge(event: LedgerEvent): boolean {
+  return event.type === 'balance.hold.created' || event.type === 'account.created' || (event.type === 'ledger.entry.posted' && event.data.hold_id === undefined);
+}
+
 const NO_CHECKS: readonly PolicyCheck[] = Object.freeze([]);
+const NOTHING_JUDGED: readonly JudgedCheck[] = Object.freeze([]);
+
+/** decide() under the tenant's policies, every check that ran built in full (decideJudged, then policyChecksOf). */
+export function decideControlled(state: LedgerState, command: LedgerCommand, ctx: DecisionContext): ControlledDecision | DomainError {
+  const decision = decideJudged(state, command, ctx);
+  if (isDomainError(decision)) return decision;
+  return { events: decision.events, checks: decision.judged.length === 0 ? NO_CHECKS : policyChecksOf(decision.judged) };
+}
 
 /**
  * decide() under the tenant's policies. The writer calls this instead of decide() and records
- * `checks` in the events' metadata (policyCheckLabels for the `policy` list).
+ * the checks in the events' metadata (controlsOf: the revision, and the violations in full).
  */
-export function decideControlled(state: LedgerState, command: LedgerCommand, ctx: DecisionContext): ControlledDecision | DomainError {
+export function decideJudged(state: LedgerState, command: LedgerCommand, ctx: DecisionContext, keep: ChecksKept = 'all'): JudgedDecision | DomainError {
   const decision = decide(state, command, ctx);
   if (isDomainError(decision)) return decision;
   const active = state.active_policies;
-  if (active === undefined || active.all.length === 0) return { events: decision, checks: NO_CHECKS };
+  if (active === undefined || active.all.length === 0) return { events: decision, checks_run: 0, judged: NOTHING_JUDGED };
 
-  const checks: PolicyCheck[] = [];
-  const refused = checkLimits(state, active, decision, ctx, checks) ?? checkAllowlists(active, decision, checks);
-  // An intent refused by a policy is recorded, refused at its `controlled` stage; any other command appends nothing.
-  if (refused) return command.type === 'create_intent' && decision[0]?.type === 'intent.accepted' ? { events: refusedIntent(decision[0], 'controlled', refused, null, ctx), checks } : refused;
-  const triggered = monitorTriggers(state, active, decision, ctx);
-  return { events: triggered === null ? decision : [...decision, ...triggered], checks: checks.length === 0 ? NO_CHECKS : checks };
+  let checks = checkRecord(keep === 'all');
+  const judge = (into: CheckRecord) => checkLimits(state, active, decision, ctx, into) ?? checkAllowlists(active, decision, into);
+  const refused = judge(checks);
+  let events: LedgerEvent[];
+  if (refused) {
+    // An intent refused by a policy is recorded, refused at its `controlled` stage; any other command appends nothing.
+    if (command.type !== 'create_intent' || decision[0]?.type !== 'intent.accepted') return refused;
+    events = refusedIntent(decision[0], 'controlled', refused, null, ctx);
+  } else {
+    const triggered = monitorTriggers(state, active, decision, ctx);
+    events = triggered === null ? decision : [...decision, ...triggered];
+  }
+  // Kept lean, but these events must carry every check: judged again keeping all. The same state,
+  // events and time, so the same checks (and the same refusal, if any).
+  if (!checks.all && checks.run > checks.judged.length && !derivesPassedChecks(events)) judge((checks = checkRecord(true)));
+  return { events, checks_run: checks.run, judged: checks.run === 0 ? NOTHING_JUDGED : checks.judged };
+}
+
+/** The checks, in full and in order. */
+export function policyChecksOf(judged: readonly JudgedCheck[]): PolicyCheck[] {
+  return judged.map(policyCheckOf);
+}
+
+/** The checks that did not pass, in full and in order; null for none (the usual case). */
+export function violatedChecksOf(judged: readonly JudgedCheck[]): PolicyCheck[] | null {
+  let violated: PolicyCheck[] | null = null;
+  for (const check of judged) if (check.violated) (violated ??= []).push(policyCheckOf(check));
+  return violated;
+}
+
+export function policyCheckOf(judged: JudgedCheck): PolicyCheck {
+  if ('account' in judged) return allowlistCheck(judged.policy, judged.account).check;
+  return judged.policy.type === 'amount_limit' ? amountCheck(judged.policy, judged.outflow).check : velocityCheckOf(judged.policy, judged.outflow, judged.used).check;
 }
 
 /** The evidence's `policy` entries for these checks, `<check>.<outcome>`, in order (the writer puts tenant_scope and role first). */
@@ -163,14 +255,34 @@ function eachAllowlistInScope<T>(active: ActivePolicies, events: readonly Ledger
 }
 
 /** Runs every limit in scope of every account the events take money out of; a refusal on the first enforced violation. */
-function checkLimits(state: LedgerState, active: ActivePolicies, events: LedgerEvent[], ctx: DecisionContext, checks: PolicyCheck[]): DomainError | null {
+function checkLimits(state: LedgerState, active: ActivePolicies, events: LedgerEvent[], ctx: DecisionContext, checks: CheckRecord): DomainError | null {
   const accountOf = (id: string) => state.accounts.get(id);
   // Parsed once per command, not once per velocity limit: every check reads the window at the same time.
-  const nowMs = Date.parse(ctx.now);
+  const nowMs = logTimeMillis(ctx.now);
+  // An account's windows are looked up once for all the limits that judge its money out (they come together).
+  let windowsOf: Outflow | null = null;
+  let windows: AccountWindows | undefined;
   return eachLimitInScope(active, accountOf, events, (policy, outflow) => {
-    const judged = policy.type === 'amount_limit' ? amountCheck(policy, outflow) : velocityCheck(state, policy, outflow, nowMs);
-    if (judged.violated && policy.mode === 'enforce') return violation(judged.check, limitMessage(judged.check));
-    checks.push(judged.check);
+    let used: WindowUsage | null = null;
+    let violated: boolean;
+    if (policy.type === 'amount_limit') {
+      violated = amountViolated(policy, outflow);
+    } else {
+      if (windowsOf !== outflow) windows = state.velocity_windows.get((windowsOf = outflow).account_id);
+      used = windowUsage(accountWindow(windows, policy.id), policy.window_version, policy.params.window_seconds, nowMs);
+      violated = velocityViolated(policy, outflow, used);
+    }
+    if (!violated && !checks.all) {
+      // Passed, and only counted: no record made.
+      checks.run++;
+      return null;
+    }
+    const check: JudgedCheck = { policy, outflow, used, violated };
+    if (violated && policy.mode === 'enforce') {
+      const full = policyCheckOf(check);
+      return violation(full, limitMessage(full));
+    }
+    record(checks, check);
     return null;
   });
 }
@@ -219,19 +331,22 @@ function checkOf(policy: AmountLimitPolicy | VelocityLimitPolicy | CurrencyAllow
   };
 }
 
+function amountViolated(policy: AmountLimitPolicy, outflow: Outflow): boolean {
+  return outflow.amount > policy.params.max_amount;
+}
+
 function amountCheck(policy: AmountLimitPolicy, outflow: Outflow): Judged {
-  const violated = outflow.amount > policy.params.max_amount;
+  const violated = amountViolated(policy, outflow);
   const check = checkOf(policy, 'limit_check', violated, outflow.account_id, outflow.currency);
   check.limit = policy.params.max_amount.toString();
   check.attempted = outflow.amount.toString();
   return { violated, check };
 }
 
-/** Exactly at the limit passes; one over is a violation. */
-function velocityCheck(state: LedgerState, policy: VelocityLimitPolicy, outflow: Outflow, nowMs: number): Judged {
-  const window = state.velocity_windows.get(velocityWindowKey(policy.id, outflow.account_id));
-  const used = windowUsage(window, policy.window_version, policy.params.window_seconds, nowMs);
-  return velocityCheckOf(policy, outflow, used);
+/** Exactly at the limit passes; one over is a violation (of the amount, or of max_count). */
+function velocityViolated(policy: VelocityLimitPolicy, outflow: Outflow, used: WindowUsage): boolean {
+  const p = policy.params;
+  return used.amount + outflow.amount > p.max_amount || (p.max_count !== null && used.count + 1 > p.max_count);
 }
 
 /** The check for what the window held before (`used`); with none known (a derived check), a passed check without `used`. */
@@ -271,7 +386,7 @@ function violation(check: Omit<PolicyCheck, 'account_id'>, message: string): Dom
 }
 
 /** Allowlists in scope of each account the events open. */
-function checkAllowlists(active: ActivePolicies, events: LedgerEvent[], checks: PolicyCheck[]): DomainError | null {
+function checkAllowlists(active: ActivePolicies, events: LedgerEvent[], checks: CheckRecord): DomainError | null {
   return eachAllowlistInScope(active, events, (policy, account) => {
     const { violated, check } = allowlistCheck(policy, account);
     if (violated && policy.mode === 'enforce') {
@@ -279,7 +394,7 @@ function checkAllowlists(active: ActivePolicies, events: LedgerEvent[], checks: 
       const { account_id: _unborn, ...refusal } = check;
       return violation(refusal, `policy ${policy.name} (currency_allowlist, ${policy.id}) allows accounts in ${policy.params.currencies.join(', ')} only; not ${account.currency}`);
     }
-    checks.push(check);
+    record(checks, { policy, account, violated });
     return null;
   });
 }

@@ -5,7 +5,7 @@ import { foldIntent, Intent } from './intents.js';
 import { foldRoute, Route } from './routes.js';
 import { ActivePolicies, NO_ACTIVE_POLICIES, Policy } from './policies.js';
 import { countVelocity, foldPolicyCreated, foldPolicyDisabled, foldPolicyUpdated } from './policy-state.js';
-import { VelocityWindow } from './velocity-window.js';
+import { AccountWindows } from './velocity-window.js';
 
 /** What a command's idempotency key resolved to: the request's hash and its events' revisions. */
 export interface IdempotencyRecord {
@@ -68,8 +68,8 @@ export interface LedgerState {
   policies: KeyValue<Policy>;
   /** The active ones, indexed for deciding; immutable, replaced on each policy event. */
   active_policies: ActivePolicies;
-  /** Velocity usage by `${policy_id}/${account_id}` (velocityWindowKey). */
-  velocity_windows: KeyValue<VelocityWindow>;
+  /** Velocity usage by account id: each velocity limit's window on the account (AccountWindows). */
+  velocity_windows: KeyValue<AccountWindows>;
   /** Every route of the tenant in creation order (at most ROUTES_PER_TENANT_MAX); immutable, replaced on each route event. */
   routes: readonly Route[];
   /** Intents by intent_id: records like holds (a writer keeps the recent ones and recalls the rest from the log). */

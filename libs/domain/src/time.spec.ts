@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { canonicalRfc3339, parseFullDate, parseRfc3339, TIME_MILLIS_MAX, TIME_MILLIS_MIN } from './time.js';
+import { canonicalRfc3339, logTimeMillis, parseFullDate, parseRfc3339, TIME_MILLIS_MAX, TIME_MILLIS_MIN } from './time.js';
 
 /** Date.UTC for any year (it maps 0-99 to 1900-1999). */
 function utc(year: number, month: number, day: number, hour = 0, minute = 0, second = 0, ms = 0): number {
@@ -129,5 +129,35 @@ describe('parseFullDate', () => {
 
   it.each(['0000-01-01', '2030-02-29', '2030-13-01', '2030-W01-1', '10000-01-01', '2030-01-01T00:00:00Z', '2030-1-1', '', null, 20300101])('refuses %j', (raw) => {
     expect(parseFullDate(raw)).toBeNull();
+  });
+});
+
+describe('logTimeMillis', () => {
+  it('is Date.parse for every time the log writes (toISOString, years 0001-9999)', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: TIME_MILLIS_MIN, max: TIME_MILLIS_MAX }), (millis) => {
+        const text = new Date(millis).toISOString();
+        expect(logTimeMillis(text)).toBe(Date.parse(text));
+        expect(logTimeMillis(text)).toBe(millis);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+
+  it.each([
+    '2030-02-29T00:00:00.000Z', // no such day: whatever Date.parse makes of it
+    '2030-13-01T00:00:00.000Z',
+    '2030-01-01T24:00:00.000Z',
+    '2030-01-01T00:00:00.000+01:00',
+    '2030-01-01T00:00:00Z',
+    '2030-01-01 00:00:00.000Z',
+    '2030-01-01T00:00:0a.000Z',
+    '2030-01-01T0a:00:00.000Z',
+    '2030-01-01T00:0a:00.000Z',
+    '2030-01-01T00:00:00.0a0Z',
+    '0000-01-01T00:00:00.000Z',
+    '',
+  ])('gives what Date.parse gives for text the log does not write: %s', (text) => {
+    expect(Object.is(logTimeMillis(text), Date.parse(text))).toBe(true);
   });
 });

@@ -15,8 +15,13 @@ function windowOf(windowSeconds: number, debits: [number, bigint][]): VelocityWi
   return window;
 }
 
-const usedAt = (window: VelocityWindow | undefined, windowSeconds: number, secondsAfterT0: number) =>
-  windowUsage(window, VERSION, windowSeconds, T0 + secondsAfterT0 * SECOND);
+/** The usage's figures only: windowUsage may answer with the window itself, whose totals are the usage. */
+const usage = (window: VelocityWindow | undefined, version: number, windowSeconds: number, nowMillis: number) => {
+  const { amount, count } = windowUsage(window, version, windowSeconds, nowMillis);
+  return { amount, count };
+};
+
+const usedAt = (window: VelocityWindow | undefined, windowSeconds: number, secondsAfterT0: number) => usage(window, VERSION, windowSeconds, T0 + secondsAfterT0 * SECOND);
 
 describe('bucketWidthSeconds', () => {
   it.each([
@@ -63,8 +68,8 @@ describe('windowUsage', () => {
   it('goes by whole seconds: a debit at .999 leaves with the one at .000 of its second', () => {
     let window = windowWithDebit(undefined, VERSION, 60, T0 + 999, 10n, 1);
     window = windowWithDebit(window, VERSION, 60, T0 + 1000, 1n, 1);
-    expect(windowUsage(window, VERSION, 60, T0 + 59_999)).toEqual({ amount: 11n, count: 2 });
-    expect(windowUsage(window, VERSION, 60, T0 + 60_000)).toEqual({ amount: 1n, count: 1 });
+    expect(usage(window, VERSION, 60, T0 + 59_999)).toEqual({ amount: 11n, count: 2 });
+    expect(usage(window, VERSION, 60, T0 + 60_000)).toEqual({ amount: 1n, count: 1 });
   });
 
   it('errs to the safe side with wide buckets: a debit counts until its whole bucket has left', () => {
@@ -78,8 +83,8 @@ describe('windowUsage', () => {
 
   it('reads a window of another policy version (or window length) as empty', () => {
     const window = windowOf(60, [[0, 10n]]);
-    expect(windowUsage(window, VERSION + 1, 60, T0)).toEqual({ amount: 0n, count: 0 });
-    expect(windowUsage(window, VERSION, HOUR + 1, T0)).toEqual({ amount: 0n, count: 0 });
+    expect(usage(window, VERSION + 1, 60, T0)).toEqual({ amount: 0n, count: 0 });
+    expect(usage(window, VERSION, HOUR + 1, T0)).toEqual({ amount: 0n, count: 0 });
   });
 });
 
@@ -101,7 +106,7 @@ describe('windowWithDebit', () => {
     const old = windowOf(60, [[0, 10n]]);
     const fresh = windowWithDebit(old, VERSION + 1, 60, T0 + SECOND, 4n, 1);
     expect(fresh.version).toBe(VERSION + 1);
-    expect(windowUsage(fresh, VERSION + 1, 60, T0 + SECOND)).toEqual({ amount: 4n, count: 1 });
+    expect(usage(fresh, VERSION + 1, 60, T0 + SECOND)).toEqual({ amount: 4n, count: 1 });
   });
 
   it('never changes a window it derives from, even when two derive from the same one', () => {

@@ -77,6 +77,8 @@ export function windowUsage(window: VelocityWindow | undefined, version: number,
   if (!matches(window, version, width) || window.current === null) return NOTHING_USED;
   const first = firstLiveBucket(Math.floor(nowMillis / 1000), windowSeconds, width);
   if (window.current.index < first) return NOTHING_USED;
+  // Usually nothing has expired since the last debit: the window's own totals are the usage (no copy).
+  if (window.start === window.end || window.buffer[window.start].index >= first) return window;
   let amount = window.amount;
   let count = window.count;
   for (let i = window.start; i < window.end && window.buffer[i].index < first; i++) {
@@ -137,6 +139,28 @@ export function windowWithDebit(
     current = { index, amount, count };
   }
   return { version, width_seconds: width, buffer, start, end, current, amount: totalAmount + amount, count: totalCount + count };
+}
+
+/**
+ * One account's velocity windows, as the state keeps them (by account id): one per velocity limit
+ * that has counted the account, that limit's id at the same index of `policy_ids`, in the order
+ * they first counted it. Per account rather than per (limit, account) so that a posting under
+ * several limits finds its account's windows with one lookup to decide and one to count, not one
+ * per limit each time, and the writer's overlay holds (and commits) one entry per account.
+ * Replaced, never mutated, like a window; `policy_ids` is shared between versions until another
+ * limit first counts the account. A limit's window stays after the limit is disabled, as it did
+ * when windows were kept by (limit, account): at most one per velocity limit the tenant has had.
+ */
+export interface AccountWindows {
+  readonly policy_ids: readonly string[];
+  readonly windows: readonly VelocityWindow[];
+}
+
+/** The window a limit keeps on an account, if it has counted it. */
+export function accountWindow(windows: AccountWindows | undefined, policyId: string): VelocityWindow | undefined {
+  if (windows === undefined) return undefined;
+  const at = windows.policy_ids.indexOf(policyId);
+  return at < 0 ? undefined : windows.windows[at];
 }
 
 /** The buckets a window holds, oldest first (for tests and diagnostics). */

@@ -7,7 +7,10 @@ export class CopyOnWriteMap<V> implements KeyValue<V> {
   constructor(private readonly base: Map<string, V>) {}
 
   get(key: string): V | undefined {
-    return this.own.has(key) ? this.own.get(key) : this.base.get(key);
+    // One probe of `own` rather than has() then get(): the domain never stores `undefined` as a
+    // record (KeyValue holds records), so a miss here is a key this overlay has not written.
+    const own = this.own.get(key);
+    return own !== undefined ? own : this.base.get(key);
   }
 
   set(key: string, value: V): this {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, LedgerEvent } from '#domain/index.js';
+import { canonicalJson, JudgedCheck, LedgerEvent } from '#domain/index.js';
 import { accountCreated, figures, posted } from '#domain/testing/ledger-fixtures.js';
 import { GENESIS_HASH, verifyChain } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
@@ -36,14 +36,21 @@ describe('logTime', () => {
 
 describe('envelopeEvent', () => {
   const EDGE = ['tenant_scope.passed', 'role.passed'];
-  const passed = {
-    check: 'limit_check', outcome: 'passed', policy_id: 'p-1', name: 'cap', type: 'amount_limit', version: 2, mode: 'enforce',
-    account_id: 'acc-1', currency: 'USD', limit: '100', attempted: '60',
-  } as const;
-  const observed = {
-    check: 'limit_check', outcome: 'observed_violation', policy_id: 'p-2', name: 'pace', type: 'velocity_limit', version: 1, mode: 'observe',
-    account_id: 'acc-1', currency: 'USD', limit: '100', attempted: '60', used: '50', window_seconds: 60, measure: 'amount',
-  } as const;
+  const header = { scope: {}, status: 'active', created_at: AT, updated_at: AT } as const;
+  const outflow = { account_id: 'acc-1', currency: 'USD', amount: 60n };
+  // As decideJudged records them: an amount limit passed, a velocity limit observed over (50 used + 60 > 100).
+  const passed: JudgedCheck = {
+    policy: { ...header, id: 'p-1', name: 'cap', mode: 'enforce', version: 2, window_version: 2, type: 'amount_limit', params: { currency: 'USD', max_amount: 100n } },
+    outflow,
+    used: null,
+    violated: false,
+  };
+  const observed: JudgedCheck = {
+    policy: { ...header, id: 'p-2', name: 'pace', mode: 'observe', version: 1, window_version: 1, type: 'velocity_limit', params: { currency: 'USD', max_amount: 100n, window_seconds: 60, max_count: null } },
+    outflow,
+    used: { amount: 50n, count: 1 },
+    violated: true,
+  };
   const payment = posted('tx-1', [
     { account_id: 'acc-1', direction: 'debit', amount: '60', currency: 'USD', balance_after: figures() },
     { account_id: 'acc-2', direction: 'credit', amount: '60', currency: 'USD', balance_after: figures() },

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { LedgerEvent, PolicyCheck, policyCheckLabels } from '#domain/index.js';
+import { holdsWhatPoliciesJudge, JudgedCheck, LedgerEvent, PolicyCheck, policyCheckLabels, policyChecksOf, violatedChecksOf } from '#domain/index.js';
 import { NewEvent } from '#event-store/index.js';
 import { GENESIS_HASH, linkEvent } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
@@ -72,28 +72,30 @@ export function policyEvidenceOf(c: PolicyCheck): PolicyEvidence {
 /**
  * The controls of each event of one decided command (same order as `events`): compact for the
  * event that holds what the checks judged, in full for any other. `decidedAt` is the stream
- * revision of the last event before the command.
+ * revision of the last event before the command. `checksRun` checks ran; `judged` holds them all,
+ * or only the violations when the events derive the rest (decideJudged keeps them so). Checks are
+ * built in full (policyCheckOf) only for what is stored.
  */
-export function controlsOf(edge: readonly string[], checks: readonly PolicyCheck[], events: readonly LedgerEvent[], decidedAt: bigint): Controls[] {
-  if (checks.length === 0) {
+export function controlsOf(edge: readonly string[], judged: readonly JudgedCheck[], events: readonly LedgerEvent[], decidedAt: bigint, checksRun = judged.length): Controls[] {
+  if (checksRun === 0) {
     const plain: Controls = { policy: [...edge] };
     return events.map(() => plain);
   }
-  const judged = events.filter(holdsWhatPoliciesJudge).length;
+  let holding = 0;
+  for (const event of events) if (holdsWhatPoliciesJudge(event)) holding++;
+  let checks: PolicyCheck[] | null = null;
   return events.map((event) => {
-    if (judged === 1 && holdsWhatPoliciesJudge(event)) {
-      const violations = checks.filter((c) => c.outcome !== 'passed');
+    if (holding === 1 && holdsWhatPoliciesJudge(event)) {
       const compact: Controls = { policy: [...edge], policy_revision: decidedAt.toString() };
-      if (violations.length > 0) compact.policy_violations = violations.map(policyEvidenceOf);
+      const violations = violatedChecksOf(judged);
+      if (violations !== null) compact.policy_violations = violations.map(policyEvidenceOf);
       return compact;
     }
+    // A programming error (decideJudged keeps every check for such events), not evidence to leave short.
+    if (judged.length !== checksRun) throw new Error(`${checksRun} policy checks ran but ${judged.length} were kept: an event that cannot derive them needs all`);
+    checks ??= policyChecksOf(judged);
     return { policy: [...edge, ...policyCheckLabels(checks)], policies: checks.map(policyEvidenceOf) };
   });
-}
-
-/** A posting's money out, a hold's placement, an account's opening: what limits and allowlists judge (outflows.ts, policy-evaluation.ts). */
-function holdsWhatPoliciesJudge(event: LedgerEvent): boolean {
-  return event.type === 'balance.hold.created' || event.type === 'account.created' || (event.type === 'ledger.entry.posted' && event.data.hold_id === undefined);
 }
 
 /** What an event's metadata says about policy checks, as the log holds it (any format it ever had). */

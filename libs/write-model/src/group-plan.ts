@@ -1,5 +1,6 @@
 import {
   Account,
+  AccountWindows,
   DecisionContext,
   ENTRIES_PER_TRANSACTION_MAX,
   Hold,
@@ -9,8 +10,7 @@ import {
   LedgerState,
   Policy,
   PostedTransaction,
-  VelocityWindow,
-  decideControlled,
+  decideJudged,
   evolve,
   idempotencyAnswer,
   isDomainError,
@@ -68,7 +68,7 @@ export interface WorkingState extends LedgerState {
   holds: CopyOnWriteMap<Hold>;
   idempotency: CopyOnWriteMap<IdempotencyRecord>;
   policies: CopyOnWriteMap<Policy>;
-  velocity_windows: CopyOnWriteMap<VelocityWindow>;
+  velocity_windows: CopyOnWriteMap<AccountWindows>;
   intents: CopyOnWriteMap<Intent>;
   account_paths: CopyOnWriteMap<string>;
 }
@@ -191,11 +191,12 @@ function plan(working: WorkingState, pending: PendingCommand, clock: WriterClock
   const ctx: DecisionContext = { now: logTime(clock.nowMs(), working.last_occurred_at), newId: flatUuid };
   // The tenant's policies are judged here, with the command, at its accepted time: the evidence
   // names the checks that ran (none when no limit applied), never a constant list.
-  const decision = decideControlled(working, envelope.command, ctx);
+  // Passed checks are kept only where the events cannot derive them (see controlsOf).
+  const decision = decideJudged(working, envelope.command, ctx, 'violations');
   if (isDomainError(decision)) return { kind: 'rejected', pending, outcome: { kind: 'rejected', error: decision } };
   // The policies in force are those folded up to the revision the command is decided at: the
   // events name it, and what passed is derived from it when evidence is read (event-envelope.ts).
-  const controls = controlsOf(envelope.metadata.policy, decision.checks, decision.events, working.revision);
+  const controls = controlsOf(envelope.metadata.policy, decision.judged, decision.events, working.revision, decision.checks_run);
 
   // Each event is linked into the tenant's hash chain in stream order, each one's hash the next
   // one's prev_hash. All are enveloped before any is folded: should enveloping throw, this
@@ -207,7 +208,7 @@ function plan(working: WorkingState, pending: PendingCommand, clock: WriterClock
     events.push(enveloped);
     chainHead = String(enveloped.metadata.hash);
   }
-  // decideControlled changed nothing: a dry run leaves the working state as it found it.
+  // decideJudged changed nothing: a dry run leaves the working state as it found it.
   if (envelope.dry_run) return { kind: 'dry', pending, events };
   for (let i = 0; i < events.length; i++) evolve(working, decision.events[i], working.revision + 1n, events[i].metadata);
   return { kind: 'new', pending, events, first: 0, hold: holdOf(working, envelope.command) };

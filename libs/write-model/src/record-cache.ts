@@ -1,4 +1,4 @@
-import { Account, Hold, IdempotencyRecord, Intent, KeyValue, LedgerState, Policy, PostedTransaction, VelocityWindow, initialState } from '#domain/index.js';
+import { Account, Hold, IdempotencyRecord, Intent, KeyValue, LedgerState, Policy, PostedTransaction, AccountWindows, initialState } from '#domain/index.js';
 import { LookupSpec, RecordedEvent, StreamLookup } from '#event-store/index.js';
 import { holdIdOf, intentIdOf } from './command-envelope.js';
 import { PendingCommand } from './command-queue.js';
@@ -134,7 +134,7 @@ export class Forgetful<V> implements KeyValue<V> {
 export interface AccountsOnlyState extends LedgerState {
   accounts: Map<string, Account>;
   policies: Map<string, Policy>;
-  velocity_windows: Map<string, VelocityWindow>;
+  velocity_windows: Map<string, AccountWindows>;
   account_paths: Map<string, string>;
 }
 

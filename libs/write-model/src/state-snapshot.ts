@@ -9,7 +9,7 @@ import { emptyWriterState, WriterState } from './writer-state.js';
  * the tenant is replayed from the log once. state-snapshot.spec.ts pins the shape this version
  * stands for and fails, saying so, when the state no longer has it.
  */
-export const WRITER_SNAPSHOT_VERSION = 2;
+export const WRITER_SNAPSHOT_VERSION = 3;
 /** Idempotency keys, transactions and holds a snapshot keeps, each (the newest); the others are recalled from the log when needed. */
 export const SNAPSHOT_RECORDS_MAX = 1_000;
 /** A state whose snapshot would be larger is not snapshotted (its writer replays from the log, as before snapshots). */

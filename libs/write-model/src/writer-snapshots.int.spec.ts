@@ -220,7 +220,7 @@ describe('Writer snapshots', () => {
     const { tenant } = await busyTenant(writers, 2);
     const shape = shapeOf((await fullReplay(store, tenant)).state);
     expect({ version: WRITER_SNAPSHOT_VERSION, shape }).toEqual({
-      version: 2,
+      version: 3,
       shape: {
         state: ['account_paths', 'accounts', 'active_policies', 'chain_head', 'holds', 'idempotency', 'intents', 'last_occurred_at', 'policies', 'revision', 'routes', 'transactions', 'velocity_windows'],
         accounts: ['account_type', 'allow_negative', 'created_at', 'credits_pending', 'credits_posted', 'currency', 'customer', 'debits_pending', 'debits_posted', 'id', 'lock_version', 'metadata', 'normal_balance', 'path', 'status'],
@@ -231,7 +231,7 @@ describe('Writer snapshots', () => {
         intents: ['amount', 'corridor', 'currency', 'destination_account_id', 'expires_at', 'hold_id', 'id', 'route_id', 'settlement_account_id', 'source_account_id', 'status', 'transaction_id'],
         policies: ['created_at', 'id', 'mode', 'name', 'params', 'scope', 'status', 'type', 'updated_at', 'version', 'window_version'],
         transactions: ['entries', 'id', 'reversed_by'],
-        velocity_windows: ['amount', 'buffer', 'count', 'current', 'end', 'start', 'version', 'width_seconds'],
+        velocity_windows: ['policy_ids', 'windows'],
       },
     });
     await writers.drain();

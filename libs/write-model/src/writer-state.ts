@@ -1,4 +1,4 @@
-import { initialState, Account, Hold, IdempotencyRecord, Intent, LedgerEvent, LedgerState, Policy, PostedTransaction, VelocityWindow, evolve } from '#domain/index.js';
+import { initialState, Account, Hold, IdempotencyRecord, Intent, LedgerEvent, LedgerState, Policy, PostedTransaction, AccountWindows, evolve } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
 
 /**
@@ -13,7 +13,7 @@ export interface WriterState extends LedgerState {
   idempotency: Map<string, IdempotencyRecord>;
   /** Policies and their velocity windows are never forgotten: they cannot be recalled from the log by a lookup. */
   policies: Map<string, Policy>;
-  velocity_windows: Map<string, VelocityWindow>;
+  velocity_windows: Map<string, AccountWindows>;
   /** Intents are records like holds: the recent ones kept, the rest recalled by intent_id. */
   intents: Map<string, Intent>;
   /** Paths are kept with the accounts (never forgotten). */

@@ -139,7 +139,10 @@ export function serializeState(state: LedgerState): string {
       last_occurred_at: state.last_occurred_at,
       policies: entriesOf(state.policies),
       active_policies: state.active_policies?.all.map((p) => `${p.id}@${p.version}`) ?? [],
-      velocity_windows: entriesOf(state.velocity_windows).map(([key, w]: any) => [key, w.version, w.width_seconds, w.amount, w.count, windowBuckets(w)]),
+      velocity_windows: entriesOf(state.velocity_windows).map(([accountId, { policy_ids, windows }]: any) => [
+        accountId,
+        windows.map((w: any, i: number) => [policy_ids[i], w.version, w.width_seconds, w.amount, w.count, windowBuckets(w)]),
+      ]),
       routes: state.routes,
       intents: entriesOf(state.intents),
       account_paths: entriesOf(state.account_paths),
