@@ -5,7 +5,7 @@ import { LedgerCommand, LedgerState } from '#domain/index.js';
 import { PostgresEventStore, ReadStreamOptions, RecordedEvent } from '#event-store/index.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { waitFor } from '../../../test/support/wait.js';
-import { CommandEnvelope, CommandOutcome } from './command-envelope.js';
+import { CommandEnvelope, CommandOutcome, ledgerStream } from './command-envelope.js';
 import { FORGETTABLE_RECORDS } from './record-cache.js';
 import { replayedAccounts, replayTenant, stateHash } from './replay.js';
 import { emptyWriterState, foldRecorded, WriterState } from './writer-state.js';
@@ -163,10 +163,18 @@ describe('Writer snapshots', () => {
     const snapshots = new PostgresWriterSnapshots(pool);
     const writers = new WriterRegistry(store, undefined, 100, undefined, { store: snapshots, everyEvents: 5 });
     const { tenant } = await busyTenant(writers, 8);
-    const stored = await waitFor('a snapshot at revision 10 or later', async () => {
+    // A snapshot taken after the busy tenant's last command holds a record of every kind (an
+    // earlier one may predate the intents). Snapshots come due as events are appended, at most one
+    // being stored at a time: append more until one is taken at or past that point.
+    const end = (await store.readLastEvent(ledgerStream(tenant)))!.revision;
+    const stored = await waitFor('a snapshot at or after the busy tenant\'s last event', async () => {
       const found = await snapshots.load(tenant);
-      return found && found.revision >= 10n ? found : null;
+      if (found && found.revision >= end) return found;
+      const more = { type: 'open_account', customer: 'later', currency: 'USD', account_type: 'x', normal_balance: 'credit', allow_negative: false, metadata: {} } as const;
+      await writers.submit({ tenant_id: tenant, command: more, idempotency_key: null, request_hash: null, metadata: meta });
+      return null;
     });
+    expect(stored.revision).toBeGreaterThanOrEqual(10n);
     const restored = restoreSnapshot(stored);
     if ('unusable' in restored) throw new Error(restored.unusable);
     expectSameAsReplay(restored.state, (await fullReplay(store, tenant, stored.revision)).state);
