@@ -74,7 +74,10 @@ describe('writers of one tenant in several processes take turns (real PostgreSQL
     const tenant = randomUUID();
     const [one, two] = [process(), process()];
     const a = await one.writers.submit(envelope(tenant, openAccount));
-    const b = await one.writers.submit(envelope(tenant, openAccount));
+    const b = await two.writers.submit(envelope(tenant, openAccount));
+    // One's cache is now behind two's append: its next append loses that race, and from then on it takes turns.
+    await one.writers.submit(envelope(tenant, openAccount));
+    expect(one.store.conflicts).toBe(1);
     const accountOf = (outcome: any) => String(outcome.events[0].data.account_id);
     const kinds = await race([one, two], tenant, accountOf(a), accountOf(b));
     expect(kinds.filter((k) => k !== 'accepted')).toEqual([]);
@@ -82,19 +85,23 @@ describe('writers of one tenant in several processes take turns (real PostgreSQL
     // Each writer loses at most its first race (how it learns of the other), and a few more
     // while the other has not yet seen it: nothing like one per group, as without turns.
     expect(one.store.conflicts + two.store.conflicts).toBeLessThanOrEqual(4);
+    expect(one.writers.stats.turns + two.writers.stats.turns).toBeGreaterThan(0);
     const { rows } = await pools[0].query(`select count(distinct metadata->>'idempotency_key')::int as keys, count(*)::int as events from events where stream_id = $1 and type = 'ledger.entry.posted'`, [ledgerStream(tenant)]);
     expect(rows[0]).toEqual({ keys: 2 * COMMANDS_PER_PROCESS, events: 2 * COMMANDS_PER_PROCESS });
     await Promise.all([one.store.close(), two.store.close()]);
   });
 
-  it('without turns (LEDGER_WRITER_LOCK=off) the same race loses many appends: what the turns remove', async () => {
+  it('without turns (LEDGER_WRITER_LOCK=off) the writers never take the exclusion: they race, and the expected revision alone keeps the log right', async () => {
     const tenant = randomUUID();
     const [one, two] = [process(false), process(false)];
     const a = await one.writers.submit(envelope(tenant, openAccount));
     const b = await one.writers.submit(envelope(tenant, openAccount));
     const accountOf = (outcome: any) => String(outcome.events[0].data.account_id);
-    await race([one, two], tenant, accountOf(a), accountOf(b));
-    expect(one.store.conflicts + two.store.conflicts).toBeGreaterThan(4);
+    const kinds = await race([one, two], tenant, accountOf(a), accountOf(b));
+    expect(kinds.filter((k) => k !== 'accepted')).toEqual([]);
+    // How many races they lose depends on timing (the bench `processes` shows the thrash); that they never take turns does not.
+    expect([one.writers.stats.turns, two.writers.stats.turns]).toEqual([0, 0]);
+    expect(one.store.conflicts + two.store.conflicts).toBe(one.writers.stats.conflicts + two.writers.stats.conflicts);
     await Promise.all([one.store.close(), two.store.close()]);
   });
 
