@@ -9,7 +9,7 @@
  * and every tenant's signed chain head (export, then verify).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -193,6 +193,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const cycleMs = options.cycleMs ?? CYCLE_MS_DEFAULT;
   let embedded: EmbeddedPostgresInstance | null = null;
   const tempDir = mkdtempSync(path.join(os.tmpdir(), 'zentra-chaos-'));
+  // Reachable by the postgres user (PostgreSQL's user when we are root): else the cluster would be
+  // relocated to /var/lib/zentra-ledger and outlive the run. It holds nothing secret.
+  chmodSync(tempDir, 0o755);
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
     // Started with its supervisor (every embedded PostgreSQL has one): kill_postgres relies on it to come back.
@@ -219,7 +222,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   };
   const apis = Array.from({ length: API_PROCESSES }, (_, i) => new Service('api', databaseUrl!, path.join(tempDir, `api-${i}.clock`)));
   const projectors = Array.from({ length: PROJECTOR_PROCESSES }, (_, i) => new Service('projector', databaseUrl!, path.join(tempDir, `projector-${i}.clock`)));
-  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  const pool = new Pool({ connectionString: databaseUrl, max: DRIVER_POOL_MAX });
   // A connection broken by kill_postgres must not crash the driver; the pool replaces it.
   pool.on('error', () => undefined);
   const acks: Ack[] = [];
@@ -404,11 +407,19 @@ class FaultDeck {
   }
 }
 
-/** Polls PostgreSQL until it answers (after kill_postgres), for at most POSTGRES_BACK_MS_MAX. */
+/** The driver's own connections (the checks'). */
+const DRIVER_POOL_MAX = 2;
+
+/**
+ * Polls PostgreSQL until it answers (after kill_postgres), for at most POSTGRES_BACK_MS_MAX: on
+ * every connection of the driver's pool at once, so that each one broken by the kill has failed
+ * (and been dropped by the pool) before the checks use the pool again.
+ */
 async function answersAgain(pool: Pool): Promise<boolean> {
   const deadline = Date.now() + POSTGRES_BACK_MS_MAX;
   while (Date.now() < deadline) {
-    if (await pool.query('select 1').then(() => true, () => false)) return true;
+    const answered = await Promise.all(Array.from({ length: DRIVER_POOL_MAX }, () => pool.query('select 1').then(() => true, () => false)));
+    if (answered.every(Boolean)) return true;
     await sleep(100);
   }
   return false;
