@@ -47,6 +47,8 @@ const POSTGRES_BACK_MS_MAX = 60_000;
  * pause (a process stopped between deciding and committing), each plus this for the commit itself.
  */
 const COMMIT_SLACK_MS = 1_000;
+/** How much of a crashed process's output a violation quotes. */
+const CRASH_OUTPUT_CHARS = 1_500;
 const OCCURRED_AHEAD_MS_MAX = CLOCK_SKEW_MAX_MS + COMMIT_SLACK_MS;
 const OCCURRED_BEHIND_MS_MAX = CLOCK_SKEW_MAX_MS + PAUSE_MS_MAX + COMMIT_SLACK_MS;
 const ADMIN_TOKEN = 'chaos-admin-token-0123456789';
@@ -93,6 +95,9 @@ class Service {
   child: ChildProcess | null = null;
   url = '';
   output = '';
+  /** Exits the driver did not cause (a crash), each with the tail of the process's output; the checks report them. */
+  crashes: string[] = [];
+  private killing = false;
   constructor(
     readonly kind: 'api' | 'projector',
     readonly databaseUrl: string,
@@ -124,6 +129,9 @@ class Service {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      if (!this.killing) this.crashes.push(`${this.kind} (pid ${child.pid}) exited on its own (code ${code}, signal ${signal}): ${this.output.slice(-CRASH_OUTPUT_CHARS)}`);
+    });
     if (this.kind === 'projector') return;
     this.url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`api did not start:\n${this.output}`)), START_TIMEOUT_MS);
@@ -147,8 +155,10 @@ class Service {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    this.killing = true;
     child.kill('SIGKILL');
     await exited;
+    this.killing = false;
   }
 
   /** Sets this API's clock offset and waits until its /health shows the clock refused (offset) or agreeing again (0). */
@@ -368,6 +378,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       await Promise.all([...clients, fault]);
       report.cycles = cycle;
       await checkLog(pool, tenants, acks, nonNegative, report);
+      // A process that died on its own is a bug whatever the log says; it is started again for the next cycle.
+      for (const service of [...apis, ...projectors]) {
+        for (const crash of service.crashes.splice(0)) recordViolation(report, crash);
+        if (service.child && (service.child.exitCode !== null || service.child.signalCode !== null)) await service.start();
+      }
       report.postgres_restarts = embedded?.restarts() ?? 0;
       log(`cycle ${cycle}: ${report.operations} operations, ${report.acknowledged} acknowledged, ${report.violations.length} violations`);
     }
