@@ -326,10 +326,10 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
 
   /**
    * The supervisor. A postmaster that dies while we are not stopping it (kill -9, an OOM kill, a
-   * PANIC: a signal or a non-zero exit) is started again on the same data directory and port; PostgreSQL's WAL recovery brings
-   * the cluster back to its last commit. Its orphaned backends (its process group: they never
-   * leave it) are killed first, since they still hold the old shared memory; pools then drop
-   * their broken connections and reconnect on their own.
+   * PANIC: a signal or a non-zero exit) is started again on the same data directory and port;
+   * PostgreSQL's WAL recovery brings the cluster back to its last commit. Its orphaned backends
+   * (its process group: they never leave it) are killed first, since they still hold the old
+   * shared memory; pools then drop their broken connections and reconnect on their own.
    */
   const supervise = (current: ChildProcess): void => {
     current.once('exit', (code, signal) => {
