@@ -2,17 +2,19 @@
  * Chaos under load: 3 API processes (projector off) and 2 projector processes on one PostgreSQL,
  * clients posting, holding, capturing, releasing and reversing across several tenants with
  * idempotency keys (retrying with the same key on no answer, to any API), while a seeded fault
- * driver kill -9s and restarts an API or a projector, or pauses one (SIGSTOP, then SIGCONT).
- * After every cycle it checks the log; at the end also the projections (replay --compare,
- * projections verify --all) and every tenant's signed chain head (export, then verify).
- * Not covered yet: killing PostgreSQL's postmaster (nothing restarts an embedded PostgreSQL under
- * a running service) and clock skew.
+ * driver kill -9s and restarts an API or a projector, pauses one (SIGSTOP, then SIGCONT), kill -9s
+ * PostgreSQL's postmaster (when the run owns its embedded PostgreSQL, whose supervisor restarts
+ * it), or skews one API process's wall clock (skewed-clock.ts, preloaded). After every cycle it
+ * checks the log; at the end also the projections (replay --compare, projections verify --all)
+ * and every tenant's signed chain head (export, then verify).
  */
 import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Pool } from 'pg';
+import type { EmbeddedPostgresInstance } from '#database/embedded-postgres.js';
 import { seededRandom } from '../simulation/write-path-simulation.js';
 
 const API_PROCESSES = 3;
@@ -29,12 +31,32 @@ const RETRY_BACKOFF_MS = 150;
 const AMOUNT_MINOR_MAX = 5_000;
 const START_TIMEOUT_MS = 60_000;
 const CATCH_UP_TIMEOUT_MS = 120_000;
+/** The API processes' LEDGER_CLOCK_SKEW_MAX_MS (the default, said out loud: the log check's bound depends on it). */
+const CLOCK_SKEW_MAX_MS = 2_000;
+/** skew_clock sets one API's clock this far ahead or behind: far past the allowance, so any event stamped by it shows. */
+const CLOCK_OFFSET_MS = 30_000;
+/** How long a skew lasts (clients meanwhile get 503 from that API and retry elsewhere). */
+const SKEW_MS_MAX = 2_000;
+/** A process's /health must show a skew set (or removed) within this. */
+const SKEW_NOTICED_MS_MAX = 10_000;
+/** After kill_postgres, PostgreSQL must answer again within this (supervisor restart and WAL recovery). */
+const POSTGRES_BACK_MS_MAX = 60_000;
+/**
+ * An event's occurred_at (the deciding process's clock) against its created_at (PostgreSQL's
+ * clock at insert): ahead by at most the skew allowance, behind by at most that plus the longest
+ * pause (a process stopped between deciding and committing), each plus this for the commit itself.
+ */
+const COMMIT_SLACK_MS = 1_000;
+/** How much of a crashed process's output a violation quotes. */
+const CRASH_OUTPUT_CHARS = 1_500;
+const OCCURRED_AHEAD_MS_MAX = CLOCK_SKEW_MAX_MS + COMMIT_SLACK_MS;
+const OCCURRED_BEHIND_MS_MAX = CLOCK_SKEW_MAX_MS + PAUSE_MS_MAX + COMMIT_SLACK_MS;
 const ADMIN_TOKEN = 'chaos-admin-token-0123456789';
 /** Seals the tenants' signing keys; every process and the CLI need the same one. */
 const MASTER_KEY = 'chaos-master-key-0123456789';
 
-type FaultKind = 'kill_api' | 'kill_projector' | 'pause_api' | 'pause_projector';
-const FAULT_KINDS: FaultKind[] = ['kill_api', 'kill_projector', 'pause_api', 'pause_projector'];
+export type FaultKind = 'kill_api' | 'kill_projector' | 'pause_api' | 'pause_projector' | 'kill_postgres' | 'skew_clock';
+const FAULT_KINDS: FaultKind[] = ['kill_api', 'kill_projector', 'pause_api', 'pause_projector', 'kill_postgres', 'skew_clock'];
 
 export interface ChaosOptions {
   cycles: number;
@@ -57,6 +79,8 @@ export interface ChaosReport {
   duplicated: number;
   violations: string[];
   faults: Record<FaultKind, number>;
+  /** Times the embedded supervisor restarted PostgreSQL (one per kill_postgres); 0 on a database the run does not own. */
+  postgres_restarts: number;
   /** 5xx answers clients saw (then retried), by status. */
   server_errors: Record<string, number>;
   /** Final answers by operation and status (`capture 200`, `hold 422`, ...). */
@@ -64,21 +88,40 @@ export interface ChaosReport {
 }
 
 const MAIN = { api: 'dist/apps/api/src/main.js', projector: 'dist/apps/projector/src/main.js' } as const;
+const SKEWED_CLOCK = 'dist/test/chaos/skewed-clock.js';
 
 /** One of our processes, restartable. */
 class Service {
   child: ChildProcess | null = null;
   url = '';
   output = '';
+  /** Exits the driver did not cause (a crash), each with the tail of the process's output; the checks report them. */
+  crashes: string[] = [];
+  private killing = false;
   constructor(
     readonly kind: 'api' | 'projector',
     readonly databaseUrl: string,
-  ) {}
+    /** An API's clock offset (ms), read by the preloaded skewed-clock.ts at start and on SIGWINCH. */
+    readonly clockFile: string,
+  ) {
+    writeFileSync(clockFile, '0');
+  }
 
   async start(): Promise<void> {
     this.output = '';
-    const env = { ...process.env, DATABASE_URL: this.databaseUrl, PORT: '0', HOST: '127.0.0.1', LEDGER_ADMIN_TOKEN: ADMIN_TOKEN, LEDGER_MASTER_KEY: MASTER_KEY, LEDGER_PROJECTOR: 'off' };
-    const child = spawn(process.execPath, [path.resolve(MAIN[this.kind])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const env = {
+      ...process.env,
+      DATABASE_URL: this.databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      LEDGER_ADMIN_TOKEN: ADMIN_TOKEN,
+      LEDGER_MASTER_KEY: MASTER_KEY,
+      LEDGER_PROJECTOR: 'off',
+      LEDGER_CLOCK_SKEW_MAX_MS: String(CLOCK_SKEW_MAX_MS),
+      CHAOS_CLOCK_OFFSET_FILE: this.clockFile,
+    };
+    const preload = this.kind === 'api' ? ['--import', pathToFileURL(path.resolve(SKEWED_CLOCK)).href] : [];
+    const child = spawn(process.execPath, [...preload, path.resolve(MAIN[this.kind])], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     const onData = (chunk: Buffer) => {
       // Keep the tail only: a long run must not grow without bound.
@@ -86,6 +129,9 @@ class Service {
     };
     child.stdout!.on('data', onData);
     child.stderr!.on('data', onData);
+    child.once('exit', (code, signal) => {
+      if (!this.killing) this.crashes.push(`${this.kind} (pid ${child.pid}) exited on its own (code ${code}, signal ${signal}): ${this.output.slice(-CRASH_OUTPUT_CHARS)}`);
+    });
     if (this.kind === 'projector') return;
     this.url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`api did not start:\n${this.output}`)), START_TIMEOUT_MS);
@@ -109,8 +155,23 @@ class Service {
     const child = this.child;
     if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise((resolve) => child.once('exit', resolve));
+    this.killing = true;
     child.kill('SIGKILL');
     await exited;
+    this.killing = false;
+  }
+
+  /** Sets this API's clock offset and waits until its /health shows the clock refused (offset) or agreeing again (0). */
+  async skewClock(offsetMs: number): Promise<boolean> {
+    writeFileSync(this.clockFile, String(offsetMs));
+    this.child!.kill('SIGWINCH');
+    const deadline = Date.now() + SKEW_NOTICED_MS_MAX;
+    while (Date.now() < deadline) {
+      const health: any = await fetch(`${this.url}/health`).then((r) => r.json(), () => null);
+      if (health?.clock && health.clock.ok === (offsetMs === 0)) return true;
+      await sleep(50);
+    }
+    return false;
   }
 
   get up(): boolean {
@@ -127,7 +188,7 @@ interface Tenant {
   transactions: string[];
 }
 
-interface Ack {
+export interface Ack {
   tenant: string;
   key: string;
   /** The transaction or hold the 2xx named. */
@@ -140,16 +201,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   const log = options.log ?? (() => undefined);
   const random = seededRandom(options.seed);
   const cycleMs = options.cycleMs ?? CYCLE_MS_DEFAULT;
-  let embedded: { stop: () => Promise<void> } | null = null;
-  let tempDir: string | null = null;
+  let embedded: EmbeddedPostgresInstance | null = null;
+  const tempDir = mkdtempSync(path.join(os.tmpdir(), 'zentra-chaos-'));
+  // Reachable by the postgres user (PostgreSQL's user when we are root): else the cluster would be
+  // relocated to /var/lib/zentra-ledger and outlive the run. It holds nothing secret.
+  chmodSync(tempDir, 0o755);
   let databaseUrl = options.databaseUrl;
   if (!databaseUrl) {
+    // Started with its supervisor (every embedded PostgreSQL has one): kill_postgres relies on it to come back.
     const { startEmbeddedPostgres } = await import('#database/embedded-postgres.js');
-    tempDir = mkdtempSync(path.join(os.tmpdir(), 'zentra-chaos-'));
-    const instance = await startEmbeddedPostgres({ dataDir: path.join(tempDir, 'pg') });
-    embedded = instance;
-    databaseUrl = instance.url('postgres');
+    embedded = await startEmbeddedPostgres({ dataDir: path.join(tempDir, 'pg'), log: (line) => log(`postgres: ${line}`) });
+    databaseUrl = embedded.url('postgres');
   }
+  // kill_postgres only on a PostgreSQL of the run's own: a shared one (the jest run's) serves others too.
+  const faultKinds = FAULT_KINDS.filter((kind) => kind !== 'kill_postgres' || embedded !== null);
   const report: ChaosReport = {
     seed: options.seed,
     cycles: 0,
@@ -160,13 +225,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     lost: 0,
     duplicated: 0,
     violations: [],
-    faults: { kill_api: 0, kill_projector: 0, pause_api: 0, pause_projector: 0 },
+    faults: { kill_api: 0, kill_projector: 0, pause_api: 0, pause_projector: 0, kill_postgres: 0, skew_clock: 0 },
+    postgres_restarts: 0,
     server_errors: {},
     answers: {},
   };
-  const apis = Array.from({ length: API_PROCESSES }, () => new Service('api', databaseUrl!));
-  const projectors = Array.from({ length: PROJECTOR_PROCESSES }, () => new Service('projector', databaseUrl!));
-  const pool = new Pool({ connectionString: databaseUrl, max: 2 });
+  const apis = Array.from({ length: API_PROCESSES }, (_, i) => new Service('api', databaseUrl!, path.join(tempDir, `api-${i}.clock`)));
+  const projectors = Array.from({ length: PROJECTOR_PROCESSES }, (_, i) => new Service('projector', databaseUrl!, path.join(tempDir, `projector-${i}.clock`)));
+  const pool = new Pool({ connectionString: databaseUrl, max: DRIVER_POOL_MAX });
+  // A connection broken by kill_postgres must not crash the driver; the pool replaces it.
+  pool.on('error', () => undefined);
   const acks: Ack[] = [];
   const nonNegative = new Set<string>();
   try {
@@ -197,6 +265,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           }
           if (response.status >= 500) {
             report.server_errors[response.status] = (report.server_errors[response.status] ?? 0) + 1;
+            // 503 says "not now, retry" (database away, clock skewed); any other 5xx is a bug.
+            if (response.status !== 503) recordViolation(report, `${method} ${pathname} answered ${response.status}: ${JSON.stringify(json)}`.slice(0, 500));
           } else if (response.status >= 200 && response.status < 300) {
             report.acknowledged++;
             // A capture answers {hold, transaction}: its events carry the transaction's id (and the hold's).
@@ -238,6 +308,47 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       }
     };
 
+    /**
+     * skew_clock: one API's clock set `offsetMs` away; while it is, a command sent to it must be
+     * refused with 503 unavailable, and once it agrees again, decided (2xx).
+     */
+    const skewClock = async (api: Service, offsetMs: number, holdMs: number): Promise<void> => {
+      const tenant = tenants[Math.floor(random() * tenants.length)];
+      if (!(await api.skewClock(offsetMs))) recordViolation(report, `an API skewed by ${offsetMs} ms did not report it in /health within ${SKEW_NOTICED_MS_MAX} ms`);
+      const refused = await probe(api, tenant);
+      if (refused?.status !== 503 || refused.body?.error?.code !== 'unavailable') recordViolation(report, `an API skewed by ${offsetMs} ms answered ${refused?.status} ${JSON.stringify(refused?.body)}, not 503 unavailable`.slice(0, 500));
+      await sleep(holdMs);
+      if (!(await api.skewClock(0))) recordViolation(report, `an API whose skew was removed did not report its clock agreeing within ${SKEW_NOTICED_MS_MAX} ms`);
+      const decided = await probe(api, tenant);
+      if (!decided || decided.status >= 300) recordViolation(report, `an API whose skew was removed answered ${decided?.status} ${JSON.stringify(decided?.body)}, not 2xx`.slice(0, 500));
+    };
+
+    /** One posting (treasury to a customer: always allowed) to one API, once; a 2xx is an acknowledgement like any other. */
+    const probe = async (api: Service, tenant: Tenant): Promise<{ status: number; body: any } | null> => {
+      const key = `chaos-${options.seed}-${++keys}`;
+      report.operations++;
+      const amount = String(1 + Math.floor(random() * AMOUNT_MINOR_MAX));
+      const body = { entries: [{ account_id: tenant.treasury, direction: 'debit', amount }, { account_id: tenant.customers[0], direction: 'credit', amount }] };
+      try {
+        const response = await fetch(`${api.url}/transactions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${tenant.key}`, 'content-type': 'application/json', 'idempotency-key': key },
+          body: JSON.stringify(body),
+          signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+        });
+        const json: any = await response.json().catch(() => null);
+        if (response.status >= 200 && response.status < 300) {
+          report.acknowledged++;
+          acks.push({ tenant: tenant.id, key, id: json.id });
+        }
+        return { status: response.status, body: json };
+      } catch {
+        report.unanswered++;
+        return null;
+      }
+    };
+
+    const deck = new FaultDeck(faultKinds, random);
     for (let cycle = 1; cycle <= options.cycles; cycle++) {
       const deadline = Date.now() + cycleMs;
       const clients = Array.from({ length: CLIENTS }, async () => {
@@ -245,11 +356,17 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       });
       const fault = (async () => {
         await sleep(Math.floor(random() * cycleMs * 0.6));
-        const kind = FAULT_KINDS[Math.floor(random() * FAULT_KINDS.length)];
-        const group = kind.endsWith('api') ? apis : projectors;
+        const kind = deck.draw();
+        const group = kind.endsWith('api') || kind === 'skew_clock' ? apis : projectors;
         const victim = group[Math.floor(random() * group.length)];
         report.faults[kind]++;
-        if (kind.startsWith('kill')) {
+        log(`cycle ${cycle}: ${kind}`);
+        if (kind === 'kill_postgres') {
+          process.kill(embedded!.postmasterPid()!, 'SIGKILL');
+          if (!(await answersAgain(pool))) recordViolation(report, `PostgreSQL did not answer within ${POSTGRES_BACK_MS_MAX} ms of kill_postgres`);
+        } else if (kind === 'skew_clock') {
+          await skewClock(victim, (random() < 0.5 ? -1 : 1) * CLOCK_OFFSET_MS, 1 + Math.floor(random() * SKEW_MS_MAX));
+        } else if (kind.startsWith('kill')) {
           await victim.kill();
           await victim.start();
         } else {
@@ -257,11 +374,16 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await sleep(1 + Math.floor(random() * PAUSE_MS_MAX));
           victim.child!.kill('SIGCONT');
         }
-        log(`cycle ${cycle}: ${kind}`);
       })();
       await Promise.all([...clients, fault]);
       report.cycles = cycle;
       await checkLog(pool, tenants, acks, nonNegative, report);
+      // A process that died on its own is a bug whatever the log says; it is started again for the next cycle.
+      for (const service of [...apis, ...projectors]) {
+        for (const crash of service.crashes.splice(0)) recordViolation(report, crash);
+        if (service.child && (service.child.exitCode !== null || service.child.signalCode !== null)) await service.start();
+      }
+      report.postgres_restarts = embedded?.restarts() ?? 0;
       log(`cycle ${cycle}: ${report.operations} operations, ${report.acknowledged} acknowledged, ${report.violations.length} violations`);
     }
     await checkProjectionsAndChains(pool, databaseUrl!, tenants, report);
@@ -272,9 +394,57 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     }
     await pool.end();
     await embedded?.stop();
-    if (tempDir) rmSync(tempDir, { recursive: true, force: true });
+    rmSync(tempDir, { recursive: true, force: true });
   }
   return report;
+}
+
+/**
+ * The fault kinds in a seeded order, each once per round (then reshuffled): a run of as many
+ * cycles as there are kinds meets every kind, which a short run could not promise by draws.
+ */
+class FaultDeck {
+  private left: FaultKind[] = [];
+  constructor(
+    private readonly kinds: readonly FaultKind[],
+    private readonly random: () => number,
+  ) {}
+
+  draw(): FaultKind {
+    if (this.left.length === 0) {
+      this.left = [...this.kinds];
+      for (let i = this.left.length - 1; i > 0; i--) {
+        const j = Math.floor(this.random() * (i + 1));
+        [this.left[i], this.left[j]] = [this.left[j], this.left[i]];
+      }
+    }
+    return this.left.pop()!;
+  }
+}
+
+/** The driver's own connections (the checks'). */
+const DRIVER_POOL_MAX = 2;
+
+/**
+ * Polls PostgreSQL until it answers (after kill_postgres), for at most POSTGRES_BACK_MS_MAX: on
+ * every connection of the driver's pool at once, so that each one broken by the kill has failed
+ * (and been dropped by the pool) before the checks use the pool again.
+ */
+async function answersAgain(pool: Pool): Promise<boolean> {
+  const deadline = Date.now() + POSTGRES_BACK_MS_MAX;
+  while (Date.now() < deadline) {
+    const answered = await Promise.all(Array.from({ length: DRIVER_POOL_MAX }, () => pool.query('select 1').then(() => true, () => false)));
+    if (answered.every(Boolean)) return true;
+    await sleep(100);
+  }
+  return false;
+}
+
+/** Violations are kept to the first VIOLATIONS_MAX: one broken invariant tends to repeat on every check. */
+const VIOLATIONS_MAX = 20;
+
+function recordViolation(report: Pick<ChaosReport, 'violations'>, message: string): void {
+  if (report.violations.length < VIOLATIONS_MAX) report.violations.push(message);
 }
 
 async function setUp(api: Service, nonNegative: Set<string>): Promise<Tenant[]> {
@@ -300,11 +470,15 @@ async function setUp(api: Service, nonNegative: Set<string>): Promise<Tenant[]> 
   return tenants;
 }
 
-/** From the log alone: every 2xx once and where it said, no key recorded twice, zero sums, no overdraft. */
-async function checkLog(pool: Pool, tenants: Tenant[], acks: Ack[], nonNegative: Set<string>, report: ChaosReport): Promise<void> {
-  const violation = (message: string) => {
-    if (report.violations.length < 20) report.violations.push(message);
-  };
+/** What checkLog finds: counts of lost and duplicated commands, and every violation (the first VIOLATIONS_MAX). */
+export type LogFindings = Pick<ChaosReport, 'lost' | 'duplicated' | 'violations'>;
+
+/**
+ * From the log alone: every 2xx once and where it said, no key recorded twice, zero sums, no
+ * overdraft, and every event's occurred_at near its created_at (no event stamped by a skewed clock).
+ */
+export async function checkLog(pool: Pool, tenants: readonly Pick<Tenant, 'id'>[], acks: readonly Ack[], nonNegative: ReadonlySet<string>, report: LogFindings): Promise<void> {
+  const violation = (message: string) => recordViolation(report, message);
   const streams = tenants.map((t) => `ledger-${t.id}`);
   // A command's events are contiguous in its stream: a key over a wider span was recorded twice.
   const twice = await pool.query(
@@ -351,11 +525,22 @@ async function checkLog(pool: Pool, tenants: Tenant[], acks: Ack[], nonNegative:
     [streams, [...nonNegative]],
   );
   for (const row of below.rows) violation(`${row.account} below zero at ${row.stream_id}@${row.stream_revision}`);
+  const stamped = await pool.query(
+    `select stream_id, stream_revision, metadata->>'occurred_at' as occurred_at, created_at::text,
+            (extract(epoch from (metadata->>'occurred_at')::timestamptz - created_at) * 1000)::float8 as ahead_ms
+       from events
+      where stream_id = any($1) and metadata ? 'occurred_at'
+        and ((metadata->>'occurred_at')::timestamptz > created_at + make_interval(secs => $2::float8 / 1000)
+          or (metadata->>'occurred_at')::timestamptz < created_at - make_interval(secs => $3::float8 / 1000))
+      order by global_position limit $4`,
+    [streams, OCCURRED_AHEAD_MS_MAX, OCCURRED_BEHIND_MS_MAX, VIOLATIONS_MAX],
+  );
+  for (const row of stamped.rows) violation(`${row.stream_id}@${row.stream_revision} occurred_at ${row.occurred_at} is ${Math.round(row.ahead_ms)} ms from its created_at ${row.created_at}`);
 }
 
 /** The end: projectors catch up, then replay --compare and projections verify --all agree, and every chain head verifies. */
 async function checkProjectionsAndChains(pool: Pool, databaseUrl: string, tenants: Tenant[], report: ChaosReport): Promise<void> {
-  const violation = (message: string) => report.violations.push(message);
+  const violation = (message: string) => recordViolation(report, message);
   const deadline = Date.now() + CATCH_UP_TIMEOUT_MS;
   for (;;) {
     const head = (await pool.query(`select coalesce(max(global_position), 0)::text as h from events`)).rows[0].h;

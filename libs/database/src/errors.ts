@@ -4,6 +4,7 @@ const CONNECTION_ERROR_CODES = new Set([
   'ETIMEDOUT',
   'EPIPE',
   'ENOTFOUND',
+  'ENOENT', // the Unix socket's file is gone: PostgreSQL is stopped, or restarting (it makes the file anew)
   '57P01', // admin_shutdown
   '57P02', // crash_shutdown
   '57P03', // cannot_connect_now
