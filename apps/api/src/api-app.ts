@@ -85,7 +85,10 @@ export async function createApiApp(runtime: LedgerRuntime, logger: Logger): Prom
       await runtime.intents.record(principal.tenant_id, intent, refusalState(error));
     }),
   );
-  app.enableShutdownHooks([]);
+  // No Nest shutdown hooks: with an empty list Nest closes the app on every signal it knows
+  // (SIGHUP, SIGUSR2, ...) and re-raises it, racing main.ts's own drain on SIGTERM/SIGINT. The
+  // process's shutdown (bootstrap's `shutdown`) closes the app itself, in order, after which the
+  // writers drain and the log closes.
 
   const document = addSchemas(
     SwaggerModule.createDocument(
