@@ -38,7 +38,7 @@ export const WRITER_TURN_MS = 50;
  */
 export const WRITER_TURN_BACKOFF_MS = 5_000;
 /** A writer with nothing queued keeps its turn this much longer for commands about to arrive (its clients' next ones). */
-export const WRITER_TURN_LINGER_MS = 2;
+export const WRITER_TURN_LINGER_MS = 10;
 
 /** What a process's writers counted since it started (the registry's, shown by /metrics). */
 export interface WriterStats {
@@ -179,6 +179,13 @@ export class TenantWriter {
     }
     const now = Date.now();
     if (this.turn || !this.exclusion || now >= this.contendedUntil || now - this.turnMissedAt < WRITER_TURN_BACKOFF_MS) return this.decideAndAppend(await this.caughtUpState(), group);
+    const before = this.state?.revision;
+    // Catch up before asking: what the others appended since this writer's last turn may be a
+    // lot (a writer idle for a while, or a cold one), and reading it under the exclusion would
+    // keep them waiting, past STREAM_LOCK_WAIT_MS on a loaded machine. Under it, only what they
+    // appended meanwhile is left to read.
+    this.behind = true;
+    await this.caughtUpState();
     const release = await this.exclusion.exclude(this.stream);
     if (release) {
       this.turn = { since: Date.now(), release, linger: null };
@@ -189,7 +196,6 @@ export class TenantWriter {
     }
     // What arrived while this writer waited for its turn goes in this turn.
     this.queue.topUp(group);
-    const before = this.state?.revision;
     this.behind = true;
     const state = await this.caughtUpState();
     if (before !== undefined && state.revision !== before) this.contendedUntil = Date.now() + WRITER_CONTENDED_MS;
