@@ -9,12 +9,7 @@ import { cliOn, processAlive, ServiceProcess, waitUntilDead } from './support/pr
  */
 describe('crash recovery and shutdown (real processes)', () => {
   const service = new ServiceProcess(ServiceProcess.tempDataDir());
-  afterAll(async () => {
-    if (service.child && service.child.exitCode === null) await service.kill('SIGKILL');
-    const pg = service.postgresPid();
-    if (pg && processAlive(pg)) process.kill(pg, 'SIGKILL');
-    rmSync(path.dirname(service.dataDir), { recursive: true, force: true });
-  });
+  afterAll(() => service.discard());
 
   it('keeps a posting across kill -9 and replays the original answer to a retry', async () => {
     await service.start();

@@ -1,6 +1,4 @@
-import { rmSync } from 'node:fs';
-import path from 'node:path';
-import { processAlive, ServiceProcess, waitUntilDead } from './support/process.js';
+import { ServiceProcess, waitUntilDead } from './support/process.js';
 
 /** How long the service may take to decide commands again after its postmaster is killed (supervisor restart, WAL recovery, new connections). */
 const RECOVERY_BOUND_MS = 30_000;
@@ -13,12 +11,7 @@ const RETRY_EVERY_MS = 50;
  */
 describe('the service when its embedded PostgreSQL is killed (real processes)', () => {
   const service = new ServiceProcess(ServiceProcess.tempDataDir());
-  afterAll(async () => {
-    if (service.child && service.child.exitCode === null) await service.kill('SIGKILL');
-    const pg = service.postgresPid();
-    if (pg && processAlive(pg)) process.kill(pg, 'SIGKILL');
-    rmSync(path.dirname(service.dataDir), { recursive: true, force: true });
-  });
+  afterAll(() => service.discard());
 
   it('answers 503 until the supervisor has restarted PostgreSQL, then decides and projects again', async () => {
     await service.start();

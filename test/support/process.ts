@@ -1,5 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LogSink } from './log-sink.js';
@@ -50,6 +50,14 @@ export class ServiceProcess {
         reject(new Error(`service exited with ${code} during start:\n${this.output}`));
       });
     });
+  }
+
+  /** After a test: the process and its embedded PostgreSQL killed if still alive, its data directory removed. */
+  async discard(): Promise<void> {
+    if (this.child && this.child.exitCode === null) await this.kill('SIGKILL');
+    const pg = this.postgresPid();
+    if (pg && processAlive(pg)) process.kill(pg, 'SIGKILL');
+    rmSync(path.dirname(this.dataDir), { recursive: true, force: true });
   }
 
   /** PID of the embedded PostgreSQL's postmaster, from its pid file. */
