@@ -168,9 +168,9 @@ export class TenantWriter {
    * process's writer of the tenant active, deciding that way thrashes: each appends, the other's
    * append then fails, and it catches up and decides again. So while one is (WRITER_CONTENDED_MS
    * since it was last seen), writers take turns through the store's exclusion: each catches up
-   * from the stream under it (one read: the other's latest appends) and decides on a state nobody
-   * else moves meanwhile. The expected revision stays the check (an exclusion not had in time runs
-   * the attempt without it).
+   * from the stream before asking and again under it (what was appended meanwhile), then decides
+   * on a state nobody else moves until its turn ends. The expected revision stays the check (an
+   * exclusion not had in time runs the attempt without it).
    */
   private async attempt(group: PendingCommand[]): Promise<PendingCommand[]> {
     if (this.turn?.linger) {
