@@ -5,8 +5,8 @@ import { AppendResult, ExpectedRevision, NewEvent, PostgresEventStore } from '#e
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { CommandEnvelope } from './command-envelope.js';
 import { TenantWriter } from './tenant-writer.js';
+import { TEST_METADATA as meta } from './testing/envelopes.js';
 
-const meta = { actor: 'test', role: 'admin', request_id: 'r', intent_id: null, policy: [] };
 const ONE_MIB = 1024 * 1024;
 
 /**

@@ -3,15 +3,10 @@ import { Pool } from 'pg';
 import { createPool } from '#database/index.js';
 import { ContendedEventStore } from '../../../test/support/contended-store.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
-import { CommandEnvelope, ledgerStream } from './command-envelope.js';
+import { ledgerStream } from './command-envelope.js';
 import { CONFLICT_RETRIES_MAX, TenantWriter, WriterContendedError } from './tenant-writer.js';
+import { OPEN_ACCOUNT as openAccount, testEnvelope as envelope } from './testing/envelopes.js';
 
-const meta = { actor: 'test', role: 'admin', request_id: 'r', intent_id: null, policy: [] };
-const openAccount = { type: 'open_account' as const, customer: 'c', currency: 'USD', account_type: 'x', normal_balance: 'credit' as const, allow_negative: true, metadata: {} };
-
-function envelope(tenantId: string, command: CommandEnvelope['command'], key: string | null = null): CommandEnvelope {
-  return { tenant_id: tenantId, command, idempotency_key: key, request_hash: key ? `hash-${key}` : null, metadata: meta };
-}
 
 describe('TenantWriter under optimistic-concurrency contention (real PostgreSQL, a second writer)', () => {
   let db: TestDatabase;

@@ -5,15 +5,10 @@ import { createPool } from '#database/index.js';
 import { AppendResult, ExpectedRevision, NewEvent, PostgresEventStore, WrongExpectedVersionError } from '#event-store/index.js';
 import { STREAM_LOCK_WAIT_MS, streamLockKey } from '#event-store/postgres/stream-locks.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
-import { CommandEnvelope, ledgerStream } from './command-envelope.js';
+import { ledgerStream } from './command-envelope.js';
 import { WriterRegistry } from './writer-registry.js';
+import { OPEN_ACCOUNT as openAccount, testEnvelope as envelope } from './testing/envelopes.js';
 
-const meta = { actor: 'test', role: 'admin', request_id: 'r', intent_id: null, policy: [] };
-const openAccount = { type: 'open_account' as const, customer: 'c', currency: 'USD', account_type: 'x', normal_balance: 'credit' as const, allow_negative: true, metadata: {} };
-
-function envelope(tenantId: string, command: CommandEnvelope['command'], key: string | null = null): CommandEnvelope {
-  return { tenant_id: tenantId, command, idempotency_key: key, request_hash: key ? `hash-${key}` : null, metadata: meta };
-}
 
 /** The PostgreSQL log as one process has it (its own pool), counting its appends that lost a race. */
 class CountingStore extends PostgresEventStore {

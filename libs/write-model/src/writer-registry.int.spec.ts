@@ -6,12 +6,8 @@ import { PostgresEventStore } from '#event-store/index.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { CommandEnvelope } from './command-envelope.js';
 import { WriterRegistry } from './writer-registry.js';
+import { OPEN_ACCOUNT as openAccount, testEnvelope as envelope } from './testing/envelopes.js';
 
-const meta = { actor: 'test', role: 'admin', request_id: 'r', intent_id: null, policy: [] };
-
-function envelope(tenantId: string, command: CommandEnvelope['command'], key: string | null = null): CommandEnvelope {
-  return { tenant_id: tenantId, command, idempotency_key: key, request_hash: key ? `hash-${key}` : null, metadata: meta };
-}
 
 describe('WriterRegistry', () => {
   let db: TestDatabase;
@@ -85,7 +81,6 @@ describe('WriterRegistry', () => {
       if (outcome.kind !== 'accepted') throw new Error(`refused: ${JSON.stringify(outcome.error)}`);
       return outcome;
     };
-    const openAccount = { type: 'open_account' as const, customer: 'c', currency: 'USD', account_type: 'x', normal_balance: 'credit' as const, allow_negative: true, metadata: {} };
     const from = (await accepted(openAccount)).events[0].data.account_id as string;
     const to = (await accepted(openAccount)).events[0].data.account_id as string;
     const post = (amount: bigint) => ({ type: 'post_transaction' as const, entries: [{ account_id: from, direction: 'debit' as const, amount }, { account_id: to, direction: 'credit' as const, amount }], description: null, reference: null, metadata: {} });
@@ -114,7 +109,6 @@ describe('WriterRegistry', () => {
       const outcome = await writers.submit(envelope(tenant, command, key));
       return outcome.kind === 'rejected' ? outcome.error.code : 'accepted';
     };
-    const openAccount = { type: 'open_account' as const, customer: 'c', currency: 'USD', account_type: 'x', normal_balance: 'credit' as const, allow_negative: true, metadata: {} };
     const from = (await accepted(a, openAccount)).events[0].data.account_id as string;
     const to = (await accepted(a, openAccount)).events[0].data.account_id as string;
     const post = (amount: bigint) => ({ type: 'post_transaction' as const, entries: [{ account_id: from, direction: 'debit' as const, amount }, { account_id: to, direction: 'credit' as const, amount }], description: null, reference: null, metadata: {} });

@@ -12,8 +12,8 @@ import { emptyWriterState, foldRecorded, WriterState } from './writer-state.js';
 import { restoreSnapshot, SNAPSHOT_RECORDS_MAX, WRITER_SNAPSHOT_VERSION } from './state-snapshot.js';
 import { WriterRegistry } from './writer-registry.js';
 import { PostgresWriterSnapshots } from './writer-snapshots.js';
+import { TEST_METADATA as meta } from './testing/envelopes.js';
 
-const meta = { actor: 'test', role: 'admin', request_id: 'r', intent_id: null, policy: [] };
 
 /** The real PostgreSQL store, counting the events a writer reads from its stream. */
 class CountingStore extends PostgresEventStore {
