@@ -2,7 +2,7 @@
  * Preloaded (`node --import`) into an API process by the chaos driver, never by the service:
  * shifts this process's wall clock (`Date.now()`, `new Date()`) by the offset in ms written in
  * the file named by CHAOS_CLOCK_OFFSET_FILE, read at start and again on every SIGWINCH (ignored by
- * default, and not among the signals on which Nest's shutdown hooks close the app, as SIGUSR2 is). The
+ * default, so it never ends the process, as SIGUSR2 would). The
  * monotonic clock (performance.now) is left alone, as it is when a machine's wall clock is set or
  * drifts — which is what the service's clock-skew monitor compares against PostgreSQL's.
  */

@@ -33,7 +33,7 @@ export async function projectionsCommand(
       );
       for (const p of result.projections) {
         const rate = p.apply_seconds > 0 ? Math.round(p.applied / p.apply_seconds) : p.applied;
-        out(`${p.projection}: rebuilt and swapped at position ${p.position} (${p.applied} events, ${p.apply_seconds.toFixed(1)} s applying, ${rate} events/s; ${p.finish_seconds.toFixed(1)} s finishing: indexes, logged)`);
+        out(`${p.projection}: rebuilt and swapped at position ${p.position} (${p.applied} events, ${p.apply_seconds.toFixed(1)} s applying, ${rate} events/s; ${p.finish_seconds.toFixed(1)} s finishing: indexes built, tables logged)`);
       }
       const rate = result.seconds > 0 ? Math.round(result.events / result.seconds) : result.events;
       out(`all ${result.projections.length}: ${result.events} log events read once in ${result.seconds.toFixed(1)} s (${rate} events/s)`);
