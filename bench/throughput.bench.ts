@@ -160,6 +160,17 @@ function projectorOffScenarios(accounts: string[]): Scenario[] {
  * projector, the end-to-end rate (the CPU then covers the load and the catch-up: acknowledging
  * and projecting).
  */
+/**
+ * Single postings at low concurrency with the projector applying each append at once
+ * (LEDGER_PROJECTOR_LINGER_MS=0), beside the default rows: what letting appends gather buys.
+ */
+const LINGER_OFF = ' (no linger)';
+function lingerOffScenarios(accounts: string[]): Scenario[] {
+  return scenariosFor(accounts)
+    .filter((s) => s.name === 'single' && s.connections <= 16)
+    .map((s) => ({ ...s, name: `${s.name}${LINGER_OFF}` }));
+}
+
 async function measure(service: Service, key: string, scenario: Scenario, projecting: boolean): Promise<Record<string, string | number>> {
   if (projecting) await caughtUp(service);
   const started = Date.now();
@@ -197,6 +208,17 @@ async function main(): Promise<void> {
     }
   }
 
+  const noLinger = chosen(lingerOffScenarios([]));
+  if (noLinger.length > 0) {
+    const eager = await startService({ LEDGER_PROJECTOR_LINGER_MS: '0' });
+    try {
+      const { key, accounts } = await openAccounts(eager);
+      for (const scenario of chosen(lingerOffScenarios(accounts))) rows.push(await measure(eager, key, scenario, true));
+    } finally {
+      await stopService(eager);
+    }
+  }
+
   const offScenarios = chosen(projectorOffScenarios([]));
   if (offScenarios.length > 0) {
     const apiOnly = await startService({ LEDGER_PROJECTOR: 'off' });
@@ -229,6 +251,15 @@ async function main(): Promise<void> {
       if (column === 'scenario' || column === 'clients') continue;
       const number = Number(value);
       figures[`${prefix}: ${column}`] = value === '-' ? null : Number.isFinite(number) ? number : String(value);
+    }
+  }
+  // Issue 22's low-concurrency targets, as ratios to the raw single-row commits of this run.
+  for (const [label, clients, reference] of [['1 client', 1, raw?.singleCommitsOneClient], ['16 clients', 16, raw?.singleCommits]] as const) {
+    for (const row of rows.filter((r) => String(r.scenario).startsWith('single') && !String(r.scenario).includes('hot') && !String(r.scenario).includes(PROJECTOR_OFF) && r.clients === clients)) {
+      if (!reference) continue;
+      const ratio = Number((Number(row['postings/s']) / reference).toFixed(3));
+      figures[`${row.scenario} x${clients}: ours/raw single-row commits`] = ratio;
+      console.log(`${row.scenario}, ${label}: ${row['postings/s']} postings/s = ${ratio} of raw single-row commits at ${label}`);
     }
   }
   report('throughput', figures);

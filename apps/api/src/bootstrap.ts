@@ -70,7 +70,7 @@ export async function startLedger(
     // Listening first: if the port is taken, no background worker has started yet.
     app = await createApiApp(runtime, logger);
     await app.listen({ port: config.port, host: config.host });
-    const projector = config.projectorEnabled ? new Projector(projections, store, pool, database.url, lineLog(logger.child({ component: 'projector' })), config.projectionBatch).start() : null;
+    const projector = config.projectorEnabled ? new Projector(projections, store, pool, database.url, lineLog(logger.child({ component: 'projector' })), { batchSize: config.projectionBatch, lingerMs: config.projectorLingerMs }).start() : null;
     // On a fresh database the projector creates the read models: before the workers that read them.
     if (projector && !(await projector.settled())) log('projector: still waiting for the read models; starting anyway');
     // Webhook deliveries are sent wherever the projector (which queues them) runs.

@@ -34,7 +34,7 @@ async function main(): Promise<void> {
   logger.info(selected.describe());
   await whileDatabaseStarts(() => selected.connect(), lineLog(logger));
   const store = selected.store;
-  const projector = new Projector(ALL_PROJECTIONS, store, pool, url, lineLog(logger), config.projectionBatch).start();
+  const projector = new Projector(ALL_PROJECTIONS, store, pool, url, lineLog(logger), { batchSize: config.projectionBatch, lingerMs: config.projectorLingerMs }).start();
   // The projector queues webhook deliveries; it sends them too (several processes share the work).
   // Endpoint secrets are sealed with the master key: without it this process cannot sign, says so, and leaves sending to the API.
   let dispatcher: InstanceType<typeof WebhookDispatcher> | null = null;

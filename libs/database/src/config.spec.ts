@@ -10,6 +10,15 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes the projector linger from LEDGER_PROJECTOR_LINGER_MS, 5 ms by default, and refuses one outside 0 to 1000', () => {
+    expect(loadConfig({}).projectorLingerMs).toBe(5);
+    expect(loadConfig({ LEDGER_PROJECTOR_LINGER_MS: '0' }).projectorLingerMs).toBe(0);
+    expect(loadConfig({ LEDGER_PROJECTOR_LINGER_MS: '1000' }).projectorLingerMs).toBe(1000);
+    for (const bad of ['1001', '-1', '2.5', 'soon']) {
+      expect(() => loadConfig({ LEDGER_PROJECTOR_LINGER_MS: bad })).toThrow(/LEDGER_PROJECTOR_LINGER_MS/);
+    }
+  });
+
   it('sets a 30 s statement timeout and half the pool per tenant by default; refuses a tenant share outside 1 to the pool size', () => {
     const defaults = loadConfig({});
     expect(defaults.statementTimeoutMs).toBe(30_000);

@@ -36,6 +36,8 @@ export interface LedgerConfig {
   stuckHoldSeconds: number;
   /** Events a projection applies per transaction (LEDGER_PROJECTION_BATCH, 1 to 500). */
   projectionBatch: number;
+  /** Once caught up, how long a projector lets appends gather before applying them as one batch. */
+  projectorLingerMs: number;
   /** Scheduled drift checks of every tenant; 0 turns them off. */
   reconcileIntervalMinutes: number;
   /** Commands are refused while this process's clock differs from PostgreSQL's by more (LEDGER_CLOCK_SKEW_MAX_MS). */
@@ -107,6 +109,22 @@ function projectionBatchFrom(value: string | undefined): number {
   return batch;
 }
 
+/**
+ * A projector that has caught up waits this long after an append before applying, so the appends
+ * of that window share one transaction: at low concurrency each posting otherwise pays a
+ * projection transaction of its own (a statement per read model plus begin, checkpoint and commit).
+ * Reads that wait for their writes (LEDGER_READ_WAIT_MS) wait up to this much longer.
+ */
+export const PROJECTOR_LINGER_MS_DEFAULT = 5;
+/** More than this would leave the read models a visible second behind. */
+const PROJECTOR_LINGER_MS_MAX = 1000;
+
+function projectorLingerFrom(value: string | undefined): number {
+  const ms = intFrom(value, PROJECTOR_LINGER_MS_DEFAULT, 'LEDGER_PROJECTOR_LINGER_MS');
+  if (ms > PROJECTOR_LINGER_MS_MAX) throw new Error(`LEDGER_PROJECTOR_LINGER_MS must be between 0 and ${PROJECTOR_LINGER_MS_MAX}, got "${value}"`);
+  return ms;
+}
+
 /** A query running longer than this on an API connection is cancelled (answered 503). */
 export const STATEMENT_TIMEOUT_MS_DEFAULT = 30_000;
 /** How long a read over its tenant's share of the pool waits for one before 503. */
@@ -174,6 +192,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LedgerConfig {
     holdSweepIntervalMs: intFrom(env.LEDGER_HOLD_SWEEP_MS, 1000, 'LEDGER_HOLD_SWEEP_MS'),
     stuckHoldSeconds: intFrom(env.LEDGER_STUCK_HOLD_SECONDS, 24 * 60 * 60, 'LEDGER_STUCK_HOLD_SECONDS'),
     projectionBatch: projectionBatchFrom(env.LEDGER_PROJECTION_BATCH),
+    projectorLingerMs: projectorLingerFrom(env.LEDGER_PROJECTOR_LINGER_MS),
     reconcileIntervalMinutes: intFrom(env.LEDGER_RECONCILE_INTERVAL_MINUTES, 60, 'LEDGER_RECONCILE_INTERVAL_MINUTES'),
     clockSkewMaxMs: clockSkewMaxFrom(env.LEDGER_CLOCK_SKEW_MAX_MS),
     logLevel: telemetry.logLevel,

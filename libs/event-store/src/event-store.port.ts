@@ -56,6 +56,14 @@ export interface SubscribeOptions extends ReadAllOptions {
    * have none never call it.
    */
   onCheckpoint?: (position: bigint) => Promise<void>;
+  /**
+   * Once caught up with the log, wait this long after an append is announced (or after a batch
+   * that did not fill `batchSize`) before reading, so that appends arriving meanwhile come as one
+   * batch: a subscriber with a fixed cost per batch (a projector's transaction) then pays it once
+   * per window, not once per small append. Never while catching up (full batches go on at once).
+   * 0 or absent: read at once. A hint: a log that pushes events may batch what it has instead.
+   */
+  lingerMs?: number;
 }
 
 export interface Subscription {

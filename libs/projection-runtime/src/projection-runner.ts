@@ -67,6 +67,8 @@ export class ProjectionRunner {
     private readonly batchSize = PROJECTION_BATCH_MAX,
     /** The process's runners at the same checkpoint apply each batch in one transaction (null: each in its own). */
     private readonly shared: SharedApply | null = null,
+    /** Once caught up, how long the log's next appends gather before a batch (SubscribeOptions.lingerMs). */
+    private readonly lingerMs = 0,
   ) {}
 
   start(): void {
@@ -166,7 +168,7 @@ export class ProjectionRunner {
     this.position = await readCheckpoint(this.pool, this.projection.name);
     this.status = 'running';
     this.subscription = this.store.subscribeToAll(
-      { afterPosition: this.position, batchSize: this.batchSize, onCheckpoint: (position) => this.skipTo(position) },
+      { afterPosition: this.position, batchSize: this.batchSize, lingerMs: this.lingerMs, onCheckpoint: (position) => this.skipTo(position) },
       (events) => this.applyBatch(events),
     );
     this.subscription.done.catch(async (error) => {

@@ -13,19 +13,23 @@ export class Projector {
   readonly runners: ProjectionRunner[];
   private readonly locks: OwnershipSession;
 
-  /** `url`: the database the advisory locks are taken in (the pool's); `batchSize`: events per transaction. */
+  /**
+   * `url`: the database the advisory locks are taken in (the pool's); `batchSize`: events per
+   * transaction; `lingerMs`: once caught up, how long appends gather before the next batch
+   * (LEDGER_PROJECTOR_LINGER_MS).
+   */
   constructor(
     projections: readonly Projection[],
     store: EventStore,
     pool: Pool,
     url: string,
     log: (line: string) => void = () => undefined,
-    batchSize = PROJECTION_BATCH_MAX,
+    { batchSize = PROJECTION_BATCH_MAX, lingerMs = 0 }: { batchSize?: number; lingerMs?: number } = {},
   ) {
     this.locks = new OwnershipSession(url);
     // Runners at the same checkpoint apply each batch together: one transaction per batch, not one per projection.
     const shared = new SharedApply(pool);
-    this.runners = projections.map((p) => new ProjectionRunner(p, store, pool, this.locks, log, batchSize, shared));
+    this.runners = projections.map((p) => new ProjectionRunner(p, store, pool, this.locks, log, batchSize, shared, lingerMs));
   }
 
   start(): this {

@@ -83,6 +83,49 @@ describe('PostgresEventStore', () => {
     await reader.close();
   });
 
+  describe('a subscriber that lingers once caught up', () => {
+    /** Far longer than the appends below take, so they all fall inside one window. */
+    const LINGER_MS = 3_000;
+    const APPENDS = 5;
+
+    async function batchesOf(lingerMs: number): Promise<bigint[][]> {
+      const store = new PostgresEventStore(pool);
+      const stream = `linger-${randomBytes(4).toString('hex')}`;
+      const batches: bigint[][] = [];
+      const subscription = store.subscribeToAll({ afterPosition: await store.headPosition(), lingerMs }, async (events) => {
+        batches.push(events.filter((e) => e.stream_id === stream).map((e) => e.position));
+      });
+      for (let i = 0; i < APPENDS; i++) {
+        // Each append commits (and is announced) on its own, after the subscriber has seen the one before.
+        await store.append(stream, [{ id: randomUUID(), type: 't', data: { i }, metadata: {} }], 'any');
+        if (lingerMs === 0) await eventually('the append read', () => (batches.flat().length === i + 1 ? true : undefined));
+      }
+      await eventually('every append read', () => (batches.flat().length === APPENDS ? true : undefined), LINGER_MS * 3);
+      await subscription.stop();
+      await store.close();
+      return batches.filter((b) => b.length > 0);
+    }
+
+    it('gets the appends announced within its window as one batch (without lingering: one batch each)', async () => {
+      expect(await batchesOf(0)).toHaveLength(APPENDS);
+      const lingered = await batchesOf(LINGER_MS);
+      expect(lingered).toHaveLength(1);
+      expect(lingered[0]).toHaveLength(APPENDS);
+    }, TEST_TIMEOUT_MS);
+
+    it('stops at once while lingering', async () => {
+      const store = new PostgresEventStore(pool);
+      let handled = 0;
+      // A window longer than the test's own timeout: only stop() can end it.
+      const subscription = store.subscribeToAll({ afterPosition: await store.headPosition(), lingerMs: TEST_TIMEOUT_MS * 2 }, async () => void handled++);
+      await store.append(`linger-stop-${randomBytes(4).toString('hex')}`, [{ id: randomUUID(), type: 't', data: {}, metadata: {} }], 'no_stream');
+      await sleep(QUIET_MS);
+      expect(handled).toBe(0);
+      await subscription.stop();
+      await store.close();
+    }, TEST_TIMEOUT_MS);
+  });
+
   it('keeps read pages for the next reader, weighed by the JSON text of their data and metadata', async () => {
     const store = new PostgresEventStore(pool);
     const before = await store.headPosition();

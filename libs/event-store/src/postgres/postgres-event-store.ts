@@ -326,28 +326,33 @@ export class PostgresEventStore implements EventStore, StreamLookup, StreamExclu
     const waker = () => wake();
     this.wakers.add(waker);
     let position = options.afterPosition ?? 0n;
+    const batchSize = options.batchSize ?? READ_BATCH_DEFAULT;
+    const lingerMs = options.lingerMs ?? 0;
+    /** Waits `ms`, or less when woken (`interruptible`: by an append's NOTIFY too; otherwise only by stop()). */
+    const pause = (ms: number, interruptible: boolean) =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, ms);
+        wake = () => {
+          if (!interruptible && !stopped) return;
+          clearTimeout(timer);
+          resolve();
+        };
+      });
 
     const loop = async () => {
       await this.ensureListener().catch(() => undefined);
       while (!stopped) {
-        const events = await this.readAll({
-          afterPosition: position,
-          maxCount: options.batchSize ?? READ_BATCH_DEFAULT,
-          streamPrefixes: options.streamPrefixes,
-        });
+        const events = await this.readAll({ afterPosition: position, maxCount: batchSize, streamPrefixes: options.streamPrefixes });
         if (stopped) break;
         if (events.length > 0) {
           await handler(events);
           position = events[events.length - 1].position;
+          // A short batch means caught up: let the next appends gather before reading them.
+          if (lingerMs > 0 && events.length < batchSize && !stopped) await pause(lingerMs, false);
           continue;
         }
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, IDLE_POLL_MS);
-          wake = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
+        await pause(IDLE_POLL_MS, true);
+        if (lingerMs > 0 && !stopped) await pause(lingerMs, false);
       }
     };
     const done = loop().finally(() => this.wakers.delete(waker));
