@@ -1,4 +1,5 @@
 import { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import { ADMIN, call, cpuMs, masterKeyOf, Service, startProjector, startService, stopService } from './service.js';
 import { posting, report, table } from './support.js';
@@ -21,11 +22,24 @@ interface Row {
   statuses: Record<string, number>;
   p99: number;
   cpuMsApi: number;
+  /** The whole machine's busy CPU time meanwhile (every process: load generator, APIs, projector, PostgreSQL). */
+  cpuMsHost: number;
+  /** The machine's CPU time meanwhile, busy or not (all cores). */
+  cpuMsHostTotal: number;
+}
+
+/** The machine's CPU time so far from /proc/stat, in ms: busy and in all (idle and iowait count as not busy). */
+function hostCpuMs(): { busy: number; total: number } {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1, 9).map(Number);
+  const total = ticks.reduce((sum, t) => sum + t, 0);
+  // USER_HZ is 100 on Linux: a tick is 10 ms.
+  return { busy: (total - ticks[3] - ticks[4]) * 10, total: total * 10 };
 }
 
 /** `clients` clients over `services`, as evenly as they divide. */
 async function load(services: Service[], key: string, accounts: string[], clients = CLIENTS): Promise<Row> {
   const cpuBefore = services.reduce((sum, s) => sum + cpuMs(s.child.pid!), 0);
+  const hostBefore = hostCpuMs();
   const results = await Promise.all(
     services.map((service, i) =>
       autocannon({
@@ -47,6 +61,8 @@ async function load(services: Service[], key: string, accounts: string[], client
     statuses,
     p99: Math.max(...results.map((r) => r.latency.p99)),
     cpuMsApi: services.reduce((sum, s) => sum + cpuMs(s.child.pid!), 0) - cpuBefore,
+    cpuMsHost: hostCpuMs().busy - hostBefore.busy,
+    cpuMsHostTotal: hostCpuMs().total - hostBefore.total,
   };
 }
 
@@ -68,13 +84,15 @@ async function main(): Promise<void> {
       const opened = await Promise.all(Array.from({ length: 50 }, (_, j) => call(first.url, key, 'POST', '/accounts', { customer: `c${i + j}`, currency: 'USD', account_type: 'customer', allow_negative: true })));
       accounts.push(...opened.map((a) => a.id));
     }
-    const totals = new Map<string, { postings: number; seconds: number; statuses: Record<string, number>; p99: number; cpuMs: number }>();
+    const totals = new Map<string, { postings: number; seconds: number; statuses: Record<string, number>; p99: number; cpuMs: number; hostMs: number; hostTotalMs: number }>();
     const add = (name: string, row: Row) => {
-      const total = totals.get(name) ?? { postings: 0, seconds: 0, statuses: {}, p99: 0, cpuMs: 0 };
+      const total = totals.get(name) ?? { postings: 0, seconds: 0, statuses: {}, p99: 0, cpuMs: 0, hostMs: 0, hostTotalMs: 0 };
       total.postings += row.postings;
       total.seconds += SECONDS;
       total.p99 = Math.max(total.p99, row.p99);
       total.cpuMs += row.cpuMsApi;
+      total.hostMs += row.cpuMsHost;
+      total.hostTotalMs += row.cpuMsHostTotal;
       for (const [status, count] of Object.entries(row.statuses)) total.statuses[status] = (total.statuses[status] ?? 0) + count;
       totals.set(name, total);
     };
@@ -111,11 +129,16 @@ async function main(): Promise<void> {
         'p99 ms': total.p99,
         '5xx': serverErrors,
         'API cpu µs/posting': total.postings > 0 ? Math.round((total.cpuMs * 1000) / total.postings) : '-',
+        // Is the machine the limit? Near 100% busy, more processes can only add per-posting cost.
+        'host busy %': Math.round((100 * total.hostMs) / total.hostTotalMs),
+        'host cpu µs/posting': total.postings > 0 ? Math.round((total.hostMs * 1000) / total.postings) : '-',
         answers: JSON.stringify(total.statuses),
       });
       figures[`${name}: postings/s`] = Math.round(rate);
       figures[`${name}: vs 1 process`] = Number((rate / oneRate).toFixed(3));
       figures[`${name}: 5xx`] = serverErrors;
+      figures[`${name}: host busy %`] = Math.round((100 * total.hostMs) / total.hostTotalMs);
+      figures[`${name}: host cpu µs/posting`] = total.postings > 0 ? Math.round((total.hostMs * 1000) / total.postings) : null;
     }
   } finally {
     projector?.kill('SIGTERM');
