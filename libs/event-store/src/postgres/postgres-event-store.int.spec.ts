@@ -92,9 +92,14 @@ describe('PostgresEventStore', () => {
       const store = new PostgresEventStore(pool);
       const stream = `linger-${randomBytes(4).toString('hex')}`;
       const batches: bigint[][] = [];
+      let primed = false;
       const subscription = store.subscribeToAll({ afterPosition: await store.headPosition(), lingerMs }, async (events) => {
+        primed ||= events.some((e) => e.stream_id === `${stream}-primer`);
         batches.push(events.filter((e) => e.stream_id === stream).map((e) => e.position));
       });
+      // Caught up first: a subscriber's first read (right after subscribing) does not wait.
+      await store.append(`${stream}-primer`, [{ id: randomUUID(), type: 't', data: {}, metadata: {} }], 'no_stream');
+      await eventually('the primer read', () => (primed ? true : undefined), LINGER_MS * 3);
       for (let i = 0; i < APPENDS; i++) {
         // Each append commits (and is announced) on its own, after the subscriber has seen the one before.
         await store.append(stream, [{ id: randomUUID(), type: 't', data: { i }, metadata: {} }], 'any');
