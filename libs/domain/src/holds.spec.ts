@@ -4,6 +4,7 @@
 import { availableBalance } from './account.js';
 import { EntryInput, LedgerCommand } from './commands.js';
 import { decide } from './decide.js';
+import { postingOf } from './stored-posting.js';
 import { DomainErrorCode, isDomainError } from './errors.js';
 import { BalanceReleasedData, EntryPostedData, HoldCreatedData, LedgerEvent } from './events.js';
 import { Hold, LedgerState, initialState } from './state.js';
@@ -124,7 +125,7 @@ function holdCreatedData(events: LedgerEvent[]): HoldCreatedData {
 
 function postedData(event: LedgerEvent): EntryPostedData {
   if (event.type !== 'ledger.entry.posted') throw new Error(`expected ledger.entry.posted, got ${event.type}`);
-  return event.data;
+  return postingOf(event.data);
 }
 
 function releasedData(event: LedgerEvent): BalanceReleasedData {
@@ -1023,7 +1024,7 @@ describe('hold invariants under random commands', () => {
       for (const event of events) {
         if (event.type === 'ledger.entry.posted') {
           const net = new Map<string, bigint>();
-          for (const entry of event.data.entries) {
+          for (const entry of postingOf(event.data).entries) {
             expect(state.accounts.get(entry.account_id)!.status).toBe('active');
             expect(BigInt(entry.amount) > 0n).toBe(true);
             const signed = entry.direction === 'debit' ? BigInt(entry.amount) : -BigInt(entry.amount);

@@ -9,6 +9,7 @@
 import { availableBalance, balanceAfter, countersOf } from './account.js';
 import { LedgerCommand } from './commands.js';
 import { decide } from './decide.js';
+import { postingOf } from './stored-posting.js';
 import { isDomainError } from './errors.js';
 import { EntryPostedData, EntryReversedData, LedgerEvent } from './events.js';
 import { LedgerState, evolve, initialState } from './state.js';
@@ -80,7 +81,7 @@ const ctxOf = (prefix: string, now: string = NOW): TestContext => testContext(no
 
 function postedData(event: LedgerEvent): EntryPostedData {
   if (event.type !== 'ledger.entry.posted') throw new Error(`expected ledger.entry.posted, got ${event.type}`);
-  return event.data;
+  return postingOf(event.data);
 }
 
 function reversedData(event: LedgerEvent): EntryReversedData {

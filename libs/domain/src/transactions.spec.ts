@@ -2,6 +2,7 @@
 // Decider specs for post_transaction: balance per currency, funds, status, currency, atomicity.
 import { EntryInput } from './commands.js';
 import { decide } from './decide.js';
+import { postingOf } from './stored-posting.js';
 import { isDomainError } from './errors.js';
 import { EntryPostedData, LedgerEvent } from './events.js';
 import { ENTRIES_PER_TRANSACTION_MAX } from './limits.js';
@@ -29,7 +30,7 @@ function postedData(events: LedgerEvent[]): EntryPostedData {
   expect(events).toHaveLength(1);
   const [event] = events;
   if (event.type !== 'ledger.entry.posted') throw new Error(`expected ledger.entry.posted, got ${event.type}`);
-  return event.data;
+  return postingOf(event.data);
 }
 
 describe('post_transaction', () => {

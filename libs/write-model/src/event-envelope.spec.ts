@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, JudgedCheck, LedgerEvent } from '#domain/index.js';
+import { canonicalJson, JudgedCheck, leanPosting, LedgerEvent, postingOf, StoredEntryPostedData } from '#domain/index.js';
 import { accountCreated, figures, posted } from '#domain/testing/ledger-fixtures.js';
 import { GENESIS_HASH, verifyChain } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
@@ -147,6 +147,27 @@ describe('envelopeEvent, metadata', () => {
       command: 'open_account',
     });
     expect(enveloped).toMatchObject({ type: 'account.created', data: event.data });
+  });
+
+  it('leaves out the intent, idempotency key and request hash when the command has none', () => {
+    const plain: CommandEnvelope = { ...envelope, idempotency_key: null, request_hash: null, metadata: { ...envelope.metadata, intent_id: null } };
+    const enveloped = envelopeEvent(event, plain, AT, null);
+    expect(Object.keys(enveloped.metadata)).toEqual(['tenant_id', 'actor', 'role', 'request_id', 'policy', 'occurred_at', 'command', 'prev_hash', 'hash']);
+    expect(enveloped.metadata.hash).toBe(definedHash(enveloped));
+  });
+
+  it('stores a posting in its lean form, hashed as stored', () => {
+    const payment = posted('tx-1', [
+      { account_id: 'acc-1', direction: 'credit', amount: '5', balance_after: figures({ credits_posted: '5', posted: '5', available: '5' }) },
+      { account_id: 'acc-2', direction: 'debit', amount: '5', balance_after: figures({ debits_posted: '5', posted: '-5', available: '-5' }) },
+    ]);
+    if (payment.type !== 'ledger.entry.posted') throw new Error('unreachable');
+    const enveloped = envelopeEvent(payment, envelope, AT, null);
+    expect(enveloped.data).toEqual(leanPosting(postingOf(payment.data)));
+    expect(enveloped.data).not.toHaveProperty('description');
+    expect(JSON.parse(enveloped.serialized.data)).toEqual(enveloped.data);
+    expect(enveloped.metadata.hash).toBe(definedHash(enveloped));
+    expect(postingOf(enveloped.data as StoredEntryPostedData)).toEqual(payment.data);
   });
 
   it('links the first event of a stream to the genesis hash, and hashes it as the chain defines', () => {

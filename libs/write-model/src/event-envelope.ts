@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { holdsWhatPoliciesJudge, JudgedCheck, LedgerEvent, PolicyCheck, policyCheckLabels, policyChecksOf, violatedChecksOf } from '#domain/index.js';
+import { holdsWhatPoliciesJudge, JudgedCheck, leanPosting, LedgerEvent, PolicyCheck, policyCheckLabels, policyChecksOf, postingOf, violatedChecksOf } from '#domain/index.js';
 import { NewEvent } from '#event-store/index.js';
 import { GENESIS_HASH, linkEvent } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
@@ -142,18 +142,30 @@ export function envelopeEvent(
   controls: Controls = { policy: envelope.metadata.policy },
 ): EnvelopedEvent {
   const prevHash = chainHead ?? GENESIS_HASH;
+  const { actor, role, request_id, intent_id, ...asked } = envelope.metadata;
+  // What is null is left out (readers take absent for null): most commands name no intent and no idempotency key.
   const metadata: Record<string, unknown> = {
     tenant_id: envelope.tenant_id,
-    ...envelope.metadata,
+    actor,
+    role,
+    request_id,
+    ...(intent_id !== null ? { intent_id } : {}),
+    ...asked,
     ...controls,
-    idempotency_key: envelope.idempotency_key,
-    request_hash: envelope.request_hash,
+    ...(envelope.idempotency_key !== null ? { idempotency_key: envelope.idempotency_key } : {}),
+    ...(envelope.request_hash !== null ? { request_hash: envelope.request_hash } : {}),
     occurred_at: occurredAt,
     command: envelope.command.type,
     prev_hash: prevHash,
   };
-  const link = linkEvent(event.type, event.data, metadata, prevHash);
+  const data = storedDataOf(event);
+  const link = linkEvent(event.type, data, metadata, prevHash);
   metadata.hash = link.hash;
   // The canonical JSON the hash was computed over is the data's JSON too (jsonb keeps no key order).
-  return { id: randomUUID(), type: event.type, data: event.data, metadata, serialized: { data: link.dataJson, metadata: JSON.stringify(metadata) } };
+  return { id: randomUUID(), type: event.type, data, metadata, serialized: { data: link.dataJson, metadata: JSON.stringify(metadata) } };
+}
+
+/** An event's data as the log stores it: a posting in its lean form (stored-posting.ts), any other as decided. */
+function storedDataOf(event: LedgerEvent): unknown {
+  return event.type === 'ledger.entry.posted' ? leanPosting(postingOf(event.data)) : event.data;
 }
