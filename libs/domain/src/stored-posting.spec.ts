@@ -1,6 +1,6 @@
 // The posting's two forms (stored-posting.ts): what new events leave out, and that readers see the same either way.
 import { EntryPostedData, LedgerEvent, StoredEntryPostedData } from './events.js';
-import { dataForConsumers, entryCurrency, leanPosting, postingOf } from './stored-posting.js';
+import { dataForConsumers, entryCurrency, entryIdOf, leanPosting, postingOf } from './stored-posting.js';
 import { fold, serializeState } from './testing/given-when-then.js';
 import { accountCreated, figures, posted } from './testing/ledger-fixtures.js';
 
@@ -31,6 +31,25 @@ const FULL: EntryPostedData = {
   transaction_id: '9f8e7d6c-5b4a-4392-8170-6f5e4d3c2b1a',
 };
 
+describe('entryIdOf', () => {
+  const TX = FULL.transaction_id;
+
+  it('is a version-8 UUID: SHA-256 of "<transaction id>/<index>", its first 16 bytes with the version and variant bits set', () => {
+    // Worked out apart from the code (Python's hashlib): sha256(b'<TX>/0')[:16], byte 6 -> 0x8_, byte 8 -> 0b10xx_xxxx.
+    expect(entryIdOf(TX, 0)).toBe('a2c5d3b6-7d90-8d99-aa92-192af983d101');
+    for (let index = 0; index < 64; index++) expect(entryIdOf(TX, index)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('gives the same id for the same transaction and index, and a different one for any other', () => {
+    expect(entryIdOf(TX, 3)).toBe(entryIdOf(TX, 3));
+    const ids = new Set<string>();
+    for (const tx of [TX, 'a1b2c3d4-0000-4000-8000-000000000001', '9F8E7D6C-5B4A-4392-8170-6F5E4D3C2B1A']) for (let index = 0; index < 512; index++) ids.add(entryIdOf(tx, index));
+    expect(ids.size).toBe(3 * 512);
+    // "<tx>/1" + "1" is not "<tx>/11": the index ends the name.
+    expect(entryIdOf(`${TX}/1`, 1)).not.toBe(entryIdOf(TX, 11));
+  });
+});
+
 describe('postingOf', () => {
   it('reads a full-form posting back unchanged', () => {
     expect(postingOf(FULL)).toEqual(FULL);
@@ -55,6 +74,15 @@ describe('leanPosting', () => {
   it('keeps them when they say something', () => {
     const said = { ...FULL, description: 'top-up', reference: 'r-1', metadata: { k: 'v' } };
     expect(leanPosting(said)).toMatchObject({ description: 'top-up', reference: 'r-1', metadata: { k: 'v' } });
+  });
+
+  it('leaves out entry ids that are the derived ones, and keeps any other', () => {
+    const derived = { ...FULL, entries: FULL.entries.map((e, i) => ({ ...e, entry_id: entryIdOf(FULL.transaction_id, i) })) };
+    expect(leanPosting(derived).entries.every((e) => !('entry_id' in e))).toBe(true);
+    expect(leanPosting(FULL).entries.map((e) => e.entry_id)).toEqual(FULL.entries.map((e) => e.entry_id));
+    const swapped = { ...derived, entries: [derived.entries[1], derived.entries[0]] };
+    expect(leanPosting(swapped).entries.map((e) => e.entry_id)).toEqual([swapped.entries[0].entry_id, swapped.entries[1].entry_id]);
+    expect(postingOf(leanPosting(derived))).toEqual(derived);
   });
 
   it('leaves out only what postingOf gives back', () => {

@@ -44,15 +44,20 @@ export function postingOf(stored: StoredEntryPostedData): EntryPostedData {
 
 /**
  * The lean form of a decided posting, as new events store it: leaves out only what postingOf
- * gives back exactly (postingOf(leanPosting(p)) equals p, for any p).
+ * gives back exactly (postingOf(leanPosting(p)) equals p, for any p), so an entry id that is not
+ * the derived one stays stored.
  */
 export function leanPosting(full: EntryPostedData): StoredEntryPostedData {
-  const { description, reference, metadata, ...rest } = full;
+  const { description, reference, metadata, entries, ...rest } = full;
   return {
     ...rest,
     ...(description !== null ? { description } : {}),
     ...(reference !== null ? { reference } : {}),
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
+    entries: entries.map((entry, index): StoredPostedEntry => {
+      const { entry_id, ...stored } = entry;
+      return entry_id === entryIdOf(full.transaction_id, index) ? stored : entry;
+    }),
   };
 }
 
