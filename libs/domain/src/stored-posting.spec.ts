@@ -85,6 +85,15 @@ describe('leanPosting', () => {
     expect(postingOf(leanPosting(derived))).toEqual(derived);
   });
 
+  it('says a currency every entry shares once, at the top, and each entry its own when they differ', () => {
+    const lean = leanPosting(FULL);
+    expect(lean.currency).toBe('USD');
+    expect(lean.entries.every((e) => !('currency' in e))).toBe(true);
+    const mixed = leanPosting({ ...FULL, entries: [FULL.entries[0], { ...FULL.entries[1], currency: 'EUR' }] });
+    expect(mixed).not.toHaveProperty('currency');
+    expect(mixed.entries.map((e) => e.currency)).toEqual(['USD', 'EUR']);
+  });
+
   it('leaves out only what postingOf gives back', () => {
     const cases: EntryPostedData[] = [
       FULL,

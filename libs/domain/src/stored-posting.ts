@@ -49,15 +49,22 @@ export function postingOf(stored: StoredEntryPostedData): EntryPostedData {
  */
 export function leanPosting(full: EntryPostedData): StoredEntryPostedData {
   const { description, reference, metadata, entries, ...rest } = full;
+  // Postings may mix currencies (balanced per currency): only a shared one is said once.
+  const shared = entries.length > 0 && entries.every((e) => e.currency === entries[0].currency) ? entries[0].currency : undefined;
   return {
     ...rest,
     ...(description !== null ? { description } : {}),
     ...(reference !== null ? { reference } : {}),
     ...(Object.keys(metadata).length > 0 ? { metadata } : {}),
-    entries: entries.map((entry, index): StoredPostedEntry => {
-      const { entry_id, ...stored } = entry;
-      return entry_id === entryIdOf(full.transaction_id, index) ? stored : entry;
-    }),
+    ...(shared !== undefined ? { currency: shared } : {}),
+    entries: entries.map((entry, index): StoredPostedEntry => ({
+      ...(entry.entry_id !== entryIdOf(full.transaction_id, index) ? { entry_id: entry.entry_id } : {}),
+      account_id: entry.account_id,
+      direction: entry.direction,
+      amount: entry.amount,
+      ...(shared === undefined ? { currency: entry.currency } : {}),
+      balance_after: entry.balance_after,
+    })),
   };
 }
 
