@@ -66,7 +66,7 @@ describe('lean ledger.entry.posted events', () => {
     expect(row.data).not.toHaveProperty('metadata');
     expect(row.data.currency).toBe('USD');
     for (const entry of row.data.entries) expect(Object.keys(entry).sort()).toEqual(['account_id', 'amount', 'balance_after', 'direction']);
-    for (const field of ['intent_id', 'idempotency_key', 'request_hash']) expect(row.metadata).not.toHaveProperty(field);
+    for (const field of ['intent_id', 'idempotency_key', 'request_hash', 'tenant_id', 'prev_hash']) expect(row.metadata).not.toHaveProperty(field);
 
     const ids = [entryIdOf(posted.body.id, 0), entryIdOf(posted.body.id, 1)];
     expect(posted.body).toMatchObject({ description: null, reference: null, metadata: {} });
@@ -113,10 +113,16 @@ describe('lean ledger.entry.posted events', () => {
     expect(feed.body.data.find((e: any) => e.position === fullPosting.position).data).toEqual(stored.data);
     expect(postingOf(stored.data as StoredEntryPostedData)).toEqual(stored.data);
 
-    for (const [tenant, id] of [[full, fullPosting.id], [lean, leanPosting.body.id]] as const) {
+    for (const [tenant, id, position] of [[full, fullPosting.id, fullPosting.position], [lean, leanPosting.body.id, leanPosting.body.position]] as const) {
       const auditor = await t.createKey(tenant.key, 'auditor');
       const evidence = await t.request('GET', `/evidence/transactions/${id}`, { token: auditor });
       expect(evidence.body).toMatchObject({ status: 'audit_ready', checks: { hash_matches_content: true, links_to_previous: true, chain_to_signed_head: true, signed_head_signature: true } });
+      // prev_hash is the previous event's hash, stored (full form) or not (lean).
+      const [link] = await t.query(
+        `select p.metadata->>'hash' as previous from events e join events p on p.stream_id = e.stream_id and p.stream_revision = e.stream_revision - 1 where e.global_position = $1`,
+        [position],
+      );
+      expect(evidence.body.prev_hash).toBe(link.previous);
       const replay = await cli(t.db.url, ['replay', '--tenant', tenant.tenantId, '--json', '--compare']);
       expect(replay.code).toBe(0);
       expect(JSON.parse(replay.stdout).differences).toEqual([]);

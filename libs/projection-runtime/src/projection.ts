@@ -28,8 +28,12 @@ export interface Projection {
   readonly bulk?: BulkRebuild;
 }
 
+/** The event's tenant: as its metadata says, else (ledger events since 2026-12-05 leave it out) its stream's, `ledger-<tenant>`. */
 export function tenantOf(event: RecordedEvent): string {
-  return event.metadata.tenant_id as string;
+  const stated = event.metadata.tenant_id as string | undefined;
+  if (stated !== undefined) return stated;
+  if (!isLedgerEvent(event)) throw new Error(`event ${event.id} in ${event.stream_id} names no tenant`);
+  return event.stream_id.slice(LEDGER_PREFIX.length);
 }
 
 export function isLedgerEvent(event: RecordedEvent): boolean {

@@ -131,8 +131,14 @@ function checkNameOf(type: PolicyCheck['type']): PolicyCheck['check'] {
 /**
  * A decided event as the log keeps it: its metadata (who asked, under which policy checks, the
  * idempotency key and request hash that make a retry a replay, the time, the command) and its
- * link into the tenant's hash chain, `hash` over the event and `prev_hash`, the hash of the
- * event before it (GENESIS_HASH for the first). Events must be enveloped in stream order.
+ * link into the tenant's hash chain, `hash` over the event and the hash of the event before it
+ * (GENESIS_HASH for the first). Events must be enveloped in stream order.
+ *
+ * The metadata leaves out what the stream already says: the tenant (the stream is
+ * `ledger-<tenant>`: tenantOf) and `prev_hash`, which is the previous event's stored `hash`. The
+ * hash still covers the previous hash (linkEvent hashes it beside the metadata), so verifying
+ * links each event to its predecessor's stored hash exactly as strongly (verifyChain); events
+ * enveloped before 2026-12-05 carry both, read as stored.
  */
 export function envelopeEvent(
   event: LedgerEvent,
@@ -145,7 +151,6 @@ export function envelopeEvent(
   const { actor, role, request_id, intent_id, ...asked } = envelope.metadata;
   // What is null is left out (readers take absent for null): most commands name no intent and no idempotency key.
   const metadata: Record<string, unknown> = {
-    tenant_id: envelope.tenant_id,
     actor,
     role,
     request_id,
@@ -156,7 +161,6 @@ export function envelopeEvent(
     ...(envelope.request_hash !== null ? { request_hash: envelope.request_hash } : {}),
     occurred_at: occurredAt,
     command: envelope.command.type,
-    prev_hash: prevHash,
   };
   const data = storedDataOf(event);
   const link = linkEvent(event.type, data, metadata, prevHash);
