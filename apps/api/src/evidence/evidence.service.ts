@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
 import { ChainBrokenError, ChainHeadSigner, eventHash, GENESIS_HASH, IntentState, IntentTrace, verifyChain } from '#audit/index.js';
-import { activePoliciesOf, derivePolicyChecks, LedgerEvent, outflowsOf, PolicyCheck } from '#domain/index.js';
+import { activePoliciesOf, dataForConsumers, derivePolicyChecks, LedgerEvent, outflowsOf, PolicyCheck } from '#domain/index.js';
 import type { EventStore, RecordedEvent } from '#event-store/index.js';
 import { occurredAt } from '#projection-runtime/index.js';
 import { accountScopes } from '#projections/accounts/accounts.queries.js';
@@ -192,7 +192,7 @@ export class EvidenceService {
       policy: controls.policy,
       policies: controls.policies,
       intent_id: meta.intent_id ?? null,
-      ledger_entry: { event_id: event.id, type: event.type, position: event.position.toString(), stream_revision: revision.toString(), data: event.data },
+      ledger_entry: { event_id: event.id, type: event.type, position: event.position.toString(), stream_revision: revision.toString(), data: dataForConsumers(event.type, event.data) },
       hash: meta.hash,
       prev_hash: prevHash ?? '',
       signature: verified ? 'verified' : 'failed',
