@@ -48,7 +48,7 @@ describe('audit evidence: hash chain, signatures, intents', () => {
     expect(chain).toHaveLength(3 + 2 + 40 + 1); // three accounts, two fundings, 40 concurrent transfers, one after the restart
     const check = verifyChain(chain);
     expect(check).toMatchObject({ ok: true, events: 46 });
-    expect(chain[0].metadata.prev_hash).toBe('0'.repeat(64));
+    expect(verifyChain(chain, 'ab'.repeat(32))).toMatchObject({ ok: false, events: 0 }); // the first event links to the genesis hash
   });
 
   it('returns verified evidence for postings, holds, captures and reversals', async () => {

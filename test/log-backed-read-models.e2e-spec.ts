@@ -1,3 +1,4 @@
+import { dataForConsumers } from '#domain/index.js';
 import { TestLedger } from './support/ledger.js';
 import { expectRebuildIdentical } from './support/read-models.js';
 
@@ -32,7 +33,7 @@ async function scenario(t: TestLedger) {
 }
 
 describe('event feed', () => {
-  it('lists exactly the tenant ledger stream, in log order, with each event as the log holds it', async () => {
+  it('lists exactly the tenant ledger stream, in log order, with each event as the log holds it (a posting in its full form)', async () => {
     const t = await TestLedger.start();
     try {
       const { key, tenantId, holdId } = await scenario(t);
@@ -44,7 +45,12 @@ describe('event feed', () => {
            from events where stream_id = $1 order by stream_revision`,
         [`ledger-${tenantId}`],
       );
-      expect(listed).toEqual(log.map((e: any) => ({ id: e.event_id, type: e.type, position: e.position, occurred_at: e.occurred_at, data: e.data })));
+      expect(listed).toEqual(log.map((e: any) => ({ id: e.event_id, type: e.type, position: e.position, occurred_at: e.occurred_at, data: dataForConsumers(e.type, e.data) })));
+      // The log holds postings lean (stored-posting.ts); the feed shows every field, as it always did.
+      const posting = log.findIndex((e: any) => e.type === 'ledger.entry.posted');
+      expect(log[posting].data.entries[0]).not.toHaveProperty('entry_id');
+      expect(listed[posting].data).toMatchObject({ reference: null, metadata: {} });
+      for (const entry of listed[posting].data.entries) expect(entry).toMatchObject({ entry_id: expect.stringMatching(/^[0-9a-f-]{36}$/), currency: 'USD' });
       expect(hold_events.map((e: any) => e.type)).toEqual(['balance.hold.created', 'ledger.entry.posted', 'balance.released']);
       // The read model keeps where each event is, not a copy of it.
       expect(await columnsOf(t, 'event_feed')).toEqual(['hold_id', 'position', 'stream_revision', 'tenant_id']);

@@ -125,11 +125,14 @@ describe('policy evidence is historical', () => {
     expect(posted.status).toBe(201);
     // Rewrite the tenant's last event as the writer used to write it: every check in full (with a
     // limit derivation would not give, to tell the two apart), no revision; its hash recomputed.
-    const [row] = await t.query(`select type, data, metadata from events where global_position = $1`, [posted.body.position]);
+    const [row] = await t.query(
+      `select e.type, e.data, e.metadata, p.metadata->>'hash' as prev_hash from events e join events p on p.stream_id = e.stream_id and p.stream_revision = e.stream_revision - 1 where e.global_position = $1`,
+      [posted.body.position],
+    );
     const { policy_revision: _revision, hash: _hash, ...rest } = row.metadata;
     const stored = [{ policy_id: limit.id, name: limit.name, type: 'amount_limit', version: 1, mode: 'enforce', outcome: 'passed', account_id: payer.id, limit: '123', attempted: '200' }];
     const metadata: Record<string, unknown> = { ...rest, policy: [...EDGE_CHECKS, 'limit_check.passed'], policies: stored };
-    metadata.hash = linkEvent(row.type, row.data, metadata, row.metadata.prev_hash).hash;
+    metadata.hash = linkEvent(row.type, row.data, metadata, row.prev_hash).hash;
     expect(await tamperWithLog(t.db.url, `update events set metadata = $2::jsonb where global_position = $1`, [posted.body.position, JSON.stringify(metadata)])).toBe(1);
     const [latest] = await t.query(`select max(stream_revision)::text as r, (select stream_revision::text from events where global_position = $2) as mine from events where stream_id = $1`, [`ledger-${tenantId}`, posted.body.position]);
     expect(latest.r).toBe(latest.mine);

@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { AccountCreatedData, AccountStatusChangedData, EntryPostedData } from '#domain/index.js';
+import { AccountCreatedData, AccountStatusChangedData, StoredEntryPostedData } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
 import { ACCESS_DENIED, AccessDeniedData, ADMIN_ACTION, AdminActionData } from '#audit/index.js';
 import { ColumnBatch, copyRows, Projection, isLedgerEvent, occurredAt, tenantOf } from '#projection-runtime/index.js';
@@ -32,7 +32,7 @@ function resourceOf(event: RecordedEvent): string | null {
     case 'account.status_changed':
       return `account:${(event.data as AccountStatusChangedData).account_id}`;
     case 'ledger.entry.posted':
-      return `transaction:${(event.data as EntryPostedData).transaction_id}`;
+      return `transaction:${(event.data as StoredEntryPostedData).transaction_id}`;
     case 'ledger.entry.reversed':
       return `transaction:${(event.data as { transaction_id: string }).transaction_id}`;
     case 'balance.hold.created':

@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { EntryPostedData } from '#domain/index.js';
+import { postingOf, StoredEntryPostedData } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
 import { ColumnBatch, copyRows, Projection, tenantOf } from '#projection-runtime/index.js';
 
@@ -76,7 +76,7 @@ function entryRows(events: RecordedEvent[]): unknown[][] {
   const rows: unknown[][] = [];
   for (const event of events) {
     if (event.type !== 'ledger.entry.posted') continue;
-    const d = event.data as EntryPostedData;
+    const d = postingOf(event.data as StoredEntryPostedData);
     const tenantId = tenantOf(event);
     const position = event.position.toString();
     d.entries.forEach((entry, index) => {

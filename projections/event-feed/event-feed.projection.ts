@@ -1,4 +1,5 @@
 import { PoolClient } from 'pg';
+import { dataForConsumers } from '#domain/index.js';
 import { EventStore, ledgerStream, RecordedEvent } from '#event-store/index.js';
 import { ColumnBatch, copyRows, Projection, isLedgerEvent, occurredAt, tenantOf } from '#projection-runtime/index.js';
 
@@ -89,6 +90,6 @@ export async function feedPage(db: { query: PoolClient['query'] }, store: EventS
     type: e.type,
     position: e.position.toString(),
     occurred_at: occurredAt(e),
-    data: e.data,
+    data: dataForConsumers(e.type, e.data),
   }));
 }

@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { BalanceReleasedData, EntryPostedData, HoldCreatedData } from '#domain/index.js';
+import { BalanceReleasedData, HoldCreatedData, postingOf, StoredEntryPostedData } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
 import { BatchedStatement, Projection, StatementSequence, tenantOf } from '#projection-runtime/index.js';
 
@@ -88,8 +88,8 @@ export const holdsProjection: Projection = {
           d.hold_id, tenantOf(event), d.account_id, d.destination_account_id, d.amount, d.currency, d.expires_at, d.reference,
           d.description, d.metadata, event.metadata.request_id ?? null, d.created_at, position,
         ]);
-      } else if (event.type === 'ledger.entry.posted' && (event.data as EntryPostedData).hold_id) {
-        const d = event.data as EntryPostedData;
+      } else if (event.type === 'ledger.entry.posted' && (event.data as StoredEntryPostedData).hold_id) {
+        const d = postingOf(event.data as StoredEntryPostedData);
         await statements.add(tx, CAPTURED, d.hold_id!, [d.hold_id, d.entries[0].amount, d.transaction_id, d.entries.map((e) => e.entry_id), position]);
       } else if (event.type === 'balance.released') {
         const d = event.data as BalanceReleasedData;

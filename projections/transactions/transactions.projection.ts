@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { EntryPostedData, EntryReversedData } from '#domain/index.js';
+import { EntryReversedData, StoredEntryPostedData } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
 import { ColumnBatch, copyRows, Projection, tenantOf } from '#projection-runtime/index.js';
 
@@ -90,7 +90,8 @@ const COLUMNS = ['id', 'tenant_id', 'status', 'reference', 'position', 'posted_a
 /** The row a posting adds, in COLUMNS order (metadata as an object; account ids as an array literal); null for any other event. */
 function transactionRow(event: RecordedEvent): unknown[] | null {
   if (event.type !== 'ledger.entry.posted') return null;
-  const d = event.data as EntryPostedData;
+  // Read as stored (no entry ids needed here): a lean posting leaves out a null reference and empty metadata.
+  const d = event.data as StoredEntryPostedData;
   const accounts = [...new Set(d.entries.map((e) => e.account_id))];
-  return [d.transaction_id, tenantOf(event), 'posted', d.reference, event.position.toString(), d.posted_at, d.metadata, `{${accounts.join(',')}}`];
+  return [d.transaction_id, tenantOf(event), 'posted', d.reference ?? null, event.position.toString(), d.posted_at, d.metadata ?? {}, `{${accounts.join(',')}}`];
 }

@@ -1,5 +1,5 @@
 import { Pool } from 'pg';
-import { EntryPostedData } from '#domain/index.js';
+import { EntryPostedData, postingOf, StoredEntryPostedData } from '#domain/index.js';
 import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { EntryView } from '../entries/entries.queries.js';
 
@@ -58,7 +58,7 @@ export function renderTransaction(d: EntryPostedData, position: bigint): Transac
 
 /** A command's answer for the `ledger.entry.posted` event it appended: the transaction and the event's name. */
 export function renderPostedEvent(event: RecordedEvent): TransactionView & { event: string } {
-  return { ...renderTransaction(event.data as EntryPostedData, event.position), event: event.type };
+  return { ...renderTransaction(postingOf(event.data as StoredEntryPostedData), event.position), event: event.type };
 }
 
 export const TRANSACTION_QUERIES = {
@@ -89,11 +89,11 @@ export async function findTransactionRow(pool: Pool, id: string): Promise<{ view
  */
 export async function transactionView(store: EventStore, row: TransactionRow): Promise<TransactionView> {
   const event = await store.readAt(BigInt(row.position));
-  const data = event?.data as EntryPostedData | undefined;
+  const data = event?.data as StoredEntryPostedData | undefined;
   if (!event || event.type !== 'ledger.entry.posted' || data?.transaction_id !== row.id) {
     throw new Error(`transaction ${row.id}: the read model places its posting at position ${row.position}, the log does not hold it there`);
   }
-  return { ...renderTransaction(data, event.position), status: row.status, reversed_by: row.reversed_by };
+  return { ...renderTransaction(postingOf(data), event.position), status: row.status, reversed_by: row.reversed_by };
 }
 
 /** GET /transactions filters (every one optional; several are ANDed). */

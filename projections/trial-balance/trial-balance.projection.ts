@@ -1,5 +1,5 @@
 import { PoolClient } from 'pg';
-import { BalanceReleasedData, EntryPostedData, HoldCreatedData } from '#domain/index.js';
+import { BalanceReleasedData, entryCurrency, HoldCreatedData, StoredEntryPostedData } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
 import { Projection, tenantOf } from '#projection-runtime/index.js';
 
@@ -63,13 +63,14 @@ export const trialBalanceProjection: Projection = {
     };
     for (const event of events) {
       if (event.type === 'ledger.entry.posted') {
-        const d = event.data as EntryPostedData;
+        const d = event.data as StoredEntryPostedData;
         for (const [index, entry] of d.entries.entries()) {
           const amount = BigInt(entry.amount);
+          const currency = entryCurrency(d, entry);
           // A capture moves its hold's legs, the first and the last entry, from pending to posted; an intent's settlement legs between are posted only.
           const captured = d.hold_id !== undefined && (index === 0 || index === d.entries.length - 1);
-          if (entry.direction === 'debit') add(event, entry.currency, { debits_posted: amount, debits_pending: captured ? -amount : 0n });
-          else add(event, entry.currency, { credits_posted: amount, credits_pending: captured ? -amount : 0n });
+          if (entry.direction === 'debit') add(event, currency, { debits_posted: amount, debits_pending: captured ? -amount : 0n });
+          else add(event, currency, { credits_posted: amount, credits_pending: captured ? -amount : 0n });
         }
       } else if (event.type === 'balance.hold.created') {
         const d = event.data as HoldCreatedData;

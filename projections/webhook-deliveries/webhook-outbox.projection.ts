@@ -1,4 +1,5 @@
 import { PoolClient } from 'pg';
+import { dataForConsumers } from '#domain/index.js';
 import { RecordedEvent } from '#event-store/index.js';
 import { ColumnBatch, isLedgerEvent, occurredAt, Projection, tenantOf } from '#projection-runtime/index.js';
 import { DeliveryPayload, isPublicEventType } from '#webhooks/webhook-events.js';
@@ -42,7 +43,7 @@ const SQL = {
 };
 
 export function payloadOf(event: RecordedEvent): DeliveryPayload {
-  return { id: event.id, type: event.type, created_at: occurredAt(event), tenant_id: tenantOf(event), data: event.data };
+  return { id: event.id, type: event.type, created_at: occurredAt(event), tenant_id: tenantOf(event), data: dataForConsumers(event.type, event.data) };
 }
 
 function traceparentOf(event: RecordedEvent): string | null {

@@ -504,7 +504,8 @@ export async function checkLog(pool: Pool, tenants: readonly Pick<Tenant, 'id'>[
     } else if (!inLog.has(`${ack.key} ${ack.id}`)) violation(`acknowledged ${ack.key} answered ${ack.id}, which the log does not hold under that key`);
   }
   const sums = await pool.query(
-    `select stream_id, e->>'currency' as currency,
+    // An entry's currency is its own, else the posting's (lean events say a shared one once: stored-posting.ts).
+    `select stream_id, coalesce(e->>'currency', data->>'currency') as currency,
             sum(case when e->>'direction' = 'debit' then (e->>'amount')::numeric else -(e->>'amount')::numeric end)::text as net
        from events, jsonb_array_elements(data->'entries') e
       where stream_id = any($1) and type = 'ledger.entry.posted' group by 1, 2`,

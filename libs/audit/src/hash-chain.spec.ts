@@ -48,3 +48,40 @@ describe('linkEvent', () => {
     expect(verifyChain(links)).toMatchObject({ ok: false, event_id: 'ev-2' });
   });
 });
+
+describe('verifyChain over events that leave prev_hash out (the lean metadata, since 2026-12-05)', () => {
+  /** Events 1..n linked from GENESIS_HASH; the first `stating` of them state their prev_hash, as events did before. */
+  function chain(n: number, stating: number) {
+    let prev = GENESIS_HASH;
+    return Array.from({ length: n }, (_, i) => {
+      const { prev_hash: _left, tenant_id: _tenant, ...lean } = metadata;
+      const meta: Record<string, unknown> = i < stating ? { ...metadata, prev_hash: prev } : { ...lean };
+      const data = { ...posted, transaction_id: `t-${i}` };
+      meta.hash = linkEvent('ledger.entry.posted', data, meta, prev).hash;
+      prev = meta.hash as string;
+      return { position: BigInt(i), id: `ev-${i}`, type: 'ledger.entry.posted', data, metadata: meta };
+    });
+  }
+
+  it('accepts a chain of them, and one that continues a chain of events that state it', () => {
+    for (const links of [chain(4, 0), chain(4, 2)]) expect(verifyChain(links)).toEqual({ ok: true, head: links[3].metadata.hash, events: 4 });
+  });
+
+  it('refuses them from any other start, in any other order, and with any event changed, rehashed or not', () => {
+    const links = chain(4, 2);
+    expect(verifyChain(links, 'ab'.repeat(32))).toMatchObject({ ok: false, event_id: 'ev-0' });
+    expect(verifyChain(chain(4, 0).slice(1))).toMatchObject({ ok: false, event_id: 'ev-1' });
+    expect(verifyChain([links[0], links[1], links[3], links[2]])).toMatchObject({ ok: false, event_id: 'ev-3' });
+    const changed = chain(4, 2);
+    changed[2].data = { ...changed[2].data, description: 'changed' };
+    expect(verifyChain(changed)).toMatchObject({ ok: false, event_id: 'ev-2' });
+    // Rehashed over its predecessor: sound in itself, but the next event was hashed over the old hash.
+    changed[2].metadata.hash = linkEvent('ledger.entry.posted', changed[2].data, changed[2].metadata, changed[1].metadata.hash as string).hash;
+    expect(verifyChain(changed)).toMatchObject({ ok: false, event_id: 'ev-3' });
+    // An event that stated its prev_hash cannot lose it: its hash covers it.
+    const stripped = chain(4, 2);
+    const { prev_hash: _gone, ...rest } = stripped[1].metadata;
+    stripped[1].metadata = rest;
+    expect(verifyChain(stripped)).toMatchObject({ ok: false, event_id: 'ev-1' });
+  });
+});

@@ -44,13 +44,18 @@ export interface ChainLink {
 
 export type ChainCheck = { ok: true; head: string; events: number } | { ok: false; position: string; event_id: string; reason: string; events: number };
 
-/** Walks a chain from `prevHash` and reports the first event whose links do not hold. */
+/**
+ * Walks a chain from `prevHash` and reports the first event whose links do not hold. An event
+ * that states its `prev_hash` (every event before 2026-12-05) must state the previous event's
+ * hash; one that does not (the lean metadata, event-envelope.ts) is hashed over the previous
+ * event's hash all the same, so its own hash holds only if it was linked to exactly that one.
+ */
 export function verifyChain(links: Iterable<ChainLink>, prevHash = GENESIS_HASH): ChainCheck {
   let previous = prevHash;
   let events = 0;
   for (const link of links) {
     const broken = (reason: string): ChainCheck => ({ ok: false, position: String(link.position), event_id: link.id, reason, events });
-    if (link.metadata.prev_hash !== previous) return broken(`prev_hash ${String(link.metadata.prev_hash)} does not continue the chain at ${previous}`);
+    if (link.metadata.prev_hash !== undefined && link.metadata.prev_hash !== previous) return broken(`prev_hash ${String(link.metadata.prev_hash)} does not continue the chain at ${previous}`);
     const expected = eventHash(link.type, link.data, link.metadata, previous);
     if (link.metadata.hash !== expected) return broken(`hash ${String(link.metadata.hash)} does not match the event's content (${expected})`);
     previous = expected;

@@ -1,4 +1,4 @@
-import { AccountStatusChangedData, BalanceCounters, BalanceReleasedData, EntryPostedData, HoldCreatedData } from './events.js';
+import { AccountStatusChangedData, BalanceCounters, BalanceReleasedData, HoldCreatedData, StoredEntryPostedData } from './events.js';
 
 const ZERO: BalanceCounters = { debits_posted: '0', credits_posted: '0', debits_pending: '0', credits_pending: '0' };
 
@@ -14,7 +14,7 @@ export function countersTouched(event: { type: string; data: unknown }): Map<str
       break;
     case 'ledger.entry.posted':
       // The last entry of an account carries its figures after the whole transaction.
-      for (const entry of (event.data as EntryPostedData).entries) touched.set(entry.account_id, entry.balance_after);
+      for (const entry of (event.data as StoredEntryPostedData).entries) touched.set(entry.account_id, entry.balance_after);
       break;
     case 'balance.hold.created':
     case 'balance.released': {

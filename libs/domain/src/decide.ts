@@ -138,14 +138,15 @@ function postTransaction(state: LedgerState, command: PostTransaction, ctx: Deci
   const refused = checkEntries(state, command) ?? checkEffectiveAt(state, command, ctx);
   if (refused) return refused;
 
-  const entries = postEntries(state, command.entries, ctx, (id) => `account ${id} has insufficient available balance`);
+  const transactionId = ctx.newId();
+  const entries = postEntries(state, transactionId, command.entries, (id) => `account ${id} has insufficient available balance`);
   if (isDomainError(entries)) return entries;
 
   return [
     {
       type: 'ledger.entry.posted',
       data: {
-        transaction_id: ctx.newId(),
+        transaction_id: transactionId,
         description: command.description,
         reference: command.reference,
         metadata: command.metadata,

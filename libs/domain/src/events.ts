@@ -41,6 +41,7 @@ export interface AccountStatusChangedData {
   balances: BalanceAfter;
 }
 
+/** An entry as readers see it (the full form: postingOf, stored-posting.ts). */
 export interface PostedEntry {
   entry_id: string;
   account_id: string;
@@ -50,6 +51,7 @@ export interface PostedEntry {
   balance_after: BalanceAfter;
 }
 
+/** A posting as readers see it, every field present (the full form: postingOf, stored-posting.ts). */
 export interface EntryPostedData {
   transaction_id: string;
   /**
@@ -67,6 +69,43 @@ export interface EntryPostedData {
   /** Present only when the posting was given an effective time other than its posting time. */
   effective_at?: string;
   entries: PostedEntry[];
+}
+
+/**
+ * A `ledger.entry.posted` event's data as the log holds it, in any form it was ever written:
+ * the full form (every field, as events were written until 2026-12-05) or the lean form new
+ * events take, which leaves out what a reader can derive from the event itself:
+ *
+ * - `description` and `reference` when null, `metadata` when empty;
+ * - an entry's `entry_id` when it is the derived one (entryIdOf: the transaction id and the
+ *   entry's index name it);
+ * - each entry's `currency` when every entry has the same one: it is then said once, at the top.
+ *
+ * Readers never read these fields from the stored form: they read the full form, postingOf. An
+ * old event's stored fields are read as stored (its ids were random and stay its ids), so old
+ * logs replay, project and show exactly as before, and their hashes, over what they store, hold.
+ */
+export interface StoredPostedEntry {
+  entry_id?: string;
+  account_id: string;
+  direction: Direction;
+  amount: string;
+  currency?: string;
+  balance_after: BalanceAfter;
+}
+
+export interface StoredEntryPostedData {
+  transaction_id: string;
+  hold_id?: string;
+  reverses?: string;
+  description?: string | null;
+  reference?: string | null;
+  metadata?: Record<string, unknown>;
+  /** The currency of every entry, when they share one and do not say it each (the lean form). */
+  currency?: string;
+  posted_at: string;
+  effective_at?: string;
+  entries: StoredPostedEntry[];
 }
 
 export interface HoldCreatedData {
@@ -283,7 +322,7 @@ export interface IntentCanceledData {
 export type LedgerEvent =
   | { type: 'account.created'; data: AccountCreatedData }
   | { type: 'account.status_changed'; data: AccountStatusChangedData }
-  | { type: 'ledger.entry.posted'; data: EntryPostedData }
+  | { type: 'ledger.entry.posted'; data: StoredEntryPostedData }
   | { type: 'ledger.entry.reversed'; data: EntryReversedData }
   | { type: 'balance.hold.created'; data: HoldCreatedData }
   | { type: 'balance.released'; data: BalanceReleasedData }

@@ -4,6 +4,7 @@
 import { availableBalance } from './account.js';
 import { EntryInput, LedgerCommand } from './commands.js';
 import { decide } from './decide.js';
+import { entryIdOf, postingOf } from './stored-posting.js';
 import { DomainErrorCode, isDomainError } from './errors.js';
 import { BalanceReleasedData, EntryPostedData, HoldCreatedData, LedgerEvent } from './events.js';
 import { Hold, LedgerState, initialState } from './state.js';
@@ -124,7 +125,7 @@ function holdCreatedData(events: LedgerEvent[]): HoldCreatedData {
 
 function postedData(event: LedgerEvent): EntryPostedData {
   if (event.type !== 'ledger.entry.posted') throw new Error(`expected ledger.entry.posted, got ${event.type}`);
-  return event.data;
+  return postingOf(event.data);
 }
 
 function releasedData(event: LedgerEvent): BalanceReleasedData {
@@ -383,7 +384,7 @@ describe('capture_hold', () => {
             posted_at: NOW,
             entries: [
               {
-                entry_id: 'id-2',
+                entry_id: entryIdOf('id-1', 0),
                 account_id: 'alice',
                 direction: 'debit',
                 amount: '60',
@@ -391,7 +392,7 @@ describe('capture_hold', () => {
                 balance_after: figures({ debits_posted: '60', credits_posted: '100', posted: '40', available: '40' }),
               },
               {
-                entry_id: 'id-3',
+                entry_id: entryIdOf('id-1', 1),
                 account_id: 'bob',
                 direction: 'credit',
                 amount: '60',
@@ -454,7 +455,7 @@ describe('capture_hold', () => {
             posted_at: NOW,
             entries: [
               {
-                entry_id: 'id-2',
+                entry_id: entryIdOf('id-1', 0),
                 account_id: 'alice',
                 direction: 'debit',
                 amount: '45',
@@ -462,7 +463,7 @@ describe('capture_hold', () => {
                 balance_after: figures({ debits_posted: '45', credits_posted: '100', debits_pending: '15', posted: '55', available: '40' }),
               },
               {
-                entry_id: 'id-3',
+                entry_id: entryIdOf('id-1', 1),
                 account_id: 'bob',
                 direction: 'credit',
                 amount: '45',
@@ -961,7 +962,7 @@ describe('evolve with hold events', () => {
     const ctx = at(NOW);
     const live = fold(funded);
     const log: LedgerEvent[] = [...funded];
-    for (const command of [placeHold('alice', 'bob', 60n, { expires_at: EXPIRES_AT }), captureHold('id-1', 20n), placeHold('alice', 'carol', 10n), releaseHold('id-5')]) {
+    for (const command of [placeHold('alice', 'bob', 60n, { expires_at: EXPIRES_AT }), captureHold('id-1', 20n), placeHold('alice', 'carol', 10n), releaseHold('id-3')]) {
       const events = decide(live, command, ctx);
       if (isDomainError(events)) throw new Error(`${command.type}: ${events.code} ${events.message}`);
       fold(events, live);
@@ -970,7 +971,7 @@ describe('evolve with hold events', () => {
 
     expect(snapshot(fold(log))).toBe(snapshot(live));
     expect(live.holds.get('id-1')).toMatchObject({ status: 'captured', captured_amount: 20n, released_amount: 40n });
-    expect(live.holds.get('id-5')).toMatchObject({ status: 'released', released_amount: 10n });
+    expect(live.holds.get('id-3')).toMatchObject({ status: 'released', released_amount: 10n });
     expect(countersIn(live, 'alice')).toEqual({ debits_posted: 20n, credits_posted: 100n, debits_pending: 0n, credits_pending: 0n });
   });
 });
@@ -1023,7 +1024,7 @@ describe('hold invariants under random commands', () => {
       for (const event of events) {
         if (event.type === 'ledger.entry.posted') {
           const net = new Map<string, bigint>();
-          for (const entry of event.data.entries) {
+          for (const entry of postingOf(event.data).entries) {
             expect(state.accounts.get(entry.account_id)!.status).toBe('active');
             expect(BigInt(entry.amount) > 0n).toBe(true);
             const signed = entry.direction === 'debit' ? BigInt(entry.amount) : -BigInt(entry.amount);

@@ -2,6 +2,7 @@ import { Account, Counters, availableBalance, balanceAfter, countersOf, overdraw
 import { CaptureHold, DecisionContext, ExpireHold, PlaceHold, ReleaseHold } from './commands.js';
 import { DomainError, domainError } from './errors.js';
 import { LedgerEvent, ReleaseReason } from './events.js';
+import { entryIdOf } from './stored-posting.js';
 import { accountNotFound, Decision, notActive } from './refusals.js';
 import type { Hold, LedgerState } from './state.js';
 
@@ -95,11 +96,12 @@ export function captureHold(state: LedgerState, command: CaptureHold, ctx: Decis
     credits_pending: destination.credits_pending - amount,
     credits_posted: destination.credits_posted + amount,
   };
+  const transactionId = ctx.newId();
   const events: LedgerEvent[] = [
     {
       type: 'ledger.entry.posted',
       data: {
-        transaction_id: ctx.newId(),
+        transaction_id: transactionId,
         hold_id: hold.id,
         description: `capture of hold ${hold.id}`,
         reference: null,
@@ -107,7 +109,7 @@ export function captureHold(state: LedgerState, command: CaptureHold, ctx: Decis
         posted_at: ctx.now,
         entries: [
           {
-            entry_id: ctx.newId(),
+            entry_id: entryIdOf(transactionId, 0),
             account_id: source.id,
             direction: 'debit',
             amount: amount.toString(),
@@ -115,7 +117,7 @@ export function captureHold(state: LedgerState, command: CaptureHold, ctx: Decis
             balance_after: balanceAfter(source.normal_balance, sourceCaptured),
           },
           {
-            entry_id: ctx.newId(),
+            entry_id: entryIdOf(transactionId, 1),
             account_id: destination.id,
             direction: 'credit',
             amount: amount.toString(),

@@ -19,6 +19,7 @@ export * from './policy-evaluation.js';
 export * from './policy-state.js';
 export * from './velocity-window.js';
 export * from './outflows.js';
+export * from './stored-posting.js';
 export * from './routes.js';
 export * from './intents.js';
 export * from './paths.js';

@@ -6,6 +6,7 @@ import { placeHold, released } from './holds.js';
 import { accountNotFound, Decision, notActive } from './refusals.js';
 import { routeFor } from './routes.js';
 import type { LedgerState } from './state.js';
+import { entryIdOf } from './stored-posting.js';
 
 /**
  * Intents: one money movement driven through the runtime's states, decided here, purely:
@@ -201,6 +202,7 @@ export function settleIntent(state: LedgerState, command: SettleIntent, ctx: Dec
     [intent.settlement_account_id!, 'debit', (c) => ({ ...c, debits_posted: c.debits_posted + intent.amount })],
     [intent.destination_account_id, 'credit', (c) => ({ ...c, credits_pending: c.credits_pending - intent.amount, credits_posted: c.credits_posted + intent.amount })],
   ];
+  const transactionId = ctx.newId();
   const counters = new Map<string, Counters>();
   const entries: PostedEntry[] = [];
   for (const [accountId, direction, move] of legs) {
@@ -212,9 +214,8 @@ export function settleIntent(state: LedgerState, command: SettleIntent, ctx: Dec
     const after = move(before);
     if (overdraws(account, before, after)) return insufficient(account, intent.amount);
     counters.set(account.id, after);
-    entries.push({ entry_id: ctx.newId(), account_id: account.id, direction, amount: intent.amount.toString(), currency: intent.currency, balance_after: balanceAfter(account.normal_balance, after) });
+    entries.push({ entry_id: entryIdOf(transactionId, entries.length), account_id: account.id, direction, amount: intent.amount.toString(), currency: intent.currency, balance_after: balanceAfter(account.normal_balance, after) });
   }
-  const transactionId = ctx.newId();
   return [
     {
       type: 'ledger.entry.posted',

@@ -6,6 +6,7 @@
 import { availableBalance } from './account.js';
 import { EntryInput, LedgerCommand } from './commands.js';
 import { decide } from './decide.js';
+import { postingOf } from './stored-posting.js';
 import { DomainErrorCode, isDomainError } from './errors.js';
 import { LedgerEvent } from './events.js';
 import { initialState } from './state.js';
@@ -59,7 +60,7 @@ describe('ledger invariants under random commands', () => {
       for (const event of events) {
         if (event.type !== 'ledger.entry.posted') continue;
         const netByCurrency = new Map<string, bigint>();
-        for (const entry of event.data.entries) {
+        for (const entry of postingOf(event.data).entries) {
           const account = state.accounts.get(entry.account_id)!;
           expect(account.status).toBe('active');
           expect(entry.currency).toBe(account.currency);

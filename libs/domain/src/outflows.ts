@@ -1,4 +1,5 @@
 import { LedgerEvent } from './events.js';
+import { entryCurrency } from './stored-posting.js';
 
 /** Money one event takes out of one account (all its debit entries in the event, summed). */
 export interface Outflow {
@@ -23,13 +24,14 @@ export function outflowsOf(event: LedgerEvent, relevant: ReadonlyMap<string, unk
       if (event.data.hold_id !== undefined) return null;
       let outflows: Outflow[] | null = null;
       for (const entry of event.data.entries) {
-        if (entry.direction !== 'debit' || !relevant.has(entry.currency)) continue;
+        const currency = entryCurrency(event.data, entry);
+        if (entry.direction !== 'debit' || !relevant.has(currency)) continue;
         outflows ??= [];
         const amount = BigInt(entry.amount);
         // A linear search: postings touch a few accounts (even at ENTRIES_PER_TRANSACTION_MAX it is well under a millisecond).
         const seen = outflows.find((o) => o.account_id === entry.account_id);
         if (seen) seen.amount += amount;
-        else outflows.push({ account_id: entry.account_id, currency: entry.currency, amount });
+        else outflows.push({ account_id: entry.account_id, currency, amount });
       }
       return outflows;
     }

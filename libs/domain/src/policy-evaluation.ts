@@ -35,6 +35,7 @@ import { refusedIntent } from './intents.js';
 import { DomainError, domainError, isDomainError } from './errors.js';
 import { BalanceAfter, LedgerEvent, PolicyMode, PolicyType } from './events.js';
 import { Outflow, outflowsOf } from './outflows.js';
+import { entryCurrency } from './stored-posting.js';
 import {
   ActivePolicies,
   AmountLimitPolicy,
@@ -433,7 +434,8 @@ function figuresAfter(events: LedgerEvent[], currencies: ReadonlyMap<string, unk
   for (const event of events) {
     if (event.type === 'ledger.entry.posted') {
       for (const entry of event.data.entries) {
-        if (currencies.has(entry.currency)) (after ??= new Map()).set(entry.account_id, { currency: entry.currency, balance: entry.balance_after });
+        const currency = entryCurrency(event.data, entry);
+        if (currencies.has(currency)) (after ??= new Map()).set(entry.account_id, { currency, balance: entry.balance_after });
       }
     } else if (event.type === 'balance.hold.created' || event.type === 'balance.released') {
       const d = event.data;

@@ -1,8 +1,8 @@
 import { Counters, availableBalance, balanceAfter, countersOf, overdraws, withPosting } from './account.js';
-import { DecisionContext } from './commands.js';
 import { DomainError, domainError } from './errors.js';
 import { Direction, PostedEntry } from './events.js';
 import { LedgerState } from './state.js';
+import { entryIdOf } from './stored-posting.js';
 
 export interface EntryToPost {
   account_id: string;
@@ -14,12 +14,13 @@ export interface EntryToPost {
  * Applies entries in the order given, so that each records the balance right after it, and
  * holds the funds rule at every step: the balance history never shows a non-negative account
  * below zero, even for a moment inside one transaction. The accounts exist and are active
- * (the caller checked). `refusal` words the insufficient_funds message.
+ * (the caller checked). `refusal` words the insufficient_funds message. Entry ids are derived
+ * from the transaction's (entryIdOf), so the log need not store them.
  */
 export function postEntries(
   state: LedgerState,
+  transactionId: string,
   entries: readonly EntryToPost[],
-  ctx: DecisionContext,
   refusal: (accountId: string) => string,
 ): PostedEntry[] | DomainError {
   const counters = new Map<string, Counters>();
@@ -37,7 +38,7 @@ export function postEntries(
     }
     counters.set(account.id, next);
     posted.push({
-      entry_id: ctx.newId(),
+      entry_id: entryIdOf(transactionId, posted.length),
       account_id: account.id,
       direction: entry.direction,
       amount: entry.amount.toString(),

@@ -9,6 +9,7 @@
 import { availableBalance, balanceAfter, countersOf } from './account.js';
 import { LedgerCommand } from './commands.js';
 import { decide } from './decide.js';
+import { entryIdOf, postingOf } from './stored-posting.js';
 import { isDomainError } from './errors.js';
 import { EntryPostedData, EntryReversedData, LedgerEvent } from './events.js';
 import { LedgerState, evolve, initialState } from './state.js';
@@ -80,7 +81,7 @@ const ctxOf = (prefix: string, now: string = NOW): TestContext => testContext(no
 
 function postedData(event: LedgerEvent): EntryPostedData {
   if (event.type !== 'ledger.entry.posted') throw new Error(`expected ledger.entry.posted, got ${event.type}`);
-  return event.data;
+  return postingOf(event.data);
 }
 
 function reversedData(event: LedgerEvent): EntryReversedData {
@@ -123,7 +124,7 @@ describe('reverse_transaction', () => {
         {
           type: 'ledger.entry.posted',
           data: {
-            transaction_id: 'id-3',
+            transaction_id: 'id-1',
             reverses: 'tx-rent',
             description: 'duplicate charge',
             reference: null,
@@ -131,7 +132,7 @@ describe('reverse_transaction', () => {
             posted_at: NOW,
             entries: [
               {
-                entry_id: 'id-1',
+                entry_id: entryIdOf('id-1', 0),
                 account_id: 'bob',
                 direction: 'debit',
                 amount: '30',
@@ -139,7 +140,7 @@ describe('reverse_transaction', () => {
                 balance_after: figures({ debits_posted: '30', credits_posted: '30', posted: '0', available: '0' }),
               },
               {
-                entry_id: 'id-2',
+                entry_id: entryIdOf('id-1', 1),
                 account_id: 'alice',
                 direction: 'credit',
                 amount: '30',
@@ -151,7 +152,7 @@ describe('reverse_transaction', () => {
         },
         {
           type: 'ledger.entry.reversed',
-          data: { transaction_id: 'tx-rent', reversed_by: 'id-3', reason: 'duplicate charge', reversed_at: NOW },
+          data: { transaction_id: 'tx-rent', reversed_by: 'id-1', reason: 'duplicate charge', reversed_at: NOW },
         },
       ]);
     });
@@ -159,20 +160,20 @@ describe('reverse_transaction', () => {
     it('without a reason: describes the posting as the reversal of the original and records reason null', () => {
       const events = given(...withRent).when(reverseTransaction('tx-rent')).events();
 
-      expect(postedData(events[0])).toMatchObject({ transaction_id: 'id-3', reverses: 'tx-rent', description: 'reversal of tx-rent', reference: null, metadata: {} });
-      expect(reversedData(events[1])).toEqual({ transaction_id: 'tx-rent', reversed_by: 'id-3', reason: null, reversed_at: NOW });
+      expect(postedData(events[0])).toMatchObject({ transaction_id: 'id-1', reverses: 'tx-rent', description: 'reversal of tx-rent', reference: null, metadata: {} });
+      expect(reversedData(events[1])).toEqual({ transaction_id: 'tx-rent', reversed_by: 'id-1', reason: null, reversed_at: NOW });
     });
 
-    it('takes its time and ids from the context: posted_at = reversed_at = ctx.now, entry ids first, then the transaction id', () => {
+    it('takes its time and transaction id from the context: posted_at = reversed_at = ctx.now; entry ids are derived from the transaction id', () => {
       const outcome = given(...withRent).when(reverseTransaction('tx-rent', 'chargeback'), ctxOf('rv', LATER));
 
       const events = outcome.events();
       const data = reversalOf(events);
-      expect(data.transaction_id).toBe('rv-3');
+      expect(data.transaction_id).toBe('rv-1');
       expect(data.posted_at).toBe(LATER);
-      expect(data.entries.map((e) => e.entry_id)).toEqual(['rv-1', 'rv-2']);
-      expect(reversedData(events[1])).toEqual({ transaction_id: 'tx-rent', reversed_by: 'rv-3', reason: 'chargeback', reversed_at: LATER });
-      expect(outcome.ctx.issued).toEqual(['rv-1', 'rv-2', 'rv-3']);
+      expect(data.entries.map((e) => e.entry_id)).toEqual([entryIdOf('rv-1', 0), entryIdOf('rv-1', 1)]);
+      expect(reversedData(events[1])).toEqual({ transaction_id: 'tx-rent', reversed_by: 'rv-1', reason: 'chargeback', reversed_at: LATER });
+      expect(outcome.ctx.issued).toEqual(['rv-1']);
     });
 
     it('the new transaction id differs from the original and from every entry id', () => {
@@ -202,10 +203,10 @@ describe('reverse_transaction', () => {
           { account_id: 'alice', direction: 'debit', amount: 30n },
           { account_id: 'bob', direction: 'credit', amount: 30n },
         ],
-        reversed_by: 'id-3',
+        reversed_by: 'id-1',
       });
-      expect(after.transactions.get('id-3')).toEqual({
-        id: 'id-3',
+      expect(after.transactions.get('id-1')).toEqual({
+        id: 'id-1',
         entries: [
           { account_id: 'bob', direction: 'debit', amount: 30n },
           { account_id: 'alice', direction: 'credit', amount: 30n },
@@ -220,7 +221,7 @@ describe('reverse_transaction', () => {
       expect(outcome.events()).toHaveLength(2);
       expect(serializeState(outcome.state)).toBe(serializeState(outcome.stateBefore));
       expect(outcome.state.transactions.get('tx-rent')?.reversed_by).toBeNull();
-      expect(outcome.state.transactions.get('id-3')).toBeUndefined();
+      expect(outcome.state.transactions.get('id-1')).toBeUndefined();
     });
 
     it('is deterministic: the same state, command and context give the same events', () => {
@@ -233,8 +234,8 @@ describe('reverse_transaction', () => {
       const data = reversalOf(given(...funded).when(reverseTransaction('tx-deposit')).events());
 
       expect(data.entries.map((e) => [e.entry_id, e.account_id, e.direction, e.amount, e.balance_after])).toEqual([
-        ['id-1', 'alice', 'debit', '100', figures({ debits_posted: '100', credits_posted: '100', posted: '0', available: '0' })],
-        ['id-2', 'settlement', 'credit', '100', figures({ debits_posted: '100', credits_posted: '100', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 0), 'alice', 'debit', '100', figures({ debits_posted: '100', credits_posted: '100', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 1), 'settlement', 'credit', '100', figures({ debits_posted: '100', credits_posted: '100', posted: '0', available: '0' })],
       ]);
     });
   });
@@ -257,11 +258,11 @@ describe('reverse_transaction', () => {
     it('reverses a three-way split entry by entry, last entry first', () => {
       const data = reversalOf(given(...funded, split).when(reverseTransaction('tx-split')).events());
 
-      expect(data.transaction_id).toBe('id-4');
+      expect(data.transaction_id).toBe('id-1');
       expect(data.entries.map((e) => [e.entry_id, e.account_id, e.direction, e.amount, e.currency, e.balance_after])).toEqual([
-        ['id-1', 'carol', 'debit', '10', 'USD', figures({ debits_posted: '10', credits_posted: '10', posted: '0', available: '0' })],
-        ['id-2', 'bob', 'debit', '50', 'USD', figures({ debits_posted: '50', credits_posted: '50', posted: '0', available: '0' })],
-        ['id-3', 'alice', 'credit', '60', 'USD', figures({ debits_posted: '60', credits_posted: '160', posted: '100', available: '100' })],
+        [entryIdOf('id-1', 0), 'carol', 'debit', '10', 'USD', figures({ debits_posted: '10', credits_posted: '10', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 1), 'bob', 'debit', '50', 'USD', figures({ debits_posted: '50', credits_posted: '50', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 2), 'alice', 'credit', '60', 'USD', figures({ debits_posted: '60', credits_posted: '160', posted: '100', available: '100' })],
       ]);
     });
 
@@ -284,12 +285,12 @@ describe('reverse_transaction', () => {
     it('reverses a multi-currency posting per entry, keeping each entry currency and amount', () => {
       const data = reversalOf(given(...funded, fx).when(reverseTransaction('tx-fx')).events());
 
-      expect(data.transaction_id).toBe('id-5');
+      expect(data.transaction_id).toBe('id-1');
       expect(data.entries.map((e) => [e.entry_id, e.account_id, e.direction, e.amount, e.currency, e.balance_after])).toEqual([
-        ['id-1', 'alice-eur', 'debit', '92', 'EUR', figures({ debits_posted: '92', credits_posted: '92', posted: '0', available: '0' })],
-        ['id-2', 'fx-eur', 'credit', '92', 'EUR', figures({ debits_posted: '92', credits_posted: '92', posted: '0', available: '0' })],
-        ['id-3', 'fx-usd', 'debit', '100', 'USD', figures({ debits_posted: '100', credits_posted: '100', posted: '0', available: '0' })],
-        ['id-4', 'alice', 'credit', '100', 'USD', figures({ debits_posted: '100', credits_posted: '200', posted: '100', available: '100' })],
+        [entryIdOf('id-1', 0), 'alice-eur', 'debit', '92', 'EUR', figures({ debits_posted: '92', credits_posted: '92', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 1), 'fx-eur', 'credit', '92', 'EUR', figures({ debits_posted: '92', credits_posted: '92', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 2), 'fx-usd', 'debit', '100', 'USD', figures({ debits_posted: '100', credits_posted: '100', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 3), 'alice', 'credit', '100', 'USD', figures({ debits_posted: '100', credits_posted: '200', posted: '100', available: '100' })],
       ]);
     });
 
@@ -351,11 +352,11 @@ describe('reverse_transaction', () => {
       const outcome = given(...funded, twice).when(reverseTransaction('tx-twice'));
       const data = reversalOf(outcome.events());
 
-      expect(data.transaction_id).toBe('id-4');
+      expect(data.transaction_id).toBe('id-1');
       expect(data.entries.map((e) => [e.entry_id, e.account_id, e.direction, e.amount, e.balance_after])).toEqual([
-        ['id-1', 'bob', 'debit', '30', figures({ debits_posted: '30', credits_posted: '30', posted: '0', available: '0' })],
-        ['id-2', 'alice', 'credit', '20', figures({ debits_posted: '30', credits_posted: '120', posted: '90', available: '90' })],
-        ['id-3', 'alice', 'credit', '10', figures({ debits_posted: '30', credits_posted: '130', posted: '100', available: '100' })],
+        [entryIdOf('id-1', 0), 'bob', 'debit', '30', figures({ debits_posted: '30', credits_posted: '30', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 1), 'alice', 'credit', '20', figures({ debits_posted: '30', credits_posted: '120', posted: '90', available: '90' })],
+        [entryIdOf('id-1', 2), 'alice', 'credit', '10', figures({ debits_posted: '30', credits_posted: '130', posted: '100', available: '100' })],
       ]);
       expect(countersIn(outcome.stateAfter(), 'alice')).toEqual({ debits_posted: 30n, credits_posted: 130n, debits_pending: 0n, credits_pending: 0n });
       expect(outcome.stateAfter().transactions.get('tx-twice')).toEqual({
@@ -365,7 +366,7 @@ describe('reverse_transaction', () => {
           { account_id: 'alice', direction: 'debit', amount: 20n },
           { account_id: 'bob', direction: 'credit', amount: 30n },
         ],
-        reversed_by: 'id-4',
+        reversed_by: 'id-1',
       });
     });
 
@@ -378,21 +379,21 @@ describe('reverse_transaction', () => {
 
       // Retraced backwards: the debit is undone first (alice up to 105), then the credit (back to 100).
       expect(data.entries.map((e) => [e.entry_id, e.direction, e.balance_after])).toEqual([
-        ['id-1', 'credit', figures({ debits_posted: '5', credits_posted: '110', posted: '105', available: '105' })],
-        ['id-2', 'debit', figures({ debits_posted: '10', credits_posted: '110', posted: '100', available: '100' })],
+        [entryIdOf('id-1', 0), 'credit', figures({ debits_posted: '5', credits_posted: '110', posted: '105', available: '105' })],
+        [entryIdOf('id-1', 1), 'debit', figures({ debits_posted: '10', credits_posted: '110', posted: '100', available: '100' })],
       ]);
-      expect(data.transaction_id).toBe('id-3');
+      expect(data.transaction_id).toBe('id-1');
     });
 
     it('reverses two credits to one account back to zero, the other side allowed negative', () => {
       const data = reversalOf(given(...opened, topUp).when(reverseTransaction('tx-topup')).events());
 
-      expect(data.transaction_id).toBe('id-5');
+      expect(data.transaction_id).toBe('id-1');
       expect(data.entries.map((e) => [e.entry_id, e.account_id, e.direction, e.amount, e.balance_after])).toEqual([
-        ['id-1', 'alice', 'debit', '20', figures({ debits_posted: '20', credits_posted: '30', posted: '10', available: '10' })],
-        ['id-2', 'ops', 'credit', '20', figures({ debits_posted: '30', credits_posted: '20', posted: '-10', available: '-10' })],
-        ['id-3', 'alice', 'debit', '10', figures({ debits_posted: '30', credits_posted: '30', posted: '0', available: '0' })],
-        ['id-4', 'ops', 'credit', '10', figures({ debits_posted: '30', credits_posted: '30', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 0), 'alice', 'debit', '20', figures({ debits_posted: '20', credits_posted: '30', posted: '10', available: '10' })],
+        [entryIdOf('id-1', 1), 'ops', 'credit', '20', figures({ debits_posted: '30', credits_posted: '20', posted: '-10', available: '-10' })],
+        [entryIdOf('id-1', 2), 'alice', 'debit', '10', figures({ debits_posted: '30', credits_posted: '30', posted: '0', available: '0' })],
+        [entryIdOf('id-1', 3), 'ops', 'credit', '10', figures({ debits_posted: '30', credits_posted: '30', posted: '0', available: '0' })],
       ]);
     });
 
@@ -432,24 +433,24 @@ describe('reverse_transaction', () => {
     it('reverses [credit alice 50, debit alice 50, credit bob 50, debit bob 50] posted from empty accounts, right after it (nothing moved on)', () => {
       const state = fold(opened);
       const posting = decideAndFold(state, postTransaction([credit('alice', 50n), debit('alice', 50n), credit('bob', 50n), debit('bob', 50n)]), ctxOf('tx'));
-      expect(postedData(posting[0]).transaction_id).toBe('tx-5');
+      expect(postedData(posting[0]).transaction_id).toBe('tx-1');
       expect(postedData(posting[0]).entries.map((e) => e.balance_after.available)).toEqual(['50', '0', '50', '0']);
 
-      const events = decideAndFold(state, reverseTransaction('tx-5'), ctxOf('rv'));
+      const events = decideAndFold(state, reverseTransaction('tx-1'), ctxOf('rv'));
 
       expect(events).toEqual([
         {
           type: 'ledger.entry.posted',
           data: {
-            transaction_id: 'rv-5',
-            reverses: 'tx-5',
-            description: 'reversal of tx-5',
+            transaction_id: 'rv-1',
+            reverses: 'tx-1',
+            description: 'reversal of tx-1',
             reference: null,
             metadata: {},
             posted_at: NOW,
             entries: [
               {
-                entry_id: 'rv-1',
+                entry_id: entryIdOf('rv-1', 0),
                 account_id: 'bob',
                 direction: 'credit',
                 amount: '50',
@@ -457,7 +458,7 @@ describe('reverse_transaction', () => {
                 balance_after: figures({ debits_posted: '50', credits_posted: '100', posted: '50', available: '50' }),
               },
               {
-                entry_id: 'rv-2',
+                entry_id: entryIdOf('rv-1', 1),
                 account_id: 'bob',
                 direction: 'debit',
                 amount: '50',
@@ -465,7 +466,7 @@ describe('reverse_transaction', () => {
                 balance_after: figures({ debits_posted: '100', credits_posted: '100', posted: '0', available: '0' }),
               },
               {
-                entry_id: 'rv-3',
+                entry_id: entryIdOf('rv-1', 2),
                 account_id: 'alice',
                 direction: 'credit',
                 amount: '50',
@@ -473,7 +474,7 @@ describe('reverse_transaction', () => {
                 balance_after: figures({ debits_posted: '50', credits_posted: '100', posted: '50', available: '50' }),
               },
               {
-                entry_id: 'rv-4',
+                entry_id: entryIdOf('rv-1', 3),
                 account_id: 'alice',
                 direction: 'debit',
                 amount: '50',
@@ -483,7 +484,7 @@ describe('reverse_transaction', () => {
             ],
           },
         },
-        { type: 'ledger.entry.reversed', data: { transaction_id: 'tx-5', reversed_by: 'rv-5', reason: null, reversed_at: NOW } },
+        { type: 'ledger.entry.reversed', data: { transaction_id: 'tx-1', reversed_by: 'rv-1', reason: null, reversed_at: NOW } },
       ]);
       for (const entry of postedData(events[0]).entries) {
         expect(BigInt(entry.balance_after.posted)).toBeGreaterThanOrEqual(0n);
@@ -493,7 +494,7 @@ describe('reverse_transaction', () => {
       expect(balancesIn(state, 'bob')).toEqual({ posted: '0', available: '0' });
       expect(countersIn(state, 'alice')).toEqual({ debits_posted: 100n, credits_posted: 100n, debits_pending: 0n, credits_pending: 0n });
       expect(countersIn(state, 'bob')).toEqual({ debits_posted: 100n, credits_posted: 100n, debits_pending: 0n, credits_pending: 0n });
-      expect(state.transactions.get('tx-5')?.reversed_by).toBe('rv-5');
+      expect(state.transactions.get('tx-1')?.reversed_by).toBe('rv-1');
     });
   });
 
@@ -521,7 +522,7 @@ describe('reverse_transaction', () => {
         kind: 'domain_error',
         code: 'already_reversed',
         message: 'transaction tx-rent was already reversed',
-        details: { transaction_id: 'tx-rent', reversed_by: 'first-3' },
+        details: { transaction_id: 'tx-rent', reversed_by: 'first-1' },
       });
       expect(serializeState(state)).toBe(before);
     });
@@ -722,8 +723,8 @@ describe('reverse_transaction', () => {
       const data = reversalOf(outcome.events());
 
       expect(data.entries.map((e) => [e.entry_id, e.account_id, e.direction, e.amount, e.balance_after])).toEqual([
-        ['id-1', 'ops', 'debit', '40', figures({ debits_posted: '140', credits_posted: '40', posted: '-100', available: '-100' })],
-        ['id-2', 'alice', 'credit', '40', figures({ debits_posted: '40', credits_posted: '140', posted: '100', available: '100' })],
+        [entryIdOf('id-1', 0), 'ops', 'debit', '40', figures({ debits_posted: '140', credits_posted: '40', posted: '-100', available: '-100' })],
+        [entryIdOf('id-1', 1), 'alice', 'credit', '40', figures({ debits_posted: '40', credits_posted: '140', posted: '100', available: '100' })],
       ]);
       expect(countersIn(outcome.stateAfter(), 'ops')).toEqual({ debits_posted: 140n, credits_posted: 40n, debits_pending: 0n, credits_pending: 0n });
       expect(availableBalance('credit', countersIn(outcome.stateAfter(), 'ops'))).toBe(-100n);
@@ -825,21 +826,21 @@ describe('reverse_transaction', () => {
       const state = fold(withRent);
       decideAndFold(state, reverseTransaction('tx-rent', 'duplicate charge'), ctxOf('rv'));
 
-      const events = decideAndFold(state, reverseTransaction('rv-3', 'reversed in error'), ctxOf('rr', LATER));
+      const events = decideAndFold(state, reverseTransaction('rv-1', 'reversed in error'), ctxOf('rr', LATER));
 
       expect(events).toEqual([
         {
           type: 'ledger.entry.posted',
           data: {
-            transaction_id: 'rr-3',
-            reverses: 'rv-3',
+            transaction_id: 'rr-1',
+            reverses: 'rv-1',
             description: 'reversed in error',
             reference: null,
             metadata: {},
             posted_at: LATER,
             entries: [
               {
-                entry_id: 'rr-1',
+                entry_id: entryIdOf('rr-1', 0),
                 account_id: 'alice',
                 direction: 'debit',
                 amount: '30',
@@ -847,7 +848,7 @@ describe('reverse_transaction', () => {
                 balance_after: figures({ debits_posted: '60', credits_posted: '130', posted: '70', available: '70' }),
               },
               {
-                entry_id: 'rr-2',
+                entry_id: entryIdOf('rr-1', 1),
                 account_id: 'bob',
                 direction: 'credit',
                 amount: '30',
@@ -857,7 +858,7 @@ describe('reverse_transaction', () => {
             ],
           },
         },
-        { type: 'ledger.entry.reversed', data: { transaction_id: 'rv-3', reversed_by: 'rr-3', reason: 'reversed in error', reversed_at: LATER } },
+        { type: 'ledger.entry.reversed', data: { transaction_id: 'rv-1', reversed_by: 'rr-1', reason: 'reversed in error', reversed_at: LATER } },
       ]);
 
       // Posted and available are back to what tx-rent left.
@@ -866,10 +867,10 @@ describe('reverse_transaction', () => {
       expect(balancesIn(state, 'alice')).toEqual({ posted: '70', available: '70' });
       expect(balancesIn(state, 'bob')).toEqual({ posted: '30', available: '30' });
 
-      expect(state.transactions.get('tx-rent')?.reversed_by).toBe('rv-3');
-      expect(state.transactions.get('rv-3')?.reversed_by).toBe('rr-3');
-      expect(state.transactions.get('rr-3')).toEqual({
-        id: 'rr-3',
+      expect(state.transactions.get('tx-rent')?.reversed_by).toBe('rv-1');
+      expect(state.transactions.get('rv-1')?.reversed_by).toBe('rr-1');
+      expect(state.transactions.get('rr-1')).toEqual({
+        id: 'rr-1',
         entries: [
           { account_id: 'alice', direction: 'debit', amount: 30n },
           { account_id: 'bob', direction: 'credit', amount: 30n },
@@ -878,23 +879,23 @@ describe('reverse_transaction', () => {
       });
 
       // The original stays reversed (it is not "un-reversed"); each link can be made once.
-      expect(decide(state, reverseTransaction('tx-rent'), ctxOf('x'))).toMatchObject({ code: 'already_reversed', details: { transaction_id: 'tx-rent', reversed_by: 'rv-3' } });
-      expect(decide(state, reverseTransaction('rv-3'), ctxOf('x'))).toMatchObject({ code: 'already_reversed', details: { transaction_id: 'rv-3', reversed_by: 'rr-3' } });
-      const third = decide(state, reverseTransaction('rr-3'), ctxOf('x'));
+      expect(decide(state, reverseTransaction('tx-rent'), ctxOf('x'))).toMatchObject({ code: 'already_reversed', details: { transaction_id: 'tx-rent', reversed_by: 'rv-1' } });
+      expect(decide(state, reverseTransaction('rv-1'), ctxOf('x'))).toMatchObject({ code: 'already_reversed', details: { transaction_id: 'rv-1', reversed_by: 'rr-1' } });
+      const third = decide(state, reverseTransaction('rr-1'), ctxOf('x'));
       if (isDomainError(third)) throw new Error(third.code);
-      expect(postedData(third[0])).toMatchObject({ transaction_id: 'x-3', reverses: 'rr-3' });
+      expect(postedData(third[0])).toMatchObject({ transaction_id: 'x-1', reverses: 'rr-1' });
     });
 
     it('reverses a recorded reversal', () => {
       const outcome = given(...withRentReversed).when(reverseTransaction('rv-1'));
       const data = reversalOf(outcome.events());
 
-      expect(data).toMatchObject({ transaction_id: 'id-3', reverses: 'rv-1', description: 'reversal of rv-1' });
+      expect(data).toMatchObject({ transaction_id: 'id-1', reverses: 'rv-1', description: 'reversal of rv-1' });
       expect(data.entries.map((e) => [e.account_id, e.direction, e.amount, e.balance_after])).toEqual([
         ['alice', 'debit', '30', figures({ debits_posted: '60', credits_posted: '130', posted: '70', available: '70' })],
         ['bob', 'credit', '30', figures({ debits_posted: '30', credits_posted: '60', posted: '30', available: '30' })],
       ]);
-      expect(reversedData(outcome.events()[1])).toEqual({ transaction_id: 'rv-1', reversed_by: 'id-3', reason: null, reversed_at: NOW });
+      expect(reversedData(outcome.events()[1])).toEqual({ transaction_id: 'rv-1', reversed_by: 'id-1', reason: null, reversed_at: NOW });
     });
 
     it('obeys the funds rule too: refused when alice spent what the reversal gave back', () => {
@@ -950,7 +951,7 @@ describe('reverse_transaction', () => {
       const data = reversalOf(events);
 
       expect(data).toEqual({
-        transaction_id: 'id-3',
+        transaction_id: 'id-1',
         reverses: 'tx-capture',
         description: 'goods returned',
         reference: null,
@@ -958,7 +959,7 @@ describe('reverse_transaction', () => {
         posted_at: NOW,
         entries: [
           {
-            entry_id: 'id-1',
+            entry_id: entryIdOf('id-1', 0),
             account_id: 'bob',
             direction: 'debit',
             amount: '60',
@@ -966,7 +967,7 @@ describe('reverse_transaction', () => {
             balance_after: figures({ debits_posted: '60', credits_posted: '60', posted: '0', available: '0' }),
           },
           {
-            entry_id: 'id-2',
+            entry_id: entryIdOf('id-1', 1),
             account_id: 'alice',
             direction: 'credit',
             amount: '60',
@@ -976,7 +977,7 @@ describe('reverse_transaction', () => {
         ],
       });
       expect(data).not.toHaveProperty('hold_id');
-      expect(reversedData(events[1])).toEqual({ transaction_id: 'tx-capture', reversed_by: 'id-3', reason: 'goods returned', reversed_at: NOW });
+      expect(reversedData(events[1])).toEqual({ transaction_id: 'tx-capture', reversed_by: 'id-1', reason: 'goods returned', reversed_at: NOW });
     });
 
     it('leaves the hold captured: captured_amount unchanged, and it cannot be captured or released again', () => {
@@ -985,7 +986,7 @@ describe('reverse_transaction', () => {
       expect(state.holds.get('h-1')).toMatchObject({ status: 'captured', amount: 60n, captured_amount: 60n, released_amount: 0n });
       expect(countersIn(state, 'alice')).toEqual({ debits_posted: 60n, credits_posted: 160n, debits_pending: 0n, credits_pending: 0n });
       expect(countersIn(state, 'bob')).toEqual({ debits_posted: 60n, credits_posted: 60n, debits_pending: 0n, credits_pending: 0n });
-      expect(state.transactions.get('tx-capture')?.reversed_by).toBe('id-3');
+      expect(state.transactions.get('tx-capture')?.reversed_by).toBe('id-1');
       expect(decide(state, captureHold('h-1'), ctxOf('c'))).toMatchObject({ code: 'hold_not_pending', details: { hold_id: 'h-1', status: 'captured' } });
       expect(decide(state, releaseHold('h-1'), ctxOf('c'))).toMatchObject({ code: 'hold_not_pending', details: { hold_id: 'h-1', status: 'captured' } });
     });
@@ -1009,13 +1010,13 @@ describe('reverse_transaction', () => {
 
       const events = decideAndFold(state, reverseTransaction(captureId), ctxOf('rv', FAR_FUTURE));
 
-      expect(postedData(events[0])).toMatchObject({ transaction_id: 'rv-3', reverses: 'cap-1', posted_at: FAR_FUTURE });
+      expect(postedData(events[0])).toMatchObject({ transaction_id: 'rv-1', reverses: 'cap-1', posted_at: FAR_FUTURE });
       expect(postedData(events[0]).entries.map((e) => [e.entry_id, e.account_id, e.direction, e.amount, e.balance_after])).toEqual([
-        ['rv-1', 'bob', 'debit', '45', figures({ debits_posted: '45', credits_posted: '45', posted: '0', available: '0' })],
-        ['rv-2', 'alice', 'credit', '45', figures({ debits_posted: '45', credits_posted: '145', posted: '100', available: '100' })],
+        [entryIdOf('rv-1', 0), 'bob', 'debit', '45', figures({ debits_posted: '45', credits_posted: '45', posted: '0', available: '0' })],
+        [entryIdOf('rv-1', 1), 'alice', 'credit', '45', figures({ debits_posted: '45', credits_posted: '145', posted: '100', available: '100' })],
       ]);
       expect(state.holds.get('h-1')).toMatchObject({ status: 'captured', captured_amount: 45n, released_amount: 15n });
-      expect(state.transactions.get('cap-1')?.reversed_by).toBe('rv-3');
+      expect(state.transactions.get('cap-1')?.reversed_by).toBe('rv-1');
     });
 
     it('refuses when the destination spent the captured money', () => {
@@ -1163,7 +1164,7 @@ describe('evolve for reversals', () => {
 
   it('ignores ledger.entry.reversed for an unknown transaction (no record is made up) but advances the revision', () => {
     const state = fold(funded);
-    evolve(state, entryReversed('tx-ghost', 'rv-9'), 9n);
+    evolve(state, entryReversed('tx-ghost', 'rv-1'), 9n);
 
     expect(state.transactions.get('tx-ghost')).toBeUndefined();
     expect(state.revision).toBe(9n);
@@ -1177,7 +1178,7 @@ describe('evolve for reversals', () => {
     expect(state.last_occurred_at).toBe(NOW);
     fold([{ event: rentReversed, meta: { occurred_at: LATER } }], state);
     expect(state.last_occurred_at).toBe(LATER);
-    fold([entryReversed('tx-ghost', 'rv-9')], state);
+    fold([entryReversed('tx-ghost', 'rv-1')], state);
     expect(state.last_occurred_at).toBe(LATER);
   });
 
@@ -1213,15 +1214,15 @@ describe('evolve for reversals', () => {
     it('the live state after decided reversals equals the replay of its log', () => {
       const state = fold(withRent);
       const recorded: LedgerEvent[] = [...withRent];
-      // tx-rent reversed (a-3), that reversed (b-3), that reversed (c-3): alice back at 100; then the deposit (d-3).
+      // tx-rent reversed (a-1), that reversed (b-1), that reversed (c-1): alice back at 100; then the deposit (d-1).
       recorded.push(...decideAndFold(state, reverseTransaction('tx-rent', 'one'), ctxOf('a')));
-      recorded.push(...decideAndFold(state, reverseTransaction('a-3', 'two'), ctxOf('b')));
-      recorded.push(...decideAndFold(state, reverseTransaction('b-3', 'three'), ctxOf('c')));
+      recorded.push(...decideAndFold(state, reverseTransaction('a-1', 'two'), ctxOf('b')));
+      recorded.push(...decideAndFold(state, reverseTransaction('b-1', 'three'), ctxOf('c')));
       recorded.push(...decideAndFold(state, reverseTransaction('tx-deposit'), ctxOf('d', LATER)));
 
       expect(serializeState(fold(recorded))).toBe(serializeState(state));
       expect(serializeState(fold(recorded, initialState()))).toBe(serializeState(state));
-      expect(['tx-rent', 'a-3', 'b-3', 'c-3', 'tx-deposit', 'd-3'].map((id) => state.transactions.get(id)?.reversed_by)).toEqual(['a-3', 'b-3', 'c-3', null, 'd-3', null]);
+      expect(['tx-rent', 'a-1', 'b-1', 'c-1', 'tx-deposit', 'd-1'].map((id) => state.transactions.get(id)?.reversed_by)).toEqual(['a-1', 'b-1', 'c-1', null, 'd-1', null]);
       expect(balancesIn(state, 'bob')).toEqual({ posted: '0', available: '0' });
       expect(balancesIn(state, 'alice')).toEqual({ posted: '0', available: '0' });
       expect(balancesIn(state, 'settlement')).toEqual({ posted: '0', available: '0' });

@@ -27,9 +27,9 @@ export function reverseTransaction(state: LedgerState, command: ReverseTransacti
   // Undo in reverse order, retracing each account's balance history backwards: a posting that
   // kept every account non-negative at every step can always be reversed until money moves on.
   const reversed = [...original.entries].reverse().map((e) => ({ ...e, direction: e.direction === 'debit' ? ('credit' as const) : ('debit' as const) }));
-  const entries = postEntries(state, reversed, ctx, (id) => `account ${id} no longer holds the money this reversal takes back`);
-  if (isDomainError(entries)) return entries;
   const reversalId = ctx.newId();
+  const entries = postEntries(state, reversalId, reversed, (id) => `account ${id} no longer holds the money this reversal takes back`);
+  if (isDomainError(entries)) return entries;
   return [
     {
       type: 'ledger.entry.posted',

@@ -2,6 +2,7 @@
 // Decider specs for post_transaction: balance per currency, funds, status, currency, atomicity.
 import { EntryInput } from './commands.js';
 import { decide } from './decide.js';
+import { entryIdOf, postingOf } from './stored-posting.js';
 import { isDomainError } from './errors.js';
 import { EntryPostedData, LedgerEvent } from './events.js';
 import { ENTRIES_PER_TRANSACTION_MAX } from './limits.js';
@@ -29,7 +30,7 @@ function postedData(events: LedgerEvent[]): EntryPostedData {
   expect(events).toHaveLength(1);
   const [event] = events;
   if (event.type !== 'ledger.entry.posted') throw new Error(`expected ledger.entry.posted, got ${event.type}`);
-  return event.data;
+  return postingOf(event.data);
 }
 
 describe('post_transaction', () => {
@@ -47,14 +48,14 @@ describe('post_transaction', () => {
         {
           type: 'ledger.entry.posted',
           data: {
-            transaction_id: 'id-3',
+            transaction_id: 'id-1',
             description: 'rent',
             reference: 'inv-7',
             metadata: { month: '2030-01' },
             posted_at: NOW,
             entries: [
               {
-                entry_id: 'id-1',
+                entry_id: entryIdOf('id-1', 0),
                 account_id: 'alice',
                 direction: 'debit',
                 amount: '30',
@@ -62,7 +63,7 @@ describe('post_transaction', () => {
                 balance_after: figures({ debits_posted: '30', credits_posted: '100', posted: '70', available: '70' }),
               },
               {
-                entry_id: 'id-2',
+                entry_id: entryIdOf('id-1', 1),
                 account_id: 'bob',
                 direction: 'credit',
                 amount: '30',
@@ -107,11 +108,11 @@ describe('post_transaction', () => {
       );
 
       expect(postedData(outcome.events()).entries.map((e) => [e.entry_id, e.account_id, e.balance_after])).toEqual([
-        ['id-1', 'alice', figures({ debits_posted: '10', credits_posted: '100', posted: '90', available: '90' })],
-        ['id-2', 'alice', figures({ debits_posted: '30', credits_posted: '100', posted: '70', available: '70' })],
-        ['id-3', 'bob', figures({ credits_posted: '30', posted: '30', available: '30' })],
+        [entryIdOf('id-1', 0), 'alice', figures({ debits_posted: '10', credits_posted: '100', posted: '90', available: '90' })],
+        [entryIdOf('id-1', 1), 'alice', figures({ debits_posted: '30', credits_posted: '100', posted: '70', available: '70' })],
+        [entryIdOf('id-1', 2), 'bob', figures({ credits_posted: '30', posted: '30', available: '30' })],
       ]);
-      expect(postedData(outcome.events()).transaction_id).toBe('id-4');
+      expect(postedData(outcome.events()).transaction_id).toBe('id-1');
       expect(outcome.stateAfter().accounts.get('alice')).toMatchObject({ debits_posted: 30n, credits_posted: 100n });
     });
 

@@ -28,8 +28,12 @@ export interface Projection {
   readonly bulk?: BulkRebuild;
 }
 
+/** The event's tenant: as its metadata says, else (ledger events since 2026-12-05 leave it out) its stream's, `ledger-<tenant>`. */
 export function tenantOf(event: RecordedEvent): string {
-  return event.metadata.tenant_id as string;
+  const stated = event.metadata.tenant_id as string | undefined;
+  // Other streams' events always name their tenant (one that did not would read as it did before: none).
+  if (stated !== undefined || !isLedgerEvent(event)) return stated as string;
+  return event.stream_id.slice(LEDGER_PREFIX.length);
 }
 
 export function isLedgerEvent(event: RecordedEvent): boolean {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson, JudgedCheck, LedgerEvent } from '#domain/index.js';
+import { canonicalJson, JudgedCheck, leanPosting, LedgerEvent, postingOf, StoredEntryPostedData } from '#domain/index.js';
 import { accountCreated, figures, posted } from '#domain/testing/ledger-fixtures.js';
 import { GENESIS_HASH, verifyChain } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
@@ -16,10 +16,10 @@ const envelope: CommandEnvelope = {
   metadata: { actor: 'key:k1', role: 'admin', request_id: 'req-1', intent_id: 'intent-1', policy: ['role.passed'] },
 };
 
-/** The chain's definition, written out: SHA-256 of the canonical JSON of type, data, metadata less its hash, prev_hash. */
-function definedHash(event: { type: string; data: unknown; metadata: Record<string, unknown> }): string {
+/** The chain's definition, written out: SHA-256 of the canonical JSON of type, data, metadata less its hash, prev_hash (the previous event's hash). */
+function definedHash(event: { type: string; data: unknown; metadata: Record<string, unknown> }, prevHash = GENESIS_HASH): string {
   const { hash: _ignored, ...metadata } = event.metadata;
-  return createHash('sha256').update(canonicalJson({ type: event.type, data: event.data, metadata, prev_hash: metadata.prev_hash })).digest('hex');
+  return createHash('sha256').update(canonicalJson({ type: event.type, data: event.data, metadata, prev_hash: prevHash })).digest('hex');
 }
 
 describe('logTime', () => {
@@ -121,7 +121,6 @@ describe('envelopeEvent, metadata', () => {
   it('carries who asked, the idempotency key and request hash, the time and the command, in this order', () => {
     const enveloped = envelopeEvent(event, envelope, AT, null);
     expect(Object.keys(enveloped.metadata)).toEqual([
-      'tenant_id',
       'actor',
       'role',
       'request_id',
@@ -131,11 +130,9 @@ describe('envelopeEvent, metadata', () => {
       'request_hash',
       'occurred_at',
       'command',
-      'prev_hash',
       'hash',
     ]);
     expect(enveloped.metadata).toMatchObject({
-      tenant_id: 'tenant-1',
       actor: 'key:k1',
       role: 'admin',
       request_id: 'req-1',
@@ -149,10 +146,38 @@ describe('envelopeEvent, metadata', () => {
     expect(enveloped).toMatchObject({ type: 'account.created', data: event.data });
   });
 
+  it('leaves out the intent, idempotency key and request hash when the command has none', () => {
+    const plain: CommandEnvelope = { ...envelope, idempotency_key: null, request_hash: null, metadata: { ...envelope.metadata, intent_id: null } };
+    const enveloped = envelopeEvent(event, plain, AT, null);
+    expect(Object.keys(enveloped.metadata)).toEqual(['actor', 'role', 'request_id', 'policy', 'occurred_at', 'command', 'hash']);
+    expect(enveloped.metadata.hash).toBe(definedHash(enveloped));
+  });
+
+  it('stores a posting in its lean form, hashed as stored', () => {
+    const payment = posted('tx-1', [
+      { account_id: 'acc-1', direction: 'credit', amount: '5', balance_after: figures({ credits_posted: '5', posted: '5', available: '5' }) },
+      { account_id: 'acc-2', direction: 'debit', amount: '5', balance_after: figures({ debits_posted: '5', posted: '-5', available: '-5' }) },
+    ]);
+    if (payment.type !== 'ledger.entry.posted') throw new Error('unreachable');
+    const enveloped = envelopeEvent(payment, envelope, AT, null);
+    expect(enveloped.data).toEqual(leanPosting(postingOf(payment.data)));
+    expect(enveloped.data).not.toHaveProperty('description');
+    expect(JSON.parse(enveloped.serialized.data)).toEqual(enveloped.data);
+    expect(enveloped.metadata.hash).toBe(definedHash(enveloped));
+    expect(postingOf(enveloped.data as StoredEntryPostedData)).toEqual(payment.data);
+  });
+
   it('links the first event of a stream to the genesis hash, and hashes it as the chain defines', () => {
     const enveloped = envelopeEvent(event, envelope, AT, null);
-    expect(enveloped.metadata.prev_hash).toBe(GENESIS_HASH);
-    expect(enveloped.metadata.hash).toBe(definedHash(enveloped));
+    expect(enveloped.metadata.hash).toBe(definedHash(enveloped, GENESIS_HASH));
+    expect(enveloped.metadata.hash).not.toBe(definedHash(enveloped, 'ab'.repeat(32)));
+  });
+
+  it('leaves out what the stream says: the tenant (ledger-<tenant>) and prev_hash (the previous event\'s hash, which the hash covers)', () => {
+    const enveloped = envelopeEvent(event, envelope, AT, 'ab'.repeat(32));
+    expect(enveloped.metadata).not.toHaveProperty('tenant_id');
+    expect(enveloped.metadata).not.toHaveProperty('prev_hash');
+    expect(enveloped.metadata.hash).toBe(definedHash(enveloped, 'ab'.repeat(32)));
   });
 
   it('links each event to the one before it: a chain verifyChain accepts, and one out of order it refuses', () => {
@@ -163,8 +188,8 @@ describe('envelopeEvent, metadata', () => {
     const head = 'ab'.repeat(32);
     const first = envelopeEvent(event, envelope, AT, head);
     const next = envelopeEvent(second, envelope, AT, first.metadata.hash as string);
-    expect(first.metadata.prev_hash).toBe(head);
-    expect(next.metadata.prev_hash).toBe(first.metadata.hash);
+    expect(first.metadata.hash).toBe(definedHash(first, head));
+    expect(next.metadata.hash).toBe(definedHash(next, first.metadata.hash as string));
     const links = [first, next].map((e, index) => ({ ...e, position: BigInt(index) }));
     expect(verifyChain(links, head)).toEqual({ ok: true, head: next.metadata.hash, events: 2 });
     expect(verifyChain([...links].reverse(), head)).toMatchObject({ ok: false });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { holdsWhatPoliciesJudge, JudgedCheck, LedgerEvent, PolicyCheck, policyCheckLabels, policyChecksOf, violatedChecksOf } from '#domain/index.js';
+import { holdsWhatPoliciesJudge, JudgedCheck, leanPosting, LedgerEvent, PolicyCheck, policyCheckLabels, policyChecksOf, postingOf, violatedChecksOf } from '#domain/index.js';
 import { NewEvent } from '#event-store/index.js';
 import { GENESIS_HASH, linkEvent } from '#audit/index.js';
 import { CommandEnvelope } from './command-envelope.js';
@@ -131,8 +131,14 @@ function checkNameOf(type: PolicyCheck['type']): PolicyCheck['check'] {
 /**
  * A decided event as the log keeps it: its metadata (who asked, under which policy checks, the
  * idempotency key and request hash that make a retry a replay, the time, the command) and its
- * link into the tenant's hash chain, `hash` over the event and `prev_hash`, the hash of the
- * event before it (GENESIS_HASH for the first). Events must be enveloped in stream order.
+ * link into the tenant's hash chain, `hash` over the event and the hash of the event before it
+ * (GENESIS_HASH for the first). Events must be enveloped in stream order.
+ *
+ * The metadata leaves out what the stream already says: the tenant (the stream is
+ * `ledger-<tenant>`: tenantOf) and `prev_hash`, which is the previous event's stored `hash`. The
+ * hash still covers the previous hash (linkEvent hashes it beside the metadata), so verifying
+ * links each event to its predecessor's stored hash exactly as strongly (verifyChain); events
+ * enveloped before 2026-12-05 carry both, read as stored.
  */
 export function envelopeEvent(
   event: LedgerEvent,
@@ -142,18 +148,28 @@ export function envelopeEvent(
   controls: Controls = { policy: envelope.metadata.policy },
 ): EnvelopedEvent {
   const prevHash = chainHead ?? GENESIS_HASH;
+  const { actor, role, request_id, intent_id, ...asked } = envelope.metadata;
+  // What is null is left out (readers take absent for null): most commands name no intent and no idempotency key.
   const metadata: Record<string, unknown> = {
-    tenant_id: envelope.tenant_id,
-    ...envelope.metadata,
+    actor,
+    role,
+    request_id,
+    ...(intent_id !== null ? { intent_id } : {}),
+    ...asked,
     ...controls,
-    idempotency_key: envelope.idempotency_key,
-    request_hash: envelope.request_hash,
+    ...(envelope.idempotency_key !== null ? { idempotency_key: envelope.idempotency_key } : {}),
+    ...(envelope.request_hash !== null ? { request_hash: envelope.request_hash } : {}),
     occurred_at: occurredAt,
     command: envelope.command.type,
-    prev_hash: prevHash,
   };
-  const link = linkEvent(event.type, event.data, metadata, prevHash);
+  const data = storedDataOf(event);
+  const link = linkEvent(event.type, data, metadata, prevHash);
   metadata.hash = link.hash;
   // The canonical JSON the hash was computed over is the data's JSON too (jsonb keeps no key order).
-  return { id: randomUUID(), type: event.type, data: event.data, metadata, serialized: { data: link.dataJson, metadata: JSON.stringify(metadata) } };
+  return { id: randomUUID(), type: event.type, data, metadata, serialized: { data: link.dataJson, metadata: JSON.stringify(metadata) } };
+}
+
+/** An event's data as the log stores it: a posting in its lean form (stored-posting.ts), any other as decided. */
+function storedDataOf(event: LedgerEvent): unknown {
+  return event.type === 'ledger.entry.posted' ? leanPosting(postingOf(event.data)) : event.data;
 }

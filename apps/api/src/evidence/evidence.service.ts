@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Pool } from 'pg';
-import { ChainBrokenError, ChainHeadSigner, eventHash, IntentState, IntentTrace, verifyChain } from '#audit/index.js';
-import { activePoliciesOf, derivePolicyChecks, LedgerEvent, outflowsOf, PolicyCheck } from '#domain/index.js';
+import { ChainBrokenError, ChainHeadSigner, eventHash, GENESIS_HASH, IntentState, IntentTrace, verifyChain } from '#audit/index.js';
+import { activePoliciesOf, dataForConsumers, derivePolicyChecks, LedgerEvent, outflowsOf, PolicyCheck } from '#domain/index.js';
 import type { EventStore, RecordedEvent } from '#event-store/index.js';
 import { occurredAt } from '#projection-runtime/index.js';
 import { accountScopes } from '#projections/accounts/accounts.queries.js';
@@ -165,12 +165,13 @@ export class EvidenceService {
     const store = this.store;
     const meta = event.metadata;
     const revision = event.revision;
-    const hashMatches = eventHash(event.type, event.data, meta, meta.prev_hash) === meta.hash;
-    let linksToPrevious = revision === 0n ? meta.prev_hash === '0'.repeat(64) : false;
-    if (revision > 0n) {
-      const [previous] = await store.readStream(event.stream_id, { fromRevision: revision - 1n, maxCount: 1 });
-      linksToPrevious = previous?.metadata.hash === meta.prev_hash;
-    }
+    // The previous event's stored hash: events since 2026-12-05 do not repeat it as prev_hash
+    // (event-envelope.ts) but are hashed over it, so for them the link holds exactly when the hash does.
+    const [previous] = revision === 0n ? [] : await store.readStream(event.stream_id, { fromRevision: revision - 1n, maxCount: 1 });
+    const previousHash = revision === 0n ? GENESIS_HASH : (previous?.metadata.hash as string | undefined);
+    const prevHash = (meta.prev_hash as string | undefined) ?? previousHash;
+    const hashMatches = prevHash !== undefined && eventHash(event.type, event.data, meta, prevHash) === meta.hash;
+    const linksToPrevious = previousHash !== undefined && prevHash === previousHash && (meta.prev_hash !== undefined || hashMatches);
     const head = (await this.signer.covering(tenantId, event.position)) ?? (await this.signNowAndFind(tenantId, event.position));
     let chainToHead = false;
     if (head) {
@@ -191,9 +192,9 @@ export class EvidenceService {
       policy: controls.policy,
       policies: controls.policies,
       intent_id: meta.intent_id ?? null,
-      ledger_entry: { event_id: event.id, type: event.type, position: event.position.toString(), stream_revision: revision.toString(), data: event.data },
+      ledger_entry: { event_id: event.id, type: event.type, position: event.position.toString(), stream_revision: revision.toString(), data: dataForConsumers(event.type, event.data) },
       hash: meta.hash,
-      prev_hash: meta.prev_hash,
+      prev_hash: prevHash ?? '',
       signature: verified ? 'verified' : 'failed',
       signed_head: head ? { stream_revision: head.stream_revision, position: head.position, hash: head.hash, signature: head.signature, signed_at: head.signed_at } : null,
       checks: { hash_matches_content: hashMatches, links_to_previous: linksToPrevious, chain_to_signed_head: chainToHead, signed_head_signature: signatureOk },

@@ -1,5 +1,5 @@
 import { Pool, PoolClient } from 'pg';
-import { BalanceCounters, countersOf, countersTouched, EntryPostedData, LedgerState } from '#domain/index.js';
+import { BalanceCounters, countersOf, countersTouched, LedgerState, postingOf, StoredEntryPostedData } from '#domain/index.js';
 import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { ledgerStream, REPLAY_PAGE, ReplayResult, replayTenant, stateHash } from '#write-model/index.js';
 
@@ -193,7 +193,7 @@ async function explain(
         if (!wanted.has(accountId)) continue;
         const entries: MismatchEntry[] =
           event.type === 'ledger.entry.posted'
-            ? (event.data as EntryPostedData).entries
+            ? postingOf(event.data as StoredEntryPostedData).entries
                 .filter((e) => e.account_id === accountId)
                 .map((e) => ({ id: e.entry_id, transaction_id: event.data.transaction_id, direction: e.direction, amount: e.amount, position: event.position.toString() }))
             : [];
