@@ -15,6 +15,8 @@ const ADMIN = 'several-processes-admin-token';
 const MASTER_KEY = 'several-processes-master-key-0123456789';
 const CLIENTS = 24;
 const POSTINGS_PER_CLIENT = 15;
+/** Lost races allowed between the two writers taking turns (a third of what optimistic writers lose). */
+const MOST_LOST_RACES = 10;
 
 describe('two API processes, one tenant (real processes, one PostgreSQL)', () => {
   let db: TestDatabase;
@@ -75,13 +77,15 @@ describe('two API processes, one tenant (real processes, one PostgreSQL)', () =>
     });
     expect(balance).toMatchObject({ posted: expected.toString(), available: expected.toString() });
 
-    // They took turns, and lost next to no races to each other (without turns: one per group or so).
+    // They took turns, and lost next to no races to each other: 0–5 here, the most on a loaded
+    // machine (a turn not had within the lock's wait goes optimistic for a while); optimistic
+    // writers alone (LEDGER_WRITER_LOCK=off) lost 33 in a quiet run, one per group or so.
     const metric = async (service: ServiceProcess, name: string) => {
       const text = (await service.request('GET', '/metrics', '')).text;
       return Number(new RegExp(`^${name} (\\d+)$`, 'm').exec(text)?.[1]);
     };
     const [turnsA, turnsB] = [await metric(a, 'zentra_writer_turns'), await metric(b, 'zentra_writer_turns')];
     expect({ a: turnsA > 0, b: turnsB > 0 }).toEqual({ a: true, b: true });
-    expect((await metric(a, 'zentra_writer_conflicts')) + (await metric(b, 'zentra_writer_conflicts'))).toBeLessThanOrEqual(4);
+    expect((await metric(a, 'zentra_writer_conflicts')) + (await metric(b, 'zentra_writer_conflicts'))).toBeLessThanOrEqual(MOST_LOST_RACES);
   }, 120_000);
 });

@@ -85,29 +85,40 @@ describe('PostgresEventStore', () => {
 
   describe('a subscriber that lingers once caught up', () => {
     /** Far longer than the appends below take, so they all fall inside one window. */
-    const LINGER_MS = 3_000;
+    const LINGER_MS = 5_000;
     const APPENDS = 5;
+    const one = () => [{ id: randomUUID(), type: 't', data: {}, metadata: {} }];
+
+    /**
+     * A subscriber that has just handled one batch (a primer event): it is caught up, so it
+     * lingers now. A subscriber's first read, right after subscribing, does not wait.
+     */
+    async function caughtUp(store: PostgresEventStore, lingerMs: number, handle: (events: RecordedEvent[]) => void) {
+      const primer = await store.append(`linger-primer-${randomBytes(4).toString('hex')}`, one(), 'no_stream');
+      let batches = 0;
+      const subscription = store.subscribeToAll({ afterPosition: primer.positions[0] - 1n, lingerMs }, async (events) => {
+        if (batches++ > 0) handle(events);
+      });
+      await eventually('the primer read', () => (batches > 0 ? true : undefined), LINGER_MS * 3);
+      return subscription;
+    }
 
     async function batchesOf(lingerMs: number): Promise<bigint[][]> {
       const store = new PostgresEventStore(pool);
       const stream = `linger-${randomBytes(4).toString('hex')}`;
       const batches: bigint[][] = [];
-      let primed = false;
-      const subscription = store.subscribeToAll({ afterPosition: await store.headPosition(), lingerMs }, async (events) => {
-        primed ||= events.some((e) => e.stream_id === `${stream}-primer`);
-        batches.push(events.filter((e) => e.stream_id === stream).map((e) => e.position));
-      });
-      // Caught up first: a subscriber's first read (right after subscribing) does not wait.
-      await store.append(`${stream}-primer`, [{ id: randomUUID(), type: 't', data: {}, metadata: {} }], 'no_stream');
-      await eventually('the primer read', () => (primed ? true : undefined), LINGER_MS * 3);
-      for (let i = 0; i < APPENDS; i++) {
-        // Each append commits (and is announced) on its own, after the subscriber has seen the one before.
-        await store.append(stream, [{ id: randomUUID(), type: 't', data: { i }, metadata: {} }], 'any');
-        if (lingerMs === 0) await eventually('the append read', () => (batches.flat().length === i + 1 ? true : undefined));
+      const subscription = await caughtUp(store, lingerMs, (events) => batches.push(events.filter((e) => e.stream_id === stream).map((e) => e.position)));
+      try {
+        for (let i = 0; i < APPENDS; i++) {
+          // Each append commits (and is announced) on its own; without lingering, after the subscriber has read the one before.
+          await store.append(stream, one(), 'any');
+          if (lingerMs === 0) await eventually('the append read', () => (batches.flat().length === i + 1 ? true : undefined));
+        }
+        await eventually('every append read', () => (batches.flat().length === APPENDS ? true : undefined), LINGER_MS * 3);
+      } finally {
+        await subscription.stop();
+        await store.close();
       }
-      await eventually('every append read', () => (batches.flat().length === APPENDS ? true : undefined), LINGER_MS * 3);
-      await subscription.stop();
-      await store.close();
       return batches.filter((b) => b.length > 0);
     }
 
@@ -122,12 +133,15 @@ describe('PostgresEventStore', () => {
       const store = new PostgresEventStore(pool);
       let handled = 0;
       // A window longer than the test's own timeout: only stop() can end it.
-      const subscription = store.subscribeToAll({ afterPosition: await store.headPosition(), lingerMs: TEST_TIMEOUT_MS * 2 }, async () => void handled++);
-      await store.append(`linger-stop-${randomBytes(4).toString('hex')}`, [{ id: randomUUID(), type: 't', data: {}, metadata: {} }], 'no_stream');
-      await sleep(QUIET_MS);
-      expect(handled).toBe(0);
-      await subscription.stop();
-      await store.close();
+      const subscription = await caughtUp(store, TEST_TIMEOUT_MS * 2, () => void handled++);
+      try {
+        await store.append(`linger-stop-${randomBytes(4).toString('hex')}`, one(), 'no_stream');
+        await sleep(QUIET_MS);
+        expect(handled).toBe(0);
+      } finally {
+        await subscription.stop();
+        await store.close();
+      }
     }, TEST_TIMEOUT_MS);
   });
 
