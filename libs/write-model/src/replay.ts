@@ -4,7 +4,12 @@ import { EventStore, RecordedEvent } from '#event-store/index.js';
 import { ledgerStream } from './command-envelope.js';
 import { Forgetful } from './record-cache.js';
 
-export const REPLAY_PAGE = 10_000;
+/**
+ * Events per page of a replay. Two pages are in memory at once (one folded, the next read ahead),
+ * each as pg's rows and as parsed events: 4,000 keeps a 1M-event replay's RSS under 300 MiB here
+ * (10,000: 364–382 MiB; 5,000: 260–297 MiB) for ~5–10% of its speed.
+ */
+export const REPLAY_PAGE = 4_000;
 
 /**
  * The state an auditor's replay folds into: everything but transactions and idempotency records,
