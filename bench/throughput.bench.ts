@@ -208,27 +208,19 @@ async function main(): Promise<void> {
     }
   }
 
-  const noLinger = chosen(lingerOffScenarios([]));
-  if (noLinger.length > 0) {
-    const eager = await startService({ LEDGER_PROJECTOR_LINGER_MS: '0' });
+  /** The scenarios `of` names (those chosen), measured on a service of their own started with `env`. */
+  const onServiceOfTheirOwn = async (of: (accounts: string[]) => Scenario[], env: Record<string, string>, projecting: boolean) => {
+    if (chosen(of([])).length === 0) return;
+    const service = await startService(env);
     try {
-      const { key, accounts } = await openAccounts(eager);
-      for (const scenario of chosen(lingerOffScenarios(accounts))) rows.push(await measure(eager, key, scenario, true));
+      const { key, accounts } = await openAccounts(service);
+      for (const scenario of chosen(of(accounts))) rows.push(await measure(service, key, scenario, projecting));
     } finally {
-      await stopService(eager);
+      await stopService(service);
     }
-  }
-
-  const offScenarios = chosen(projectorOffScenarios([]));
-  if (offScenarios.length > 0) {
-    const apiOnly = await startService({ LEDGER_PROJECTOR: 'off' });
-    try {
-      const { key, accounts } = await openAccounts(apiOnly);
-      for (const scenario of chosen(projectorOffScenarios(accounts))) rows.push(await measure(apiOnly, key, scenario, false));
-    } finally {
-      await stopService(apiOnly);
-    }
-  }
+  };
+  await onServiceOfTheirOwn(lingerOffScenarios, { LEDGER_PROJECTOR_LINGER_MS: '0' }, true);
+  await onServiceOfTheirOwn(projectorOffScenarios, { LEDGER_PROJECTOR: 'off' }, false);
 
   for (const row of rows) {
     row['ours/raw multi-row'] = raw ? (Number(row['postings/s']) / raw.multiRow).toFixed(3) : '-';
