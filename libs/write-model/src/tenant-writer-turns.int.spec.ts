@@ -3,9 +3,10 @@ import { spawn } from 'node:child_process';
 import { Pool } from 'pg';
 import { createPool } from '#database/index.js';
 import { AppendResult, ExpectedRevision, NewEvent, PostgresEventStore, WrongExpectedVersionError } from '#event-store/index.js';
-import { STREAM_LOCK_WAIT_MS, streamLockKey } from '#event-store/postgres/stream-locks.js';
+import { STREAM_LOCK_CLASS, STREAM_LOCK_WAIT_MS, streamLockKey } from '#event-store/postgres/stream-locks.js';
 import { createTestDatabase, TestDatabase } from '../../../test/support/database.js';
 import { ledgerStream } from './command-envelope.js';
+import { WRITER_BACKOFF_CONFLICTS_MAX } from './tenant-writer.js';
 import { WriterRegistry } from './writer-registry.js';
 import { OPEN_ACCOUNT as openAccount, testEnvelope as envelope } from './testing/envelopes.js';
 
@@ -124,6 +125,49 @@ describe('writers of one tenant in several processes take turns (real PostgreSQL
     expect(p.writers.stats).toMatchObject({ turns: 0, turnsMissed: 1 });
     await release!();
     await Promise.all([holder.close(), p.store.close(), competitor.store.close()]);
+  });
+
+  it('a writer backing off that keeps losing races with one group asks for its turn again instead of failing it', async () => {
+    const tenant = randomUUID();
+    const stream = ledgerStream(tenant);
+    const probe = poolOf(1);
+    const competitor = process(false);
+    let racing = false;
+    /** This "process"'s log, where a competitor appends first whenever it appends without the tenant's exclusion held. */
+    class Raced extends CountingStore {
+      override async append(streamId: string, events: NewEvent[], expected: ExpectedRevision): Promise<AppendResult> {
+        if (racing && streamId === stream) {
+          const client = await probe.connect();
+          try {
+            await client.query('begin');
+            const { rows } = await client.query(`select pg_try_advisory_xact_lock(${STREAM_LOCK_CLASS}, ${streamLockKey(stream)}) as free`);
+            await client.query('rollback');
+            if (rows[0].free) await competitor.writers.submit(envelope(tenant, openAccount));
+          } finally {
+            client.release();
+          }
+        }
+        return super.append(streamId, events, expected);
+      }
+    }
+    const store = new Raced(poolOf(5));
+    const writers = new WriterRegistry(store);
+    await writers.submit(envelope(tenant, openAccount));
+    // Its turn missed once (a holder that then lets go): it backs off, deciding without turns.
+    const holder = new PostgresEventStore(poolOf(1));
+    const release = await holder.exclude(stream);
+    await competitor.writers.submit(envelope(tenant, openAccount));
+    expect((await writers.submit(envelope(tenant, openAccount))).kind).toBe('accepted');
+    expect(writers.stats).toMatchObject({ turns: 0, turnsMissed: 1 });
+    await release!();
+    // Now the competitor appends before every append it makes without the exclusion: racing, it
+    // would lose until its retries ran out; it loses a few, then takes its turn and appends.
+    racing = true;
+    const conflictsBefore = store.conflicts;
+    expect((await writers.submit(envelope(tenant, openAccount))).kind).toBe('accepted');
+    expect(store.conflicts - conflictsBefore).toBe(WRITER_BACKOFF_CONFLICTS_MAX);
+    expect(writers.stats.turns).toBe(1);
+    await Promise.all([holder.close(), store.close(), competitor.store.close()]);
   });
 
   it('an exclusion dies with the process holding it: a kill -9 frees it at once', async () => {

@@ -37,6 +37,12 @@ export const WRITER_TURN_MS = 50;
  * optimistically for this long rather than waiting that long again for every group.
  */
 export const WRITER_TURN_BACKOFF_MS = 5_000;
+/**
+ * ...unless it loses this many races in a row with one group: then the others are appending, not
+ * stuck, and it asks for its turn again rather than race them until its retries run out (a 503
+ * for the whole group).
+ */
+export const WRITER_BACKOFF_CONFLICTS_MAX = 3;
 /** A writer with nothing queued keeps its turn this much longer for commands about to arrive (its clients' next ones). */
 export const WRITER_TURN_LINGER_MS = 10;
 
@@ -146,7 +152,11 @@ export class TenantWriter {
   /** Answers every command of the group but those that did not fit into one append (returned). */
   private async commitGroup(group: PendingCommand[]): Promise<PendingCommand[]> {
     try {
-      const deferred = await retryOnConflict(this.tenantId, this.conflictRetriesMax, () => this.attempt(group), this.onConflict);
+      let lost = 0;
+      const deferred = await retryOnConflict(this.tenantId, this.conflictRetriesMax, () => this.attempt(group, lost), () => {
+        lost++;
+        this.onConflict();
+      });
       await this.endTurnIfDue(deferred.length > 0);
       return deferred;
     } catch (error) {
@@ -172,13 +182,14 @@ export class TenantWriter {
    * on a state nobody else moves until its turn ends. The expected revision stays the check (an
    * exclusion not had in time runs the attempt without it).
    */
-  private async attempt(group: PendingCommand[]): Promise<PendingCommand[]> {
+  private async attempt(group: PendingCommand[], lostRaces: number): Promise<PendingCommand[]> {
     if (this.turn?.linger) {
       clearTimeout(this.turn.linger);
       this.turn.linger = null;
     }
     const now = Date.now();
-    if (this.turn || !this.exclusion || now >= this.contendedUntil || now - this.turnMissedAt < WRITER_TURN_BACKOFF_MS) return this.decideAndAppend(await this.caughtUpState(), group);
+    const backingOff = now - this.turnMissedAt < WRITER_TURN_BACKOFF_MS && lostRaces < WRITER_BACKOFF_CONFLICTS_MAX;
+    if (this.turn || !this.exclusion || now >= this.contendedUntil || backingOff) return this.decideAndAppend(await this.caughtUpState(), group);
     const before = this.state?.revision;
     // Catch up before asking: what the others appended since this writer's last turn may be a
     // lot (a writer idle for a while, or a cold one), and reading it under the exclusion would

@@ -6,7 +6,7 @@ import { Pool, PoolClient, PoolConfig } from 'pg';
  * two-key form never meets a one-key lock (PostgreSQL keeps the two key spaces apart), and the
  * class keeps these apart from any other two-key use.
  */
-const STREAM_LOCK_CLASS = 0x5a4c01;
+export const STREAM_LOCK_CLASS = 0x5a4c01;
 /** Connections kept for exclusions: one per stream held or waited for at once; more wait for one. */
 export const STREAM_LOCK_CONNECTIONS_MAX = 8;
 /**
